@@ -1,0 +1,131 @@
+"""Django admin for the shared core.  Export goes through django-import-export;
+import goes through the workbench's chunked import (good rows kept, bad rows
+reported with row numbers), reached from each changelist."""
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+
+from . import rules
+from .models import (AssetRecord, AuditEvent, BatchRun, Document, ExpenditureRecord, Household, HouseholdMember,
+                     IncomeRecord, Person, Region, User)
+from .resources import HouseholdMemberResource, HouseholdResource, PersonResource, RegionResource
+
+admin.site.site_header = _("民政业务平台 管理后台")
+admin.site.site_title = _("民政业务平台")
+admin.site.index_title = _("系统配置与基础数据")
+
+
+class RegistryAdmin(ExportMixin, admin.ModelAdmin):
+    change_list_template = "admin/registry_change_list.html"
+    list_per_page = 50
+    show_full_result_count = False  # no COUNT(*) over the registry per page view
+
+
+@admin.register(Region)
+class RegionAdmin(RegistryAdmin):
+    resource_classes = [RegionResource]
+    list_display = ["code", "name", "level", "parent", "is_urban"]
+    list_filter = ["level", "is_urban"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]
+    import_kind = "region"
+
+
+class MemberInline(admin.TabularInline):
+    model = HouseholdMember
+    raw_id_fields = ["person"]
+    extra = 0
+
+
+@admin.register(Person)
+class PersonAdmin(RegistryAdmin):
+    resource_classes = [PersonResource]
+    list_display = ["masked_id", "name", "sex", "birth_date", "residence_region", "disability_grade", "death_date"]
+    list_filter = ["sex", "disability_grade", "labour_capacity"]
+    search_fields = ["=id_number", "name", "=phone"]
+    raw_id_fields = ["hukou_region", "residence_region"]
+    readonly_fields = ["sex", "birth_date", "created_at", "updated_at"]
+    list_select_related = ["residence_region"]
+    import_kind = "person"
+
+    @admin.display(description=_("公民身份号码"), ordering="id_number")
+    def masked_id(self, obj):
+        return rules.mask_id_number(obj.id_number)
+
+
+@admin.register(Household)
+class HouseholdAdmin(RegistryAdmin):
+    resource_classes = [HouseholdResource]
+    list_display = ["number", "region", "address", "created_at"]
+    search_fields = ["=number", "address"]
+    raw_id_fields = ["region"]
+    inlines = [MemberInline]
+    list_select_related = ["region"]
+    import_kind = "household"
+
+
+@admin.register(HouseholdMember)
+class HouseholdMemberAdmin(RegistryAdmin):
+    resource_classes = [HouseholdMemberResource]
+    list_display = ["household", "person", "relation"]
+    raw_id_fields = ["household", "person"]
+    list_filter = ["relation"]
+    list_select_related = ["household", "person"]
+    import_kind = "member"
+
+
+class RecordAdmin(admin.ModelAdmin):
+    list_display = ["household", "person", "kind", "amount", "period_start", "period_end", "source"]
+    list_filter = ["kind", "source"]
+    raw_id_fields = ["household", "person"]
+    list_select_related = ["household", "person"]
+    show_full_result_count = False
+
+
+admin.site.register(IncomeRecord, RecordAdmin)
+admin.site.register(AssetRecord, RecordAdmin)
+admin.site.register(ExpenditureRecord, RecordAdmin)
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "kind", "household", "person", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["household", "person", "uploaded_by"]
+    readonly_fields = ["file", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "role", "region", "is_active", "last_login"]
+    list_filter = ["role", "is_active", "is_staff"]
+    raw_id_fields = ["region", "person"]
+    fieldsets = BaseUserAdmin.fieldsets + ((_("角色与辖区"), {"fields": ("role", "region", "person", "phone")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("角色与辖区"), {"fields": ("role", "region")}),)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor_label", "action", "target_type", "target_id", "region_code", "ip_address"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["=actor_label", "=target_id"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+
+@admin.register(BatchRun)
+class BatchRunAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "status", "done", "total", "error_count", "created_by", "started_at", "finished_at"]
+    list_filter = ["kind", "status"]

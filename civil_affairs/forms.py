@@ -1,0 +1,62 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from . import rules
+from .models import Document
+from .resources import RESOURCES
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(label=_("用户名或手机号"), max_length=150,
+                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
+    password = forms.CharField(label=_("密码"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    error_messages = {
+        "invalid_login": _("用户名或密码错误。连续多次错误后账号将被暂时锁定。"),
+        "inactive": _("该账号已停用。"),
+    }
+
+
+class ResidentRegisterForm(forms.Form):
+    phone = forms.RegexField(label=_("手机号码"), regex=r"^1\d{10}$", max_length=11,
+                             error_messages={"invalid": _("请输入11位手机号码。")},
+                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}))
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(label=_("公民身份号码"), min_length=1, max_length=18,
+                                help_text=_("18位，最后一位可能为X"))
+    password1 = forms.CharField(label=_("密码"), strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}), help_text=_("至少8位，不能全为数字"))
+    password2 = forms.CharField(label=_("确认密码"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    agree = forms.BooleanField(label=_("我确认以上信息真实，并同意民政部门依法核对"), required=True)
+
+    def clean_id_number(self):
+        try:
+            return rules.parse_id_number(self.cleaned_data["id_number"]).number
+        except rules.IdNumberError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        return data
+
+
+class DocumentUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("材料类型"), choices=Document.Kind.choices)
+    file = forms.FileField(label=_("文件"), help_text=_("PDF、JPG 或 PNG，不超过 10 MB"))
+
+
+class RegistryImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("导入内容"), choices=[
+        ("region", _("行政区划")), ("person", _("人员")), ("household", _("家庭")), ("member", _("家庭成员")),
+    ])
+    file = forms.FileField(label=_("文件"), help_text=_("CSV（UTF-8）或 Excel .xlsx，第一行为列名"))
+
+    def clean_kind(self):
+        kind = self.cleaned_data["kind"]
+        assert kind in RESOURCES
+        return kind

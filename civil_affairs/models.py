@@ -1,0 +1,448 @@
+"""Shared core: the region tree, people, households, accounts and roles,
+audit log, documents and batch runs.  Every policy area builds on these."""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.indexes import BTreeIndex
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import rules
+
+
+def validate_id_number(value: str) -> None:
+    try:
+        rules.parse_id_number(value)
+    except rules.IdNumberError as exc:
+        raise ValidationError(str(exc), code="invalid_id_number") from None
+
+
+class Region(models.Model):
+    """Administrative tree: city → district/county → street/township →
+    community/village.  The primary key is the 12-digit statistical code and
+    `prefix` is its materialised path: a subtree is `code LIKE prefix || '%'`
+    (and `region_id LIKE …` on every table that points here), served by the
+    varchar_pattern_ops indexes Django adds to character keys."""
+
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, _("省")
+        CITY = 2, _("市")
+        COUNTY = 3, _("区/县")
+        TOWNSHIP = 4, _("街道/乡镇")
+        VILLAGE = 5, _("社区/村")
+
+    code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("名称"), max_length=60)
+    level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    prefix = models.CharField(_("路径前缀"), max_length=12, editable=False)
+    is_urban = models.BooleanField(_("城镇"), default=True)
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^\d{12}$"), name="region_code_12_digits"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="region_level_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        try:
+            level = rules.region_level_of(self.code)
+        except ValueError as exc:
+            raise ValidationError({"code": str(exc)}) from None
+        if self.level and self.level != level:
+            raise ValidationError({"level": _("层级与区划代码不一致（代码表示第%(l)d级）。") % {"l": level}})
+        if self.parent_id and not self.code.startswith(rules.region_prefix(self.parent_id)):
+            raise ValidationError({"parent": _("区划代码不在上级区划范围内。")})
+
+    def save(self, *args, **kwargs):
+        self.level = rules.region_level_of(self.code)
+        self.prefix = rules.region_prefix(self.code)
+        super().save(*args, **kwargs)
+
+    def contains(self, code: str | None) -> bool:
+        return bool(code) and code.startswith(self.prefix)
+
+
+class Person(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
+
+    class Disability(models.IntegerChoices):
+        NONE = 0, _("无")
+        GRADE_1 = 1, _("一级")
+        GRADE_2 = 2, _("二级")
+        GRADE_3 = 3, _("三级")
+        GRADE_4 = 4, _("四级")
+
+    class DisabilityType(models.TextChoices):
+        NONE = "", _("无")
+        PHYSICAL = "physical", _("肢体")
+        VISUAL = "visual", _("视力")
+        HEARING = "hearing", _("听力")
+        SPEECH = "speech", _("言语")
+        INTELLECTUAL = "intellectual", _("智力")
+        MENTAL = "mental", _("精神")
+        MULTIPLE = "multiple", _("多重")
+
+    class LabourCapacity(models.TextChoices):
+        FULL = "full", _("有劳动能力")
+        PARTIAL = "partial", _("部分丧失劳动能力")
+        NONE = "none", _("无劳动能力")
+
+    id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True, validators=[validate_id_number])
+    name = models.CharField(_("姓名"), max_length=50)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, editable=False)
+    birth_date = models.DateField(_("出生日期"), editable=False)
+    hukou_region = models.ForeignKey(
+        Region, verbose_name=_("户籍地"), on_delete=models.PROTECT, related_name="+"
+    )
+    residence_region = models.ForeignKey(
+        Region, verbose_name=_("居住地"), on_delete=models.PROTECT, related_name="residents"
+    )
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
+    disability_grade = models.PositiveSmallIntegerField(_("残疾等级"), choices=Disability.choices, default=0)
+    disability_type = models.CharField(
+        _("残疾类别"), max_length=16, choices=DisabilityType.choices, blank=True, default=""
+    )
+    labour_capacity = models.CharField(
+        _("劳动能力"), max_length=8, choices=LabourCapacity.choices, default=LabourCapacity.FULL
+    )
+    death_date = models.DateField(_("死亡日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        constraints = [
+            models.CheckConstraint(condition=Q(disability_grade__gte=0, disability_grade__lte=4),
+                                   name="person_disability_grade_range"),
+            models.CheckConstraint(condition=Q(id_number__regex=r"^\d{17}[\dX]$"), name="person_id_number_format"),
+        ]
+        indexes = [
+            BTreeIndex(fields=["name"], name="person_name_like", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["birth_date"], name="person_birth_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.masked_id_number}）"
+
+    @property
+    def masked_id_number(self) -> str:
+        return rules.mask_id_number(self.id_number)
+
+    def derive_from_id_number(self) -> None:
+        info = rules.parse_id_number(self.id_number)
+        self.id_number, self.sex, self.birth_date = info.number, info.sex, info.birth_date
+
+    def clean_fields(self, exclude=None):
+        try:
+            self.derive_from_id_number()
+        except rules.IdNumberError:
+            pass  # the id_number validator reports it
+        super().clean_fields(exclude=exclude)
+
+    def save(self, *args, **kwargs):
+        self.derive_from_id_number()
+        super().save(*args, **kwargs)
+
+
+class Household(models.Model):
+    number = models.CharField(_("户编号"), max_length=20, unique=True)
+    region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT,
+                               related_name="households")
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("家庭")
+        verbose_name_plural = _("家庭")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class HouseholdMember(models.Model):
+    class Relation(models.TextChoices):
+        HEAD = "head", _("户主")
+        SPOUSE = "spouse", _("配偶")
+        CHILD = "child", _("子女")
+        PARENT = "parent", _("父母")
+        GRANDCHILD = "grandchild", _("孙子女")
+        GRANDPARENT = "grandparent", _("祖父母")
+        SIBLING = "sibling", _("兄弟姐妹")
+        OTHER = "other", _("其他")
+
+    household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.CASCADE,
+                                  related_name="members")
+    # A person belongs to one household at a time.
+    person = models.OneToOneField(Person, verbose_name=_("人员"), on_delete=models.PROTECT,
+                                  related_name="membership")
+    relation = models.CharField(_("与户主关系"), max_length=12, choices=Relation.choices)
+    joined_on = models.DateField(_("加入日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        constraints = [
+            models.UniqueConstraint(fields=["household"], condition=Q(relation="head"),
+                                    name="household_one_head"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}:{self.person_id}"
+
+
+class Source(models.TextChoices):
+    DECLARED = "declared", _("申报")
+    VERIFIED = "verified", _("核实")
+    FEED = "feed", _("数据比对")
+
+
+class HouseholdRecord(models.Model):
+    """Common shape of income, asset and expenditure records: one member, one
+    source, one period."""
+
+    household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, verbose_name=_("成员"), on_delete=models.CASCADE)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.DECLARED)
+    period_start = models.DateField(_("起始日期"))
+    period_end = models.DateField(_("截止日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-period_end"]
+
+    @classmethod
+    def period_constraint(cls, name: str) -> models.CheckConstraint:
+        return models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name=name)
+
+
+class IncomeRecord(HouseholdRecord):
+    class Kind(models.TextChoices):
+        WAGES = "wages", _("工资性收入")
+        BUSINESS = "business", _("经营净收入")
+        PROPERTY = "property", _("财产净收入")
+        TRANSFER = "transfer", _("转移净收入")
+        # Not counted toward dibao income (DOMAIN.md): kept so the working is visible.
+        VETERAN_ALLOWANCE = "veteran_allowance", _("优抚金")
+        ONE_CHILD_AWARD = "one_child_award", _("独生子女奖励")
+        BRAVERY_AWARD = "bravery_award", _("见义勇为奖励")
+        DISABILITY_ALLOWANCE = "disability_allowance", _("残疾人两项补贴")
+        CARE_SERVICE = "care_service", _("政府购买照护服务")
+
+    kind = models.CharField(_("收入类型"), max_length=24, choices=Kind.choices)
+
+    class Meta(HouseholdRecord.Meta):
+        verbose_name = _("收入记录")
+        verbose_name_plural = _("收入记录")
+        constraints = [HouseholdRecord.period_constraint("income_period_order")]
+        indexes = [models.Index(fields=["household", "period_end"], name="income_household_period")]
+
+
+class AssetRecord(HouseholdRecord):
+    class Kind(models.TextChoices):
+        DEPOSIT = "deposit", _("存款")
+        SECURITIES = "securities", _("有价证券")
+        VEHICLE = "vehicle", _("机动车辆")
+        MOBILITY_VEHICLE = "mobility_vehicle", _("残疾人代步车")
+        HOUSE = "house", _("房产")
+        BUSINESS = "business", _("工商登记")
+
+    kind = models.CharField(_("资产类型"), max_length=20, choices=Kind.choices)
+
+    class Meta(HouseholdRecord.Meta):
+        verbose_name = _("资产记录")
+        verbose_name_plural = _("资产记录")
+        constraints = [HouseholdRecord.period_constraint("asset_period_order")]
+        indexes = [models.Index(fields=["household", "period_end"], name="asset_household_period")]
+
+
+class ExpenditureRecord(HouseholdRecord):
+    class Kind(models.TextChoices):
+        MEDICAL = "medical", _("自付医疗费用")
+        EDUCATION = "education", _("教育费用")
+        OTHER = "other", _("其他刚性支出")
+
+    kind = models.CharField(_("支出类型"), max_length=12, choices=Kind.choices)
+
+    class Meta(HouseholdRecord.Meta):
+        verbose_name = _("支出记录")
+        verbose_name_plural = _("支出记录")
+        constraints = [HouseholdRecord.period_constraint("expenditure_period_order")]
+        indexes = [models.Index(fields=["household", "period_end"], name="expenditure_household_period")]
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("居民")
+    CASEWORKER = "caseworker", _("街道/乡镇经办人")
+    REVIEWER = "reviewer", _("区县审核人")
+    COMMUNITY_WORKER = "community_worker", _("社区工作者/儿童主任")
+    INSTITUTION_STAFF = "institution_staff", _("机构工作人员")
+    CHARITY_STAFF = "charity_staff", _("慈善组织工作人员")
+    BUREAU_ADMIN = "bureau_admin", _("民政局管理员")
+    AUDITOR = "auditor", _("审计员（只读）")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
+    region = models.ForeignKey(Region, verbose_name=_("管辖区域"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    person = models.OneToOneField(Person, verbose_name=_("本人"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="account")
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            # A staff role is bound to a region; a resident to a person.
+            models.CheckConstraint(condition=Q(role="resident") | Q(region__isnull=False),
+                                   name="staff_role_has_region"),
+            models.UniqueConstraint(fields=["phone"], condition=Q(role="resident") & ~Q(phone=""),
+                                    name="resident_phone_unique"),
+        ]
+
+    @property
+    def is_resident(self) -> bool:
+        return self.role == Role.RESIDENT
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        VIEW = "view", _("查看完整信息")
+        EXPORT = "export", _("导出")
+        DOWNLOAD = "download", _("下载材料")
+        IMPORT = "import", _("导入")
+        LOGIN = "login", _("登录")
+
+    actor = models.ForeignKey(User, verbose_name=_("操作人"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    target_type = models.CharField(_("对象类型"), max_length=60)
+    target_id = models.CharField(_("对象标识"), max_length=40, blank=True)
+    region_code = models.CharField(_("所属区划"), max_length=12, blank=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    user_agent = models.CharField(_("客户端"), max_length=200, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+            models.Index(fields=["actor", "at"], name="audit_actor_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}#{self.target_id}"
+
+
+def document_path(instance: "Document", filename: str) -> str:
+    import uuid
+
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        ID_CARD = "id_card", _("身份证件")
+        HUKOU = "hukou", _("户口簿")
+        INCOME_PROOF = "income_proof", _("收入证明")
+        MEDICAL = "medical", _("医疗证明")
+        DISABILITY = "disability", _("残疾证")
+        AUTHORISATION = "authorisation", _("核对授权书")
+        OTHER = "other", _("其他材料")
+
+    household = models.ForeignKey(Household, verbose_name=_("家庭"), null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="documents")
+    person = models.ForeignKey(Person, verbose_name=_("人员"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("材料类型"), max_length=16, choices=Kind.choices)
+    file = models.FileField(_("文件"), upload_to=document_path)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=60)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(User, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("证明材料")
+        verbose_name_plural = _("证明材料")
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(household__isnull=False) | Q(person__isnull=False),
+                                   name="document_has_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class BatchRun(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("运行中")
+        SUCCEEDED = "succeeded", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("任务类型"), max_length=40, db_index=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    errors = models.JSONField(_("错误明细"), default=list, blank=True)
+    message = models.TextField(_("结果说明"), blank=True)
+    region = models.ForeignKey(Region, verbose_name=_("区域"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(User, verbose_name=_("发起人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("批处理任务")
+        verbose_name_plural = _("批处理任务")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(done__lte=models.F("total")) | Q(total=0),
+                                   name="batchrun_done_le_total"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.status == self.Status.SUCCEEDED else 0
+        return min(100, int(self.done * 100 / self.total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

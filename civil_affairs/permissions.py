@@ -1,0 +1,83 @@
+"""Who may do what: capabilities per role, in one table.
+
+Jurisdiction (which records) lives in selectors.py; this module answers only
+whether a role may use a feature at all."""
+from __future__ import annotations
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+
+from .models import Role
+
+# capability → roles that have it
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # the staff workbench at /work/
+    "workbench": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.INSTITUTION_STAFF,
+                            Role.CHARITY_STAFF, Role.BUREAU_ADMIN, Role.AUDITOR}),
+    # search and read people and households in the jurisdiction
+    "registry_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN,
+                                Role.AUDITOR}),
+    # full ID numbers on a person's or household's detail page
+    "full_id_number": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN}),
+    # change registry records, upload evidence
+    "registry_edit": frozenset({Role.CASEWORKER, Role.BUREAU_ADMIN}),
+    # bulk import of registry files with a progress bar
+    "registry_import": frozenset({Role.CASEWORKER, Role.BUREAU_ADMIN}),
+    # read the audit log of the jurisdiction
+    "audit_view": frozenset({Role.AUDITOR, Role.BUREAU_ADMIN}),
+    # see batch runs and their progress
+    "batch_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR}),
+}
+
+
+def has_capability(user, capability: str) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.role in CAPABILITIES[capability]
+
+
+def require(capability: str):
+    """View decorator: log in first, then 403 unless the role has the capability."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            if not has_capability(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.capability = capability
+        return wrapped
+
+    return decorator
+
+
+def resident_required(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_resident:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class HasCapability(BasePermission):
+    capability = "registry_view"
+
+    def has_permission(self, request, view):
+        return has_capability(request.user, getattr(view, "capability", self.capability))
+
+
+class IsRegistryStaff(HasCapability):
+    """Default API permission: staff who may read the registry."""

@@ -1,0 +1,104 @@
+"""django-import-export resources for the registry (CSV and Excel), used by
+the admin's export and by the chunked import (services.registry_import_run)."""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from .models import Household, HouseholdMember, Person, Region
+
+
+class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key given by its code; an unknown code is a row error that says which."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        value = str(value).strip()
+        try:
+            return super().clean(value, row=row, **kwargs)
+        except self.model.DoesNotExist:
+            raise ValueError(_("找不到%(what)s：%(v)s") % {"what": self.model._meta.verbose_name, "v": value}) from None
+
+
+class StrictResource(resources.ModelResource):
+    """Validates every row with the model's own rules before saving."""
+
+    class Meta:
+        abstract = True
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = False
+
+
+class RegionResource(StrictResource):
+    code = fields.Field(attribute="code", column_name="code")
+    name = fields.Field(attribute="name", column_name="name")
+    parent = fields.Field(attribute="parent", column_name="parent",
+                          widget=CodeForeignKeyWidget(Region, field="code"))
+    is_urban = fields.Field(attribute="is_urban", column_name="is_urban", widget=widgets.BooleanWidget())
+
+    class Meta(StrictResource.Meta):
+        model = Region
+        import_id_fields = ("code",)
+        fields = ("code", "name", "parent", "is_urban")
+        exclude = ("level", "prefix")
+
+    def before_import_row(self, row, **kwargs):
+        code = str(row.get("code") or "").strip()
+        if len(code) != 12 or not code.isdigit():
+            raise ValidationError({"code": _("区划代码应为12位数字：%(c)s") % {"c": code}})
+        row["code"] = code
+
+
+class PersonResource(StrictResource):
+    id_number = fields.Field(attribute="id_number", column_name="id_number")
+    hukou_region = fields.Field(attribute="hukou_region", column_name="hukou_region",
+                                widget=CodeForeignKeyWidget(Region, field="code"))
+    residence_region = fields.Field(attribute="residence_region", column_name="residence_region",
+                                    widget=CodeForeignKeyWidget(Region, field="code"))
+
+    class Meta(StrictResource.Meta):
+        model = Person
+        import_id_fields = ("id_number",)
+        fields = ("id_number", "name", "hukou_region", "residence_region", "phone", "disability_grade",
+                  "disability_type", "labour_capacity", "death_date")
+        export_order = fields
+
+    def before_import_row(self, row, **kwargs):
+        row["id_number"] = str(row.get("id_number") or "").strip().upper()
+        if not row.get("residence_region"):
+            row["residence_region"] = row.get("hukou_region")
+
+
+class HouseholdResource(StrictResource):
+    region = fields.Field(attribute="region", column_name="region", widget=CodeForeignKeyWidget(Region, field="code"))
+
+    class Meta(StrictResource.Meta):
+        model = Household
+        import_id_fields = ("number",)
+        fields = ("number", "region", "address")
+        export_order = fields
+
+
+class HouseholdMemberResource(StrictResource):
+    """One row per member: household number, ID number, relation to the head."""
+
+    household = fields.Field(attribute="household", column_name="household",
+                             widget=CodeForeignKeyWidget(Household, field="number"))
+    person = fields.Field(attribute="person", column_name="id_number",
+                          widget=CodeForeignKeyWidget(Person, field="id_number"))
+
+    class Meta(StrictResource.Meta):
+        model = HouseholdMember
+        import_id_fields = ("person",)
+        fields = ("household", "person", "relation")
+
+
+RESOURCES = {
+    "region": RegionResource,
+    "person": PersonResource,
+    "household": HouseholdResource,
+    "member": HouseholdMemberResource,
+}

@@ -1,0 +1,120 @@
+"""Identity rules (DOMAIN.md "Identity rules"): pure functions, no ORM.
+
+Resident ID: 6-digit address code, 8-digit birth date, 3-digit sequence (odd =
+male), check character by ISO 7064 MOD 11-2.  Region code: 12 digits,
+province 2, city 2, county 2, township 3, village 3.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
+EARLIEST_BIRTH = dt.date(1890, 1, 1)
+
+
+class IdNumberError(ValueError):
+    """A resident ID number that cannot be right; the message is for people."""
+
+
+@dataclass(frozen=True)
+class IdNumberInfo:
+    number: str
+    address_code: str
+    birth_date: dt.date
+    sex: str  # "M" or "F"
+
+
+def id_check_char(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS))
+    return ID_CHECK_CHARS[total % 11]
+
+
+def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumberInfo:
+    """Validate an 18-character resident ID number and return what it encodes.
+
+    Raises IdNumberError with a message that says exactly what is wrong."""
+    number = (raw or "").strip().upper()
+    if len(number) != 18:
+        raise IdNumberError(
+            _("身份证号码应为18位，当前为%(n)d位。") % {"n": len(number)}
+        )
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise IdNumberError(_("身份证号码前17位须为数字，最后一位为数字或X。"))
+    try:
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise IdNumberError(
+            _("身份证号码中的出生日期 %(d)s 不存在。") % {"d": number[6:14]}
+        ) from None
+    today = today or dt.date.today()
+    if birth < EARLIEST_BIRTH or birth > today:
+        raise IdNumberError(
+            _("身份证号码中的出生日期 %(d)s 不合理。") % {"d": birth.isoformat()}
+        )
+    expected = id_check_char(number[:17])
+    if number[17] != expected:
+        raise IdNumberError(
+            _("身份证号码校验位错误：最后一位应为 %(c)s，请核对后重新输入。") % {"c": expected}
+        )
+    sex = "M" if int(number[16]) % 2 == 1 else "F"
+    return IdNumberInfo(number=number, address_code=number[:6], birth_date=birth, sex=sex)
+
+
+def make_id_number(address_code: str, birth_date: dt.date, sequence: int) -> str:
+    """Build a valid ID number (used by the demo city and test factories)."""
+    first17 = f"{address_code}{birth_date:%Y%m%d}{sequence:03d}"
+    return first17 + id_check_char(first17)
+
+
+def mask_id_number(number: str) -> str:
+    """`320602199001011234` → `3206**********1234` (DESIGN.md)."""
+    if not number or len(number) < 8:
+        return number or ""
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def mask_name(name: str) -> str:
+    """`张三` → `张*`, `张小三` → `张*三` (for public notices)."""
+    if not name:
+        return ""
+    if len(name) <= 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_phone(phone: str) -> str:
+    if not phone or len(phone) < 7:
+        return phone or ""
+    return phone[:3] + "****" + phone[-4:]
+
+
+# Region levels and how many leading digits of the 12-digit code identify them.
+REGION_PREFIX_LEN = {1: 2, 2: 4, 3: 6, 4: 9, 5: 12}
+
+
+def region_level_of(code: str) -> int:
+    """Level of a 12-digit statistical division code (1 province … 5 village)."""
+    if len(code) != 12 or not code.isdigit():
+        raise ValueError(_("区划代码应为12位数字：%(c)s") % {"c": code})
+    if code[9:] != "000":
+        return 5
+    if code[6:9] != "000":
+        return 4
+    if code[4:6] != "00":
+        return 3
+    if code[2:4] != "00":
+        return 2
+    return 1
+
+
+def region_prefix(code: str) -> str:
+    """The leading digits every code in this region's subtree starts with."""
+    return code[: REGION_PREFIX_LEN[region_level_of(code)]]
+
+
+def age_on(birth_date: dt.date, on: dt.date) -> int:
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))

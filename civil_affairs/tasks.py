@@ -1,0 +1,16 @@
+"""Celery tasks: thin wrappers over services, taking ids, safe to run twice."""
+from celery import shared_task
+from django.db import OperationalError
+
+from . import services
+
+
+@shared_task(name="civil_affairs.ping")
+def ping(value: str = "pong") -> str:
+    """Round trip through the broker for health checks and tests."""
+    return value
+
+
+@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def registry_import_task(self, run_id: int) -> int:
+    return services.registry_import_run(run_id=run_id).pk

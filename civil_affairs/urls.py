@@ -1,0 +1,45 @@
+from django.contrib import admin
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from . import api, views
+
+portal_patterns = ([
+    path("", views.portal_index, name="index"),
+    path("register/", views.register, name="register"),
+    path("my/household/", views.my_household, name="household"),
+    path("my/applications/", views.my_applications, name="applications"),
+], "portal")
+
+workbench_patterns = ([
+    path("", views.workbench_index, name="index"),
+    path("people/", views.person_list, name="people"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("households/", views.household_list, name="households"),
+    path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("documents/<int:pk>/", views.document_download, name="document_download"),
+    path("import/", views.registry_import, name="import"),
+    path("batches/", views.batch_list, name="batches"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/errors.csv", views.batch_errors, name="batch_errors"),
+    path("audit/", views.audit_list, name="audit"),
+], "workbench")
+
+urlpatterns = [
+    path("", include(portal_patterns)),
+    path("work/", include(workbench_patterns)),
+    path("accounts/login/", views.MinzhengLoginView.as_view(), name="login"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("home/", views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("api/core/", include((api.router.urls, "api-core"))),
+    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,290 @@
+"""Pages of the shared core: residents' portal, staff workbench, health check.
+Thin: check the role, read through selectors, write through services."""
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import LoginView
+from django.db import connection
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import rules, selectors, services
+from .exports import xlsx_response
+from .filters import AuditFilter, HouseholdFilter, PersonFilter
+from .forms import DocumentUploadForm, LoginForm, RegistryImportForm, ResidentRegisterForm
+from .models import AuditEvent
+from .pagination import keyset_page
+from .permissions import has_capability, require, resident_required
+
+PAGE_SIZE = 50
+
+
+# ---------------------------------------------------------------- accounts
+
+class MinzhengLoginView(LoginView):
+    form_class = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+def home(request):
+    """Where a user lands after login: residents to their portal, staff to the workbench."""
+    if not request.user.is_authenticated:
+        return redirect("portal:index")
+    if request.user.is_resident:
+        return redirect("portal:household")
+    return redirect("workbench:index")
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = ResidentRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.resident_register(phone=data["phone"], id_number=data["id_number"], name=data["name"],
+                                              password=data["password1"])
+        except services.DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("注册成功，欢迎使用。"))
+            return redirect("portal:household")
+    return render(request, "portal/register.html", {"form": form})
+
+
+# ---------------------------------------------------------------- residents' portal
+
+def portal_index(request):
+    return render(request, "portal/index.html")
+
+
+@resident_required
+def my_household(request):
+    household = selectors.household_for_resident(request.user)
+    members = selectors.household_members(household) if household else []
+    return render(request, "portal/household.html", {
+        "household": household, "members": members, "person": request.user.person,
+    })
+
+
+@resident_required
+def my_applications(request):
+    # Applications arrive with the relief area; until then the page says so.
+    return render(request, "portal/applications.html", {"applications": []})
+
+
+# ---------------------------------------------------------------- workbench
+
+@require("workbench")
+def workbench_index(request):
+    runs = selectors.batchrun_list_for_user(request.user)[:5]
+    return render(request, "workbench/index.html", {"runs": runs})
+
+
+def _list_context(request, qs, *, allowed, default):
+    page = keyset_page(qs, sort=request.GET.get("sort", default), allowed=allowed, default=default,
+                       cursor=request.GET.get("after"), size=PAGE_SIZE)
+    params = request.GET.copy()
+    params.pop("after", None)
+    params.pop("sort", None)
+    return {"page": page, "base_query": params.urlencode()}
+
+
+PERSON_SORTS = ("name", "birth_date", "id_number", "residence_region")
+
+
+@require("registry_view")
+def person_list(request):
+    filterset = PersonFilter(request.GET, queryset=selectors.person_list_for_user(request.user))
+    qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    if request.GET.get("export") == "xlsx":
+        services.audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, target_type="civil_affairs.person",
+                              region_code=request.user.region_id, changes={"filters": request.GET.dict()})
+        rows = ((p.masked_id_number, p.name, p.get_sex_display(), p.birth_date, p.residence_region.name,
+                 rules.mask_phone(p.phone), p.get_disability_grade_display(), p.get_labour_capacity_display())
+                for p in qs.order_by("residence_region_id", "pk").iterator(chunk_size=2000))
+        return xlsx_response(filename="people", sheet=_("人员"), rows=rows, headers=[
+            _("身份证号"), _("姓名"), _("性别"), _("出生日期"), _("居住地"), _("电话"), _("残疾等级"), _("劳动能力")])
+    context = _list_context(request, qs, allowed=PERSON_SORTS, default="name")
+    context["filter"] = filterset
+    template = "workbench/_person_rows.html" if request.htmx else "workbench/person_list.html"
+    return render(request, template, context)
+
+
+@require("registry_view")
+def person_detail(request, pk: int):
+    person = selectors.person_get_for_user(request.user, pk)
+    show_full = has_capability(request.user, "full_id_number")
+    if show_full:
+        services.person_viewed(actor=request.user, person=person)
+    membership = selectors.person_membership(person)
+    return render(request, "workbench/person_detail.html", {
+        "person": person, "show_full_id": show_full, "membership": membership,
+    })
+
+
+HOUSEHOLD_SORTS = ("number", "region", "created_at")
+
+
+@require("registry_view")
+def household_list(request):
+    filterset = HouseholdFilter(request.GET, queryset=selectors.household_list_for_user(request.user))
+    qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    if request.GET.get("export") == "xlsx":
+        services.audit_record(actor=request.user, action=AuditEvent.Action.EXPORT,
+                              target_type="civil_affairs.household", region_code=request.user.region_id,
+                              changes={"filters": request.GET.dict()})
+        rows = ((h.number, h.region.name, h.region_id, h.head_name or "", rules.mask_id_number(h.head_id_number or ""),
+                 h.size or 0, h.address) for h in qs.order_by("region_id", "pk").iterator(chunk_size=2000))
+        return xlsx_response(filename="households", sheet=_("家庭"), rows=rows, headers=[
+            _("户编号"), _("所在社区/村"), _("区划代码"), _("户主"), _("户主身份证号"), _("人数"), _("住址")])
+    context = _list_context(request, qs, allowed=HOUSEHOLD_SORTS, default="number")
+    context["filter"] = filterset
+    template = "workbench/_household_rows.html" if request.htmx else "workbench/household_list.html"
+    return render(request, template, context)
+
+
+@require("registry_view")
+@require_http_methods(["GET", "POST"])
+def household_detail(request, pk: int):
+    household = selectors.household_get_for_user(request.user, pk)
+    show_full = has_capability(request.user, "full_id_number")
+    upload_form = DocumentUploadForm()
+    if request.method == "POST":
+        if not has_capability(request.user, "registry_edit"):
+            return HttpResponse(status=403)
+        upload_form = DocumentUploadForm(request.POST, request.FILES)
+        if upload_form.is_valid():
+            try:
+                services.document_upload(actor=request.user, household=household,
+                                         kind=upload_form.cleaned_data["kind"],
+                                         uploaded=upload_form.cleaned_data["file"])
+            except services.DomainError as exc:
+                upload_form.add_error("file", str(exc))
+            else:
+                messages.success(request, _("材料已上传。"))
+                return redirect("workbench:household_detail", pk=household.pk)
+    if show_full:
+        services.audit_record(actor=request.user, action=AuditEvent.Action.VIEW, target=household)
+    finances = selectors.household_finances(household)
+    return render(request, "workbench/household_detail.html", {
+        "household": household, "members": list(household.members.all()), "show_full_id": show_full,
+        "upload_form": upload_form, **finances,
+    })
+
+
+@require_GET
+def document_download(request, pk: int):
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    doc = selectors.document_get_for_user(request.user, pk)
+    services.audit_record(actor=request.user, action=AuditEvent.Action.DOWNLOAD, target=doc,
+                          region_code=doc.household.region_id if doc.household_id else doc.person.residence_region_id)
+    response = FileResponse(doc.file.open("rb"), content_type=doc.content_type, as_attachment=True,
+                            filename=doc.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require("registry_import")
+@require_http_methods(["GET", "POST"])
+def registry_import(request):
+    form = RegistryImportForm(request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.registry_import_start(user=request.user, kind=form.cleaned_data["kind"],
+                                                 uploaded=form.cleaned_data["file"])
+        except services.DomainError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("workbench:batch_detail", pk=run.pk)
+    return render(request, "workbench/import.html", {"form": form})
+
+
+@require("batch_view")
+def batch_list(request):
+    runs = selectors.batchrun_list_for_user(request.user)[:100]
+    return render(request, "workbench/batch_list.html", {"runs": runs})
+
+
+@require("batch_view")
+def batch_detail(request, pk: int):
+    run = selectors.batchrun_get_for_user(request.user, pk)
+    template = "components/batch_progress.html" if request.htmx else "workbench/batch_detail.html"
+    return render(request, template, {"run": run})
+
+
+@require("batch_view")
+def batch_errors(request, pk: int):
+    """The bad rows of a run as CSV (opens in Excel: UTF-8 with BOM)."""
+    run = selectors.batchrun_get_for_user(request.user, pk)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow([_("行号"), _("原因")])
+    for error in run.errors:
+        writer.writerow([error.get("row", ""), error.get("reason", "")])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="batch-{run.pk}-errors.csv"'
+    return response
+
+
+AUDIT_SORTS = ("at",)
+
+
+@require("audit_view")
+def audit_list(request):
+    filterset = AuditFilter(request.GET, queryset=selectors.audit_list_for_user(request.user))
+    qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    if request.GET.get("export") == "xlsx":
+        rows = ((timezone_str(e.at), e.actor_label, e.get_action_display(), e.target_type, e.target_id,
+                 e.region_code, str(e.changes), e.ip_address or "") for e in qs.iterator(chunk_size=2000))
+        return xlsx_response(filename="audit", sheet=_("审计日志"), rows=rows, headers=[
+            _("时间"), _("操作人"), _("操作"), _("对象类型"), _("对象标识"), _("区划"), _("变更"), _("IP")])
+    context = _list_context(request, qs, allowed=AUDIT_SORTS, default="-at")
+    context["filter"] = filterset
+    return render(request, "workbench/audit_list.html", context)
+
+
+def timezone_str(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+
+
+# ---------------------------------------------------------------- health
+
+@require_GET
+def healthz(request):
+    """Database and broker reachable; 503 with the failing part otherwise."""
+    from .celery import app
+
+    status = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        status["database"] = "ok"
+    except Exception as exc:  # report, don't crash the probe
+        status["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        status["broker"] = "ok"
+    except Exception as exc:
+        status["broker"] = f"error: {exc.__class__.__name__}"
+    healthy = all(v == "ok" for v in status.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403.html", {"reason": _("页面已过期，请刷新后重试。")}, status=403)
+
