@@ -21,7 +21,6 @@ class IdNumberField(serializers.Field):
     """The full ID number for roles that need it, masked for everyone else."""
 
     def __init__(self, **kwargs):
-        kwargs["source"] = kwargs.get("source", "id_number")
         kwargs["read_only"] = True
         super().__init__(**kwargs)
 

@@ -19,7 +19,7 @@ def _region_prefix_filter(field):
 
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("身份证号/姓名/电话"), method="search")
-    region = django_filters.CharFilter(label=_("区划代码"), method=_region_prefix_filter("residence_region_id"))
+    region = django_filters.CharFilter(label=_("区划代码"), method=_region_prefix_filter("residence_region__code"))
     sex = django_filters.ChoiceFilter(label=_("性别"), choices=Person.Sex.choices)
     disability_grade = django_filters.ChoiceFilter(label=_("残疾等级"), choices=Person.Disability.choices)
     labour_capacity = django_filters.ChoiceFilter(label=_("劳动能力"), choices=Person.LabourCapacity.choices)
@@ -36,7 +36,7 @@ class PersonFilter(django_filters.FilterSet):
 
 class HouseholdFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("户编号/成员身份证号/姓名/电话"), method="search")
-    region = django_filters.CharFilter(label=_("区划代码"), method=_region_prefix_filter("region_id"))
+    region = django_filters.CharFilter(label=_("区划代码"), method=_region_prefix_filter("region__code"))
 
     class Meta:
         model = Household

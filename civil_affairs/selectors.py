@@ -37,7 +37,7 @@ def region_list_for_user(user) -> QuerySet[Region]:
 def person_list_for_user(user) -> QuerySet[Person]:
     if not has_capability(user, "registry_view"):
         return Person.objects.none()
-    return _scoped(Person.objects.select_related("residence_region"), user, "residence_region_id")
+    return _scoped(Person.objects.select_related("residence_region"), user, "residence_region__code")
 
 
 def household_list_for_user(user) -> QuerySet[Household]:
@@ -51,7 +51,7 @@ def household_list_for_user(user) -> QuerySet[Household]:
         head_id_number=Subquery(heads.values("person__id_number")[:1]),
         size=Subquery(sizes[:1]),
     )
-    return _scoped(qs, user, "region_id")
+    return _scoped(qs, user, "region__code")
 
 
 def registry_search(qs: QuerySet[Person], query: str, *, prefix: str = "") -> QuerySet[Person]:
@@ -142,7 +142,7 @@ def audit_list_for_user(user) -> QuerySet[AuditEvent]:
 def batchrun_list_for_user(user) -> QuerySet[BatchRun]:
     if not has_capability(user, "batch_view"):
         return BatchRun.objects.none()
-    return _scoped(BatchRun.objects.select_related("created_by"), user, "region_id")
+    return _scoped(BatchRun.objects.select_related("created_by"), user, "region__code")
 
 
 def batchrun_get_for_user(user, pk) -> BatchRun:

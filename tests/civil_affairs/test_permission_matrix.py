@@ -1,0 +1,137 @@
+"""Walks every URL and API route with every role and checks who sees what.
+
+The table below is the policy, written out by hand: a new route fails
+`test_every_route_is_in_the_matrix` until someone decides who may use it."""
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from civil_affairs import services
+from civil_affairs.models import Role
+
+ANON = "anonymous"
+STAFF = [Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.INSTITUTION_STAFF, Role.CHARITY_STAFF,
+         Role.BUREAU_ADMIN, Role.AUDITOR, "other_caseworker"]
+EVERYONE = [ANON, Role.RESIDENT, *STAFF]
+REGISTRY = {Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN, Role.AUDITOR,
+            "other_caseworker"}
+# Who may see the household/person/document of 金沙社区 (通州区 金沙街道).
+IN_JURISDICTION = {Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN, Role.AUDITOR}
+BATCH = {Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR, "other_caseworker"}
+# The batch run was started by the 金沙 caseworker: visible within 金沙's ancestors only.
+BATCH_IN_JURISDICTION = {Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR}
+
+
+def expect(ok: set, *, ok_status=200, denied=403, anon=302, out_of_scope=None):
+    """Status per user: ok_status for `ok`, 404 for registry users out of scope, else denied."""
+    def status(who):
+        if who in ok:
+            return ok_status
+        if who == ANON:
+            return anon
+        if out_of_scope and who in out_of_scope:
+            return 404
+        return denied
+    return status
+
+
+# url name → (path builder, method, status per user)
+MATRIX = {
+    "portal:index": (lambda o: "/", "get", lambda who: 200),
+    "portal:register": (lambda o: "/register/", "get", lambda who: 200 if who == ANON else 302),
+    "portal:household": (lambda o: "/my/household/", "get", expect({Role.RESIDENT})),
+    "portal:applications": (lambda o: "/my/applications/", "get", expect({Role.RESIDENT})),
+    "login": (lambda o: "/accounts/login/", "get", lambda who: 200 if who == ANON else 302),
+    "logout": (lambda o: "/accounts/logout/", "post", lambda who: 302),
+    "home": (lambda o: "/home/", "get", lambda who: 302),
+    "set_language": (lambda o: "/i18n/setlang/", "post", lambda who: 302),
+    "javascript-catalog": (lambda o: "/jsi18n/", "get", lambda who: 200),
+    "healthz": (lambda o: "/healthz", "get", lambda who: 200),
+    "workbench:index": (lambda o: "/work/", "get", expect(set(STAFF))),
+    "workbench:people": (lambda o: "/work/people/", "get", expect(REGISTRY)),
+    "workbench:person_detail": (lambda o: f"/work/people/{o['person'].pk}/", "get",
+                                expect(IN_JURISDICTION, out_of_scope=REGISTRY)),
+    "workbench:households": (lambda o: "/work/households/", "get", expect(REGISTRY)),
+    "workbench:household_detail": (lambda o: f"/work/households/{o['household'].pk}/", "get",
+                                   expect(IN_JURISDICTION, out_of_scope=REGISTRY)),
+    "workbench:document_download": (lambda o: f"/work/documents/{o['document'].pk}/", "get",
+                                    lambda who: {ANON: 302}.get(who, 200 if who in IN_JURISDICTION else 404)),
+    "workbench:import": (lambda o: "/work/import/", "get", expect({Role.CASEWORKER, Role.BUREAU_ADMIN,
+                                                                   "other_caseworker"})),
+    "workbench:batches": (lambda o: "/work/batches/", "get", expect(BATCH)),
+    "workbench:batch_detail": (lambda o: f"/work/batches/{o['run'].pk}/", "get",
+                               expect(BATCH_IN_JURISDICTION, out_of_scope=BATCH)),
+    "workbench:batch_errors": (lambda o: f"/work/batches/{o['run'].pk}/errors.csv", "get",
+                               expect(BATCH_IN_JURISDICTION, out_of_scope=BATCH)),
+    "workbench:audit": (lambda o: "/work/audit/", "get", expect({Role.BUREAU_ADMIN, Role.AUDITOR})),
+    "api-core:api-root": (lambda o: "/api/core/", "get", expect(REGISTRY, anon=403)),
+    "api-core:region-list": (lambda o: "/api/core/regions/", "get", expect(REGISTRY, anon=403)),
+    "api-core:region-detail": (lambda o: "/api/core/regions/320612001001/", "get",
+                               expect(IN_JURISDICTION, anon=403, out_of_scope=REGISTRY)),
+    "api-core:person-list": (lambda o: "/api/core/persons/", "get", expect(REGISTRY, anon=403)),
+    "api-core:person-detail": (lambda o: f"/api/core/persons/{o['person'].pk}/", "get",
+                               expect(IN_JURISDICTION, anon=403, out_of_scope=REGISTRY)),
+    "api-core:household-list": (lambda o: "/api/core/households/", "get", expect(REGISTRY, anon=403)),
+    "api-core:household-detail": (lambda o: f"/api/core/households/{o['household'].pk}/", "get",
+                                  expect(IN_JURISDICTION, anon=403, out_of_scope=REGISTRY)),
+    "api-token": (lambda o: "/api/auth/token/", "post", lambda who: 400),
+    "api-schema": (lambda o: "/api/schema/", "get", lambda who: 403 if who == ANON else 200),
+    "api-docs": (lambda o: "/api/docs/", "get", lambda who: 403 if who == ANON else 200),
+}
+# Format-suffix twins of API routes (…/regions.json) share their twin's policy.
+IGNORED_NAMESPACES = {"admin"}  # walked separately below
+
+
+def _route_names(patterns, namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            if p.namespace in IGNORED_NAMESPACES:
+                continue
+            yield from _route_names(p.url_patterns, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}{p.name}"
+
+
+def test_every_route_is_in_the_matrix():
+    names = set(_route_names(get_resolver().url_patterns))
+    missing = names - set(MATRIX)
+    assert not missing, f"routes without a permission policy: {sorted(missing)}"
+
+
+@pytest.fixture
+def objects(households, users):
+    household = households["ours"]
+    document = services.document_upload(actor=users[Role.CASEWORKER], household=household, kind="other",
+                                        uploaded=SimpleUploadedFile("a.pdf", b"%PDF-1.4 test"))
+    run = services.batchrun_create(kind="import_person", params={}, user=users[Role.CASEWORKER])
+    return {"household": household, "person": household.members.get(relation="head").person,
+            "document": document, "run": run}
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_route_permissions_for_every_role(name, objects, users, client):
+    build, method, status_for = MATRIX[name]
+    path = build(objects)
+    got = {}
+    for who in EVERYONE:
+        client.logout()
+        if who != ANON:
+            client.force_login(users[who], backend="django.contrib.auth.backends.ModelBackend")
+        response = getattr(client, method)(path)
+        got[who] = response.status_code
+    wanted = {who: status_for(who) for who in EVERYONE}
+    assert got == wanted
+
+
+def test_admin_site_is_for_the_bureau_administrator_only(objects, users, client):
+    from django.contrib import admin
+
+    paths = ["/admin/"] + [f"/admin/{m._meta.app_label}/{m._meta.model_name}/" for m in admin.site._registry]
+    for who in EVERYONE:
+        client.logout()
+        if who != ANON:
+            client.force_login(users[who], backend="django.contrib.auth.backends.ModelBackend")
+        for path in paths:
+            status = client.get(path).status_code
+            assert status == (200 if who == Role.BUREAU_ADMIN else 302), (who, path, status)

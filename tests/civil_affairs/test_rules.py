@@ -1,0 +1,90 @@
+"""Identity rules: worked examples plus properties (hypothesis)."""
+import datetime as dt
+
+import pytest
+from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
+
+from civil_affairs import rules
+
+# A well-known valid example (GB 11643 sample): 11010519491231002X.
+VALID = "11010519491231002X"
+
+
+def test_valid_number_parses_sex_and_birth_date():
+    info = rules.parse_id_number(VALID)
+    assert info.birth_date == dt.date(1949, 12, 31)
+    assert info.sex == "F"  # sequence 002 is even
+    assert info.address_code == "110105"
+
+
+def test_lowercase_x_is_accepted_and_normalised():
+    assert rules.parse_id_number(VALID.lower()).number == VALID
+
+
+@pytest.mark.parametrize("number, message", [
+    ("110105194912310021", "身份证号码校验位错误：最后一位应为 X，请核对后重新输入。"),
+    ("110105194902300028", "身份证号码中的出生日期 19490230 不存在。"),
+    ("11010519491231002", "身份证号码应为18位，当前为17位。"),
+    ("1101051949123100212", "身份证号码应为18位，当前为19位。"),
+    ("11010519491231A02X", "身份证号码前17位须为数字，最后一位为数字或X。"),
+])
+def test_bad_numbers_are_rejected_with_a_clear_chinese_message(number, message):
+    with translation.override("zh-hans"), pytest.raises(rules.IdNumberError) as exc:
+        rules.parse_id_number(number)
+    assert str(exc.value) == message
+
+
+def test_future_birth_date_is_rejected():
+    number = rules.make_id_number("320612", dt.date(2030, 1, 1), 1)
+    with pytest.raises(rules.IdNumberError, match="不合理"):
+        rules.parse_id_number(number, today=dt.date(2026, 11, 22))
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2026, 1, 1)), st.integers(0, 999))
+def test_every_made_number_validates_and_round_trips(birth, seq):
+    number = rules.make_id_number("320612", birth, seq)
+    info = rules.parse_id_number(number)
+    assert info.birth_date == birth
+    assert info.sex == ("M" if seq % 2 else "F")
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2026, 1, 1)), st.integers(0, 999),
+       st.integers(0, 16), st.integers(1, 9))
+def test_any_single_digit_change_is_caught(birth, seq, position, delta):
+    number = rules.make_id_number("320612", birth, seq)
+    digit = (int(number[position]) + delta) % 10
+    changed = number[:position] + str(digit) + number[position + 1:]
+    with pytest.raises(rules.IdNumberError):
+        rules.parse_id_number(changed)
+
+
+def test_masking():
+    assert rules.mask_id_number("320612198005170013") == "3206**********0013"
+    assert rules.mask_name("张三") == "张*"
+    assert rules.mask_name("张小三") == "张*三"
+    assert rules.mask_name("欧阳小明") == "欧**明"
+    assert rules.mask_phone("13912345678") == "139****5678"
+
+
+@pytest.mark.parametrize("code, level, prefix", [
+    ("320000000000", 1, "32"),
+    ("320600000000", 2, "3206"),
+    ("320612000000", 3, "320612"),
+    ("320612001000", 4, "320612001"),
+    ("320612001002", 5, "320612001002"),
+])
+def test_region_levels_and_prefixes(code, level, prefix):
+    assert rules.region_level_of(code) == level
+    assert rules.region_prefix(code) == prefix
+
+
+def test_region_code_must_be_12_digits():
+    with pytest.raises(ValueError):
+        rules.region_level_of("3206")
+
+
+def test_age_on():
+    assert rules.age_on(dt.date(1946, 11, 23), dt.date(2026, 11, 22)) == 79
+    assert rules.age_on(dt.date(1946, 11, 22), dt.date(2026, 11, 22)) == 80
