@@ -77,6 +77,8 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RegionSerializer
     pagination_class = KeysetPagination
     filterset_fields = ["level", "parent"]
+    lookup_field = "code"
+    lookup_value_regex = r"\d{12}"
 
     def get_queryset(self):
         return selectors.region_list_for_user(self.request.user)

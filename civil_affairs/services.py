@@ -51,7 +51,7 @@ def audit_record(*, actor, action: str, target: Model | None = None, target_type
     actor = actor if getattr(actor, "is_authenticated", False) else None
     ip = ua = None
     if request is not None:
-        ip = request.META.get("REMOTE_ADDR")
+        ip = request.META.get(settings.AUDIT_CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR")
         ua = request.META.get("HTTP_USER_AGENT", "")[:200]
     return AuditEvent.objects.create(
         actor=actor,

@@ -182,6 +182,8 @@ SPECTACULAR_SETTINGS = {
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = None
 
+# Where the audit log reads the client address: behind nginx, the header it sets.
+AUDIT_CLIENT_IP_HEADER = env.str("DJANGO_CLIENT_IP_HEADER", default="HTTP_X_REAL_IP" if PRODUCTION else "REMOTE_ADDR")
 CSRF_FAILURE_VIEW = "civil_affairs.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
