@@ -56,17 +56,25 @@ class Region(models.Model):
 
     def clean(self) -> None:
         try:
-            level = rules.region_level_of(self.code)
+            rules.region_level_of(self.code)
         except ValueError as exc:
             raise ValidationError({"code": str(exc)}) from None
-        if self.level and self.level != level:
-            raise ValidationError({"level": _("层级与区划代码不一致（代码表示第%(l)d级）。") % {"l": level}})
         if self.parent_id and not self.code.startswith(rules.region_prefix(self.parent_id)):
             raise ValidationError({"parent": _("区划代码不在上级区划范围内。")})
 
-    def save(self, *args, **kwargs):
+    def derive_from_code(self) -> None:
         self.level = rules.region_level_of(self.code)
         self.prefix = rules.region_prefix(self.code)
+
+    def clean_fields(self, exclude=None):
+        try:
+            self.derive_from_code()
+        except ValueError:
+            pass  # clean() reports it against the code
+        super().clean_fields(exclude=exclude)
+
+    def save(self, *args, **kwargs):
+        self.derive_from_code()
         super().save(*args, **kwargs)
 
     def contains(self, code: str | None) -> bool:
