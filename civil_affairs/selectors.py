@@ -165,3 +165,28 @@ def household_for_resident(user) -> Household | None:
 
 def household_members(household: Household) -> list[HouseholdMember]:
     return list(household.members.select_related("person").order_by("id"))
+
+
+def household_counts_by_area(user) -> list[dict]:
+    """Households per child region of the user's region, for the dashboard chart.
+    One GROUP BY on the indexed code prefix, cached for ten minutes."""
+    from django.core.cache import cache
+    from django.db.models.functions import Left
+
+    from .rules import REGION_PREFIX_LEN
+
+    if not has_capability(user, "registry_view") or user.region.level >= Region.Level.VILLAGE:
+        return []
+    key = f"household_counts_by_area:{user.region_id}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    width = REGION_PREFIX_LEN[user.region.level + 1]
+    counts = (Household.objects.filter(region__code__startswith=user.region.prefix).order_by()
+              .annotate(area=Left("region_id", width)).values("area").annotate(n=Count("id")))
+    by_area = {row["area"]: row["n"] for row in counts}
+    names = dict(Region.objects.filter(parent_id=user.region_id).values_list("code", "name"))
+    result = [{"code": code, "name": name, "households": by_area.get(code[:width], 0)}
+              for code, name in sorted(names.items())]
+    cache.set(key, result, 600)
+    return result

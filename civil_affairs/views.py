@@ -89,7 +89,8 @@ def my_applications(request):
 @require("workbench")
 def workbench_index(request):
     runs = selectors.batchrun_list_for_user(request.user)[:5]
-    return render(request, "workbench/index.html", {"runs": runs})
+    areas = selectors.household_counts_by_area(request.user)
+    return render(request, "workbench/index.html", {"runs": runs, "areas": areas})
 
 
 def _list_context(request, qs, *, allowed, default):

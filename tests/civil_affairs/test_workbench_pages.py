@@ -124,3 +124,15 @@ def test_language_switch(households, users, login, language, text):
     client = login(users[Role.CASEWORKER])
     client.post("/i18n/setlang/", {"language": language, "next": "/work/people/"})
     assert text in client.get("/work/people/").text
+
+
+def test_dashboard_chart_counts_households_per_district(households, users, login, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    cache.clear()
+    client = login(users[Role.BUREAU_ADMIN])
+    with django_assert_max_num_queries(10):
+        response = client.get("/work/")
+    areas = response.context["areas"]
+    assert [(a["name"], a["households"]) for a in areas] == [("通州区", 1), ("崇川区", 1)]
+    assert 'id="area-chart"' in response.text and "chart.umd.min.js" in response.text
