@@ -1,7 +1,7 @@
 """The demo city loaded by `manage.py seed_demo`: a synthetic Nantong (南通市).
 
-One `random.Random(seed)` drives everything in a fixed order (lists and tuples,
-never sets or dict-hash order), so a seed always gives the same city.  Dates
+Seeded `random.Random` streams drive everything in a fixed order (lists and
+tuples, never sets or dict-hash order), so a seed always gives the same city.  Dates
 are relative to REFERENCE_DATE, not today, for the same reason.
 
 Loading streams CSV into PostgreSQL with COPY, a chunk of households at a
@@ -28,9 +28,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import rules, services
-from .models import Person, Region, Role, User
+from .models import HouseholdMember, Person, Region, Role, User
 
 REFERENCE_DATE = dt.date(2026, 10, 31)
+REFERENCE_ORDINAL = REFERENCE_DATE.toordinal()
 # Income and spending cover the 12 months ending with the month before the reference date.
 PERIOD_START = dt.date(2025, 10, 1)
 PERIOD_END = dt.date(2026, 9, 30)
@@ -131,8 +132,8 @@ def _street_communities(rng: random.Random, street_code: str,
                         urban_street: bool) -> list[tuple[str, str, bool]]:
     """Streets (街道) hold residential communities; townships (镇) a few in the
     town centre and villages around it."""
-    n_urban = rng.randint(10, 25) if urban_street else rng.randint(2, 4)
-    n_rural = 0 if urban_street else rng.randint(16, 30)
+    n_urban = rng.randint(16, 34) if urban_street else rng.randint(2, 4)
+    n_rural = 0 if urban_street else rng.randint(22, 38)
     names = [(f"{stem}社区", True) for stem in rng.sample(URBAN_STEMS, n_urban)]
     names += [(f"{stem}村", False) for stem in rng.sample(VILLAGE_STEMS, n_rural)]
     return [(f"{street_code[:9]}{i:03d}", name, urban) for i, (name, urban) in enumerate(names, start=1)]
@@ -195,10 +196,7 @@ Spec = tuple[str, int, str]  # relation to head, age on REFERENCE_DATE, sex
 @dataclass
 class Member:
     id: int
-    name: str
-    id_number: str
     age: int
-    sex: str
     relation: str
     labour: str
     grade: int
@@ -225,7 +223,8 @@ class CityGenerator:
         self.surname_cum = _cumulative([w for _s, w in SURNAMES])
         self.compositions = (
             (12.0, self._elder_single), (14.0, self._elder_couple), (10.0, self._adult_single),
-            (10.0, self._couple), (22.0, lambda: self._couple_children(1)), (8.0, lambda: self._couple_children(2)),
+            (10.0, self._couple), (22.0, lambda: self._couple_children(1)),
+            (8.0, lambda: self._couple_children(2)),
             (10.0, self._three_generations), (8.0, self._elder_family), (4.0, self._single_parent),
             (2.0, self._elder_with_adult_child),
         )
@@ -267,7 +266,8 @@ class CityGenerator:
     def _address(self, community: Community) -> str:
         r = self.rng.random
         if community.is_urban:
-            return f"{community.address}{1 + int(r() * 40)}幢{1 + int(r() * 4)}单元{1 + int(r() * 18)}0{1 + int(r() * 4)}室"
+            floor, flat = 1 + int(r() * 18), 1 + int(r() * 4)
+            return f"{community.address}{1 + int(r() * 40)}幢{1 + int(r() * 4)}单元{floor}0{flat}室"
         return f"{community.address}{1 + int(r() * 24)}组{1 + int(r() * 60)}号"
 
     # ---- who lives together
@@ -307,19 +307,22 @@ class CityGenerator:
         head = (H, 23 + int(self.rng.random() * 37), self._sex(0.8))
         return [head, self._spouse(head[1], head[2])]
 
+    def _children(self, parent_age: int, n: int) -> list[Spec]:
+        first = self._child_of(parent_age)
+        if n == 1:
+            return [first]
+        return [first, (CH, max(0, first[1] - 1 - int(self.rng.random() * 8)), self._sex(0.52))]
+
     def _couple_children(self, n: int) -> list[Spec]:
         head = (H, 26 + int(self.rng.random() * 30), self._sex(0.8))
         spouse = self._spouse(head[1], head[2])
-        first = self._child_of(min(head[1], spouse[1]))
-        children = [first]
-        if n == 2:
-            children.append((CH, max(0, first[1] - 1 - int(self.rng.random() * 8)), self._sex(0.52)))
-        return [head, spouse, *children]
+        return [head, spouse, *self._children(min(head[1], spouse[1]), n)]
 
     def _three_generations(self) -> list[Spec]:
-        """A couple with a child and one or both of the head's parents."""
+        """A couple with one or two children and one or both of the head's parents."""
         head = (H, 28 + int(self.rng.random() * 23), self._sex(0.8))
-        family = [head, self._spouse(head[1], head[2]), self._child_of(head[1])]
+        children = self._children(head[1], 2 if self.rng.random() < 0.3 else 1)
+        family = [head, self._spouse(head[1], head[2]), *children]
         parent_age = min(104, head[1] + 24 + int(self.rng.random() * 11))
         family.append((PA, parent_age, "F"))
         if self.rng.random() < 0.5:
@@ -370,18 +373,19 @@ class CityGenerator:
         pid = self._id("person")
         ordinal = REFERENCE_ORDINAL - int((age + r()) * 365.2425)
         birth, birth_iso = self._date(ordinal)
-        id_number = rules.make_id_number(community.county, birth, self._id_sequence(community.county, ordinal, sex))
+        sequence = self._id_sequence(community.county, ordinal, sex)
+        id_number = rules.make_id_number(community.county, birth, sequence)
         grade, dtype = self._disability(age)
         dead = r() < (0.03 if age >= 80 else 0.008 if age >= 60 else 0.0005)
         death = self._date(REFERENCE_ORDINAL - int(r() * min(700, age * 365)))[1] if dead else ""
-        name = surname + self._given_name(age, sex)
         residence = community.code if r() >= 0.03 else self._elsewhere()
         labour = _labour_capacity(age, grade, r() < 0.03)
         out.append(
-            f'{pid},{id_number},{name},{sex},{birth_iso},{self._phone(age) or chr(34) * 2},{grade},'
-            f'{dtype or chr(34) * 2},{labour},{death},{self.stamp},{self.stamp},{community.code},{residence}')
+            f"{pid},{id_number},{surname}{self._given_name(age, sex)},{sex},{birth_iso},"
+            f"{self._phone(age) or EMPTY},{grade},{dtype or EMPTY},{labour},{death},"
+            f"{self.stamp},{self.stamp},{community.code},{residence}")
         student = 3 <= age <= 18 or (19 <= age <= 22 and r() < 0.55)
-        return Member(pid, name, id_number, age, sex, relation, labour, grade, dtype, dead, student)
+        return Member(pid, age, relation, labour, grade, dtype, dead, student)
 
     def _date(self, ordinal: int) -> tuple[dt.date, str]:
         cached = self.dates.get(ordinal)
@@ -404,7 +408,7 @@ class CityGenerator:
 
     def _disability(self, age: int) -> tuple[int, str]:
         r = self.rng.random
-        if r() >= (0.015 if age < 18 else 0.035 if age < 60 else 0.10 if age < 80 else 0.20):
+        if r() >= (0.02 if age < 18 else 0.04 if age < 60 else 0.11 if age < 80 else 0.22):
             return 0, ""
         grade = 1 + bisect.bisect(DISABILITY_GRADE_CUM, r() * DISABILITY_GRADE_CUM[-1])
         kind = DISABILITY_TYPES[bisect.bisect(DISABILITY_TYPE_CUM, r() * DISABILITY_TYPE_CUM[-1])]
@@ -423,8 +427,8 @@ class CityGenerator:
 
     def _record(self, rows: list[str], table: str, kind: str, hid: int, pid: int, fen: int,
                 start: str = PERIOD_START.isoformat(), end: str = PERIOD_END.isoformat()) -> None:
-        rows.append(f'{self._id(table)},{fen // 100}.{fen % 100:02d},declared,{start},{end},"",'
-                    f'{self.stamp},{kind},{hid},{pid}')
+        rows.append(f"{self._id(table)},{fen // 100}.{fen % 100:02d},declared,{start},{end},{EMPTY},"
+                    f"{self.stamp},{kind},{hid},{pid}")
 
     def _lognormal(self, median: float, sigma: float) -> float:
         return median * math.exp(sigma * self.rng.gauss(0.0, 1.0))
@@ -451,16 +455,16 @@ class CityGenerator:
     def _monthly_pension(self, community: Community) -> int:
         """Urban retirees mostly draw an employee pension; villagers the small basic one."""
         r = self.rng.random
-        if r() < (0.8 if community.is_urban else 0.3):
-            return 1800 + int(r() * 3000)
-        return 250 + int(r() * 450)
+        if r() < (0.85 if community.is_urban else 0.55):
+            return 1800 + int(r() * 3400)
+        return 350 + int(r() * 750)
 
     def _monthly_wage(self, partial: bool) -> int:
         """0 = out of work.  A tail of odd-job earners makes some households poor."""
         r = self.rng.random
         if r() >= (0.45 if partial else 0.88):
             return 0
-        if r() < 0.12:
+        if r() < 0.08:
             return int(r() * 1500)
         wage = max(2490.0, min(30_000.0, self._lognormal(5200, 0.35)))  # 2490: Jiangsu minimum wage
         return int(wage * (0.5 if partial else 1.0))
@@ -501,9 +505,6 @@ class CityGenerator:
                 self._record(rows, "expenditure", "education", hid, m.id, (2_000 + int(r() * 28_000)) * 100)
 
 
-REFERENCE_ORDINAL = REFERENCE_DATE.toordinal()
-
-
 def _labour_capacity(age: int, grade: int, ill: bool) -> str:
     if age < 16 or age >= 60 or grade in (1, 2):
         return "none"
@@ -533,9 +534,185 @@ TABLES = {  # key: (table, columns in the order the generator writes them)
     "expenditure": ("civil_affairs_expenditurerecord", "id, amount, source, period_start, period_end, note, "
                                                        "created_at, kind, household_id, person_id"),
 }
+REGION_TABLE = ("civil_affairs_region", "code, name, level, prefix, is_urban, parent_id")
+EMPTY = '""'  # an empty string in CSV COPY; an unquoted empty field is NULL
 
 
 @dataclass
 class Chunk:
     households: int = 0
     rows: dict[str, list[str]] = field(default_factory=lambda: {key: [] for key in TABLES})
+
+
+def _copy(cursor, target: tuple[str, str], rows: list[str]) -> None:
+    if rows:
+        table, columns = target
+        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)",
+                           io.StringIO("\n".join(rows) + "\n"), size=1 << 20)
+
+
+class _Loader(threading.Thread):
+    """COPYs the chunks the generator hands over.  psycopg2 lets go of the GIL
+    while it waits on the server, so generation and indexing overlap."""
+
+    def __init__(self, raw_connection, total: int, progress: Progress) -> None:
+        super().__init__(name="seed_demo-loader", daemon=True)
+        self.raw_connection = raw_connection
+        self.total = total
+        self.progress = progress
+        self.chunks: queue.Queue[Chunk | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        started, done = time.monotonic(), 0
+        try:
+            with self.raw_connection.cursor() as cursor:
+                while (chunk := self.chunks.get()) is not None:
+                    for key in TABLES:
+                        _copy(cursor, TABLES[key], chunk.rows[key])
+                    done += chunk.households
+                    rate = done / max(time.monotonic() - started, 1e-6)
+                    self.progress(_("家庭 %(done)d/%(total)d（每秒 %(rate)d 户）")
+                                  % {"done": done, "total": self.total, "rate": rate})
+        except BaseException as exc:  # handed to the main thread, which re-raises it
+            self.error = exc
+            while self.chunks.get() is not None:  # keep the producer from blocking
+                pass
+
+
+def _load_households(raw_connection, generator: CityGenerator, counts: list[int], progress: Progress) -> None:
+    loader = _Loader(raw_connection, sum(counts), progress)
+    loader.start()
+    try:
+        for chunk in generator.chunks(counts, CHUNK_HOUSEHOLDS):
+            if loader.error is not None:
+                break
+            loader.chunks.put(chunk)
+    finally:
+        loader.chunks.put(None)
+        loader.join()
+    if loader.error is not None:
+        raise loader.error
+
+
+def _region_rows(regions: list[RegionRow]) -> list[str]:
+    return [f"{r.code},{r.name},{rules.region_level_of(r.code)},{rules.region_prefix(r.code)},"
+            f"{'t' if r.is_urban else 'f'},{r.parent or ''}" for r in regions]
+
+
+def _truncate() -> None:
+    """Empty every civil_affairs table; CASCADE empties whatever points at them."""
+    config = apps.get_app_config("civil_affairs")
+    tables = sorted(m._meta.db_table for m in config.get_models(include_auto_created=True))
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(map(connection.ops.quote_name, tables))} RESTART IDENTITY CASCADE")
+
+
+def _move_sequences(cursor, next_id: dict[str, int]) -> None:
+    for key, (table, _columns) in TABLES.items():
+        last = next_id[key] - 1
+        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, %s)", [table, max(last, 1), last > 0])
+
+
+# ---------------------------------------------------------------- accounts
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    password: str
+    role: str
+    region: str
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    regions: int
+    households: int
+    persons: int
+    logins: list[Login]
+
+
+def _staff_logins(regions: list[RegionRow]) -> list[tuple[str, str, str, str]]:
+    """(username, role, region code, display name) of the demo staff."""
+    streets = [r for r in regions if rules.region_level_of(r.code) == 4]
+    jinsha = streets[0]  # the seat of 通州区, first by code
+    other = next(s for s in streets if s.code.startswith("320613"))
+    community = next(r for r in regions if r.parent == jinsha.code)
+    city, tongzhou = CITY[0], "320612000000"
+    return [
+        ("admin", Role.BUREAU_ADMIN, city, "系统管理员"),
+        ("reviewer_tz", Role.REVIEWER, tongzhou, "通州区审核员"),
+        ("caseworker_jinsha", Role.CASEWORKER, jinsha.code, f"{jinsha.name}经办人"),
+        ("caseworker_other", Role.CASEWORKER, other.code, f"{other.name}经办人"),
+        ("community_worker", Role.COMMUNITY_WORKER, community.code, f"{community.name}社工"),
+        ("institution_staff", Role.INSTITUTION_STAFF, tongzhou, "养老机构工作人员"),
+        ("charity_staff", Role.CHARITY_STAFF, city, "慈善组织工作人员"),
+        ("auditor", Role.AUDITOR, city, "审计员"),
+    ]
+
+
+def _create_accounts(regions: list[RegionRow]) -> list[Login]:
+    """Demo staff, one per role, and a resident bound to the first household's
+    head.  A username that already exists is left as it is."""
+    logins = []
+    for username, role, code, name in _staff_logins(regions):
+        region = Region.objects.get(code=code)
+        password = DEMO_PASSWORD
+        if User.objects.filter(username=username).exists():
+            password = _("（已存在，未修改）")
+        else:
+            services.staff_user_create(actor=None, username=username, password=DEMO_PASSWORD, role=role,
+                                       region=region, name=name)
+        logins.append(Login(username, password, Role(role).label, region.name))
+    return logins + _resident_login()
+
+
+def _resident_login() -> list[Login]:
+    head = (HouseholdMember.objects.filter(relation=HouseholdMember.Relation.HEAD, person__death_date=None)
+            .exclude(person__phone="").select_related("person__residence_region").order_by("household_id").first())
+    if head is None or User.objects.filter(username=head.person.phone).exists():
+        return []
+    person = head.person
+    services.resident_register(phone=person.phone, id_number=person.id_number, name=person.name,
+                               password=DEMO_PASSWORD)
+    return [Login(person.phone, DEMO_PASSWORD, f"{Role.RESIDENT.label}（{person.name}）",
+                  person.residence_region.name)]
+
+
+# ---------------------------------------------------------------- entry point
+
+def city_exists() -> bool:
+    return Region.objects.exists()
+
+
+def seed_city(*, households: int, seed: int = 2026, reset: bool = False,
+              progress: Progress = lambda _message: None) -> SeedResult:
+    """Build the demo city with `households` households.  Refuses when a city
+    is already loaded unless `reset` (which empties the core tables first)."""
+    if households < 1:
+        raise services.DomainError(_("家庭数须为正整数，当前为 %(n)d。") % {"n": households})
+    # One stream per stage: the tree and the first households (hence the demo
+    # logins) are the same for a seed whatever the number of households.
+    regions, communities = build_tree(random.Random(f"tree-{seed}"))
+    counts = allocate_households(random.Random(f"allocation-{seed}"), communities, households)
+    generator = CityGenerator(random.Random(f"people-{seed}"), communities, timezone.now().isoformat())
+    with transaction.atomic():
+        if reset:
+            _truncate()
+        elif city_exists():
+            raise DemoDataPresent(_("数据库中已有行政区划等数据。请加 --reset 清空后重建，或加 --if-empty 跳过。"
+                                    "Data already present: use --reset to wipe and reload, "
+                                    "or --if-empty to skip."))
+        with connection.cursor() as cursor:
+            # Check foreign keys per COPY, not all at commit: bounded memory.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            with cursor.connection.cursor() as raw_cursor:
+                _copy(raw_cursor, REGION_TABLE, _region_rows(regions))
+            progress(_("行政区划 %(n)d 个，社区/村 %(c)d 个。") % {"n": len(regions), "c": len(communities)})
+            _load_households(cursor.connection, generator, counts, progress)
+            _move_sequences(cursor, generator.next_id)
+        logins = _create_accounts(regions)
+    with connection.cursor() as cursor:
+        # Fresh statistics, so the planner uses the new indexes from the first query on.
+        cursor.execute(f"ANALYZE {', '.join(table for table, _columns in TABLES.values())}, civil_affairs_region")
+    return SeedResult(len(regions), households, generator.next_id["person"] - 1, logins)

@@ -154,6 +154,19 @@ def _next_household_number(region: Region) -> str:
     return f"H{region.code[:9]}{secrets.randbelow(10**8):08d}"
 
 
+def _household_insert(*, region: Region, address: str, number: str | None) -> Household:
+    """Insert with a fresh random number, retrying the rare clash with an existing one."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Household.objects.create(number=number or _next_household_number(region),
+                                                region=region, address=address)
+        except IntegrityError:
+            if number:
+                raise DomainError(_("户编号 %(n)s 已存在。") % {"n": number}) from None
+    raise DomainError(_("无法生成户编号，请重试。"))
+
+
 @transaction.atomic
 def household_create(*, actor, region: Region, head: Person, address: str = "",
                      number: str | None = None) -> Household:
@@ -161,8 +174,7 @@ def household_create(*, actor, region: Region, head: Person, address: str = "",
         raise DomainError(_("家庭须登记在社区或村一级。"))
     if HouseholdMember.objects.filter(person=head).exists():
         raise DomainError(_("%(name)s 已是其他家庭的成员。") % {"name": head.name})
-    household = Household.objects.create(number=number or _next_household_number(region), region=region,
-                                         address=address)
+    household = _household_insert(region=region, address=address, number=number)
     HouseholdMember.objects.create(household=household, person=head, relation=HouseholdMember.Relation.HEAD)
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=household,
                  changes={"region": region.code, "head": head.masked_id_number})
