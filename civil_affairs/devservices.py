@@ -30,8 +30,15 @@ def start_postgres() -> tuple[str, object]:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DB_NAME};")
-    host = quote(str(info.socket_dir), safe="")
-    return f"postgres://postgres@{host}/{DB_NAME}", server
+    return postgres_url(user="postgres", host=str(info.socket_dir), name=DB_NAME), server
+
+
+def postgres_url(*, user: str, host: str, name: str, password: str = "", port: str | int = "") -> str:
+    """A DATABASE_URL django-environ reads back; a socket directory goes in the path."""
+    auth = quote(user, safe="") + (f":{quote(password, safe='')}" if password else "")
+    if host.startswith("/"):
+        return f"postgres://{auth}@/{quote(host, safe='')}/{name}"
+    return f"postgres://{auth}@{host}{f':{port}' if port else ''}/{name}"
 
 
 def start_redis() -> tuple[str, object]:

@@ -8,6 +8,7 @@ import time
 import pytest
 from django.conf import settings
 
+from civil_affairs.devservices import postgres_url
 from civil_affairs.models import HouseholdMember, Role
 from tests.factories import MemberFactory, PersonFactory, RegionFactory, UserFactory, valid_id_number
 
@@ -112,11 +113,8 @@ def celery_worker_process(transactional_db):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "civil_affairs.settings",
            "DATABASE_TEST_NAME": db["NAME"]}
     # The worker connects to the test database by name.
-    from urllib.parse import quote
-    host = quote(db["HOST"] or "", safe="") if (db["HOST"] or "").startswith("/") else db["HOST"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    env["DATABASE_URL"] = f"postgres://{auth}@{host}{port}/{db['NAME']}"
+    env["DATABASE_URL"] = postgres_url(user=db["USER"], password=db.get("PASSWORD") or "", host=db["HOST"] or "",
+                                       port=db.get("PORT") or "", name=db["NAME"])
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "civil_affairs", "worker", "--pool=solo", "--concurrency=1",
          "--loglevel=WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle",
