@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -315,6 +315,24 @@ def batchrun_progress(*, run_id: int, done: int, errors: list[dict] | None = Non
                                               errors=kept)
 
 
+@transaction.atomic
+def batchrun_retry(*, user, run_id: int) -> BatchRun:
+    """Queue a failed or interrupted run again; it resumes where it stopped,
+    and its work is idempotent, so nothing is done twice."""
+    from .tasks import task_for_kind
+
+    run = BatchRun.objects.select_for_update().get(pk=run_id)
+    if run.status not in (BatchRun.Status.FAILED, BatchRun.Status.RUNNING):
+        raise DomainError(_("只有失败或中断的任务可以重新运行。"))
+    task = task_for_kind(run.kind)
+    run.status, run.finished_at, run.message = BatchRun.Status.PENDING, None, ""
+    run.save(update_fields=["status", "finished_at", "message"])
+    audit_record(actor=user, action=AuditEvent.Action.UPDATE, target=run, region_code=run.region_id or "",
+                 changes={"retry": True, "done": run.done, "total": run.total})
+    transaction.on_commit(lambda: task.delay(run.pk))
+    return run
+
+
 def batchrun_finish(*, run_id: int, message: str = "", failed: bool = False) -> None:
     BatchRun.objects.filter(pk=run_id).update(
         status=BatchRun.Status.FAILED if failed else BatchRun.Status.SUCCEEDED,
@@ -403,11 +421,17 @@ def registry_import_run(*, run_id: int) -> BatchRun:
     resource = RESOURCES[run.params["kind"]]()
     total = len(dataset)
     batchrun_started(run_id=run.pk, total=total)
-    for start in range(run.done, total, IMPORT_CHUNK_ROWS):
-        chunk = dataset.subset(rows=range(start, min(start + IMPORT_CHUNK_ROWS, total)))
-        chunk.headers = dataset.headers
-        result = resource.import_data(chunk, dry_run=False, raise_errors=False, use_transactions=False)
-        batchrun_progress(run_id=run.pk, done=len(chunk), errors=_row_errors(result, start))
+    try:
+        for start in range(run.done, total, IMPORT_CHUNK_ROWS):
+            chunk = dataset.subset(rows=range(start, min(start + IMPORT_CHUNK_ROWS, total)))
+            chunk.headers = dataset.headers
+            result = resource.import_data(chunk, dry_run=False, raise_errors=False, use_transactions=False)
+            batchrun_progress(run_id=run.pk, done=len(chunk), errors=_row_errors(result, start))
+    except OperationalError:
+        raise  # transient: the task retries and resumes from `done`
+    except Exception as exc:
+        batchrun_finish(run_id=run.pk, failed=True, message=_("导入中断：%(e)s。可在修正后重新运行。") % {"e": exc})
+        raise
     run.refresh_from_db()
     batchrun_finish(run_id=run.pk, message=_("共 %(t)d 行，成功 %(ok)d 行，错误 %(bad)d 行。") % {
         "t": total, "ok": total - run.error_count, "bad": run.error_count})

@@ -14,3 +14,10 @@ def ping(value: str = "pong") -> str:
 @shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def registry_import_task(self, run_id: int) -> int:
     return services.registry_import_run(run_id=run_id).pk
+
+
+def task_for_kind(kind: str):
+    """The task that runs a BatchRun of this kind (policy areas add theirs here)."""
+    if kind.startswith("import_"):
+        return registry_import_task
+    raise LookupError(kind)

@@ -24,6 +24,7 @@ workbench_patterns = ([
     path("import/", views.registry_import, name="import"),
     path("batches/", views.batch_list, name="batches"),
     path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/retry/", views.batch_retry, name="batch_retry"),
     path("batches/<int:pk>/errors.csv", views.batch_errors, name="batch_errors"),
     path("audit/", views.audit_list, name="audit"),
 ], "workbench")

@@ -8,6 +8,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -164,7 +165,7 @@ def household_detail(request, pk: int):
     upload_form = DocumentUploadForm()
     if request.method == "POST":
         if not has_capability(request.user, "registry_edit"):
-            return HttpResponse(status=403)
+            raise PermissionDenied
         upload_form = DocumentUploadForm(request.POST, request.FILES)
         if upload_form.is_valid():
             try:
@@ -224,6 +225,21 @@ def batch_detail(request, pk: int):
     run = selectors.batchrun_get_for_user(request.user, pk)
     template = "components/batch_progress.html" if request.htmx else "workbench/batch_detail.html"
     return render(request, template, {"run": run})
+
+
+@require("batch_view")
+@require_POST
+def batch_retry(request, pk: int):
+    run = selectors.batchrun_get_for_user(request.user, pk)
+    if not has_capability(request.user, "registry_import"):
+        raise PermissionDenied
+    try:
+        services.batchrun_retry(user=request.user, run_id=run.pk)
+    except services.DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("任务已重新排队，将从中断处继续。"))
+    return redirect("workbench:batch_detail", pk=run.pk)
 
 
 @require("batch_view")

@@ -63,6 +63,10 @@ MATRIX = {
                                expect(BATCH_IN_JURISDICTION, out_of_scope=BATCH)),
     "workbench:batch_errors": (lambda o: f"/work/batches/{o['run'].pk}/errors.csv", "get",
                                expect(BATCH_IN_JURISDICTION, out_of_scope=BATCH)),
+    # POST: a succeeded run is not retried (302 back with a message); others are refused.
+    "workbench:batch_retry": (lambda o: f"/work/batches/{o['run'].pk}/retry/", "post",
+                              lambda who: {ANON: 302, Role.CASEWORKER: 302, Role.BUREAU_ADMIN: 302,
+                                           "other_caseworker": 404}.get(who, 403)),
     "workbench:audit": (lambda o: "/work/audit/", "get", expect({Role.BUREAU_ADMIN, Role.AUDITOR})),
     "api-core:api-root": (lambda o: "/api/core/", "get", expect(REGISTRY, anon=403)),
     "api-core:region-list": (lambda o: "/api/core/regions/", "get", expect(REGISTRY, anon=403)),

@@ -112,3 +112,20 @@ def test_admin_changelist_offers_import_and_export(regions, users, login):
     response = login(users[Role.BUREAU_ADMIN]).post("/admin/civil_affairs/region/export/",
                                                     {"format": "0", "resource": "0"})
     assert response.status_code in (200, 302)
+
+
+def test_failed_run_can_be_retried_and_resumes(regions, users, login, django_capture_on_commit_callbacks):
+    run = services.registry_import_start(user=users[Role.CASEWORKER], kind="person",
+                                         uploaded=SimpleUploadedFile("p.csv", person_csv(*ROWS)))
+    BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.FAILED, done=1, total=4)
+    client = login(users[Role.CASEWORKER])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(f"/work/batches/{run.pk}/retry/")
+    assert response.status_code == 302 and len(callbacks) == 1
+    run = services.registry_import_run(run_id=run.pk)
+    assert run.status == BatchRun.Status.SUCCEEDED and (run.done, run.total) == (4, 4)
+    assert [e["row"] for e in run.errors] == [3, 4, 5]
+    # a finished run is not queued again
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(f"/work/batches/{run.pk}/retry/")
+    assert not callbacks
