@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from . import rules
+from . import rules, services
 from .models import (AssetRecord, AuditEvent, BatchRun, Document, ExpenditureRecord, Household, HouseholdMember,
                      IncomeRecord, Person, Region, User)
 from .resources import HouseholdMemberResource, HouseholdResource, PersonResource, RegionResource
@@ -16,7 +16,28 @@ admin.site.site_title = _("民政业务平台")
 admin.site.index_title = _("系统配置与基础数据")
 
 
-class RegistryAdmin(ExportMixin, admin.ModelAdmin):
+class AuditedAdmin(admin.ModelAdmin):
+    """Changes made in the admin land in the audit log like any other change."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changed = {name: form.cleaned_data.get(name) for name in form.changed_data if name != "password"}
+        services.audit_record(actor=request.user, target=obj, changes={"admin": True, **changed},
+                              action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE)
+
+    def delete_model(self, request, obj):
+        services.audit_record(actor=request.user, target=obj, action=AuditEvent.Action.DELETE,
+                              changes={"admin": True, "deleted": str(obj)})
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.audit_record(actor=request.user, target=obj, action=AuditEvent.Action.DELETE,
+                                  changes={"admin": True, "deleted": str(obj)})
+        super().delete_queryset(request, queryset)
+
+
+class RegistryAdmin(ExportMixin, AuditedAdmin):
     change_list_template = "admin/registry_change_list.html"
     list_per_page = 50
     show_full_result_count = False  # no COUNT(*) over the registry per page view
@@ -75,7 +96,7 @@ class HouseholdMemberAdmin(RegistryAdmin):
     import_kind = "member"
 
 
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(AuditedAdmin):
     list_display = ["household", "person", "kind", "amount", "period_start", "period_end", "source"]
     list_filter = ["kind", "source"]
     raw_id_fields = ["household", "person"]
@@ -89,7 +110,7 @@ admin.site.register(ExpenditureRecord, RecordAdmin)
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(AuditedAdmin):
     list_display = ["original_name", "kind", "household", "person", "size", "uploaded_by", "uploaded_at"]
     list_filter = ["kind"]
     raw_id_fields = ["household", "person", "uploaded_by"]
@@ -97,7 +118,7 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_display = ["username", "first_name", "role", "region", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff"]
     raw_id_fields = ["region", "person"]

@@ -35,7 +35,7 @@ class Region(models.Model):
 
     code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
     name = models.CharField(_("名称"), max_length=60)
-    level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices)
+    level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices, editable=False)
     parent = models.ForeignKey(
         "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )

@@ -139,3 +139,16 @@ def test_admin_site_is_for_the_bureau_administrator_only(objects, users, client)
         for path in paths:
             status = client.get(path).status_code
             assert status == (200 if who == Role.BUREAU_ADMIN else 302), (who, path, status)
+
+
+def test_admin_changes_are_audited(regions, users, client):
+    from civil_affairs.models import AuditEvent
+
+    client.force_login(users[Role.BUREAU_ADMIN], backend="django.contrib.auth.backends.ModelBackend")
+    region = regions["jinsha_1"]
+    response = client.post(f"/admin/civil_affairs/region/{region.pk}/change/",
+                           {"code": region.code, "name": "金沙新社区", "parent": region.parent_id,
+                            "is_urban": "on"})
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="update", target_type="civil_affairs.region", target_id=region.code)
+    assert event.changes == {"admin": True, "name": "金沙新社区"}
