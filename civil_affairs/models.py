@@ -3,7 +3,6 @@ audit log, documents and batch runs.  Every policy area builds on these."""
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
-from django.contrib.postgres.indexes import BTreeIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -24,7 +23,9 @@ class Region(models.Model):
     community/village.  The primary key is the 12-digit statistical code and
     `prefix` is its materialised path: a subtree is `code LIKE prefix || '%'`
     (and `region_id LIKE …` on every table that points here), served by the
-    varchar_pattern_ops indexes Django adds to character keys."""
+    indexes on region columns.  Codes use the "C" collation so that one plain
+    B-tree index serves both the prefix match and ORDER BY, whatever the
+    cluster's locale."""
 
     class Level(models.IntegerChoices):
         PROVINCE = 1, _("省")
@@ -33,7 +34,7 @@ class Region(models.Model):
         TOWNSHIP = 4, _("街道/乡镇")
         VILLAGE = 5, _("社区/村")
 
-    code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
+    code = models.CharField(_("区划代码"), max_length=12, primary_key=True, db_collation="C")
     name = models.CharField(_("名称"), max_length=60)
     level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices, editable=False)
     parent = models.ForeignKey(
@@ -109,7 +110,8 @@ class Person(models.Model):
         NONE = "none", _("无劳动能力")
 
     id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True, validators=[validate_id_number])
-    name = models.CharField(_("姓名"), max_length=50)
+    # "C" collation: one index serves both "name starts with" and sort by name.
+    name = models.CharField(_("姓名"), max_length=50, db_collation="C")
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("出生日期"), editable=False)
     hukou_region = models.ForeignKey(
@@ -139,7 +141,9 @@ class Person(models.Model):
             models.CheckConstraint(condition=Q(id_number__regex=r"^\d{17}[\dX]$"), name="person_id_number_format"),
         ]
         indexes = [
-            BTreeIndex(fields=["name"], name="person_name_like", opclasses=["varchar_pattern_ops"]),
+            # Workbench sorts are (field, id): each reads its index instead of sorting a city.
+            models.Index(fields=["name", "id"], name="person_name_id"),
+            models.Index(fields=["residence_region", "id"], name="person_region_id"),
             models.Index(fields=["birth_date"], name="person_birth_date"),
         ]
 
@@ -177,6 +181,10 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("家庭")
         verbose_name_plural = _("家庭")
+        indexes = [
+            models.Index(fields=["region", "id"], name="household_region_id"),
+            models.Index(fields=["created_at", "id"], name="household_created_id"),
+        ]
 
     def __str__(self) -> str:
         return self.number
