@@ -86,6 +86,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["TEST"] = {"NAME": env.str("DATABASE_TEST_NAME", default="test_minzheng")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shared cache (dashboard counts): Redis in production so every gunicorn worker
+# sees the same entries; per-process memory in development and tests.
+CACHES = {"default": env.cache("CACHE_URL", default="locmem://")}
+
 AUTH_USER_MODEL = "civil_affairs.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
