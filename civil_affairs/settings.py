@@ -88,7 +88,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared cache (dashboard counts): Redis in production so every gunicorn worker
 # sees the same entries; per-process memory in development and tests.
-CACHES = {"default": env.cache("CACHE_URL", default="locmem://")}
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 AUTH_USER_MODEL = "civil_affairs.User"
 AUTHENTICATION_BACKENDS = [
