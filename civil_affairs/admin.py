@@ -22,6 +22,8 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         changed = {name: form.cleaned_data.get(name) for name in form.changed_data if name != "password"}
+        if "id_number" in changed:  # the log keeps the masked number, as every service does
+            changed["id_number"] = rules.mask_id_number(changed["id_number"] or "")
         services.audit_record(actor=request.user, target=obj, changes={"admin": True, **changed},
                               action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE)
 

@@ -66,6 +66,12 @@ def audit_record(*, actor, action: str, target: Model | None = None, target_type
     )
 
 
+def export_recorded(*, actor, target_type: str, filters: dict) -> AuditEvent:
+    """Every spreadsheet export leaves an audit event with the filters used."""
+    return audit_record(actor=actor, action=AuditEvent.Action.EXPORT, target_type=target_type,
+                        region_code=actor.region_id or "", changes={"filters": filters})
+
+
 def _jsonable(value):
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}

@@ -111,8 +111,7 @@ def person_list(request):
     filterset = PersonFilter(request.GET, queryset=selectors.person_list_for_user(request.user))
     qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     if request.GET.get("export") == "xlsx":
-        services.audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, target_type="civil_affairs.person",
-                              region_code=request.user.region_id, changes={"filters": request.GET.dict()})
+        services.export_recorded(actor=request.user, target_type="civil_affairs.person", filters=request.GET.dict())
         rows = ((p.masked_id_number, p.name, p.get_sex_display(), p.birth_date, p.residence_region.name,
                  rules.mask_phone(p.phone), p.get_disability_grade_display(), p.get_labour_capacity_display())
                 for p in qs.order_by("residence_region_id", "pk").iterator(chunk_size=2000))
@@ -144,9 +143,8 @@ def household_list(request):
     filterset = HouseholdFilter(request.GET, queryset=selectors.household_list_for_user(request.user))
     qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     if request.GET.get("export") == "xlsx":
-        services.audit_record(actor=request.user, action=AuditEvent.Action.EXPORT,
-                              target_type="civil_affairs.household", region_code=request.user.region_id,
-                              changes={"filters": request.GET.dict()})
+        services.export_recorded(actor=request.user, target_type="civil_affairs.household",
+                                 filters=request.GET.dict())
         rows = ((h.number, h.region.name, h.region_id, h.head_name or "", rules.mask_id_number(h.head_id_number or ""),
                  h.size or 0, h.address) for h in qs.order_by("region_id", "pk").iterator(chunk_size=2000))
         return xlsx_response(filename="households", sheet=_("家庭"), rows=rows, headers=[
@@ -265,6 +263,8 @@ def audit_list(request):
     filterset = AuditFilter(request.GET, queryset=selectors.audit_list_for_user(request.user))
     qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     if request.GET.get("export") == "xlsx":
+        services.export_recorded(actor=request.user, target_type="civil_affairs.auditevent",
+                                 filters=request.GET.dict())
         rows = ((timezone_str(e.at), e.actor_label, e.get_action_display(), e.target_type, e.target_id,
                  e.region_code, str(e.changes), e.ip_address or "") for e in qs.iterator(chunk_size=2000))
         return xlsx_response(filename="audit", sheet=_("审计日志"), rows=rows, headers=[

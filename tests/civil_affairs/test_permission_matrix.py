@@ -152,3 +152,23 @@ def test_admin_changes_are_audited(regions, users, client):
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="update", target_type="civil_affairs.region", target_id=region.code)
     assert event.changes == {"admin": True, "name": "金沙新社区"}
+
+
+def test_admin_audit_keeps_id_numbers_masked(regions, users, client):
+    import datetime as dt
+
+    from civil_affairs import rules
+    from civil_affairs.models import AuditEvent, Person
+
+    client.force_login(users[Role.BUREAU_ADMIN], backend="django.contrib.auth.backends.ModelBackend")
+    number = rules.make_id_number("320612", dt.date(1960, 3, 5), 17)
+    response = client.post("/admin/civil_affairs/person/add/", {
+        "id_number": number, "name": "王建国", "hukou_region": regions["jinsha_1"].code,
+        "residence_region": regions["jinsha_1"].code, "phone": "", "disability_grade": 0,
+        "disability_type": "", "labour_capacity": "full", "death_date": "",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person = Person.objects.get(id_number=number)
+    event = AuditEvent.objects.get(action="create", target_type="civil_affairs.person", target_id=str(person.pk))
+    assert event.changes["id_number"] == rules.mask_id_number(number) == f"{number[:4]}{'*' * 10}{number[-4:]}"
+    assert number not in str(event.changes)

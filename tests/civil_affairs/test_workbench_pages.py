@@ -104,6 +104,18 @@ def test_excel_export_is_filtered_masked_and_audited(households, users, login):
     assert AuditEvent.objects.filter(action="export", actor=users[Role.REVIEWER]).exists()
     households_sheet = _sheet(client.get("/work/households/", {"export": "xlsx", "q": head.name}))
     assert [r[0] for r in households_sheet[1:]] == [households["ours"].number]
+    exports = AuditEvent.objects.filter(action="export", actor=users[Role.REVIEWER])
+    assert sorted(exports.values_list("target_type", flat=True)) == ["civil_affairs.household", "civil_affairs.person"]
+    assert exports.get(target_type="civil_affairs.household").changes == {
+        "filters": {"export": "xlsx", "q": head.name}}
+
+
+def test_audit_log_export_is_itself_audited(users, login):
+    client = login(users[Role.AUDITOR])
+    response = client.get("/work/audit/", {"export": "xlsx"})
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(action="export", actor=users[Role.AUDITOR],
+                                     target_type="civil_affairs.auditevent").count() == 1
 
 
 def test_filters_narrow_the_list(households, users, login):
