@@ -32,9 +32,10 @@ def _region_of(target: Model) -> str:
         value = getattr(target, attr, None)
         if value:
             return value
-    household = getattr(target, "household", None)
-    if household is not None:
-        return household.region_id
+    for owner in ("household", "person"):  # documents and records: where their owner lives
+        value = getattr(target, owner, None)
+        if value is not None:
+            return _region_of(value)
     return ""
 
 

@@ -189,8 +189,7 @@ def document_download(request, pk: int):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={request.path}")
     doc = selectors.document_get_for_user(request.user, pk)
-    services.audit_record(actor=request.user, action=AuditEvent.Action.DOWNLOAD, target=doc,
-                          region_code=doc.household.region_id if doc.household_id else doc.person.residence_region_id)
+    services.audit_record(actor=request.user, action=AuditEvent.Action.DOWNLOAD, target=doc)
     response = FileResponse(doc.file.open("rb"), content_type=doc.content_type, as_attachment=True,
                             filename=doc.original_name)
     response["X-Content-Type-Options"] = "nosniff"

@@ -148,3 +148,18 @@ def test_dashboard_chart_counts_households_per_district(households, users, login
     areas = response.context["areas"]
     assert [(a["name"], a["households"]) for a in areas] == [("通州区", 1), ("崇川区", 1)]
     assert 'id="area-chart"' in response.text and "chart.umd.min.js" in response.text
+
+
+def test_document_download_is_audited_in_the_households_region(households, users, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from civil_affairs import services
+
+    pdf = b"%PDF-1.4\n%test\n"
+    household = households["ours"]
+    doc = services.document_upload(actor=users[Role.CASEWORKER], household=household, kind="income_proof",
+                                   uploaded=SimpleUploadedFile("工资证明.pdf", pdf))
+    response = login(users[Role.CASEWORKER]).get(f"/work/documents/{doc.pk}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == pdf
+    event = AuditEvent.objects.get(action="download", target_id=str(doc.pk))
+    assert event.region_code == household.region_id == "320612001001"
