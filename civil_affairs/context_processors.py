@@ -32,5 +32,6 @@ def navigation(request):
         "nav_areas": _built_areas(),
         "can": {cap: has_capability(user, cap) for cap in
                 ("workbench", "registry_view", "registry_edit", "registry_import", "audit_view", "batch_view",
-                 "full_id_number")},
+                 "full_id_number", "relief_view", "relief_handle", "relief_decide", "payroll_view",
+                 "payroll_run", "payroll_approve")},
     }

@@ -29,6 +29,17 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "audit_view": frozenset({Role.AUDITOR, Role.BUREAU_ADMIN}),
     # see batch runs and their progress
     "batch_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR}),
+    # relief: read applications, benefits and standards of the jurisdiction
+    "relief_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN,
+                              Role.AUDITOR}),
+    # relief: take applications in, investigate, propose, publish notices, start rechecks
+    "relief_handle": frozenset({Role.CASEWORKER}),
+    # relief: confirm or reject (never one's own investigation); stop or suspend benefits
+    "relief_decide": frozenset({Role.REVIEWER, Role.BUREAU_ADMIN}),
+    # relief payroll: see rolls and totals; generate a month; approve a district's roll
+    "payroll_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR}),
+    "payroll_run": frozenset({Role.BUREAU_ADMIN}),
+    "payroll_approve": frozenset({Role.REVIEWER, Role.BUREAU_ADMIN}),
 }
 
 

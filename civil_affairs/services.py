@@ -138,7 +138,7 @@ def person_create(*, actor, id_number: str, name: str, hukou_region: Region | No
 
 
 PERSON_EDITABLE = ("name", "phone", "residence_region", "disability_grade", "disability_type",
-                   "labour_capacity", "death_date")
+                   "labour_capacity", "serious_illness", "death_date")
 
 
 @transaction.atomic

@@ -1,0 +1,366 @@
+"""Social relief: dated standards, the working-day calendar, applications
+through their procedure, active benefits and the monthly payroll."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from civil_affairs.models import Household, Person, Region
+
+
+class Kind(models.TextChoices):
+    DIBAO = "dibao", _("最低生活保障")
+    TEKUN = "tekun", _("特困人员救助供养")
+    MARGINAL = "marginal", _("低保边缘家庭")
+    EXPENDITURE = "expenditure", _("支出型困难家庭")
+    TEMPORARY = "temporary", _("临时救助")
+
+
+class Standard(models.Model):
+    """One amount, rate, threshold or period, for a region from a date.  The
+    value in force for a community on a day is the newest row on or before
+    that day of the nearest region up the tree that has one."""
+
+    class Key(models.TextChoices):
+        DIBAO_STANDARD = "dibao_standard", _("低保标准（元/人·月）")
+        MARGINAL_MULTIPLE = "marginal_multiple", _("低保边缘倍数")
+        TEKUN_BASIC_MULTIPLE = "tekun_basic_multiple", _("特困基本生活标准倍数")
+        CARE_SELF = "care_self", _("特困照料护理标准：全自理（元/月）")
+        CARE_PARTIAL = "care_partial", _("特困照料护理标准：半护理（元/月）")
+        CARE_FULL = "care_full", _("特困照料护理标准：全护理（元/月）")
+        EXTRA_RATE = "extra_rate", _("分类施保加发比例")
+        FLOOR_RATE = "floor_rate", _("保底比例")
+        EMPLOYMENT_COST_RATE = "employment_cost_rate", _("就业成本扣减比例")
+        FINANCIAL_ASSET_MONTHS = "financial_asset_months", _("人均金融资产上限（月标准倍数）")
+        BUSINESS_CAPITAL_LIMIT = "business_capital_limit", _("工商登记注册资本上限（元）")
+        RECHECK_MONTHS_STABLE = "recheck_months_stable", _("稳定家庭复核周期（月）")
+        RECHECK_MONTHS_OTHER = "recheck_months_other", _("其他家庭复核周期（月）")
+        GRADUAL_EXIT_MONTHS = "gradual_exit_months", _("渐退期（月）")
+        TEMP_STREET_MULTIPLE = "temp_street_multiple", _("临时救助街道审批上限（月标准倍数）")
+        TEMP_DISTRICT_MULTIPLE = "temp_district_multiple", _("临时救助区县审批上限（月标准倍数）")
+        NOTICE_DAYS = "notice_days", _("公示天数")
+        DEADLINE_WORKING_DAYS = "deadline_working_days", _("办理时限（工作日）")
+        EXTENDED_WORKING_DAYS = "extended_working_days", _("延长办理时限（工作日）")
+        EMERGENCY_DOCUMENT_WORKING_DAYS = "emergency_document_working_days", _("先行救助补充材料时限（工作日）")
+        PRICE_CPI_THRESHOLD = "price_cpi_threshold", _("物价联动CPI启动条件（%）")
+        PRICE_FOOD_THRESHOLD = "price_food_threshold", _("物价联动食品价格启动条件（%）")
+
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(_("项目"), max_length=40, choices=Key.choices)
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=4)
+    effective_from = models.DateField(_("生效日期"))
+    note = models.CharField(_("依据/说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("救助标准")
+        verbose_name_plural = _("救助标准")
+        ordering = ["key", "region", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "key", "effective_from"], name="standard_unique_per_day"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="standard_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_key_display()} {self.region_id} {self.effective_from}: {self.value}"
+
+
+class CalendarDay(models.Model):
+    """Exceptions to Monday–Friday working weeks: public holidays, and the
+    weekend days worked in exchange (调休)."""
+
+    date = models.DateField(_("日期"), primary_key=True)
+    is_working_day = models.BooleanField(_("是否工作日"))
+    name = models.CharField(_("说明"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class Application(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        RETURNED = "returned", _("退回补充材料")
+        ACCEPTED = "accepted", _("已受理")
+        INVESTIGATING = "investigating", _("调查核实中")
+        PROPOSED = "proposed", _("已提出审核意见")
+        NOTICE = "notice", _("公示中")
+        CONFIRMED = "confirmed", _("已批准")
+        REJECTED = "rejected", _("不予批准")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    class TemporaryType(models.TextChoices):
+        EMERGENCY = "emergency", _("急难型")
+        EXPENDITURE = "expenditure", _("支出型")
+
+    class CareLevel(models.TextChoices):
+        SELF = "self", _("全自理")
+        PARTIAL = "partial", _("半护理")
+        FULL = "full", _("全护理")
+
+    class SupportMode(models.TextChoices):
+        HOME = "home", _("分散供养")
+        INSTITUTION = "institution", _("集中供养")
+
+    class ApprovalLevel(models.TextChoices):
+        STREET = "street", _("街道/乡镇审批")
+        DISTRICT = "district", _("区县审批")
+        BUREAU = "bureau", _("市民政局一事一议")
+
+    OPEN_STATES = (State.SUBMITTED, State.RETURNED, State.ACCEPTED, State.INVESTIGATING, State.PROPOSED,
+                   State.NOTICE)
+    FINAL_STATES = (State.CONFIRMED, State.REJECTED, State.WITHDRAWN)
+
+    number = models.CharField(_("申请编号"), max_length=24, unique=True)
+    kind = models.CharField(_("救助类别"), max_length=12, choices=Kind.choices)
+    temporary_type = models.CharField(_("临时救助类型"), max_length=12, choices=TemporaryType.choices, blank=True)
+    state = models.CharField(_("状态"), max_length=14, choices=State.choices, default=State.DRAFT, db_index=True)
+    household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.PROTECT,
+                                  related_name="relief_applications")
+    applicant = models.ForeignKey(Person, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
+    # Where the case is handled: the household's community, or for temporary
+    # assistance the community where the emergency happened.
+    region = models.ForeignKey(Region, verbose_name=_("受理地"), on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("申请事由"), blank=True)
+    requested_amount = models.DecimalField(_("申请金额（元）"), max_digits=12, decimal_places=2, null=True,
+                                           blank=True)
+    bank_account = models.CharField(_("收款银行账号"), max_length=32, blank=True)
+    bank_name = models.CharField(_("开户银行"), max_length=60, blank=True)
+    authorised_verification = models.BooleanField(_("已签署家庭经济状况核对授权"), default=False)
+    online = models.BooleanField(_("网上申请"), default=False)
+    recheck_of = models.ForeignKey("Benefit", verbose_name=_("复核的待遇"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="rechecks")
+
+    # acceptance
+    checklist = models.JSONField(_("材料清单"), default=dict, blank=True)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("受理人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    deadline = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
+    extension_reason = models.CharField(_("延期理由"), max_length=200, blank=True)
+
+    # investigation and proposal
+    cross_check = models.JSONField(_("核对结果"), default=list, blank=True)
+    investigator = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("调查人"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    care_level = models.CharField(_("照料护理等级"), max_length=8, choices=CareLevel.choices, blank=True)
+    support_mode = models.CharField(_("供养方式"), max_length=12, choices=SupportMode.choices, blank=True)
+    eligible = models.BooleanField(_("符合条件"), null=True, blank=True)
+    proposed_amount = models.DecimalField(_("拟核定月救助金额（元）"), max_digits=12, decimal_places=2,
+                                          null=True, blank=True)
+    working = models.JSONField(_("计算过程"), default=dict, blank=True)
+    proposal_note = models.TextField(_("审核意见"), blank=True)
+    approval_level = models.CharField(_("审批层级"), max_length=10, choices=ApprovalLevel.choices, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提出人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+
+    # public notice
+    notice_start = models.DateField(_("公示开始"), null=True, blank=True)
+    notice_end = models.DateField(_("公示结束"), null=True, blank=True)
+
+    # emergency assistance paid first (先行救助)
+    paid_first_on = models.DateField(_("先行救助日期"), null=True, blank=True)
+    paid_first_amount = models.DecimalField(_("先行救助金额（元）"), max_digits=12, decimal_places=2, null=True,
+                                            blank=True)
+    documents_due = models.DateField(_("补充材料期限"), null=True, blank=True)
+
+    # decision
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_on = models.DateField(_("审批日期"), null=True, blank=True)
+    decision_reason = models.TextField(_("审批意见/不予批准理由"), blank=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("救助申请")
+        verbose_name_plural = _("救助申请")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["region", "state", "id"], name="relief_app_region_state"),
+            models.Index(fields=["state", "deadline"], name="relief_app_state_deadline"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(kind="temporary") | ~Q(temporary_type=""),
+                                   name="relief_app_temporary_has_type"),
+            # Maker–checker, kept by the database too.
+            models.CheckConstraint(condition=Q(decided_by__isnull=True) | Q(investigator__isnull=True)
+                                   | ~Q(decided_by=models.F("investigator")),
+                                   name="relief_app_decider_not_investigator"),
+            # One open application per household and kind (rechecks included).
+            models.UniqueConstraint(fields=["household", "kind"],
+                                    condition=Q(state__in=["draft", "submitted", "returned", "accepted",
+                                                           "investigating", "proposed", "notice"])
+                                    & ~Q(kind="temporary"),
+                                    name="relief_app_one_open_per_household_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_kind_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+
+class HomeVisit(models.Model):
+    """入户调查: signed by the two staff who made it."""
+
+    application = models.ForeignKey(Application, verbose_name=_("申请"), on_delete=models.CASCADE,
+                                    related_name="visits")
+    visited_on = models.DateField(_("走访日期"))
+    first_visitor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("调查人一"), on_delete=models.PROTECT,
+                                      related_name="+")
+    second_visitor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("调查人二"),
+                                       on_delete=models.PROTECT, related_name="+")
+    living_conditions = models.TextField(_("居住及生活状况"))
+    findings = models.TextField(_("调查结论"))
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("入户调查")
+        verbose_name_plural = _("入户调查")
+        ordering = ["-visited_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(first_visitor=models.F("second_visitor")),
+                                   name="relief_visit_two_different_staff"),
+        ]
+
+
+class Objection(models.Model):
+    """An objection raised during the public notice; it sends the case back to investigation."""
+
+    application = models.ForeignKey(Application, verbose_name=_("申请"), on_delete=models.CASCADE,
+                                    related_name="objections")
+    received_on = models.DateField(_("收到日期"))
+    content = models.TextField(_("异议内容"))
+    raised_by = models.CharField(_("异议人（可匿名）"), max_length=60, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("公示异议")
+        verbose_name_plural = _("公示异议")
+        ordering = ["-received_on", "-id"]
+
+
+class Benefit(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("正常享受")
+        GRADUAL_EXIT = "gradual_exit", _("渐退期")
+        SUSPENDED = "suspended", _("暂停")
+        STOPPED = "stopped", _("已停发")
+
+    PAYABLE = (Status.ACTIVE, Status.GRADUAL_EXIT)
+
+    household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.PROTECT,
+                                  related_name="relief_benefits")
+    # Payee: the household head, or the extremely poor person themself.
+    recipient = models.ForeignKey(Person, verbose_name=_("领取人"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("救助类别"), max_length=12, choices=Kind.choices)
+    # Denormalised from the household: payroll groups and scopes by it without a join.
+    region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+")
+    monthly_amount = models.DecimalField(_("月救助金额（元）"), max_digits=12, decimal_places=2)
+    members = models.PositiveSmallIntegerField(_("保障人数"), default=1)
+    care_level = models.CharField(_("照料护理等级"), max_length=8, choices=Application.CareLevel.choices,
+                                  blank=True)
+    start_month = models.DateField(_("起始月份"))
+    # Last month paid: set for one-off temporary assistance and for gradual exit.
+    last_month = models.DateField(_("最后发放月份"), null=True, blank=True)
+    next_recheck = models.DateField(_("下次复核日期"), null=True, blank=True, db_index=True)
+    stable = models.BooleanField(_("稳定家庭（12个月复核）"), default=False)
+    status = models.CharField(_("状态"), max_length=14, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.CharField(_("状态原因"), max_length=200, blank=True)
+    bank_account = models.CharField(_("收款银行账号"), max_length=32, blank=True)
+    bank_name = models.CharField(_("开户银行"), max_length=60, blank=True)
+    application = models.ForeignKey(Application, verbose_name=_("审批申请"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="benefits")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("救助待遇")
+        verbose_name_plural = _("救助待遇")
+        ordering = ["region", "id"]
+        indexes = [
+            models.Index(fields=["region", "id"], name="relief_benefit_region_id"),
+            models.Index(fields=["status", "kind"], name="relief_benefit_status_kind"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="relief_benefit_amount_not_negative"),
+            models.CheckConstraint(condition=Q(start_month__day=1), name="relief_benefit_start_first_of_month"),
+            models.CheckConstraint(condition=Q(last_month__isnull=True) | Q(last_month__gte=models.F("start_month")),
+                                   name="relief_benefit_last_after_start"),
+            # One live benefit per household and kind; temporary assistance is one-off and may repeat.
+            models.UniqueConstraint(fields=["household", "kind"],
+                                    condition=~Q(status="stopped") & ~Q(kind="temporary"),
+                                    name="relief_benefit_one_live_per_household_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.household_id} {self.monthly_amount}"
+
+
+class PayrollRoll(models.Model):
+    """One district's payment roll for one month; a reviewer of that district
+    approves it before its bank file can be downloaded."""
+
+    class Status(models.TextChoices):
+        GENERATED = "generated", _("待审核")
+        APPROVED = "approved", _("已审核")
+
+    month = models.DateField(_("发放月份"))
+    district = models.ForeignKey(Region, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.GENERATED)
+    generated_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("发放花名册")
+        verbose_name_plural = _("发放花名册")
+        ordering = ["-month", "district"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "district"], name="relief_roll_one_per_district_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="relief_roll_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.district_id}"
+
+
+class Payment(models.Model):
+    roll = models.ForeignKey(PayrollRoll, verbose_name=_("花名册"), on_delete=models.PROTECT,
+                             related_name="payments")
+    benefit = models.ForeignKey(Benefit, verbose_name=_("待遇"), on_delete=models.PROTECT, related_name="payments")
+    month = models.DateField(_("发放月份"))
+    kind = models.CharField(_("救助类别"), max_length=12, choices=Kind.choices)
+    region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(Person, verbose_name=_("领取人"), on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
+    bank_account = models.CharField(_("收款银行账号"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("发放明细")
+        verbose_name_plural = _("发放明细")
+        ordering = ["roll", "region", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["benefit", "month"], name="relief_payment_once_per_benefit_month"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="relief_payment_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["roll", "region", "id"], name="relief_payment_roll_region")]

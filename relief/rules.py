@@ -1,0 +1,402 @@
+"""Relief arithmetic from DOMAIN.md "Relief": pure functions on plain values,
+no ORM.  Every number comes in through `Standards` (the dated data in force
+for the case's region and day); money is Decimal rounded to the fen."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable, Mapping
+
+from civil_affairs.rules import age_on
+
+FEN = Decimal("0.01")
+ZERO = Decimal("0")
+
+
+def money(value) -> Decimal:
+    return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+# ---------------------------------------------------------------- standards
+
+@dataclass(frozen=True)
+class Standards:
+    """The values in force for one region on one day (see Standard.Key)."""
+
+    dibao_standard: Decimal
+    marginal_multiple: Decimal
+    tekun_basic_multiple: Decimal
+    care_self: Decimal
+    care_partial: Decimal
+    care_full: Decimal
+    extra_rate: Decimal
+    floor_rate: Decimal
+    employment_cost_rate: Decimal
+    financial_asset_months: Decimal
+    business_capital_limit: Decimal
+    recheck_months_stable: int
+    recheck_months_other: int
+    gradual_exit_months: int
+    temp_street_multiple: Decimal
+    temp_district_multiple: Decimal
+    notice_days: int
+    deadline_working_days: int
+    extended_working_days: int
+    emergency_document_working_days: int
+    price_cpi_threshold: Decimal
+    price_food_threshold: Decimal
+
+    @classmethod
+    def keys(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Decimal]) -> "Standards":
+        missing = [k for k in cls.keys() if k not in values]
+        if missing:
+            raise KeyError(missing)
+        kwargs = {}
+        for f in fields(cls):
+            value = Decimal(values[f.name])
+            kwargs[f.name] = int(value) if f.type == "int" else value
+        return cls(**kwargs)
+
+    @property
+    def marginal_line(self) -> Decimal:
+        return money(self.dibao_standard * self.marginal_multiple)
+
+    @property
+    def tekun_basic(self) -> Decimal:
+        return money(self.dibao_standard * self.tekun_basic_multiple)
+
+    def care_amount(self, care_level: str) -> Decimal:
+        return {"self": self.care_self, "partial": self.care_partial, "full": self.care_full}[care_level]
+
+
+# ---------------------------------------------------------------- household facts
+
+@dataclass(frozen=True)
+class Member:
+    person_id: int
+    name: str
+    birth_date: dt.date
+    disability_grade: int = 0
+    disability_type: str = ""
+    labour_capacity: str = "full"
+    seriously_ill: bool = False
+
+
+@dataclass(frozen=True)
+class Record:
+    """An income, asset or expenditure record: `amount` is the total over the period."""
+
+    person_id: int
+    kind: str
+    amount: Decimal
+    period_start: dt.date
+    period_end: dt.date
+
+
+COUNTED_INCOME = frozenset({"wages", "business", "property", "transfer"})
+EXCLUDED_INCOME = frozenset({"veteran_allowance", "one_child_award", "bravery_award", "disability_allowance",
+                             "care_service"})
+FINANCIAL_ASSETS = frozenset({"deposit", "securities"})
+RIGID_EXPENDITURE = frozenset({"medical", "education"})
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day `months` later, clamped to the month's end."""
+    import calendar
+
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month_start(day: dt.date) -> dt.date:
+    return add_months(day.replace(day=1), 1)
+
+
+def twelve_month_window(on: dt.date) -> tuple[dt.date, dt.date]:
+    """The 12 months before `on`: [on − 12 months, on − 1 day]."""
+    return add_months(on, -12), on - dt.timedelta(days=1)
+
+
+def _share_in_window(record: Record, start: dt.date, end: dt.date) -> Decimal:
+    """The part of a record's total that falls inside [start, end], by days."""
+    lo, hi = max(record.period_start, start), min(record.period_end, end)
+    if hi < lo:
+        return ZERO
+    days = (record.period_end - record.period_start).days + 1
+    return record.amount * Decimal((hi - lo).days + 1) / Decimal(days)
+
+
+# ---------------------------------------------------------------- income
+
+@dataclass(frozen=True)
+class IncomeWorking:
+    """How the per-capita monthly income was reached, line by line."""
+
+    window: tuple[dt.date, dt.date]
+    members: int
+    counted: dict[str, Decimal]          # kind → amount in the window
+    excluded: dict[str, Decimal]         # kind → amount in the window, not counted
+    employment_cost: Decimal             # deducted from wages
+    expenditure: Decimal                 # rigid spending deducted (expenditure-type test only)
+    annual_total: Decimal                # counted − employment cost − expenditure
+    monthly_total: Decimal
+    per_capita: Decimal
+
+    def as_dict(self) -> dict:
+        return {
+            "window": [self.window[0].isoformat(), self.window[1].isoformat()],
+            "members": self.members,
+            "counted": {k: str(money(v)) for k, v in self.counted.items()},
+            "excluded": {k: str(money(v)) for k, v in self.excluded.items()},
+            "employment_cost": str(money(self.employment_cost)),
+            "expenditure": str(money(self.expenditure)),
+            "annual_total": str(money(self.annual_total)),
+            "monthly_total": str(money(self.monthly_total)),
+            "per_capita": str(self.per_capita),
+        }
+
+
+def per_capita_income(*, members: int, incomes: Iterable[Record], on: dt.date, standards: Standards,
+                      expenditures: Iterable[Record] = ()) -> IncomeWorking:
+    """Per-capita monthly income over the 12 months before `on`: counted
+    income, less the employment-cost share of wages (and, for the
+    expenditure-type test, rigid spending), averaged per month and member."""
+    if members < 1:
+        raise ValueError("a household has at least one member")
+    start, end = twelve_month_window(on)
+    counted: dict[str, Decimal] = {}
+    excluded: dict[str, Decimal] = {}
+    for record in incomes:
+        share = _share_in_window(record, start, end)
+        if not share:
+            continue
+        bucket = counted if record.kind in COUNTED_INCOME else excluded
+        bucket[record.kind] = bucket.get(record.kind, ZERO) + share
+    employment_cost = counted.get("wages", ZERO) * standards.employment_cost_rate
+    spent = sum((_share_in_window(r, start, end) for r in expenditures if r.kind in RIGID_EXPENDITURE), ZERO)
+    annual = max(ZERO, sum(counted.values(), ZERO) - employment_cost - spent)
+    monthly = annual / 12
+    return IncomeWorking(window=(start, end), members=members, counted=counted, excluded=excluded,
+                         employment_cost=employment_cost, expenditure=spent, annual_total=annual,
+                         monthly_total=monthly, per_capita=money(monthly / members))
+
+
+# ---------------------------------------------------------------- assets
+
+@dataclass(frozen=True)
+class AssetTest:
+    passed: bool
+    financial_per_capita: Decimal
+    financial_limit: Decimal
+    reasons: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {"passed": self.passed, "financial_per_capita": str(self.financial_per_capita),
+                "financial_limit": str(self.financial_limit), "reasons": list(self.reasons)}
+
+
+def asset_test(*, members: list[Member], assets: Iterable[Record], on: dt.date, standards: Standards) -> AssetTest:
+    """DOMAIN.md asset limits.  Balances: the latest record per member and
+    kind within the last 12 months; homes, vehicles and businesses: every
+    record that was current in that window."""
+    start, end = twelve_month_window(on)
+    current = [r for r in assets if r.period_end >= start and r.period_start <= on]
+    latest: dict[tuple[int, str], Record] = {}
+    for r in current:
+        if r.kind in FINANCIAL_ASSETS:
+            key = (r.person_id, r.kind)
+            if key not in latest or r.period_end > latest[key].period_end:
+                latest[key] = r
+    financial = sum((r.amount for r in latest.values()), ZERO)
+    per_capita = money(financial / max(1, len(members)))
+    limit = money(standards.dibao_standard * standards.financial_asset_months)
+    reasons = []
+    if per_capita > limit:
+        reasons.append(f"人均金融资产 {per_capita} 元超过上限 {limit} 元")
+    if any(r.kind == "vehicle" for r in current):
+        reasons.append("家庭拥有机动车辆")
+    if any(r.kind == "mobility_vehicle" for r in current) and not any(m.disability_grade for m in members):
+        reasons.append("家庭拥有代步车但无残疾成员")
+    if sum(1 for r in current if r.kind == "house") > 1:
+        reasons.append("家庭拥有两套及以上住房")
+    capital = [r.amount for r in current if r.kind == "business"]
+    if any(c > standards.business_capital_limit for c in capital):
+        reasons.append(f"工商登记注册资本超过 {money(standards.business_capital_limit)} 元")
+    return AssetTest(passed=not reasons, financial_per_capita=per_capita, financial_limit=limit,
+                     reasons=tuple(reasons))
+
+
+# ---------------------------------------------------------------- dibao
+
+def extra_reason(member: Member, on: dt.date) -> str | None:
+    """The classified-extra category of a member (at most one per member)."""
+    age = age_on(member.birth_date, on)
+    if age >= 70:
+        return "aged_70"
+    if member.disability_grade in (1, 2):
+        return "severe_disability"
+    if age < 18:
+        return "minor"
+    if member.seriously_ill:
+        return "serious_illness"
+    return None
+
+
+@dataclass(frozen=True)
+class DibaoResult:
+    eligible: bool
+    amount: Decimal
+    standard: Decimal
+    per_capita: Decimal
+    base: Decimal
+    extras: dict[str, str] = field(default_factory=dict)   # member name → category
+    extra_amount: Decimal = ZERO
+    floor: Decimal = ZERO
+    floored: bool = False
+    reasons: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {"eligible": self.eligible, "amount": str(self.amount), "standard": str(self.standard),
+                "per_capita": str(self.per_capita), "base": str(self.base), "extras": self.extras,
+                "extra_amount": str(self.extra_amount), "floor": str(self.floor), "floored": self.floored,
+                "reasons": list(self.reasons)}
+
+
+def dibao(*, members: list[Member], per_capita: Decimal, assets: AssetTest, on: dt.date,
+          standards: Standards) -> DibaoResult:
+    """Eligibility and monthly amount: (standard − per-capita income) × members,
+    plus one classified extra per qualifying member, never below the floor."""
+    standard = standards.dibao_standard
+    n = len(members)
+    reasons = list(assets.reasons)
+    if per_capita >= standard:
+        reasons.insert(0, f"人均月收入 {per_capita} 元不低于低保标准 {money(standard)} 元")
+    if reasons:
+        return DibaoResult(eligible=False, amount=ZERO, standard=money(standard), per_capita=per_capita,
+                           base=ZERO, reasons=tuple(reasons))
+    base = money((standard - per_capita) * n)
+    extras = {m.name: r for m in members if (r := extra_reason(m, on))}
+    extra_amount = money(standard * standards.extra_rate * len(extras))
+    floor = money(standard * standards.floor_rate * n)
+    total = base + extra_amount
+    return DibaoResult(eligible=True, amount=max(total, floor), standard=money(standard), per_capita=per_capita,
+                       base=base, extras=extras, extra_amount=extra_amount, floor=floor, floored=total < floor)
+
+
+def is_marginal(*, per_capita: Decimal, assets: AssetTest, standards: Standards) -> bool:
+    """Between the standard (inclusive) and 1.5 × the standard (inclusive)."""
+    return assets.passed and standards.dibao_standard <= per_capita <= standards.marginal_line
+
+
+def is_expenditure_hardship(*, per_capita_after_spending: Decimal, assets: AssetTest, standards: Standards) -> bool:
+    return assets.passed and per_capita_after_spending < standards.dibao_standard
+
+
+def stable_household(members: list[Member], on: dt.date) -> bool:
+    """All members elderly, severely disabled or seriously ill: rechecked yearly."""
+    return bool(members) and all(
+        age_on(m.birth_date, on) >= 60 or m.disability_grade in (1, 2) or m.seriously_ill for m in members)
+
+
+def next_recheck(*, start: dt.date, stable: bool, standards: Standards) -> dt.date:
+    return add_months(start, standards.recheck_months_stable if stable else standards.recheck_months_other)
+
+
+def gradual_exit_last_month(*, first_exit_month: dt.date, standards: Standards) -> dt.date:
+    """Gradual exit keeps paying for the configured months, this one included."""
+    return add_months(month_start(first_exit_month), max(1, standards.gradual_exit_months) - 1)
+
+
+# ---------------------------------------------------------------- extremely poor
+
+@dataclass(frozen=True)
+class TekunResult:
+    eligible: bool
+    amount: Decimal
+    basic: Decimal
+    care: Decimal
+    reasons: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {"eligible": self.eligible, "amount": str(self.amount), "basic": str(self.basic),
+                "care": str(self.care), "reasons": list(self.reasons)}
+
+
+def tekun_category(member: Member, on: dt.date) -> str | None:
+    age = age_on(member.birth_date, on)
+    if age >= 60:
+        return "aged_60"
+    if member.disability_grade in (1, 2) or (
+            member.disability_grade == 3 and member.disability_type in ("intellectual", "mental")):
+        return "severe_disability"
+    if age < 16:
+        return "minor_under_16"
+    return None
+
+
+def tekun(*, person: Member, own_monthly_income: Decimal, has_capable_supporter: bool, care_level: str,
+          on: dt.date, standards: Standards) -> TekunResult:
+    """Extremely poor: in a category, unable to work (minors aside), income
+    below the standard, nobody able to support them.  Amount = basic living
+    standard + care standard of the assessed care level."""
+    reasons = []
+    category = tekun_category(person, on)
+    if category is None:
+        reasons.append("不属于老年人、重度残疾人或未满16周岁未成年人")
+    if category != "minor_under_16" and person.labour_capacity != "none":
+        reasons.append("具有劳动能力")
+    if own_monthly_income >= standards.dibao_standard:
+        reasons.append(f"月收入 {money(own_monthly_income)} 元不低于低保标准")
+    if has_capable_supporter:
+        reasons.append("有法定赡养、抚养、扶养义务人且具备履行能力")
+    basic, care = standards.tekun_basic, money(standards.care_amount(care_level))
+    if reasons:
+        return TekunResult(eligible=False, amount=ZERO, basic=basic, care=care, reasons=tuple(reasons))
+    return TekunResult(eligible=True, amount=basic + care, basic=basic, care=care)
+
+
+# ---------------------------------------------------------------- temporary assistance
+
+def temporary_approval_level(*, amount: Decimal, standards: Standards) -> str:
+    """Street up to 3 × the monthly standard, district up to 6 ×, above that the bureau."""
+    if amount <= standards.dibao_standard * standards.temp_street_multiple:
+        return "street"
+    if amount <= standards.dibao_standard * standards.temp_district_multiple:
+        return "district"
+    return "bureau"
+
+
+# ---------------------------------------------------------------- working days
+
+def is_working_day(day: dt.date, exceptions: Mapping[dt.date, bool]) -> bool:
+    """Monday–Friday unless the calendar says otherwise (holidays, 调休 weekends)."""
+    return exceptions.get(day, day.weekday() < 5)
+
+
+def add_working_days(start: dt.date, n: int, exceptions: Mapping[dt.date, bool]) -> dt.date:
+    """The n-th working day after `start` (start itself not counted)."""
+    day, left = start, n
+    while left > 0:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, exceptions):
+            left -= 1
+    return day
+
+
+def working_days_left(today: dt.date, deadline: dt.date, exceptions: Mapping[dt.date, bool]) -> int:
+    """Working days after today up to and including the deadline; negative once overdue."""
+    if deadline >= today:
+        return sum(1 for i in range(1, (deadline - today).days + 1)
+                   if is_working_day(today + dt.timedelta(days=i), exceptions))
+    return -sum(1 for i in range(0, (today - deadline).days)
+                if is_working_day(deadline + dt.timedelta(days=i + 1), exceptions))

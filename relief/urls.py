@@ -1,0 +1,31 @@
+"""Relief pages: the caseworkers' workbench under /work/relief/ and the
+residents' application pages under /my/relief/."""
+from django.urls import path
+
+from .views import payroll, portal, workbench
+
+app_name = "relief"
+
+urlpatterns = [
+    path("", workbench.queue, name="queue"),
+    path("applications/new/", workbench.application_new, name="application_new"),
+    path("applications/<int:pk>/", workbench.application_detail, name="application_detail"),
+    path("applications/<int:pk>/<str:step>/", workbench.application_step, name="application_step"),
+    path("notice/", workbench.notice_print, name="notice_print"),
+    path("households/<int:pk>/economy/", workbench.household_economy, name="household_economy"),
+    path("benefits/", workbench.benefit_list, name="benefits"),
+    path("benefits/<int:pk>/", workbench.benefit_detail, name="benefit_detail"),
+    path("benefits/<int:pk>/<str:action>/", workbench.benefit_action, name="benefit_action"),
+    path("payroll/", payroll.roll_list, name="payroll"),
+    path("payroll/<int:pk>/", payroll.roll_detail, name="roll_detail"),
+    path("payroll/<int:pk>/approve/", payroll.roll_approve, name="roll_approve"),
+    path("payroll/<int:pk>/bank.<str:fmt>", payroll.roll_bank_file, name="roll_bank_file"),
+]
+
+portal_urlpatterns = ([
+    path("", portal.application_list, name="applications"),
+    path("apply/", portal.apply_start, name="apply"),
+    path("apply/<int:pk>/<str:step>/", portal.apply_step, name="apply_step"),
+    path("applications/<int:pk>/", portal.application_progress, name="application"),
+    path("applications/<int:pk>/documents/", portal.application_documents, name="application_documents"),
+], "relief_portal")
