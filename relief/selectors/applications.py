@@ -1,0 +1,168 @@
+"""Reads of applications and benefits: staff see their jurisdiction, a
+resident sees the applications of their own household."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from civil_affairs import clock
+from civil_affairs.models import Role
+from civil_affairs.permissions import has_capability
+from civil_affairs.selectors import _scoped, household_for_resident
+
+from .. import rules
+from ..models import Application, Benefit, HomeVisit, Objection
+from .standards import calendar_exceptions
+
+State = Application.State
+
+
+def application_list_for_user(user) -> QuerySet[Application]:
+    if not has_capability(user, "relief_view"):
+        return Application.objects.none()
+    qs = Application.objects.select_related("household", "applicant", "region")
+    return _scoped(qs, user, "region__code")
+
+
+def application_get_for_user(user, pk) -> Application:
+    application = (application_list_for_user(user)
+                   .select_related("investigator", "proposed_by", "decided_by", "accepted_by", "recheck_of")
+                   .prefetch_related(Prefetch("visits", queryset=HomeVisit.objects.select_related(
+                       "first_visitor", "second_visitor")),
+                       Prefetch("objections", queryset=Objection.objects.select_related("recorded_by")))
+                   .filter(pk=pk).first())
+    if application is None:
+        raise Http404
+    return application
+
+
+def queue_for_user(user, *, state: str = "", kind: str = "", overdue: bool = False,
+                   query: str = "") -> QuerySet[Application]:
+    """The caseworker's queue: open cases (or one state), oldest deadline first."""
+    qs = application_list_for_user(user)
+    qs = qs.filter(state=state) if state else qs.filter(state__in=Application.OPEN_STATES)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if overdue:
+        qs = qs.filter(deadline__lt=clock.today())
+    if query:
+        q = query.strip()
+        qs = qs.filter(Q(number__startswith=q.upper()) | Q(applicant__name__startswith=q)
+                       | Q(applicant__id_number=q.upper()) | Q(household__number__startswith=q.upper()))
+    return qs
+
+
+def with_countdown(applications: list[Application]) -> list[Application]:
+    """Attach `days_left` (working days to the deadline; negative when overdue)
+    and `is_overdue`, reading the holiday calendar once for the page."""
+    today = clock.today()
+    deadlines = [a.deadline for a in applications if a.deadline] + [a.documents_due for a in applications
+                                                                     if a.documents_due]
+    if not deadlines:
+        exceptions = {}
+    else:
+        lo, hi = min(deadlines + [today]), max(deadlines + [today])
+        exceptions = calendar_exceptions(lo, hi)
+    for a in applications:
+        a.days_left = rules.working_days_left(today, a.deadline, exceptions) if a.deadline else None
+        a.is_overdue = bool(a.deadline and a.is_open and a.deadline < today)
+        a.documents_overdue = bool(a.documents_due and a.state in (State.SUBMITTED,) and a.documents_due < today)
+    return applications
+
+
+def queue_counts(user) -> dict[str, int]:
+    """Open cases per state, and overdue ones, for the queue's tabs."""
+    qs = application_list_for_user(user).filter(state__in=Application.OPEN_STATES).order_by()
+    counts = {row["state"]: row["n"] for row in qs.values("state").annotate(n=Count("id"))}
+    counts["overdue"] = qs.filter(deadline__lt=clock.today()).count()
+    return counts
+
+
+def notice_list_for_user(user, region_code: str) -> QuerySet[Application]:
+    """Cases in public notice in a community (or any region of the jurisdiction)."""
+    from civil_affairs.rules import region_prefix
+
+    prefix = region_prefix(region_code) if region_code else ""
+    return (application_list_for_user(user).filter(state=State.NOTICE, region__code__startswith=prefix)
+            .order_by("region_id", "notice_start", "id"))
+
+
+def benefit_list_for_user(user) -> QuerySet[Benefit]:
+    if not has_capability(user, "relief_view"):
+        return Benefit.objects.none()
+    return _scoped(Benefit.objects.select_related("household", "recipient", "region"), user, "region__code")
+
+
+def benefit_get_for_user(user, pk) -> Benefit:
+    benefit = benefit_list_for_user(user).select_related("application").filter(pk=pk).first()
+    if benefit is None:
+        raise Http404
+    return benefit
+
+
+def benefit_rechecks(benefit: Benefit) -> list[Application]:
+    return list(benefit.rechecks.order_by("-created_at"))
+
+
+def recheck_due_for_user(user, *, within_days: int = 30) -> QuerySet[Benefit]:
+    return benefit_list_for_user(user).filter(status__in=Benefit.PAYABLE,
+                                              next_recheck__lte=clock.today() + dt.timedelta(days=within_days))
+
+
+def second_visitor_choices(user):
+    """Staff who may co-sign a home visit with this caseworker: same street or above."""
+    from civil_affairs.models import User
+
+    if user.region_id is None:
+        return User.objects.none()
+    ancestors = [user.region.prefix[:n] for n in (6, 9, 12) if len(user.region.prefix) >= n]
+    staff = User.objects.filter(is_active=True).exclude(role=Role.RESIDENT).exclude(pk=user.pk)
+    return staff.filter(Q(region__code__startswith=user.region.prefix)
+                        | Q(region__prefix__in=ancestors)).order_by("username")
+
+
+# Residents' portal
+
+def applications_for_resident(user) -> QuerySet[Application]:
+    if not getattr(user, "is_authenticated", False) or not user.is_resident:
+        return Application.objects.none()
+    household = household_for_resident(user)
+    own = Q(created_by=user) | Q(applicant_id=user.person_id)
+    if household is not None:
+        own |= Q(household=household)
+    return Application.objects.filter(own).exclude(recheck_of__isnull=False, state=State.DRAFT).select_related(
+        "household", "region").order_by("-created_at")
+
+
+def application_get_for_resident(user, pk) -> Application:
+    application = applications_for_resident(user).filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    return application
+
+
+def benefits_for_resident(user) -> QuerySet[Benefit]:
+    household = household_for_resident(user)
+    if household is None:
+        return Benefit.objects.none()
+    return Benefit.objects.filter(household=household).order_by("-start_month")
+
+
+RESIDENT_STEPS = [
+    ("submitted", _("提交申请")), ("accepted", _("受理")), ("investigating", _("调查核实")),
+    ("notice", _("审核公示")), ("decided", _("审批结果")),
+]
+
+
+def resident_progress(application: Application) -> list[dict]:
+    """The resident's view of where their case is, as steps done/current/to come."""
+    order = {State.DRAFT: -1, State.SUBMITTED: 0, State.RETURNED: 0, State.ACCEPTED: 1, State.INVESTIGATING: 2,
+             State.PROPOSED: 3, State.NOTICE: 3, State.CONFIRMED: 4, State.REJECTED: 4, State.WITHDRAWN: 0}
+    at = order[application.state]
+    final = application.state in Application.FINAL_STATES
+    return [{"key": key, "label": label,
+             "status": "done" if i < at or (i == at and final) else "current" if i == at else "todo"}
+            for i, (key, label) in enumerate(RESIDENT_STEPS)]

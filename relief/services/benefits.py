@@ -1,0 +1,150 @@
+"""Benefits: granted by a confirmed application, rechecked every 6 or 12
+months through the same procedure, ended gradually or at once."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from civil_affairs import clock
+from civil_affairs.models import AuditEvent, HouseholdMember
+from civil_affairs.services import DomainError, audit_record
+
+from .. import rules
+from ..models import Application, Benefit, Kind
+from ..selectors.standards import standards_in_force
+
+Status = Benefit.Status
+
+
+def _log(actor, benefit: Benefit, step: str, **changes) -> None:
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=benefit, region_code=benefit.region_id,
+                 changes={"step": step, **changes})
+
+
+def _recipient(application: Application):
+    if application.kind == Kind.TEKUN:
+        return application.applicant
+    head = HouseholdMember.objects.filter(household=application.household,
+                                          relation=HouseholdMember.Relation.HEAD).select_related("person").first()
+    return head.person if head else application.applicant
+
+
+def benefit_one_off(*, actor, application: Application, amount: Decimal, month: dt.date) -> Benefit:
+    """Temporary assistance: a benefit paid in exactly one month."""
+    benefit = Benefit.objects.create(
+        household=application.household, recipient=_recipient(application), kind=Kind.TEMPORARY,
+        region=application.household.region, monthly_amount=rules.money(amount),
+        members=application.household.members.count(), start_month=month, last_month=month,
+        bank_account=application.bank_account, bank_name=application.bank_name, application=application)
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=benefit, region_code=benefit.region_id,
+                 changes={"kind": benefit.kind, "amount": benefit.monthly_amount, "month": month})
+    return benefit
+
+
+def benefit_grant(*, actor, application: Application, today: dt.date) -> Benefit | None:
+    """Called by application_confirm inside its transaction."""
+    start = rules.next_month_start(today)
+    working = application.working
+    if application.kind == Kind.TEMPORARY:
+        rest = application.proposed_amount - (application.paid_first_amount or 0)
+        if rest <= 0:
+            return None  # paid in full when it was paid first
+        return benefit_one_off(actor=actor, application=application, amount=rest, month=start)
+    standards = standards_in_force(application.region_id, today)
+    stable = bool(working.get("stable"))
+    fields = {"monthly_amount": application.proposed_amount, "members": working.get("members", 1),
+              "stable": stable, "care_level": application.care_level,
+              "next_recheck": rules.next_recheck(start=start, stable=stable, standards=standards)}
+    if application.recheck_of_id:
+        benefit = Benefit.objects.select_for_update().get(pk=application.recheck_of_id)
+        old = {k: getattr(benefit, k) for k in fields}
+        for name, value in fields.items():
+            setattr(benefit, name, value)
+        benefit.status, benefit.status_reason, benefit.last_month = Status.ACTIVE, "", None
+        benefit.save(update_fields=[*fields, "status", "status_reason", "last_month", "updated_at"])
+        _log(actor, benefit, "recheck_confirmed", application=application.number,
+             amount=[old["monthly_amount"], benefit.monthly_amount], next_recheck=benefit.next_recheck)
+        return benefit
+    try:
+        with transaction.atomic():
+            benefit = Benefit.objects.create(
+                household=application.household, recipient=_recipient(application), kind=application.kind,
+                region=application.household.region, start_month=start, bank_account=application.bank_account,
+                bank_name=application.bank_name, application=application, **fields)
+    except IntegrityError:
+        raise DomainError(_("该家庭已在享受%(kind)s，请通过复核调整。") % {"kind": Kind(application.kind).label}) from None
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=benefit, region_code=benefit.region_id,
+                 changes={"kind": benefit.kind, "amount": benefit.monthly_amount, "start_month": start,
+                          "application": application.number})
+    return benefit
+
+
+def benefit_end_after_recheck(*, actor, application: Application, today: dt.date) -> Benefit:
+    """A refused recheck: gradual exit when new work lifted the income, else stop."""
+    benefit = Benefit.objects.select_for_update().get(pk=application.recheck_of_id)
+    if application.working.get("outcome") == "gradual_exit":
+        standards = standards_in_force(application.region_id, today)
+        benefit.status = Status.GRADUAL_EXIT
+        benefit.last_month = max(benefit.start_month, rules.gradual_exit_last_month(
+            first_exit_month=rules.next_month_start(today), standards=standards))
+    else:
+        benefit.status = Status.STOPPED
+    benefit.status_reason = application.decision_reason[:200]
+    benefit.save(update_fields=["status", "last_month", "status_reason", "updated_at"])
+    _log(actor, benefit, "recheck_refused", application=application.number, status=benefit.status,
+         last_month=benefit.last_month)
+    return benefit
+
+
+@transaction.atomic
+def benefit_recheck_start(*, actor, benefit: Benefit) -> Application:
+    """Open a recheck: a new application, already accepted, through the same steps."""
+    from .applications import deadline_for
+
+    benefit = Benefit.objects.select_for_update().select_related("household").get(pk=benefit.pk)
+    if benefit.status not in Benefit.PAYABLE or benefit.kind == Kind.TEMPORARY:
+        raise DomainError(_("只有正在享受的低保、特困等待遇可以复核。"))
+    from .applications import _new_number
+
+    today = clock.today()
+    standards = standards_in_force(benefit.region_id, today)
+    application = Application(
+        number=_new_number(today), kind=benefit.kind, household=benefit.household, applicant=benefit.recipient,
+        region=benefit.region, state=Application.State.ACCEPTED, recheck_of=benefit,
+        reason=_("动态管理复核"), bank_account=benefit.bank_account, bank_name=benefit.bank_name,
+        authorised_verification=True, accepted_on=today, accepted_by=actor, created_by=actor,
+        care_level=benefit.care_level, deadline=deadline_for(today, standards.deadline_working_days))
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        raise DomainError(_("该家庭已有一件办理中的同类申请或复核。")) from None
+    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=application, region_code=benefit.region_id,
+                 changes={"recheck_of": benefit.pk, "number": application.number})
+    return application
+
+
+@transaction.atomic
+def benefit_status_change(*, actor, benefit: Benefit, status: str, reason: str) -> Benefit:
+    """Suspend, resume or stop a benefit by hand, with a reason."""
+    benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
+    allowed = {Status.SUSPENDED: (Status.ACTIVE, Status.GRADUAL_EXIT), Status.ACTIVE: (Status.SUSPENDED,),
+               Status.STOPPED: (Status.ACTIVE, Status.GRADUAL_EXIT, Status.SUSPENDED)}
+    if status not in allowed or benefit.status not in allowed[status]:
+        raise DomainError(_("待遇当前为“%(s)s”，不能改为该状态。") % {"s": benefit.get_status_display()})
+    if not reason.strip():
+        raise DomainError(_("请写明原因。"))
+    old = benefit.status
+    benefit.status, benefit.status_reason = status, reason.strip()[:200]
+    benefit.save(update_fields=["status", "status_reason", "updated_at"])
+    _log(actor, benefit, "status", status=[old, status], reason=benefit.status_reason)
+    return benefit
+
+
+def benefits_close_finished(*, today: dt.date) -> int:
+    """Mark benefits whose last month has passed as stopped (one UPDATE)."""
+    return Benefit.objects.filter(status__in=Benefit.PAYABLE, last_month__lt=rules.month_start(today)).update(
+        status=Status.STOPPED, status_reason=_("发放期满"))
