@@ -5,6 +5,8 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from relief.urls import portal_urlpatterns as relief_portal_patterns
+
 from . import api, views
 
 portal_patterns = ([
@@ -32,6 +34,8 @@ workbench_patterns = ([
 urlpatterns = [
     path("", include(portal_patterns)),
     path("work/", include(workbench_patterns)),
+    path("work/relief/", include("relief.urls")),
+    path("my/relief/", include(relief_portal_patterns)),
     path("accounts/login/", views.MinzhengLoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("home/", views.home, name="home"),

@@ -69,6 +69,7 @@ def with_countdown(applications: list[Application]) -> list[Application]:
     for a in applications:
         a.days_left = rules.working_days_left(today, a.deadline, exceptions) if a.deadline else None
         a.is_overdue = bool(a.deadline and a.is_open and a.deadline < today)
+        a.overdue_days = -a.days_left if a.is_overdue else 0
         a.documents_overdue = bool(a.documents_due and a.state in (State.SUBMITTED,) and a.documents_due < today)
     return applications
 

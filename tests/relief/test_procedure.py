@@ -10,42 +10,9 @@ from civil_affairs.services import DomainError
 from relief.models import Application, Benefit, CalendarDay
 from relief.services import applications as svc
 from relief.services import benefits as benefit_svc
-from tests.factories import IncomeFactory, MemberFactory, UserFactory, valid_id_number
+from tests.factories import IncomeFactory
 
 TODAY = dt.date(2026, 11, 2)  # a Monday
-
-
-@pytest.fixture
-def today(settings):
-    settings.MINZHENG_TODAY = TODAY
-    return TODAY
-
-
-@pytest.fixture
-def family(relief_standards, today):
-    """3 members in 金沙社区, aged 30–50; the head earns 1 200 yuan a month."""
-    regions = relief_standards
-    head = MemberFactory(household__region=regions["jinsha_1"],
-                         person__id_number=valid_id_number(birth=dt.date(1980, 1, 1)), person__name="王一")
-    household = head.household
-    for name, birth in (("李二", dt.date(1982, 3, 3)), ("王三", dt.date(1996, 6, 6))):
-        MemberFactory(household=household, relation=HouseholdMember.Relation.CHILD
-                      if name == "王三" else HouseholdMember.Relation.SPOUSE,
-                      person__name=name, person__id_number=valid_id_number(birth=birth))
-    IncomeFactory(household=household, person=head.person, kind=IncomeRecord.Kind.WAGES, amount=Decimal("14400"),
-                  period_start=dt.date(2025, 11, 2), period_end=dt.date(2026, 11, 1))
-    return household
-
-
-@pytest.fixture
-def staff(users, regions):
-    """A second caseworker of 金沙街道 to co-sign visits and a second reviewer of 通州区."""
-    return {
-        "caseworker": users[Role.CASEWORKER],
-        "colleague": UserFactory(username="colleague", role=Role.CASEWORKER, region=regions["jinsha"]),
-        "reviewer": users[Role.REVIEWER],
-        "admin": users[Role.BUREAU_ADMIN],
-    }
 
 
 def submitted(family, staff, kind="dibao", **extra) -> Application:
