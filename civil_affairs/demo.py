@@ -681,6 +681,20 @@ def _resident_login() -> list[Login]:
 
 # ---------------------------------------------------------------- entry point
 
+def area_seeders() -> list:
+    """Each installed policy area's `demo.seed_area`, run after the city is loaded."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps as installed
+
+    seeders = []
+    for config in installed.get_app_configs():
+        if config.name != "civil_affairs" and find_spec(f"{config.name}.demo"):
+            seeders.append(import_module(f"{config.name}.demo").seed_area)
+    return seeders
+
+
 def city_exists() -> bool:
     return Region.objects.exists()
 

@@ -32,6 +32,8 @@ class Command(BaseCommand):
             result = demo.seed_city(households=households, seed=seed, reset=reset, progress=self.stdout.write)
         except DomainError as exc:
             raise CommandError(str(exc)) from None
+        for seed_area in demo.area_seeders():
+            seed_area(seed=seed, progress=self.stdout.write)
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
             _("完成：家庭 %(h)d 户，人员 %(p)d 人，用时 %(s).1f 秒。")

@@ -1,0 +1,193 @@
+"""Relief in the demo city: the demo standards, a holiday calendar, the
+existing dibao roster (households the rules find eligible), and a handful of
+open cases at every step in 金沙街道 for the demo caseworker."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from civil_affairs.demo import PERIOD_END
+from civil_affairs.models import (AssetRecord, ExpenditureRecord, Household, HouseholdMember, IncomeRecord, Region,
+                                  User)
+
+from . import rules
+from .models import Application, Benefit, CalendarDay, Kind
+from .services import applications as application_services
+from .services.standards import standards_load_demo
+
+AS_OF = PERIOD_END + dt.timedelta(days=1)  # the roster was assessed on the demo records' period end
+CHUNK = 5000
+
+# Official 2026 arrangement (国务院办公厅通知) as far as the demo needs it: holidays and swapped working days.
+HOLIDAYS_2026 = {
+    "2026-01-01": "元旦", "2026-01-02": "元旦", "2026-01-03": "元旦",
+    **{f"2026-02-{d:02d}": "春节" for d in range(15, 24)},
+    "2026-04-04": "清明节", "2026-04-05": "清明节", "2026-04-06": "清明节",
+    **{f"2026-05-{d:02d}": "劳动节" for d in range(1, 6)},
+    "2026-06-19": "端午节", "2026-06-20": "端午节", "2026-06-21": "端午节",
+    "2026-09-25": "中秋节", "2026-09-26": "中秋节", "2026-09-27": "中秋节",
+    **{f"2026-10-{d:02d}": "国庆节" for d in range(1, 8)},
+    "2027-01-01": "元旦",
+}
+SWAPPED_WORKDAYS_2026 = {"2026-01-04": "元旦调休", "2026-02-14": "春节调休", "2026-02-28": "春节调休",
+                         "2026-05-09": "劳动节调休", "2026-09-20": "国庆节调休", "2026-10-10": "国庆节调休"}
+
+
+def load_calendar() -> int:
+    days = [CalendarDay(date=dt.date.fromisoformat(d), is_working_day=False, name=n) for d, n in HOLIDAYS_2026.items()]
+    days += [CalendarDay(date=dt.date.fromisoformat(d), is_working_day=True, name=n)
+             for d, n in SWAPPED_WORKDAYS_2026.items()]
+    CalendarDay.objects.bulk_create(days, ignore_conflicts=True)
+    return len(days)
+
+
+CANDIDATES_SQL = """
+WITH income AS (
+    SELECT household_id,
+           SUM(CASE WHEN kind = 'wages' THEN amount * 0.8
+                    WHEN kind IN ('business', 'property', 'transfer') THEN amount ELSE 0 END) AS counted
+    FROM civil_affairs_incomerecord GROUP BY household_id),
+size AS (
+    SELECT m.household_id, count(*) AS n
+    FROM civil_affairs_householdmember m JOIN civil_affairs_person p ON p.id = m.person_id
+    WHERE p.death_date IS NULL GROUP BY m.household_id)
+SELECT size.household_id FROM size LEFT JOIN income USING (household_id)
+WHERE COALESCE(income.counted, 0) / 12 / size.n < %s
+  AND NOT EXISTS (SELECT 1 FROM civil_affairs_assetrecord a
+                  WHERE a.household_id = size.household_id AND a.kind = 'vehicle')
+  AND NOT EXISTS (SELECT 1 FROM relief_benefit b WHERE b.household_id = size.household_id)
+  AND NOT EXISTS (SELECT 1 FROM relief_application ap WHERE ap.household_id = size.household_id)
+ORDER BY size.household_id
+"""
+
+
+def _facts(household_ids: list[int]):
+    """Members and records of many households in four queries, as rules.py values."""
+    members, heads, regions = defaultdict(list), {}, {}
+    for m in (HouseholdMember.objects.filter(household_id__in=household_ids).select_related("person", "household")
+              .order_by("id")):
+        p = m.person
+        regions[m.household_id] = m.household.region_id
+        if m.relation == HouseholdMember.Relation.HEAD:
+            heads[m.household_id] = p.pk
+        if p.death_date is None:
+            members[m.household_id].append(rules.Member(
+                person_id=p.pk, name=p.name, birth_date=p.birth_date, disability_grade=p.disability_grade,
+                disability_type=p.disability_type, labour_capacity=p.labour_capacity, seriously_ill=p.serious_illness))
+    records = {}
+    for model in (IncomeRecord, AssetRecord, ExpenditureRecord):
+        by_household = defaultdict(list)
+        for r in model.objects.filter(household_id__in=household_ids).values_list(
+                "household_id", "person_id", "kind", "amount", "period_start", "period_end"):
+            by_household[r[0]].append(rules.Record(*r[1:]))
+        records[model] = by_household
+    return members, heads, regions, records
+
+
+def _candidates(standards: rules.Standards) -> list[int]:
+    """Households that look poor enough for dibao by a quick set-based test;
+    rules.py then decides each one."""
+    with connection.cursor() as cursor:
+        cursor.execute(CANDIDATES_SQL, [standards.dibao_standard])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def load_roster(*, seed: int, standards: rules.Standards, progress) -> int:
+    """The existing dibao roster: every household the rules find eligible on AS_OF
+    (except those with a case open)."""
+    rng = random.Random(f"relief-{seed}")
+    candidates = _candidates(standards)
+    created = 0
+    for start in range(0, len(candidates), CHUNK):
+        ids = candidates[start:start + CHUNK]
+        members, heads, regions, records = _facts(ids)
+        benefits = []
+        for hid in ids:
+            people = members.get(hid)
+            if not people or hid not in heads:
+                continue
+            income = rules.per_capita_income(members=len(people), incomes=records[IncomeRecord][hid], on=AS_OF,
+                                             standards=standards)
+            assets = rules.asset_test(members=people, assets=records[AssetRecord][hid], on=AS_OF, standards=standards)
+            result = rules.dibao(members=people, per_capita=income.per_capita, assets=assets, on=AS_OF,
+                                 standards=standards)
+            if not result.eligible:
+                continue
+            started = rules.add_months(AS_OF.replace(day=1), -rng.randrange(0, 24))
+            stable = rules.stable_household(people, AS_OF)
+            recheck = rules.next_recheck(start=started, stable=stable, standards=standards)
+            while recheck < AS_OF:
+                recheck = rules.next_recheck(start=recheck, stable=stable, standards=standards)
+            benefits.append(Benefit(
+                household_id=hid, recipient_id=heads[hid], kind=Kind.DIBAO, region_id=regions[hid],
+                monthly_amount=result.amount, members=len(people), start_month=started, next_recheck=recheck,
+                stable=stable, bank_name=_("农村商业银行"), bank_account=f"6230{rng.randrange(10**14, 10**15)}"))
+        Benefit.objects.bulk_create(benefits, batch_size=CHUNK)
+        created += len(benefits)
+        progress(_("低保在册家庭 %(n)d 户（已核算 %(done)d / %(total)d 户候选）。") % {
+            "n": created, "done": min(start + CHUNK, len(candidates)), "total": len(candidates)})
+    return created
+
+
+def open_cases(*, seed: int, standards: rules.Standards) -> int:
+    """A few cases at each step in the demo caseworker's street, made through
+    the services; poor households first, so some reach the public notice."""
+    worker = User.objects.filter(username="caseworker_jinsha").first()
+    partner = User.objects.filter(username="community_worker").first()
+    if worker is None or partner is None:
+        return 0
+    poor = set(_candidates(standards))
+    local = list(Household.objects.filter(region=partner.region).order_by("id").values_list("id", flat=True))
+    chosen = ([h for h in local if h in poor] + [h for h in local if h not in poor])[:10]
+    households = sorted(Household.objects.filter(pk__in=chosen), key=lambda h: chosen.index(h.pk))
+    plan = ["notice", "notice", "proposed", "investigating", "investigating", "accepted", "accepted", "submitted",
+            "submitted", "temporary"]
+    made = 0
+    for household, target in zip(households, plan):
+        with transaction.atomic():
+            kind = Kind.TEMPORARY if target == "temporary" else Kind.DIBAO
+            app = application_services.application_create(
+                actor=worker, household=household, kind=kind, reason=_("演示案件"),
+                temporary_type=Application.TemporaryType.EMERGENCY if kind == Kind.TEMPORARY else "",
+                requested_amount=Decimal("1500") if kind == Kind.TEMPORARY else None)
+            application_services.application_details_update(
+                actor=worker, application=app, authorised_verification=True, bank_name=_("农村商业银行"),
+                bank_account=f"62301{seed:04d}{household.pk:010d}"[:19])
+            application_services.application_submit(actor=worker, application=app)
+            if target in ("submitted", "temporary"):
+                made += 1
+                continue
+            app = application_services.application_accept(
+                actor=worker, application=app,
+                checklist={k: True for k in application_services.REQUIRED_DOCUMENTS[kind]})
+            if target != "accepted":
+                application_services.application_visit_record(
+                    actor=worker, application=app, second_visitor=partner, visited_on=app.accepted_on,
+                    living_conditions=_("住房简陋，家电老旧"), findings=_("申报情况基本属实"))
+            if target in ("proposed", "notice"):
+                app = application_services.application_propose(actor=worker, application=app, note=_("演示"))
+                if target == "notice" and app.eligible:
+                    application_services.application_notice_publish(actor=worker, application=app)
+            made += 1
+    return made
+
+
+def seed_area(*, seed: int, progress) -> None:
+    """Called by `seed_demo` after the city is loaded."""
+    city = Region.objects.filter(level=Region.Level.CITY).order_by("code").first()
+    if city is None:
+        return
+    standards_load_demo(actor=None, region=city)
+    progress(_("救助标准 %(n)d 项，节假日 %(d)d 天。") % {"n": len(rules.Standards.keys()), "d": load_calendar()})
+    from .selectors.standards import standards_in_force
+
+    standards = standards_in_force(city.code, AS_OF)
+    cases = open_cases(seed=seed, standards=standards)
+    roster = load_roster(seed=seed, standards=standards, progress=progress)
+    progress(_("社会救助：低保在册 %(r)d 户，办理中案件 %(c)d 件。") % {"r": roster, "c": cases})
+
