@@ -35,6 +35,9 @@ def expect(ok: set, *, ok_status=200, denied=403, anon=302, out_of_scope=None):
     return status
 
 
+RELIEF = {Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN, Role.AUDITOR, "other_caseworker"}
+RELIEF_HANDLE = {Role.CASEWORKER, "other_caseworker"}
+
 # url name → (path builder, method, status per user)
 MATRIX = {
     "portal:index": (lambda o: "/", "get", lambda who: 200),
@@ -68,6 +71,23 @@ MATRIX = {
                               lambda who: {ANON: 302, Role.CASEWORKER: 302, Role.BUREAU_ADMIN: 302,
                                            "other_caseworker": 404}.get(who, 403)),
     "workbench:audit": (lambda o: "/work/audit/", "get", expect({Role.BUREAU_ADMIN, Role.AUDITOR})),
+    # relief workbench: the case and benefit belong to 金沙社区
+    "relief:queue": (lambda o: "/work/relief/", "get", expect(RELIEF)),
+    "relief:application_new": (lambda o: "/work/relief/applications/new/", "get", expect(RELIEF_HANDLE)),
+    "relief:application_detail": (lambda o: f"/work/relief/applications/{o['application'].pk}/", "get",
+                                  expect(IN_JURISDICTION, out_of_scope=RELIEF)),
+    # a handling step: only the caseworker of the street; others who may read the case get 403
+    "relief:application_step": (lambda o: f"/work/relief/applications/{o['application'].pk}/accept/", "get",
+                                expect({Role.CASEWORKER}, out_of_scope={"other_caseworker"})),
+    "relief:notice_print": (lambda o: "/work/relief/notice/", "get", expect(RELIEF)),
+    "relief:household_economy": (lambda o: f"/work/relief/households/{o['household'].pk}/economy/", "get",
+                                 expect(IN_JURISDICTION, out_of_scope=RELIEF)),
+    "relief:benefits": (lambda o: "/work/relief/benefits/", "get", expect(RELIEF)),
+    "relief:benefit_detail": (lambda o: f"/work/relief/benefits/{o['benefit'].pk}/", "get",
+                              expect(IN_JURISDICTION, out_of_scope=RELIEF)),
+    # POST recheck: the street's caseworker opens it (302 to the new case)
+    "relief:benefit_action": (lambda o: f"/work/relief/benefits/{o['benefit'].pk}/recheck/", "post",
+                              expect({Role.CASEWORKER}, ok_status=302, out_of_scope={"other_caseworker"})),
     "api-core:api-root": (lambda o: "/api/core/", "get", expect(REGISTRY, anon=403)),
     "api-core:region-list": (lambda o: "/api/core/regions/", "get", expect(REGISTRY, anon=403)),
     "api-core:region-detail": (lambda o: "/api/core/regions/320612001001/", "get",
@@ -109,8 +129,32 @@ def objects(households, users):
     document = services.document_upload(actor=users[Role.CASEWORKER], household=household, kind="other",
                                         uploaded=SimpleUploadedFile("a.pdf", b"%PDF-1.4 test"))
     run = services.batchrun_create(kind="import_person", params={}, user=users[Role.CASEWORKER])
+    application, benefit = _relief_case(household, users)
     return {"household": household, "person": household.members.get(relation="head").person,
-            "document": document, "run": run}
+            "document": document, "run": run, "application": application, "benefit": benefit}
+
+
+def _relief_case(household, users):
+    """A submitted temporary-assistance case and a live dibao benefit of the household."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from civil_affairs.models import Region
+    from relief.models import Benefit
+    from relief.services import applications as relief
+    from relief.services.standards import standards_load_demo
+
+    standards_load_demo(actor=None, region=Region.objects.get(code="320600000000"))
+    worker = users[Role.CASEWORKER]
+    application = relief.application_create(actor=worker, household=household, kind="temporary",
+                                             temporary_type="emergency", requested_amount=Decimal("1000"))
+    relief.application_details_update(actor=worker, application=application, authorised_verification=True,
+                                      bank_account="6228480012345678901")
+    relief.application_submit(actor=worker, application=application)
+    head = household.members.get(relation="head").person
+    benefit = Benefit.objects.create(household=household, recipient=head, kind="dibao", region=household.region,
+                                     monthly_amount=Decimal("500"), start_month=dt.date(2026, 1, 1))
+    return application, benefit
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
