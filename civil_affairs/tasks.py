@@ -20,4 +20,8 @@ def task_for_kind(kind: str):
     """The task that runs a BatchRun of this kind (policy areas add theirs here)."""
     if kind.startswith("import_"):
         return registry_import_task
+    if kind == "relief_payroll":
+        from relief.tasks import payroll_task
+
+        return payroll_task
     raise LookupError(kind)

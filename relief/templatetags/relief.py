@@ -42,3 +42,10 @@ def doc_kind(code):
     from civil_affairs.models import Document
 
     return Document.Kind(code).label if code in Document.Kind.values else code
+
+
+@register.filter
+def relief_kind(code):
+    from ..models import Kind
+
+    return Kind(code).label if code in Kind.values else code
