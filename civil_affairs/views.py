@@ -81,8 +81,8 @@ def my_household(request):
 
 @resident_required
 def my_applications(request):
-    # Applications arrive with the relief area; until then the page says so.
-    return render(request, "portal/applications.html", {"applications": []})
+    # Applications live in the policy areas; relief's page lists them.
+    return redirect("relief_portal:applications")
 
 
 # ---------------------------------------------------------------- workbench
