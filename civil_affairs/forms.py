@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import rules
 from .models import Document
-from .resources import RESOURCES
+from .resources import import_kinds_for
 
 
 class BootstrapMixin:
@@ -64,12 +64,11 @@ class DocumentUploadForm(BootstrapMixin, forms.Form):
 
 
 class RegistryImportForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("导入内容"), choices=[
-        ("region", _("行政区划")), ("person", _("人员")), ("household", _("家庭")), ("member", _("家庭成员")),
-    ])
+    """What to import: the kinds this user's role may load."""
+
+    kind = forms.ChoiceField(label=_("导入内容"))
     file = forms.FileField(label=_("文件"), help_text=_("CSV（UTF-8）或 Excel .xlsx，第一行为列名"))
 
-    def clean_kind(self):
-        kind = self.cleaned_data["kind"]
-        assert kind in RESOURCES
-        return kind
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = import_kinds_for(user)

@@ -39,6 +39,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # relief payroll: see rolls and totals; generate a month; approve a district's roll
     "payroll_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR}),
     "payroll_run": frozenset({Role.BUREAU_ADMIN}),
+    # relief: import standards and benefit rosters
+    "relief_configure": frozenset({Role.BUREAU_ADMIN}),
     "payroll_approve": frozenset({Role.REVIEWER, Role.BUREAU_ADMIN}),
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from import_export import fields, resources, widgets
 
 from .models import Household, HouseholdMember, Person, Region
@@ -102,3 +103,22 @@ RESOURCES = {
     "household": HouseholdResource,
     "member": HouseholdMemberResource,
 }
+
+# kind → (label, capability needed to import it); policy areas add theirs in AppConfig.ready().
+IMPORT_KINDS = {
+    "region": (_lazy("行政区划"), "registry_import"),
+    "person": (_lazy("人员"), "registry_import"),
+    "household": (_lazy("家庭"), "registry_import"),
+    "member": (_lazy("家庭成员"), "registry_import"),
+}
+
+
+def import_kind_register(kind: str, resource, label, capability: str) -> None:
+    RESOURCES[kind] = resource
+    IMPORT_KINDS[kind] = (label, capability)
+
+
+def import_kinds_for(user) -> list[tuple[str, str]]:
+    from .permissions import has_capability
+
+    return [(kind, label) for kind, (label, capability) in IMPORT_KINDS.items() if has_capability(user, capability)]

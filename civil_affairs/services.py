@@ -363,11 +363,11 @@ def _import_dir():
 
 def registry_import_start(*, user, kind: str, uploaded) -> BatchRun:
     """Keep the uploaded file outside the web root and queue its import."""
-    from .resources import RESOURCES
+    from .resources import import_kinds_for
     from .tasks import registry_import_task
 
-    if kind not in RESOURCES:
-        raise DomainError(_("未知的导入类型：%(k)s") % {"k": kind})
+    if kind not in dict(import_kinds_for(user)):
+        raise DomainError(_("未知的导入类型，或您无权导入：%(k)s") % {"k": kind})
     ext = uploaded.name.rsplit(".", 1)[-1].lower() if "." in uploaded.name else ""
     if ext not in IMPORT_FORMATS:
         raise DomainError(_("只接受 CSV 或 Excel（.xlsx）文件。"))

@@ -199,7 +199,8 @@ def document_download(request, pk: int):
 @require("registry_import")
 @require_http_methods(["GET", "POST"])
 def registry_import(request):
-    form = RegistryImportForm(request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")})
+    form = RegistryImportForm(request.POST or None, request.FILES or None, user=request.user,
+                              initial={"kind": request.GET.get("kind")})
     if request.method == "POST" and form.is_valid():
         try:
             run = services.registry_import_start(user=request.user, kind=form.cleaned_data["kind"],
