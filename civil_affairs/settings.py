@@ -184,6 +184,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "BenefitStatusEnum": "relief.models.Benefit.Status",
+        "PayrollRollStatusEnum": "relief.models.PayrollRoll.Status",
+        "BatchRunStatusEnum": "civil_affairs.models.BatchRun.Status",
+    },
 }
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

@@ -1,0 +1,343 @@
+"""/api/relief/: standards (and the values in force), applications with one
+POST action per procedure step, benefits, payroll rolls.  Views validate
+input, call one service, serialise the result; reads go through the same
+scoped selectors as the pages."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from civil_affairs import clock
+from civil_affairs.api import _IdNumberSchema
+from civil_affairs.models import User
+from civil_affairs.pagination import KeysetPagination
+from civil_affairs.permissions import HasCapability, has_capability
+from civil_affairs.selectors import jurisdiction_prefix
+from civil_affairs.services import DomainError
+
+from .models import Application, Benefit, HomeVisit, Objection, PayrollRoll, Standard
+from .selectors import applications as app_selectors
+from .selectors import payroll as payroll_selectors
+from .selectors.standards import region_ancestors, standard_list_for_user, standards_in_force
+from .services import applications as services
+from .services import benefits as benefit_services
+from .services import payroll as payroll_services
+
+
+class ReliefPermission(HasCapability):
+    capability = "relief_view"
+
+
+class PayrollPermission(HasCapability):
+    capability = "payroll_view"
+
+
+def _run(call):
+    """A service call; a rule's refusal becomes a 400 with its message."""
+    try:
+        return call()
+    except DomainError as exc:
+        raise ValidationError({"detail": str(exc)}) from None
+
+
+# ---------------------------------------------------------------- standards
+
+class StandardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Standard
+        fields = ["id", "region", "key", "value", "effective_from", "note"]
+
+
+class StandardViewSet(viewsets.ReadOnlyModelViewSet):
+    """救助标准: dated values per region (the caller's region, its subtree and its ancestors)."""
+
+    serializer_class = StandardSerializer
+    permission_classes = [ReliefPermission]
+    pagination_class = KeysetPagination
+    filterset_fields = ["key", "region"]
+
+    def get_queryset(self):
+        return standard_list_for_user(self.request.user)
+
+    @extend_schema(parameters=[OpenApiParameter("region", str, required=True),
+                               OpenApiParameter("on", dt.date, required=False)],
+                   responses=inline_serializer("StandardsInForce", {"region": serializers.CharField(),
+                                                                    "on": serializers.DateField(),
+                                                                    "values": serializers.DictField()}))
+    @action(detail=False, url_path="in-force")
+    def in_force(self, request):
+        """The value of every standard in force for a region on a day (walking up the tree)."""
+        code = request.query_params.get("region", "")
+        prefix = jurisdiction_prefix(request.user) or "-"
+        if not code.isdigit() or len(code) != 12:
+            raise ValidationError({"region": "区划代码应为12位数字。"})
+        if not (code.startswith(prefix) or code in region_ancestors(request.user.region_id)):
+            raise Http404
+        try:
+            on = dt.date.fromisoformat(request.query_params.get("on") or clock.today().isoformat())
+        except ValueError:
+            raise ValidationError({"on": "日期格式应为 YYYY-MM-DD。"}) from None
+        values = _run(lambda: standards_in_force(code, on))
+        return Response({"region": code, "on": on, "values": {k: str(getattr(values, k)) for k in values.keys()}})
+
+
+# ---------------------------------------------------------------- applications
+
+class VisitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HomeVisit
+        fields = ["visited_on", "first_visitor", "second_visitor", "living_conditions", "findings"]
+
+
+class ObjectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Objection
+        fields = ["received_on", "raised_by", "content"]
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    applicant_name = serializers.CharField(source="applicant.name", read_only=True)
+    applicant_id_number = _IdNumberSchema(source="applicant.id_number")
+    household_number = serializers.CharField(source="household.number", read_only=True)
+
+    class Meta:
+        model = Application
+        fields = ["id", "number", "kind", "temporary_type", "state", "household", "household_number",
+                  "applicant_name", "applicant_id_number", "region", "requested_amount", "accepted_on", "deadline",
+                  "eligible", "proposed_amount", "approval_level", "notice_start", "notice_end", "decided_on",
+                  "decision_reason", "recheck_of", "created_at"]
+
+
+class ApplicationDetailSerializer(ApplicationSerializer):
+    visits = VisitSerializer(many=True, read_only=True)
+    objections = ObjectionSerializer(many=True, read_only=True)
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = ApplicationSerializer.Meta.fields + ["reason", "checklist", "cross_check", "working",
+                                                      "proposal_note", "care_level", "support_mode",
+                                                      "paid_first_amount", "documents_due", "extension_reason",
+                                                      "return_reason", "visits", "objections"]
+
+
+class ChecklistInput(serializers.Serializer):
+    checklist = serializers.DictField(child=serializers.BooleanField())
+
+
+class ReturnInput(ChecklistInput):
+    reason = serializers.CharField()
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class VisitInput(serializers.Serializer):
+    second_visitor = serializers.PrimaryKeyRelatedField(queryset=User.objects.exclude(role="resident"))
+    visited_on = serializers.DateField()
+    living_conditions = serializers.CharField()
+    findings = serializers.CharField()
+
+
+class ProposeInput(NoteInput):
+    care_level = serializers.ChoiceField(choices=Application.CareLevel.choices, required=False, default="")
+    support_mode = serializers.ChoiceField(choices=Application.SupportMode.choices, required=False, default="")
+    has_capable_supporter = serializers.BooleanField(required=False, default=False)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True,
+                                      default=None)
+
+
+class ObjectionInput(serializers.Serializer):
+    received_on = serializers.DateField()
+    content = serializers.CharField()
+    raised_by = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AmountInput(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class EmptyInput(serializers.Serializer):
+    pass
+
+
+# action → (input serializer, capability, service call)
+STEP_ACTIONS = {
+    "submit": (EmptyInput, "relief_handle", lambda u, a, d: services.application_submit(actor=u, application=a)),
+    "accept": (ChecklistInput, "relief_handle",
+               lambda u, a, d: services.application_accept(actor=u, application=a, checklist=d["checklist"])),
+    "return": (ReturnInput, "relief_handle",
+               lambda u, a, d: services.application_return(actor=u, application=a, reason=d["reason"],
+                                                           checklist=d["checklist"])),
+    "extend": (ReasonInput, "relief_handle",
+               lambda u, a, d: services.application_extend(actor=u, application=a, reason=d["reason"])),
+    "visit": (VisitInput, "relief_handle",
+              lambda u, a, d: services.application_visit_record(actor=u, application=a, **d)),
+    "propose": (ProposeInput, "relief_handle",
+                lambda u, a, d: services.application_propose(actor=u, application=a, **d)),
+    "notice": (EmptyInput, "relief_handle",
+               lambda u, a, d: services.application_notice_publish(actor=u, application=a)),
+    "objection": (ObjectionInput, "relief_handle",
+                  lambda u, a, d: services.application_objection_record(actor=u, application=a, **d)),
+    "pay-first": (AmountInput, "relief_handle",
+                  lambda u, a, d: services.application_pay_first(actor=u, application=a, amount=d["amount"])),
+    "confirm": (NoteInput, None, lambda u, a, d: services.application_confirm(actor=u, application=a, note=d["note"])),
+    "reject": (ReasonInput, None,
+               lambda u, a, d: services.application_reject(actor=u, application=a, reason=d["reason"])),
+}
+
+
+class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
+    """救助申请 within the caller's jurisdiction; each procedure step is a POST action."""
+
+    permission_classes = [ReliefPermission]
+    pagination_class = KeysetPagination
+    filterset_fields = ["state", "kind", "region"]
+
+    def get_queryset(self):
+        qs = app_selectors.application_list_for_user(self.request.user)
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("visits", "objections")
+        return qs
+
+    def get_serializer_class(self):
+        return ApplicationDetailSerializer if self.action != "list" else ApplicationSerializer
+
+    def _step(self, request, name):
+        serializer_class, capability, call = STEP_ACTIONS[name]
+        application = self.get_object()
+        # Deciding is checked by the service (level, maker–checker); handling needs the capability.
+        allowed = has_capability(request.user, capability) if capability else (
+            has_capability(request.user, "relief_handle") or has_capability(request.user, "relief_decide"))
+        if not allowed:
+            raise PermissionDenied("您的角色不能办理此环节。")
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        _run(lambda: call(request.user, application, dict(data.validated_data)))
+        fresh = app_selectors.application_get_for_user(request.user, application.pk)
+        return Response(ApplicationDetailSerializer(fresh, context={"request": request}).data,
+                        status=status.HTTP_200_OK)
+
+
+def _make_step(name: str):
+    serializer_class = STEP_ACTIONS[name][0]
+
+    @extend_schema(request=serializer_class, responses=ApplicationDetailSerializer, summary=f"step: {name}")
+    def step(self, request, pk=None):
+        return self._step(request, name)
+
+    step.__name__ = name.replace("-", "_")
+    return action(detail=True, methods=["post"], url_path=name, url_name=name)(step)
+
+
+for _name in STEP_ACTIONS:
+    setattr(ApplicationViewSet, _name.replace("-", "_"), _make_step(_name))
+
+
+# ---------------------------------------------------------------- benefits
+
+class BenefitSerializer(serializers.ModelSerializer):
+    recipient_name = serializers.CharField(source="recipient.name", read_only=True)
+    recipient_id_number = _IdNumberSchema(source="recipient.id_number")
+    household_number = serializers.CharField(source="household.number", read_only=True)
+
+    class Meta:
+        model = Benefit
+        fields = ["id", "household", "household_number", "recipient_name", "recipient_id_number", "kind", "region",
+                  "monthly_amount", "members", "care_level", "start_month", "last_month", "next_recheck", "stable",
+                  "status", "status_reason", "application"]
+
+
+class StatusInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Benefit.Status.choices)
+    reason = serializers.CharField()
+
+
+class BenefitViewSet(viewsets.ReadOnlyModelViewSet):
+    """救助待遇 within the caller's jurisdiction."""
+
+    serializer_class = BenefitSerializer
+    permission_classes = [ReliefPermission]
+    pagination_class = KeysetPagination
+    filterset_fields = ["status", "kind", "region"]
+
+    def get_queryset(self):
+        return app_selectors.benefit_list_for_user(self.request.user)
+
+    @extend_schema(request=EmptyInput, responses=ApplicationDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def recheck(self, request, pk=None):
+        """Open a recheck (a new application, already accepted)."""
+        benefit = self.get_object()
+        if not has_capability(request.user, "relief_handle"):
+            raise PermissionDenied("您的角色不能发起复核。")
+        application = _run(lambda: benefit_services.benefit_recheck_start(actor=request.user, benefit=benefit))
+        fresh = app_selectors.application_get_for_user(request.user, application.pk)
+        return Response(ApplicationDetailSerializer(fresh, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=StatusInput, responses=BenefitSerializer)
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request, pk=None):
+        """Suspend, resume or stop, with a reason."""
+        benefit = self.get_object()
+        if not has_capability(request.user, "relief_decide"):
+            raise PermissionDenied("您的角色不能变更待遇状态。")
+        data = StatusInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        benefit = _run(lambda: benefit_services.benefit_status_change(actor=request.user, benefit=benefit,
+                                                                      **data.validated_data))
+        return Response(BenefitSerializer(app_selectors.benefit_get_for_user(request.user, benefit.pk),
+                                          context={"request": request}).data)
+
+
+# ---------------------------------------------------------------- payroll
+
+class RollSerializer(serializers.ModelSerializer):
+    lines = serializers.IntegerField(read_only=True)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)
+
+    class Meta:
+        model = PayrollRoll
+        fields = ["id", "month", "district", "status", "approved_by", "approved_at", "lines", "total"]
+
+
+class RollViewSet(viewsets.ReadOnlyModelViewSet):
+    """发放花名册: district rolls with their line count and total; approve by POST."""
+
+    serializer_class = RollSerializer
+    pagination_class = KeysetPagination
+
+    permission_classes = [PayrollPermission]
+
+    def get_queryset(self):
+        from django.db.models import Count, Sum
+
+        return payroll_selectors.roll_list_for_user(self.request.user).annotate(
+            lines=Count("payments"), total=Sum("payments__amount"))
+
+    @extend_schema(request=EmptyInput, responses=RollSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        roll = self.get_object()
+        if not has_capability(request.user, "payroll_approve"):
+            raise PermissionDenied("您的角色不能审核花名册。")
+        _run(lambda: payroll_services.payroll_approve(actor=request.user, roll=roll))
+        return Response(RollSerializer(self.get_queryset().get(pk=roll.pk)).data)
+
+
+router = DefaultRouter()
+router.register("standards", StandardViewSet, basename="standard")
+router.register("applications", ApplicationViewSet, basename="application")
+router.register("benefits", BenefitViewSet, basename="benefit")
+router.register("payroll", RollViewSet, basename="roll")
