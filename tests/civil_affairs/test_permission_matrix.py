@@ -37,13 +37,37 @@ def expect(ok: set, *, ok_status=200, denied=403, anon=302, out_of_scope=None):
 
 RELIEF = {Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN, Role.AUDITOR, "other_caseworker"}
 RELIEF_HANDLE = {Role.CASEWORKER, "other_caseworker"}
+PAYROLL = {Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR, "other_caseworker"}
+# The roll is 通州区's: the 文峰 caseworker (崇川区) does not see it.
+PAYROLL_IN = PAYROLL - {"other_caseworker"}
+OTHER = {"other_caseworker"}
+
+
+def handle_step(who):
+    """A handling step POSTed empty on a submitted temporary case: the street's
+    caseworker gets the rule's 400, other streets 404, everyone else 403."""
+    return {Role.CASEWORKER: 400, "other_caseworker": 404}.get(who, 403)
+
+
+def decide_step(who):
+    return {Role.CASEWORKER: 400, Role.REVIEWER: 400, Role.BUREAU_ADMIN: 400, "other_caseworker": 404}.get(who, 403)
+
+
+def _relief_api_steps():
+    steps = {name: handle_step for name in ("submit", "accept", "return", "extend", "visit", "propose", "notice",
+                                            "objection", "pay-first")}
+    steps.update(confirm=decide_step, reject=decide_step)
+    return {f"api-relief:application-{name}": (
+        (lambda name: lambda o: f"/api/relief/applications/{o['application'].pk}/{name}/")(name), "post", policy)
+        for name, policy in steps.items()}
 
 # url name → (path builder, method, status per user)
 MATRIX = {
     "portal:index": (lambda o: "/", "get", lambda who: 200),
     "portal:register": (lambda o: "/register/", "get", lambda who: 200 if who == ANON else 302),
     "portal:household": (lambda o: "/my/household/", "get", expect({Role.RESIDENT})),
-    "portal:applications": (lambda o: "/my/applications/", "get", expect({Role.RESIDENT})),
+    # the core page hands over to the areas' application lists
+    "portal:applications": (lambda o: "/my/applications/", "get", expect({Role.RESIDENT}, ok_status=302)),
     "login": (lambda o: "/accounts/login/", "get", lambda who: 200 if who == ANON else 302),
     "logout": (lambda o: "/accounts/logout/", "post", lambda who: 302),
     "home": (lambda o: "/home/", "get", lambda who: 302),
@@ -88,6 +112,50 @@ MATRIX = {
     # POST recheck: the street's caseworker opens it (302 to the new case)
     "relief:benefit_action": (lambda o: f"/work/relief/benefits/{o['benefit'].pk}/recheck/", "post",
                               expect({Role.CASEWORKER}, ok_status=302, out_of_scope={"other_caseworker"})),
+    "relief:payroll": (lambda o: "/work/relief/payroll/", "get", expect(PAYROLL)),
+    "relief:roll_detail": (lambda o: f"/work/relief/payroll/{o['roll'].pk}/", "get",
+                           expect(PAYROLL_IN, out_of_scope=OTHER)),
+    # the first approver (the reviewer) approves; the bureau is told it already is: both redirect back
+    "relief:roll_approve": (lambda o: f"/work/relief/payroll/{o['roll'].pk}/approve/", "post",
+                            expect({Role.REVIEWER, Role.BUREAU_ADMIN}, ok_status=302)),
+    # before approval the bank file is refused with a message (redirect back)
+    "relief:roll_bank_file": (lambda o: f"/work/relief/payroll/{o['roll'].pk}/bank.csv", "get",
+                              expect(PAYROLL_IN, ok_status=302, out_of_scope=OTHER)),
+    # residents' relief pages: only the resident, on their own case
+    "relief_portal:applications": (lambda o: "/my/relief/", "get", expect({Role.RESIDENT})),
+    "relief_portal:apply": (lambda o: "/my/relief/apply/", "get", expect({Role.RESIDENT})),
+    "relief_portal:apply_step": (lambda o: f"/my/relief/apply/{o['own_application'].pk}/members/", "get",
+                                 expect({Role.RESIDENT})),
+    "relief_portal:application": (lambda o: f"/my/relief/applications/{o['own_application'].pk}/", "get",
+                                  expect({Role.RESIDENT})),
+    # not returned for documents: back to the case page
+    "relief_portal:application_documents": (
+        lambda o: f"/my/relief/applications/{o['own_application'].pk}/documents/", "get",
+        expect({Role.RESIDENT}, ok_status=302)),
+    "api-relief:api-root": (lambda o: "/api/relief/", "get", expect(REGISTRY, anon=403)),
+    "api-relief:standard-list": (lambda o: "/api/relief/standards/", "get", expect(RELIEF, anon=403)),
+    "api-relief:standard-detail": (lambda o: f"/api/relief/standards/{o['standard'].pk}/", "get",
+                                   expect(RELIEF, anon=403)),
+    "api-relief:standard-in-force": (lambda o: "/api/relief/standards/in-force/?region=320612001001", "get",
+                                     expect(IN_JURISDICTION, anon=403, out_of_scope=OTHER)),
+    "api-relief:application-list": (lambda o: "/api/relief/applications/", "get", expect(RELIEF, anon=403)),
+    "api-relief:application-detail": (lambda o: f"/api/relief/applications/{o['application'].pk}/", "get",
+                                      expect(IN_JURISDICTION, anon=403, out_of_scope=OTHER)),
+    **_relief_api_steps(),
+    "api-relief:benefit-list": (lambda o: "/api/relief/benefits/", "get", expect(RELIEF, anon=403)),
+    "api-relief:benefit-detail": (lambda o: f"/api/relief/benefits/{o['benefit'].pk}/", "get",
+                                  expect(IN_JURISDICTION, anon=403, out_of_scope=OTHER)),
+    "api-relief:benefit-recheck": (lambda o: f"/api/relief/benefits/{o['benefit'].pk}/recheck/", "post",
+                                   expect({Role.CASEWORKER}, ok_status=201, anon=403, out_of_scope=OTHER)),
+    "api-relief:benefit-change-status": (lambda o: f"/api/relief/benefits/{o['benefit'].pk}/status/", "post",
+                                         expect({Role.REVIEWER, Role.BUREAU_ADMIN}, ok_status=400, anon=403,
+                                                out_of_scope=OTHER)),
+    "api-relief:roll-list": (lambda o: "/api/relief/payroll/", "get", expect(PAYROLL, anon=403)),
+    "api-relief:roll-detail": (lambda o: f"/api/relief/payroll/{o['roll'].pk}/", "get",
+                               expect(PAYROLL_IN, anon=403, out_of_scope=OTHER)),
+    "api-relief:roll-approve": (lambda o: f"/api/relief/payroll/{o['roll'].pk}/approve/", "post",
+                                lambda who: {Role.REVIEWER: 200, Role.BUREAU_ADMIN: 400,
+                                             "other_caseworker": 404}.get(who, 403)),
     "api-core:api-root": (lambda o: "/api/core/", "get", expect(REGISTRY, anon=403)),
     "api-core:region-list": (lambda o: "/api/core/regions/", "get", expect(REGISTRY, anon=403)),
     "api-core:region-detail": (lambda o: "/api/core/regions/320612001001/", "get",
@@ -129,13 +197,13 @@ def objects(households, users):
     document = services.document_upload(actor=users[Role.CASEWORKER], household=household, kind="other",
                                         uploaded=SimpleUploadedFile("a.pdf", b"%PDF-1.4 test"))
     run = services.batchrun_create(kind="import_person", params={}, user=users[Role.CASEWORKER])
-    application, benefit = _relief_case(household, users)
     return {"household": household, "person": household.members.get(relation="head").person,
-            "document": document, "run": run, "application": application, "benefit": benefit}
+            "document": document, "run": run, **_relief_case(household, users)}
 
 
 def _relief_case(household, users):
-    """A submitted temporary-assistance case and a live dibao benefit of the household."""
+    """A submitted temporary-assistance case, a live dibao benefit paid in a
+    generated roll, and a resident's own draft."""
     import datetime as dt
     from decimal import Decimal
 
@@ -154,7 +222,17 @@ def _relief_case(household, users):
     head = household.members.get(relation="head").person
     benefit = Benefit.objects.create(household=household, recipient=head, kind="dibao", region=household.region,
                                      monthly_amount=Decimal("500"), start_month=dt.date(2026, 1, 1))
-    return application, benefit
+    from relief.models import PayrollRoll, Standard
+    from relief.services.payroll import payroll_generate
+
+    payroll_generate(month=dt.date(2026, 2, 1))
+    resident = users[Role.RESIDENT]
+    own = relief.application_create(
+        actor=resident, kind="dibao",
+        household=relief.resident_household_ensure(actor=resident, region=Region.objects.get(code="320612001001"),
+                                                   address="幸福路2号"))
+    return {"application": application, "benefit": benefit, "roll": PayrollRoll.objects.get(),
+            "standard": Standard.objects.first(), "own_application": own}
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
