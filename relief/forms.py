@@ -1,54 +1,93 @@
-"""Residents' online application forms, one per step."""
+"""Relief forms.  Residents' online application forms come first, one per
+step; workbench forms live in relief/workbench_forms.py (and any added here
+go in their own section at the end of this file)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from civil_affairs.forms import BootstrapMixin
 from civil_affairs.models import AssetRecord, Document, HouseholdMember, IncomeRecord, Person, Region
+from civil_affairs.rules import IdNumberError, parse_id_number
 
 from .models import Application, Kind
 
+# ---- residents' online application
+
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0,
-         "error_messages": {"min_value": _("金额不能为负数。"), "invalid": _("请输入金额（元）。")}}
+         "error_messages": {"min_value": _("金额不能为负数。"), "invalid": _("请输入金额（元）。"),
+                            "max_decimal_places": _("金额最多保留两位小数（到分）。"),
+                            "max_digits": _("金额过大，请核对。"), "required": _("请填写金额。")}}
 ONLINE_KINDS = [(Kind.DIBAO, Kind.DIBAO.label), (Kind.TEMPORARY, Kind.TEMPORARY.label)]
+REQUIRED = {"required": _("此项为必填项。")}
+
+
+class _CommunityChoiceField(forms.ModelChoiceField):
+    """A community or village anywhere in the city, labelled with its district and street."""
+
+    def label_from_instance(self, obj: Region) -> str:
+        street = obj.parent
+        district = street.parent if street else None
+        return " · ".join(r.name for r in (district, street, obj) if r is not None)
 
 
 class ApplyStartForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("申请类别"), choices=ONLINE_KINDS)
+    kind = forms.ChoiceField(label=_("申请类别"), choices=ONLINE_KINDS, error_messages=REQUIRED)
     temporary_type = forms.ChoiceField(label=_("临时救助类型"), required=False,
                                        choices=[("", "—")] + Application.TemporaryType.choices,
                                        help_text=_("急难型：火灾、交通事故、突发重病等；支出型：医疗、教育等刚性支出过大。"))
-    region = forms.ModelChoiceField(label=_("所在社区/村（临时救助为困难发生地）"), queryset=Region.objects.none())
-    address = forms.CharField(label=_("家庭住址"), max_length=200, required=False)
-    reason = forms.CharField(label=_("申请事由"), widget=forms.Textarea(attrs={"rows": 3}))
+    region = _CommunityChoiceField(label=_("所在社区/村（临时救助为困难发生地）"), queryset=Region.objects.none(),
+                                   error_messages={"required": _("请选择社区或村。"),
+                                                   "invalid_choice": _("请选择社区或村。")})
+    address = forms.CharField(label=_("家庭住址"), max_length=200, error_messages=REQUIRED,
+                              help_text=_("您尚未登记家庭，提交后将以您为户主登记新家庭。"))
+    reason = forms.CharField(label=_("申请事由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": _("请简要说明家庭困难情况。")})
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, has_household: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(level=Region.Level.VILLAGE).order_by("code")
+        self.fields["region"].queryset = (Region.objects.filter(level=Region.Level.VILLAGE)
+                                          .select_related("parent__parent").order_by("code"))
+        if has_household:
+            # A registered household applies for dibao where it is registered.
+            del self.fields["address"]
+            self.fields["region"].help_text = _("低保由家庭所在社区受理；此处仅对临时救助有效。")
 
     def clean(self):
         data = super().clean()
         if data.get("kind") == Kind.TEMPORARY and not data.get("temporary_type"):
             self.add_error("temporary_type", _("请选择临时救助类型。"))
+        data.setdefault("address", "")
         return data
 
 
 class ApplyMemberForm(BootstrapMixin, forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=50)
-    id_number = forms.CharField(label=_("公民身份号码"), max_length=18, min_length=18,
-                                error_messages={"min_length": _("身份证号码应为18位。")})
-    relation = forms.ChoiceField(label=_("与户主关系"), choices=[
+    name = forms.CharField(label=_("姓名"), max_length=50, error_messages=REQUIRED)
+    id_number = forms.CharField(label=_("公民身份号码"), max_length=18,
+                                error_messages={**REQUIRED, "max_length": _("身份证号码应为18位。")})
+    relation = forms.ChoiceField(label=_("与户主关系"), error_messages=REQUIRED, choices=[
         c for c in HouseholdMember.Relation.choices if c[0] != HouseholdMember.Relation.HEAD])
     disability_grade = forms.TypedChoiceField(label=_("残疾等级"), coerce=int, choices=Person.Disability.choices,
-                                              initial=0)
+                                              initial=0, error_messages=REQUIRED)
     disability_type = forms.ChoiceField(label=_("残疾类别"), choices=Person.DisabilityType.choices, required=False)
-    labour_capacity = forms.ChoiceField(label=_("劳动能力"), choices=Person.LabourCapacity.choices)
+    labour_capacity = forms.ChoiceField(label=_("劳动能力"), choices=Person.LabourCapacity.choices,
+                                        error_messages=REQUIRED)
     serious_illness = forms.BooleanField(label=_("患重特大疾病"), required=False)
+
+    def clean_id_number(self) -> str:
+        try:
+            return parse_id_number(self.cleaned_data["id_number"].strip().upper()).number
+        except IdNumberError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
 
 class _MemberChoiceForm(BootstrapMixin, forms.Form):
-    person = forms.ModelChoiceField(label=_("家庭成员"), queryset=Person.objects.none())
+    person = forms.ModelChoiceField(label=_("家庭成员"), queryset=Person.objects.none(),
+                                    error_messages={"required": _("请选择家庭成员。"),
+                                                    "invalid_choice": _("请选择家庭成员。")})
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,14 +96,14 @@ class _MemberChoiceForm(BootstrapMixin, forms.Form):
 
 
 class ApplyIncomeForm(_MemberChoiceForm):
-    kind = forms.ChoiceField(label=_("收入类型"), choices=IncomeRecord.Kind.choices)
+    kind = forms.ChoiceField(label=_("收入类型"), choices=IncomeRecord.Kind.choices, error_messages=REQUIRED)
     monthly_amount = forms.DecimalField(label=_("月均金额（元）"), **MONEY)
-    months = forms.TypedChoiceField(label=_("近几个月有此收入"), coerce=int, initial=12,
-                                    choices=[(n, f"{n}") for n in range(12, 0, -1)])
+    months = forms.TypedChoiceField(label=_("近几个月有此收入"), coerce=int, initial=12, error_messages=REQUIRED,
+                                    choices=[(n, format_lazy("{}{}", n, _("个月"))) for n in range(12, 0, -1)])
 
 
 class ApplyAssetForm(_MemberChoiceForm):
-    kind = forms.ChoiceField(label=_("财产类型"), choices=AssetRecord.Kind.choices)
+    kind = forms.ChoiceField(label=_("财产类型"), choices=AssetRecord.Kind.choices, error_messages=REQUIRED)
     amount = forms.DecimalField(label=_("金额或价值（元）"), **MONEY,
                                 help_text=_("存款、证券填余额；车辆、房产填估值；工商登记填注册资本。"))
 
@@ -76,12 +115,37 @@ AUTHORISATION_TEXT = _("本人及共同生活的家庭成员授权民政部门�
 
 class ApplyAuthorisationForm(BootstrapMixin, forms.Form):
     authorised_verification = forms.BooleanField(label=_("我已阅读并同意上述家庭经济状况核对授权"), required=False)
-    bank_name = forms.CharField(label=_("开户银行"), max_length=60)
-    bank_account = forms.RegexField(label=_("收款银行账号"), regex=r"^\d{12,30}$",
-                                    error_messages={"invalid": _("银行账号应为12至30位数字。")})
-    requested_amount = forms.DecimalField(label=_("申请救助金额（元，临时救助填写）"), required=False, **MONEY)
+    bank_name = forms.CharField(label=_("开户银行"), max_length=60, error_messages=REQUIRED)
+    bank_account = forms.CharField(label=_("收款银行账号"), max_length=40, error_messages=REQUIRED,
+                                   widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    requested_amount = forms.DecimalField(label=_("申请救助金额（元）"), **MONEY)
+
+    def __init__(self, *args, kind: str = Kind.DIBAO, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind != Kind.TEMPORARY:
+            del self.fields["requested_amount"]
+
+    def clean_bank_account(self) -> str:
+        account = self.cleaned_data["bank_account"].replace(" ", "")
+        if not (account.isdigit() and 12 <= len(account) <= 30):
+            raise forms.ValidationError(_("银行账号应为12至30位数字。"))
+        return account
+
+    def clean_requested_amount(self) -> Decimal:
+        amount = self.cleaned_data["requested_amount"]
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError(_("申请救助金额须大于0。"))
+        return amount
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("requested_amount", None)
+        return data
 
 
 class ApplyDocumentForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("材料类型"), choices=Document.Kind.choices)
-    file = forms.FileField(label=_("文件（PDF、JPG、PNG，不超过10MB）"))
+    kind = forms.ChoiceField(label=_("材料类型"), choices=Document.Kind.choices, error_messages=REQUIRED)
+    file = forms.FileField(label=_("文件（PDF、JPG、PNG，不超过10MB）"),
+                           error_messages={"required": _("请选择要上传的文件。"), "empty": _("上传的文件是空的。"),
+                                           "invalid": _("请选择要上传的文件。")},
+                           widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))

@@ -62,7 +62,7 @@ class ExtendForm(BootstrapMixin, forms.Form):
 
 
 class VisitForm(BootstrapMixin, forms.Form):
-    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     second_visitor = forms.ModelChoiceField(label=_("共同调查人"), queryset=None)
     living_conditions = forms.CharField(label=_("居住及生活状况"), widget=forms.Textarea(attrs={"rows": 3}))
     findings = forms.CharField(label=_("调查结论"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -85,7 +85,7 @@ class ProposeForm(BootstrapMixin, forms.Form):
 
 
 class ObjectionForm(BootstrapMixin, forms.Form):
-    received_on = forms.DateField(label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     raised_by = forms.CharField(label=_("异议人（可匿名）"), max_length=60, required=False)
     content = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 3}))
 
