@@ -23,7 +23,7 @@ from civil_affairs.pagination import keyset_page
 from civil_affairs.permissions import has_capability, require
 from civil_affairs.services import DomainError, export_recorded
 
-from .. import workbench_forms as forms
+from .. import forms
 from ..models import Application, Benefit, Kind, Payment
 from ..selectors import applications as selectors
 from ..services import applications as services
