@@ -21,10 +21,10 @@ from civil_affairs import clock
 from civil_affairs.models import (AssetRecord, AuditEvent, Document, ExpenditureRecord, Household, HouseholdMember,
                                   IncomeRecord, Person, Region, Role, Source, User)
 from civil_affairs.services import (DomainError, audit_record, household_create, household_member_add,
-                                    person_create)
+                                    person_create, person_update)
 
 from .. import rules
-from ..models import Application, Benefit, HomeVisit, Kind, Objection
+from ..models import Application, HomeVisit, Kind, Objection
 from ..selectors.standards import calendar_exceptions, standards_in_force
 from . import benefits as benefit_services
 
@@ -123,6 +123,16 @@ def application_create(*, actor, household: Household, kind: str, applicant: Per
 
 
 @transaction.atomic
+def resident_application_start(*, actor: User, kind: str, region: Region, address: str = "",
+                               temporary_type: str = "", reason: str = "") -> Application:
+    """A resident's online draft, starting their household first if they have
+    none: both or neither."""
+    household = resident_household_ensure(actor=actor, region=region, address=address)
+    return application_create(actor=actor, household=household, kind=kind, temporary_type=temporary_type,
+                              reason=reason, region=region if kind == Kind.TEMPORARY else None)
+
+
+@transaction.atomic
 def resident_household_ensure(*, actor: User, region: Region, address: str) -> Household:
     """A resident applying online without a registered household starts one, as its head."""
     from civil_affairs.selectors import household_for_resident
@@ -148,13 +158,15 @@ def application_member_add(*, actor, application: Application, id_number: str, n
         raise DomainError(str(exc)) from None
     person = Person.objects.filter(id_number=number).first()
     if person is None:
-        person = person_create(actor=actor, id_number=number, name=name, hukou_region=application.household.region,
-                               disability_grade=disability_grade, disability_type=disability_type,
-                               labour_capacity=labour_capacity)
-        if serious_illness:
-            Person.objects.filter(pk=person.pk).update(serious_illness=True)
+        person = person_create(actor=actor, id_number=number, name=name, hukou_region=application.household.region)
     elif person.name != name.strip():
         raise DomainError(_("姓名与身份证号码不一致，请核对。"))
+    # The declared facts go on the person's record, audited; the home visit verifies them.
+    declared = {"disability_grade": disability_grade, "disability_type": disability_type,
+                "labour_capacity": labour_capacity, "serious_illness": serious_illness}
+    changed = {k: v for k, v in declared.items() if getattr(person, k) != v}
+    if changed:
+        person = person_update(actor=actor, person=person, **changed)
     return household_member_add(actor=actor, household=application.household, person=person, relation=relation)
 
 

@@ -61,11 +61,9 @@ def apply_start(request):
             messages.info(request, _("您有一份尚未提交的%(kind)s申请，请继续填写。") % {"kind": draft.get_kind_display()})
             return redirect("relief_portal:apply_step", pk=draft.pk, step="members")
         try:
-            household = household or services.resident_household_ensure(
-                actor=user, region=data["region"], address=data["address"])
-            application = services.application_create(
-                actor=user, household=household, kind=data["kind"], temporary_type=data["temporary_type"],
-                reason=data["reason"], region=data["region"] if data["kind"] == Kind.TEMPORARY else None)
+            application = services.resident_application_start(
+                actor=user, kind=data["kind"], region=data["region"], address=data["address"],
+                temporary_type=data["temporary_type"], reason=data["reason"])
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:

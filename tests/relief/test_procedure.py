@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from civil_affairs.models import AuditEvent, HouseholdMember, IncomeRecord, Role
+from civil_affairs.models import AuditEvent, IncomeRecord
 from civil_affairs.services import DomainError
 from relief.models import Application, Benefit, CalendarDay
 from relief.services import applications as svc
