@@ -1,11 +1,19 @@
-"""Relief in the admin: standards and the holiday calendar are edited here;
-cases are worked on the workbench (read-only here).  Standards and benefit
-rosters import through the workbench's chunked import (good rows kept, bad
-rows reported), linked from each changelist; export is import-export's."""
+"""Relief in the admin: standards and the holiday calendar are edited here
+(audited); cases, visits, objections and payrolls are read-only, because the
+procedure runs through the workbench's services, not the admin.  A benefit's
+payee bank details and recheck date may be corrected here; its amount and
+status change only through a recheck or a status change on the workbench.
+Standards and benefit rosters import through the workbench's chunked import
+(good rows kept, bad rows reported), linked from each changelist; export is
+import-export's."""
+from django import forms
 from django.contrib import admin
+from django.template import engines
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from civil_affairs.admin import AuditedAdmin, ReadOnlyAdmin
+from civil_affairs.admin import AuditedAdmin
+from civil_affairs.models import Region
 
 from .models import Application, Benefit, CalendarDay, HomeVisit, Objection, Payment, PayrollRoll, Standard
 from .resources import BenefitResource, StandardResource
@@ -17,34 +25,104 @@ class ImportLinkAdmin(ExportMixin, AuditedAdmin):
     show_full_result_count = False
 
 
+class ReadOnlyAuditedAdmin(AuditedAdmin):
+    """Shown, searched and filtered; never added, changed or deleted here."""
+
+    list_per_page = 50
+    show_full_result_count = False  # no COUNT(*) over large tables per page view
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StandardRegionFilter(admin.SimpleListFilter):
+    """Only the regions that have standards (a handful), not the whole tree."""
+
+    title = _("区划")
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        codes = Standard.objects.order_by("region_id").values_list("region_id", flat=True).distinct()
+        return [(r.code, f"{r.name}（{r.code}）") for r in Region.objects.filter(code__in=list(codes)).order_by("code")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(region_id=self.value()) if self.value() else queryset
+
+
 @admin.register(Standard)
 class StandardAdmin(ImportLinkAdmin):
     resource_classes = [StandardResource]
     import_kind = "relief_standard"
     list_display = ["key", "region", "value", "effective_from", "note"]
-    list_filter = ["key", "effective_from"]
-    search_fields = ["region__code", "region__name", "note"]
+    list_filter = ["key", StandardRegionFilter, "effective_from"]
+    search_fields = ["=region__code", "region__name", "note"]
+    list_select_related = ["region"]
     raw_id_fields = ["region"]
     date_hierarchy = "effective_from"
+    ordering = ["key", "region", "-effective_from"]
 
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(AuditedAdmin):
     list_display = ["date", "is_working_day", "name"]
     list_filter = ["is_working_day"]
+    search_fields = ["name"]
     date_hierarchy = "date"
+
+
+class BenefitAdminForm(forms.ModelForm):
+    class Meta:
+        model = Benefit
+        fields = ["bank_account", "bank_name", "next_recheck"]
+
+    def clean_bank_account(self):
+        account = self.cleaned_data["bank_account"].strip()
+        if account and not (account.isdigit() and 12 <= len(account) <= 30):
+            raise forms.ValidationError(_("银行账号应为12至30位数字。"))
+        return account
+
+
+# import-export's change list shows its parent's object tools only to those who
+# may add; benefits are never added here, yet they are imported and exported.
+_BENEFIT_CHANGE_LIST = engines["django"].from_string(
+    '{% extends "admin/change_list.html" %}{% load i18n %}{% block object-tools-items %}'
+    '<li><a href="{% url "workbench:import" %}?kind=relief_benefit" class="import_link">'
+    '{% translate "导入（CSV/Excel）" %}</a></li>'
+    '{% include "admin/import_export/change_list_export_item.html" %}{% endblock %}')
 
 
 @admin.register(Benefit)
 class BenefitAdmin(ImportLinkAdmin):
+    form = BenefitAdminForm
+    import_export_change_list_template = _BENEFIT_CHANGE_LIST
     resource_classes = [BenefitResource]
     import_kind = "relief_benefit"
-    list_display = ["household", "recipient", "kind", "monthly_amount", "start_month", "next_recheck", "status",
-                    "region"]
+    list_display = ["household", "recipient", "kind", "monthly_amount", "members", "start_month",
+                    "next_recheck", "status", "region"]
     list_filter = ["kind", "status"]
-    search_fields = ["household__number", "recipient__id_number"]
-    raw_id_fields = ["household", "recipient", "region", "application"]
+    search_fields = ["=household__number", "=recipient__id_number"]
     list_select_related = ["household", "recipient", "region"]
+    fields = ["household", "recipient", "kind", "region", "monthly_amount", "members", "care_level", "start_month",
+              "last_month", "stable", "status", "status_reason", "application", "bank_account", "bank_name",
+              "next_recheck"]
+    readonly_fields = [f for f in fields if f not in ("bank_account", "bank_name", "next_recheck")]
+
+    def has_add_permission(self, request):
+        return False  # benefits come from a confirmed application or the roster import
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # stop it on the workbench instead; its payments refer to it
+
+    def save_model(self, request, obj, form, change):
+        if "bank_account" in form.changed_data:  # the audit log keeps no account numbers
+            form.cleaned_data = {**form.cleaned_data, "bank_account": "***"}
+        super().save_model(request, obj, form, change)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -60,36 +138,54 @@ class ReadOnlyInline(admin.TabularInline):
 
 class VisitInline(ReadOnlyInline):
     model = HomeVisit
-    readonly_fields = ["visited_on", "first_visitor", "second_visitor", "living_conditions", "findings"]
+    fields = readonly_fields = ["visited_on", "first_visitor", "second_visitor", "living_conditions", "findings"]
 
 
 class ObjectionInline(ReadOnlyInline):
     model = Objection
-    readonly_fields = ["received_on", "raised_by", "content", "recorded_by"]
+    fields = readonly_fields = ["received_on", "raised_by", "content", "recorded_by"]
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyAdmin):
+class ApplicationAdmin(ReadOnlyAuditedAdmin):
     """Read-only: the procedure runs through the workbench's services."""
 
     list_display = ["number", "kind", "state", "applicant", "region", "deadline", "created_at"]
-    list_filter = ["kind", "state"]
-    search_fields = ["number", "applicant__id_number", "household__number"]
+    list_filter = ["state", "kind", "online"]
+    search_fields = ["=number", "=applicant__id_number", "=household__number"]
     list_select_related = ["applicant", "region"]
     inlines = [VisitInline, ObjectionInline]
-    show_full_result_count = False
+    ordering = ["-id"]  # the primary key index; same order as creation
+
+
+@admin.register(HomeVisit)
+class HomeVisitAdmin(ReadOnlyAuditedAdmin):
+    list_display = ["application", "visited_on", "first_visitor", "second_visitor"]
+    search_fields = ["=application__number"]
+    list_select_related = ["application", "first_visitor", "second_visitor"]
+    date_hierarchy = "visited_on"
+    ordering = ["-id"]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyAuditedAdmin):
+    list_display = ["application", "received_on", "raised_by", "recorded_by"]
+    search_fields = ["=application__number"]
+    list_select_related = ["application", "recorded_by"]
+    date_hierarchy = "received_on"
+    ordering = ["-id"]
 
 
 @admin.register(PayrollRoll)
-class PayrollRollAdmin(ReadOnlyAdmin):
+class PayrollRollAdmin(ReadOnlyAuditedAdmin):
     list_display = ["month", "district", "status", "approved_by", "approved_at"]
     list_filter = ["status", "month"]
+    list_select_related = ["district", "approved_by"]
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(ReadOnlyAuditedAdmin):
     list_display = ["month", "roll", "recipient", "kind", "amount", "region"]
     list_filter = ["month", "kind"]
-    search_fields = ["recipient__id_number"]
+    search_fields = ["=recipient__id_number"]
     list_select_related = ["roll__district", "recipient", "region"]
-    show_full_result_count = False

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import django_filters
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from civil_affairs import clock
+from civil_affairs import rules as core_rules
 from civil_affairs.api import _IdNumberSchema
 from civil_affairs.models import User
 from civil_affairs.pagination import KeysetPagination
@@ -47,6 +51,17 @@ def _run(call):
         raise ValidationError({"detail": str(exc)}) from None
 
 
+def _in_region(field: str):
+    """?region=CODE: that region and everything under it."""
+    def apply(qs, name, value):
+        try:
+            return qs.filter(**{f"{field}__startswith": core_rules.region_prefix(value)})
+        except ValueError:
+            return qs.none()
+
+    return apply
+
+
 # ---------------------------------------------------------------- standards
 
 class StandardSerializer(serializers.ModelSerializer):
@@ -74,16 +89,16 @@ class StandardViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, url_path="in-force")
     def in_force(self, request):
         """The value of every standard in force for a region on a day (walking up the tree)."""
-        code = request.query_params.get("region", "")
-        prefix = jurisdiction_prefix(request.user) or "-"
+        code = request.query_params.get("region", "").strip()
         if not code.isdigit() or len(code) != 12:
-            raise ValidationError({"region": "区划代码应为12位数字。"})
-        if not (code.startswith(prefix) or code in region_ancestors(request.user.region_id)):
+            raise ValidationError({"region": _("区划代码应为12位数字。")})
+        prefix = jurisdiction_prefix(request.user)
+        if prefix is None or not (code.startswith(prefix) or code in region_ancestors(request.user.region_id)):
             raise Http404
         try:
             on = dt.date.fromisoformat(request.query_params.get("on") or clock.today().isoformat())
         except ValueError:
-            raise ValidationError({"on": "日期格式应为 YYYY-MM-DD。"}) from None
+            raise ValidationError({"on": _("日期格式应为 YYYY-MM-DD。")}) from None
         values = _run(lambda: standards_in_force(code, on))
         return Response({"region": code, "on": on, "values": {k: str(getattr(values, k)) for k in values.keys()}})
 
@@ -171,6 +186,16 @@ class EmptyInput(serializers.Serializer):
     pass
 
 
+class ApplicationFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(label=_lazy("状态"), choices=Application.State.choices)
+    kind = django_filters.ChoiceFilter(label=_lazy("救助类别"), choices=Application._meta.get_field("kind").choices)
+    region = django_filters.CharFilter(label=_lazy("区划代码（含下级）"), method=_in_region("region__code"))
+
+    class Meta:
+        model = Application
+        fields = ["state", "kind", "region"]
+
+
 # action → (input serializer, capability, service call)
 STEP_ACTIONS = {
     "submit": (EmptyInput, "relief_handle", lambda u, a, d: services.application_submit(actor=u, application=a)),
@@ -202,7 +227,7 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [ReliefPermission]
     pagination_class = KeysetPagination
-    filterset_fields = ["state", "kind", "region"]
+    filterset_class = ApplicationFilter
 
     def get_queryset(self):
         qs = app_selectors.application_list_for_user(self.request.user)
@@ -220,7 +245,7 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
         allowed = has_capability(request.user, capability) if capability else (
             has_capability(request.user, "relief_handle") or has_capability(request.user, "relief_decide"))
         if not allowed:
-            raise PermissionDenied("您的角色不能办理此环节。")
+            raise PermissionDenied(_("您的角色不能办理此环节。"))
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
         _run(lambda: call(request.user, application, dict(data.validated_data)))
@@ -263,13 +288,23 @@ class StatusInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class BenefitFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_lazy("状态"), choices=Benefit.Status.choices)
+    kind = django_filters.ChoiceFilter(label=_lazy("救助类别"), choices=Benefit._meta.get_field("kind").choices)
+    region = django_filters.CharFilter(label=_lazy("区划代码（含下级）"), method=_in_region("region__code"))
+
+    class Meta:
+        model = Benefit
+        fields = ["status", "kind", "region"]
+
+
 class BenefitViewSet(viewsets.ReadOnlyModelViewSet):
     """救助待遇 within the caller's jurisdiction."""
 
     serializer_class = BenefitSerializer
     permission_classes = [ReliefPermission]
     pagination_class = KeysetPagination
-    filterset_fields = ["status", "kind", "region"]
+    filterset_class = BenefitFilter
 
     def get_queryset(self):
         return app_selectors.benefit_list_for_user(self.request.user)
@@ -280,7 +315,7 @@ class BenefitViewSet(viewsets.ReadOnlyModelViewSet):
         """Open a recheck (a new application, already accepted)."""
         benefit = self.get_object()
         if not has_capability(request.user, "relief_handle"):
-            raise PermissionDenied("您的角色不能发起复核。")
+            raise PermissionDenied(_("您的角色不能发起复核。"))
         application = _run(lambda: benefit_services.benefit_recheck_start(actor=request.user, benefit=benefit))
         fresh = app_selectors.application_get_for_user(request.user, application.pk)
         return Response(ApplicationDetailSerializer(fresh, context={"request": request}).data,
@@ -292,7 +327,7 @@ class BenefitViewSet(viewsets.ReadOnlyModelViewSet):
         """Suspend, resume or stop, with a reason."""
         benefit = self.get_object()
         if not has_capability(request.user, "relief_decide"):
-            raise PermissionDenied("您的角色不能变更待遇状态。")
+            raise PermissionDenied(_("您的角色不能变更待遇状态。"))
         data = StatusInput(data=request.data)
         data.is_valid(raise_exception=True)
         benefit = _run(lambda: benefit_services.benefit_status_change(actor=request.user, benefit=benefit,
@@ -331,7 +366,7 @@ class RollViewSet(viewsets.ReadOnlyModelViewSet):
     def approve(self, request, pk=None):
         roll = self.get_object()
         if not has_capability(request.user, "payroll_approve"):
-            raise PermissionDenied("您的角色不能审核花名册。")
+            raise PermissionDenied(_("您的角色不能审核花名册。"))
         _run(lambda: payroll_services.payroll_approve(actor=request.user, roll=roll))
         return Response(RollSerializer(self.get_queryset().get(pk=roll.pk)).data)
 

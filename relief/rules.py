@@ -11,7 +11,7 @@ from typing import Iterable, Mapping
 from civil_affairs.rules import age_on
 
 FEN = Decimal("0.01")
-ZERO = Decimal("0")
+ZERO = Decimal("0.00")
 
 
 def money(value) -> Decimal:
@@ -221,7 +221,7 @@ def asset_test(*, members: list[Member], assets: Iterable[Record], on: dt.date, 
     per_capita = money(financial / max(1, len(members)))
     limit = money(standards.dibao_standard * standards.financial_asset_months)
     reasons = []
-    if per_capita > limit:
+    if financial > limit * max(1, len(members)):  # unrounded: 18 720.004 a head is over 18 720
         reasons.append(f"人均金融资产 {per_capita} 元超过上限 {limit} 元")
     if any(r.kind == "vehicle" for r in current):
         reasons.append("家庭拥有机动车辆")
@@ -285,8 +285,11 @@ def dibao(*, members: list[Member], per_capita: Decimal, assets: AssetTest, on: 
         return DibaoResult(eligible=False, amount=ZERO, standard=money(standard), per_capita=per_capita,
                            base=ZERO, reasons=tuple(reasons))
     base = money((standard - per_capita) * n)
-    extras = {m.name: r for m in members if (r := extra_reason(m, on))}
-    extra_amount = money(standard * standards.extra_rate * len(extras))
+    qualifying = [(m, r) for m in members if (r := extra_reason(m, on))]
+    names = [m.name for m, _r in qualifying]
+    # one extra per member: namesakes keep their own line (keyed by name, then id)
+    extras = {(m.name if names.count(m.name) == 1 else f"{m.name}（{m.person_id}）"): r for m, r in qualifying}
+    extra_amount = money(standard * standards.extra_rate * len(qualifying))
     floor = money(standard * standards.floor_rate * n)
     total = base + extra_amount
     return DibaoResult(eligible=True, amount=max(total, floor), standard=money(standard), per_capita=per_capita,

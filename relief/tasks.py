@@ -6,5 +6,7 @@ from .services import payroll
 
 
 @shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def payroll_task(self, run_id: int) -> dict:
-    return {k: str(v) for k, v in payroll.payroll_run(run_id=run_id).items()}
+def payroll_task(self, run_id: int) -> dict | None:
+    """Generate the BatchRun's month; a retry or a second delivery resumes or does nothing."""
+    summary = payroll.payroll_run(run_id=run_id)
+    return summary.as_dict() if summary is not None else None

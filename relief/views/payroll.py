@@ -1,55 +1,98 @@
-"""Payroll pages: months and district rolls with totals and a chart, a roll's
-lines, its approval, and its bank file once approved."""
+"""Payroll pages: a month's district rolls with totals by kind and a chart,
+the 'generate a month' form with its progress bar, a roll's lines, its
+approval, and its bank file once approved."""
 from __future__ import annotations
 
 import csv
-import io
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civil_affairs import rules as core_rules
 from civil_affairs.exports import xlsx_response
+from civil_affairs.models import BatchRun
 from civil_affairs.pagination import keyset_page
 from civil_affairs.permissions import has_capability, require
+from civil_affairs.selectors import batchrun_list_for_user
 from civil_affairs.services import DomainError, export_recorded
 
-from ..models import PayrollRoll
+from ..models import Kind, PayrollRoll
 from ..selectors import payroll as selectors
 from ..services import payroll as services
+
+
+def _list_url(month: str, run: BatchRun | None = None) -> str:
+    query = {"month": month, **({"run": run.pk} if run else {})}
+    return f"{reverse('relief:payroll')}?{urlencode(query)}"
 
 
 @require("payroll_view")
 @require_http_methods(["GET", "POST"])
 def roll_list(request):
-    run = None
     if request.method == "POST":
         if not has_capability(request.user, "payroll_run"):
             raise PermissionDenied
         try:
-            run = services.payroll_start(user=request.user, month=services.parse_month(request.POST.get("month", "")))
+            month = services.parse_month(request.POST.get("month"))
+            run = services.payroll_start(user=request.user, month=month)
         except DomainError as exc:
             messages.error(request, str(exc))
-        else:
-            messages.success(request, _("已开始生成 %(m)s 发放花名册。") % {"m": run.params["month"]})
-    rolls = selectors.month_summaries_for_user(request.user)
-    chart = [{"name": f"{r.month:%Y-%m} {r.district.name}", "total": float(r.total or 0)} for r in rolls[:24]]
-    return render(request, "relief/payroll_list.html", {"rolls": rolls, "run": run, "chart": chart})
+            return redirect("relief:payroll")
+        messages.success(request, _("已开始生成 %(m)s 发放花名册。") % {"m": run.params["month"]})
+        return redirect(_list_url(run.params["month"], run))
+
+    months = selectors.payroll_months_for_user(request.user)
+    month = None
+    if request.GET.get("month"):
+        try:
+            month = services.parse_month(request.GET["month"])
+        except DomainError as exc:
+            messages.error(request, str(exc))
+    month = month or (months[0] if months else None)
+    summary = selectors.month_summary_for_user(request.user, month) if month else None
+    run = None
+    if request.GET.get("run", "").isdigit():
+        run = batchrun_list_for_user(request.user).filter(pk=request.GET["run"], kind=services.KIND).first()
+    chart = None
+    if summary and summary["districts"]:
+        labels = dict(Kind.choices)
+        chart = {
+            "labels": [d["roll"].district.name for d in summary["districts"]],
+            # Amounts travel as decimal strings; only the chart turns them into numbers.
+            "datasets": [{"label": str(labels[k]), "data": [str(d["kinds"][i]["total"]) for d in summary["districts"]]}
+                         for i, k in enumerate(summary["kinds"])],
+        }
+    return render(request, "relief/payroll_list.html", {
+        "months": months, "month": month, "summary": summary, "run": run, "chart": chart,
+    })
+
+
+LINE_SORTS = ("region", "amount", "kind")
 
 
 @require("payroll_view")
 def roll_detail(request, pk: int):
     roll = selectors.roll_get_for_user(request.user, pk)
     payments = selectors.roll_payments_for_user(request.user, roll)
-    page = keyset_page(payments, sort="region", allowed=("region",), default="region",
+    kind = request.GET.get("kind", "")
+    shown = payments.filter(kind=kind) if kind in Kind.values else payments
+    page = keyset_page(shown, sort=request.GET.get("sort", "region"), allowed=LINE_SORTS, default="region",
                        cursor=request.GET.get("after"), size=100)
+    totals = selectors.roll_totals(payments)
+    labels = dict(Kind.choices)
     return render(request, "relief/roll_detail.html", {
-        "roll": roll, "page": page, "base_query": "", "totals": selectors.roll_totals(payments),
-        "can_approve": has_capability(request.user, "payroll_approve") and roll.status == PayrollRoll.Status.GENERATED,
+        "roll": roll, "page": page, "totals": totals,
+        "lines": sum(t["lines"] for t in totals), "total": sum((t["total"] for t in totals), selectors.ZERO),
+        "kind": kind if kind in Kind.values else "", "kinds": [(k, labels[k]) for k in (t["kind"] for t in totals)],
+        "base_query": urlencode({"kind": kind}) if kind in Kind.values else "",
+        "whole_district": selectors.roll_sees_whole_district(request.user, roll),
+        "can_approve": (roll.status == PayrollRoll.Status.GENERATED and bool(totals)
+                        and services.roll_approvable_by(request.user, roll)),
     })
 
 
@@ -66,7 +109,12 @@ def roll_approve(request, pk: int):
     return redirect("relief:roll_detail", pk=roll.pk)
 
 
-BANK_HEADERS = ("姓名", "身份证号", "银行账号", "金额（元）", "救助类别", "所在社区/村")
+BANK_HEADERS = ("姓名", "身份证号", "银行账号", "金额（元）", "救助类别", "所在社区/村", "户编号")
+
+
+class _Echo:
+    def write(self, value):
+        return value
 
 
 @require("payroll_view")
@@ -78,22 +126,22 @@ def roll_bank_file(request, pk: int, fmt: str):
     if roll.status != PayrollRoll.Status.APPROVED:
         messages.error(request, _("花名册审核通过后才能下载银行代发文件。"))
         return redirect("relief:roll_detail", pk=roll.pk)
-    full = has_capability(request.user, "full_id_number")
     export_recorded(actor=request.user, target_type="relief.payrollroll",
-                    filters={"roll": roll.pk, "format": fmt, "full_id_number": full})
-    rows = ((p.recipient.name, p.recipient.id_number if full else core_rules.mask_id_number(p.recipient.id_number),
-             p.bank_account, p.amount, p.get_kind_display(), p.region.name)
-            for p in selectors.roll_payments_for_user(request.user, roll).order_by("region_id", "id")
-            .iterator(chunk_size=2000))
+                    filters={"roll": roll.pk, "month": roll.month.strftime("%Y-%m"), "district": roll.district_id,
+                             "format": fmt, "full_id_number": has_capability(request.user, "full_id_number")})
+    rows = selectors.roll_payment_rows(request.user, roll)
     headers = [_(h) for h in BANK_HEADERS]
     name = f"payroll-{roll.month:%Y%m}-{roll.district_id[:6]}"
     if fmt == "xlsx":
         return xlsx_response(filename=name, sheet=_("银行代发"), headers=headers, rows=rows)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 with a BOM
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows(rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"  # Excel opens UTF-8 with a BOM
+        yield writer.writerow(headers)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response

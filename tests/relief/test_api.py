@@ -1,6 +1,7 @@
 """/api/relief/: the procedure driven through its POST actions, scoped by
 jurisdiction, refusals as 400 with the Chinese reason, masked ID numbers."""
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -95,3 +96,108 @@ def test_payroll_rolls_api(family, staff, login, month):
     reviewer = login(staff["reviewer"])
     assert reviewer.get("/api/relief/payroll/").json()["results"][0]["total"] == "500.00"
     assert reviewer.post(f"/api/relief/payroll/{roll.pk}/approve/").json()["status"] == "approved"
+
+
+def test_return_extend_objection_and_reject_through_the_api(family, staff, login, settings):
+    worker = login(staff["caseworker"])
+    app = submitted(family, staff)
+    returned = _act(worker, app, "return", {"reason": "请补充收入证明", "checklist": {"id_card": True}})
+    assert returned.status_code == 200 and returned.json()["state"] == "returned"
+    assert returned.json()["return_reason"] == "请补充收入证明"
+    assert _act(worker, app, "submit").json()["state"] == "submitted"
+    checklist = {k: True for k in svc.REQUIRED_DOCUMENTS["dibao"]}
+    assert _act(worker, app, "accept", {"checklist": checklist}).status_code == 200
+    extended = _act(worker, app, "extend", {"reason": "需核对外地房产"}).json()
+    assert extended["deadline"] == "2027-01-04" and extended["extension_reason"] == "需核对外地房产"
+    again = _act(worker, app, "extend", {"reason": "再延"})
+    assert again.status_code == 400 and again.json() == {"detail": "该申请已延期一次。"}
+    _act(worker, app, "visit", {"second_visitor": staff["colleague"].pk, "visited_on": "2026-11-02",
+                                "living_conditions": "简陋", "findings": "属实"})
+    _act(worker, app, "propose", {"note": "符合"})
+    _act(worker, app, "notice")
+    objected = _act(worker, app, "objection", {"received_on": "2026-11-03", "content": "该户有小汽车",
+                                               "raised_by": "匿名"}).json()
+    assert objected["state"] == "investigating" and objected["objections"][0]["content"] == "该户有小汽车"
+    _act(worker, app, "propose", {"note": "复查后仍符合"})
+    reviewer = login(staff["reviewer"])
+    rejected = _act(reviewer, app, "reject", {"reason": "经复查，家庭有机动车"})
+    assert rejected.status_code == 200 and rejected.json()["state"] == "rejected"
+    assert rejected.json()["decision_reason"] == "经复查，家庭有机动车"
+
+
+def test_visit_input_is_validated_before_the_service(family, staff, login):
+    app = submitted(family, staff)
+    worker = login(staff["caseworker"])
+    _act(worker, app, "accept", {"checklist": {k: True for k in svc.REQUIRED_DOCUMENTS["dibao"]}})
+    missing = _act(worker, app, "visit", {"visited_on": "2026-11-02"})
+    assert missing.status_code == 400 and {"second_visitor", "living_conditions", "findings"} <= set(missing.json())
+    alone = _act(worker, app, "visit", {"second_visitor": staff["caseworker"].pk, "visited_on": "2026-11-02",
+                                        "living_conditions": "简陋", "findings": "属实"})
+    assert alone.status_code == 400 and "两名工作人员" in alone.json()["detail"]
+
+
+def test_pay_first_for_an_emergency(family, staff, login):
+    app = submitted(family, staff, kind="temporary", temporary_type="emergency", requested_amount=Decimal("3000"),
+                    reason="火灾")
+    worker = login(staff["caseworker"])
+    too_much = _act(worker, app, "pay-first", {"amount": "2340.01"})
+    assert too_much.status_code == 400 and "街道审批上限 2340.00" in too_much.json()["detail"]
+    paid = _act(worker, app, "pay-first", {"amount": "2000"}).json()
+    assert paid["paid_first_amount"] == "2000.00" and paid["documents_due"] == "2026-11-09"
+    assert _act(worker, app, "pay-first", {"amount": "-1"}).status_code == 400
+
+
+def test_application_list_filters_pages_and_stays_flat(family, staff, users, login, django_assert_max_num_queries):
+    apps = [submitted(family, staff, kind=kind, **extra) for kind, extra in (
+        ("dibao", {}), ("marginal", {}), ("temporary", {"temporary_type": "expenditure",
+                                                        "requested_amount": Decimal("800")}))]
+    worker = login(staff["caseworker"])
+    _act(worker, apps[0], "accept", {"checklist": {k: True for k in svc.REQUIRED_DOCUMENTS["dibao"]}})
+    reviewer = login(staff["reviewer"])
+    with django_assert_max_num_queries(6):
+        page = reviewer.get("/api/relief/applications/?page_size=2").json()
+    assert len(page["results"]) == 2 and page["next"]
+    with django_assert_max_num_queries(6):
+        rest = reviewer.get(page["next"]).json()
+    assert {r["id"] for r in page["results"] + rest["results"]} == {a.pk for a in apps} and rest["next"] is None
+
+    def ids(query):
+        return {r["id"] for r in reviewer.get(f"/api/relief/applications/?{query}").json()["results"]}
+
+    assert ids("state=accepted") == {apps[0].pk}
+    assert ids("kind=temporary") == {apps[2].pk}
+    assert ids("region=320612001000") == ids("region=320612000000") == {a.pk for a in apps}  # subtrees
+    assert ids("region=320612002000") == set()
+    assert reviewer.get("/api/relief/applications/?state=nonsense").status_code == 400
+
+
+def test_standards_in_force_errors(relief_standards, users, login):
+    client = login(users[Role.CASEWORKER])
+    missing = client.get("/api/relief/standards/in-force/?region=320612001001&on=2020-01-01")
+    assert missing.status_code == 400 and "缺少救助标准" in missing.json()["detail"]
+    assert client.get("/api/relief/standards/in-force/?region=3206").status_code == 400
+    assert client.get("/api/relief/standards/in-force/?region=320612001001&on=2026-13-01").status_code == 400
+    # an ancestor's standards are visible; the value in force defaults to today
+    city = client.get("/api/relief/standards/in-force/?region=320600000000").json()
+    assert city["values"]["notice_days"] == "7"
+    keys = client.get("/api/relief/standards/?key=dibao_standard").json()["results"]
+    assert [(s["region"], s["value"]) for s in keys] == [("320600000000", "780.0000")]
+
+
+def test_benefit_list_is_scoped_filtered_and_masked(family, staff, users, login):
+    head = family.members.get(relation="head").person
+    benefit = Benefit.objects.create(household=family, recipient=head, kind="dibao", region=family.region,
+                                     monthly_amount=500, start_month=dt.date(2026, 1, 1))
+    reviewer = login(staff["reviewer"])
+    rows = reviewer.get("/api/relief/benefits/?status=active&kind=dibao&region=320612001001").json()["results"]
+    assert [r["id"] for r in rows] == [benefit.pk]
+    assert rows[0]["recipient_id_number"] == f"{head.id_number[:4]}**********{head.id_number[-4:]}"
+    assert head.id_number not in reviewer.get(f"/api/relief/benefits/{benefit.pk}/").content.decode()
+    assert reviewer.get("/api/relief/benefits/?status=stopped").json()["results"] == []
+    other = login(users["other_caseworker"])
+    assert other.get(f"/api/relief/benefits/{benefit.pk}/").status_code == 404
+    assert other.post(f"/api/relief/benefits/{benefit.pk}/recheck/").status_code == 404
+    reviewer = login(staff["reviewer"])
+    wrong = reviewer.post(f"/api/relief/benefits/{benefit.pk}/status/", {"status": "active", "reason": "x"},
+                          content_type="application/json")
+    assert wrong.status_code == 400 and "不能改为该状态" in wrong.json()["detail"]
