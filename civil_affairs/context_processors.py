@@ -33,5 +33,5 @@ def navigation(request):
         "can": {cap: has_capability(user, cap) for cap in
                 ("workbench", "registry_view", "registry_edit", "registry_import", "audit_view", "batch_view",
                  "full_id_number", "relief_view", "relief_handle", "relief_decide", "payroll_view",
-                 "payroll_run", "payroll_approve")},
+                 "payroll_run", "payroll_approve", "feed_import", "recheck_run", "price_linkage_run")},
     }

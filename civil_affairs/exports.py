@@ -1,10 +1,11 @@
-"""Excel exports of workbench lists (openpyxl write-only: constant memory)."""
+"""Spreadsheet exports: Excel (openpyxl write-only) and CSV, both in constant memory."""
 from __future__ import annotations
 
+import csv
 import tempfile
 from typing import Iterable, Sequence
 
-from django.http import FileResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -25,3 +26,23 @@ def xlsx_response(*, filename: str, sheet: str, headers: Sequence[str], rows: It
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return FileResponse(tmp, as_attachment=True, filename=f"{filename}-{stamp}.xlsx",
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(*, filename: str, headers: Sequence[str], rows: Iterable[Sequence]) -> StreamingHttpResponse:
+    """Streamed CSV that Excel opens as UTF-8 (with a BOM)."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"
+        yield writer.writerow([str(h) for h in headers])
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response

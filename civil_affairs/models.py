@@ -433,7 +433,9 @@ class BatchRun(models.Model):
     done = models.PositiveIntegerField(_("已处理"), default=0)
     total = models.PositiveIntegerField(_("总数"), default=0)
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
-    errors = models.JSONField(_("错误明细"), default=list, blank=True)
+    errors = models.JSONField(_("错误明细"), default=list, blank=True)  # the first ones, for the page
+    # What the run produced, by name (lines added, tasks created, totals…), kept per chunk.
+    result = models.JSONField(_("结果统计"), default=dict, blank=True)
     message = models.TextField(_("结果说明"), blank=True)
     region = models.ForeignKey(Region, verbose_name=_("区域"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
@@ -464,3 +466,18 @@ class BatchRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class BatchRunError(models.Model):
+    """Every bad row of a run, for the downloadable error file (BatchRun.errors
+    keeps only the first ones for the page)."""
+
+    run = models.ForeignKey(BatchRun, verbose_name=_("批处理任务"), on_delete=models.CASCADE,
+                            related_name="row_errors")
+    row = models.PositiveIntegerField(_("行号"), null=True, blank=True)
+    reason = models.TextField(_("原因"))
+
+    class Meta:
+        verbose_name = _("批处理错误")
+        verbose_name_plural = _("批处理错误")
+        ordering = ["run", "row", "id"]

@@ -42,6 +42,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # relief: import standards and benefit rosters
     "relief_configure": frozenset({Role.BUREAU_ADMIN}),
     "payroll_approve": frozenset({Role.REVIEWER, Role.BUREAU_ADMIN}),
+    # data-exchange feeds (death, vehicle, property, wages, business, hukou, price index…): city-wide data
+    "feed_import": frozenset({Role.BUREAU_ADMIN}),
+    # start the eligibility recheck or the price-linkage batch by hand (both also run on Celery beat)
+    "recheck_run": frozenset({Role.BUREAU_ADMIN}),
+    "price_linkage_run": frozenset({Role.BUREAU_ADMIN}),
 }
 
 

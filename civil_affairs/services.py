@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from . import rules
 from .middleware import current_request
-from .models import (AuditEvent, BatchRun, Document, Household, HouseholdMember, Person, Region, Role,
-                     User)
+from .models import (AuditEvent, BatchRun, BatchRunError, Document, Household, HouseholdMember, Person, Region,
+                     Role, User)
 
 
 class DomainError(Exception):
@@ -314,10 +314,13 @@ MAX_KEPT_ERRORS = 1000  # the rest are counted; the error file is the full recor
 
 
 def batchrun_progress(*, run_id: int, done: int, errors: list[dict] | None = None) -> None:
-    """Add `done` rows and any row errors; one UPDATE, safe from several workers."""
+    """Add `done` rows and any row errors: every error goes to the error
+    file's table, the first MAX_KEPT_ERRORS also onto the run for its page."""
     errors = errors or []
     run = BatchRun.objects.only("errors").get(pk=run_id)
     kept = run.errors + errors[: max(0, MAX_KEPT_ERRORS - len(run.errors))]
+    BatchRunError.objects.bulk_create(BatchRunError(run_id=run_id, row=e.get("row"), reason=e.get("reason", ""))
+                                      for e in errors)
     BatchRun.objects.filter(pk=run_id).update(done=F("done") + done, error_count=F("error_count") + len(errors),
                                               errors=kept)
 

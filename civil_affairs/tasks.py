@@ -20,8 +20,8 @@ def task_for_kind(kind: str):
     """The task that runs a BatchRun of this kind (policy areas add theirs here)."""
     if kind.startswith("import_"):
         return registry_import_task
-    if kind == "relief_payroll":
-        from relief.tasks import payroll_task
+    if kind.startswith("relief_"):
+        from relief.tasks import TASKS_BY_KIND
 
-        return payroll_task
+        return TASKS_BY_KIND[kind]
     raise LookupError(kind)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from civil_affairs.models import Household, Person, Region
@@ -289,6 +290,18 @@ class Benefit(models.Model):
     bank_name = models.CharField(_("开户银行"), max_length=60, blank=True)
     application = models.ForeignKey(Application, verbose_name=_("审批申请"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="benefits")
+    # What the amount was worked out from, so a new standard can recompute it
+    # in SQL (relief/services/recheck.py) without redoing the whole assessment.
+    basis_standard = models.DecimalField(_("核定时低保标准（元）"), max_digits=12, decimal_places=2, null=True,
+                                         blank=True)
+    basis_per_capita = models.DecimalField(_("核定时人均月收入（元）"), max_digits=12, decimal_places=2, null=True,
+                                           blank=True)
+    basis_extras = models.PositiveSmallIntegerField(_("分类施保加发人数"), default=0)
+    # A new amount decided ahead of its month (a standard changed from a future
+    # date): the payroll pays it from `pending_from`, the nightly recheck folds it in.
+    pending_amount = models.DecimalField(_("待生效月救助金额（元）"), max_digits=12, decimal_places=2, null=True,
+                                         blank=True)
+    pending_from = models.DateField(_("新金额生效月份"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -305,6 +318,9 @@ class Benefit(models.Model):
             models.CheckConstraint(condition=Q(start_month__day=1), name="relief_benefit_start_first_of_month"),
             models.CheckConstraint(condition=Q(last_month__isnull=True) | Q(last_month__gte=models.F("start_month")),
                                    name="relief_benefit_last_after_start"),
+            models.CheckConstraint(condition=Q(pending_amount__isnull=True, pending_from__isnull=True)
+                                   | Q(pending_amount__gte=0, pending_from__day=1),
+                                   name="relief_benefit_pending_complete"),
             # One live benefit per household and kind; temporary assistance is one-off and may repeat.
             models.UniqueConstraint(fields=["household", "kind"],
                                     condition=~Q(status="stopped") & ~Q(kind="temporary"),
@@ -364,3 +380,220 @@ class Payment(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="relief_payment_amount_positive"),
         ]
         indexes = [models.Index(fields=["roll", "region", "id"], name="relief_payment_roll_region")]
+
+
+# ---------------------------------------------------------------- household economic verification (核对)
+
+class FeedRecord(models.Model):
+    """One row of a data-exchange feed (数据比对), as imported.  `key` is what
+    makes a row the same row again (a plate, a certificate, a month and an
+    employer…), so importing a file twice adds nothing.  `checked_at` stays
+    empty until a nightly recheck has matched the row against the benefits."""
+
+    class Kind(models.TextChoices):
+        DEATH = "death", _("死亡登记")
+        VEHICLE = "vehicle", _("车辆登记")
+        PROPERTY = "property", _("不动产登记")
+        WAGES = "wages", _("工资及社保缴费")
+        BUSINESS = "business", _("工商登记")
+        HUKOU = "hukou", _("户籍迁移")
+        UNEMPLOYMENT = "unemployment", _("失业保险金领取")
+        VETERAN = "veteran", _("重点优抚对象定期抚恤补助")
+
+    kind = models.CharField(_("数据类别"), max_length=12, choices=Kind.choices)
+    id_number = models.CharField(_("公民身份号码"), max_length=18)
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    key = models.CharField(_("记录标识"), max_length=80)
+    # Death date, registration date, wage month, move date or list month (1st).
+    event_date = models.DateField(_("发生日期/月份"))
+    # Vehicle value, wages of the month, registered capital; empty where none.
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    detail = models.JSONField(_("明细"), default=dict, blank=True)
+    run = models.ForeignKey("civil_affairs.BatchRun", verbose_name=_("导入批次"), null=True, blank=True,
+                            on_delete=models.SET_NULL, related_name="+")
+    imported_at = models.DateTimeField(_("导入时间"), db_default=Now())
+    checked_at = models.DateTimeField(_("比对时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("比对数据")
+        verbose_name_plural = _("比对数据")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "id_number", "key"], name="relief_feed_once"),
+        ]
+        indexes = [
+            models.Index(fields=["id_number"], name="relief_feed_id_number"),
+            models.Index(fields=["kind", "event_date"], name="relief_feed_kind_date"),
+            models.Index(fields=["id"], condition=Q(checked_at__isnull=True), name="relief_feed_unchecked"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}"
+
+
+class PriceIndex(models.Model):
+    """Monthly price figures from the statistics office, in percent year on
+    year.  A row for a region applies to its whole subtree unless a region
+    further down has its own."""
+
+    month = models.DateField(_("月份"))
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    cpi_yoy = models.DecimalField(_("居民消费价格指数同比涨幅（%）"), max_digits=6, decimal_places=2)
+    food_yoy = models.DecimalField(_("食品价格同比涨幅（%）"), max_digits=6, decimal_places=2)
+    run = models.ForeignKey("civil_affairs.BatchRun", verbose_name=_("导入批次"), null=True, blank=True,
+                            on_delete=models.SET_NULL, related_name="+")
+    imported_at = models.DateTimeField(_("导入时间"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("价格指数")
+        verbose_name_plural = _("价格指数")
+        ordering = ["-month", "region"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "region"], name="relief_price_index_once"),
+            models.CheckConstraint(condition=Q(month__day=1), name="relief_price_index_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.region_id} CPI {self.cpi_yoy}% 食品 {self.food_yoy}%"
+
+
+class ReviewTask(models.Model):
+    """Work the nightly recheck puts in a caseworker's queue: a data-feed hit
+    with its evidence, a proposal, or a recheck falling due.  One task per
+    benefit, kind and `key` (the feed row, or the due date), so rerunning the
+    same night adds nothing."""
+
+    class Kind(models.TextChoices):
+        DEATH = "death", _("死亡核查")
+        VEHICLE = "vehicle", _("车辆核查")
+        PROPERTY = "property", _("房产核查")
+        BUSINESS = "business", _("工商登记核查")
+        INCOME = "income", _("收入超标（建议渐退）")
+        MOVED_OUT = "moved_out", _("户籍迁出本市")
+        RECHECK_DUE = "recheck_due", _("定期复核到期")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        DONE = "done", _("已处理")
+        DISMISSED = "dismissed", _("核实无误，不作调整")
+
+    kind = models.CharField(_("任务类型"), max_length=12, choices=Kind.choices)
+    benefit = models.ForeignKey(Benefit, verbose_name=_("待遇"), on_delete=models.CASCADE, related_name="tasks")
+    person = models.ForeignKey(Person, verbose_name=_("涉及人员"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    # The benefit's community: the queue is scoped by it.
+    region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(_("来源标识"), max_length=40)
+    feed_record = models.ForeignKey(FeedRecord, verbose_name=_("比对数据"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    evidence = models.JSONField(_("比对依据"), default=dict, blank=True)
+    due = models.DateField(_("处理期限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    run = models.ForeignKey("civil_affairs.BatchRun", verbose_name=_("产生批次"), null=True, blank=True,
+                            on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("生成时间"), db_default=Now())
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    resolution = models.TextField(_("处理说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("核查任务")
+        verbose_name_plural = _("核查任务")
+        ordering = ["status", "due", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["benefit", "kind", "key"], name="relief_task_once"),
+        ]
+        indexes = [
+            models.Index(fields=["region", "status", "id"], name="relief_task_region_status"),
+            models.Index(fields=["status", "due"], name="relief_task_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.benefit_id}"
+
+
+# ---------------------------------------------------------------- price-linkage subsidy (物价补贴联动)
+
+class PriceSubsidyRate(models.Model):
+    """What one person in a region gets for a month, and the figures behind
+    it; written once when the month's batch first runs, so a resumed run
+    pays at the same rates."""
+
+    month = models.DateField(_("月份"))
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    index_region = models.ForeignKey(Region, verbose_name=_("价格指数区划"), on_delete=models.PROTECT,
+                                     related_name="+")
+    cpi_yoy = models.DecimalField(_("CPI同比（%）"), max_digits=6, decimal_places=2)
+    food_yoy = models.DecimalField(_("食品价格同比（%）"), max_digits=6, decimal_places=2)
+    cpi_threshold = models.DecimalField(_("CPI启动条件（%）"), max_digits=6, decimal_places=2)
+    food_threshold = models.DecimalField(_("食品启动条件（%）"), max_digits=6, decimal_places=2)
+    rise = models.DecimalField(_("计发涨幅（%）"), max_digits=6, decimal_places=2)
+    standard = models.DecimalField(_("低保标准（元/月）"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("每人补贴（元）"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("物价补贴计发标准")
+        verbose_name_plural = _("物价补贴计发标准")
+        ordering = ["-month", "region"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "region"], name="relief_subsidy_rate_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="relief_subsidy_rate_positive"),
+        ]
+
+
+class PriceSubsidyRoll(models.Model):
+    """One district's price-subsidy roll for one month, approved like a payroll roll."""
+
+    Status = PayrollRoll.Status
+
+    month = models.DateField(_("补贴月份"))
+    district = models.ForeignKey(Region, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.GENERATED)
+    generated_at = models.DateTimeField(_("生成时间"), db_default=Now())
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("物价补贴花名册")
+        verbose_name_plural = _("物价补贴花名册")
+        ordering = ["-month", "district"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "district"], name="relief_subsidy_roll_once"),
+            models.CheckConstraint(condition=Q(month__day=1), name="relief_subsidy_roll_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.district_id}"
+
+
+class PriceSubsidy(models.Model):
+    """One person's subsidy for one month: once, whatever the number of
+    covered groups they belong to (`group` is the one it was paid under)."""
+
+    class Group(models.TextChoices):
+        DIBAO = "dibao", _("低保对象")
+        TEKUN = "tekun", _("特困人员")
+        ORPHAN = "orphan", _("孤儿和事实无人抚养儿童")
+        UNEMPLOYMENT = "unemployment", _("失业保险金领取人员")
+        VETERAN = "veteran", _("领取定期抚恤补助的优抚对象")
+
+    roll = models.ForeignKey(PriceSubsidyRoll, verbose_name=_("花名册"), on_delete=models.PROTECT,
+                             related_name="subsidies")
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("补贴月份"))
+    group = models.CharField(_("保障群体"), max_length=12, choices=Group.choices)
+    region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
+    bank_account = models.CharField(_("收款银行账号"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("物价补贴发放明细")
+        verbose_name_plural = _("物价补贴发放明细")
+        ordering = ["roll", "region", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "month"], name="relief_subsidy_once_per_person_month"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="relief_subsidy_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["roll", "region", "id"], name="relief_subsidy_roll_region")]

@@ -2,7 +2,7 @@
 residents' application pages under /my/relief/."""
 from django.urls import path
 
-from .views import payroll, portal, workbench
+from .views import feeds, linkage, payroll, portal, tasks, workbench
 
 app_name = "relief"
 
@@ -20,6 +20,17 @@ urlpatterns = [
     path("payroll/<int:pk>/", payroll.roll_detail, name="roll_detail"),
     path("payroll/<int:pk>/approve/", payroll.roll_approve, name="roll_approve"),
     path("payroll/<int:pk>/bank.<str:fmt>", payroll.roll_bank_file, name="roll_bank_file"),
+    # household economic verification: data-exchange feeds and the review tasks the nightly recheck makes
+    path("feeds/", feeds.feed_list, name="feeds"),
+    path("feeds/sample/<str:kind>.csv", feeds.feed_sample, name="feed_sample"),
+    path("tasks/", tasks.task_list, name="tasks"),
+    path("tasks/recheck/", tasks.recheck_start, name="recheck_start"),
+    path("tasks/<int:pk>/", tasks.task_detail, name="task_detail"),
+    # price-linkage subsidy
+    path("price-linkage/", linkage.linkage_index, name="price_linkage"),
+    path("price-linkage/rolls/<int:pk>/", linkage.roll_detail, name="subsidy_roll"),
+    path("price-linkage/rolls/<int:pk>/approve/", linkage.roll_approve, name="subsidy_roll_approve"),
+    path("price-linkage/rolls/<int:pk>/bank.<str:fmt>", linkage.roll_bank_file, name="subsidy_roll_bank_file"),
 ]
 
 portal_urlpatterns = ([

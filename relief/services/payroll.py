@@ -58,10 +58,13 @@ def _month_label(month: dt.date) -> str:
 
 _B, _R, _P = Benefit._meta.db_table, PayrollRoll._meta.db_table, Payment._meta.db_table
 
+# The amount for month %(month)s: a pending new amount once its month has come.
+_AMOUNT = "CASE WHEN b.pending_from <= %(month)s THEN b.pending_amount ELSE b.monthly_amount END"
+
 # Payable in month %(month)s: live, started, not past its last month, with money to pay.
-_PAYABLE = """
+_PAYABLE = f"""
     b.status IN ('active', 'gradual_exit') AND b.start_month <= %(month)s
-    AND (b.last_month IS NULL OR b.last_month >= %(month)s) AND b.monthly_amount > 0
+    AND (b.last_month IS NULL OR b.last_month >= %(month)s) AND {_AMOUNT} > 0
     AND b.id >= %(lo)s AND b.id < %(hi)s"""
 _DISTRICT = "substr(b.region_id, 1, 6) || '000000'"  # the level-3 region (区/县) of a community
 
@@ -78,7 +81,7 @@ _LOCK_OPEN_ROLLS_SQL = f"SELECT id FROM {_R} WHERE month = %(month)s AND status 
 
 _LINES_SQL = f"""
 INSERT INTO {_P} (roll_id, benefit_id, month, kind, region_id, recipient_id, amount, bank_account)
-SELECT r.id, b.id, %(month)s::date, b.kind, b.region_id, b.recipient_id, b.monthly_amount, b.bank_account
+SELECT r.id, b.id, %(month)s::date, b.kind, b.region_id, b.recipient_id, {_AMOUNT}, b.bank_account
 FROM {_B} b
 JOIN {_R} r ON r.month = %(month)s AND r.district_id = {_DISTRICT}
 WHERE {_PAYABLE} AND r.status = 'generated'

@@ -3,18 +3,17 @@ the 'generate a month' form with its progress bar, a roll's lines, its
 approval, and its bank file once approved."""
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civil_affairs.exports import xlsx_response
+from civil_affairs.exports import csv_response, xlsx_response
 from civil_affairs.models import BatchRun
 from civil_affairs.pagination import keyset_page
 from civil_affairs.permissions import has_capability, require
@@ -112,11 +111,6 @@ def roll_approve(request, pk: int):
 BANK_HEADERS = ("姓名", "身份证号", "银行账号", "金额（元）", "救助类别", "所在社区/村", "户编号")
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @require("payroll_view")
 def roll_bank_file(request, pk: int, fmt: str):
     """The bank's file: full ID numbers only for roles that need them."""
@@ -134,14 +128,4 @@ def roll_bank_file(request, pk: int, fmt: str):
     name = f"payroll-{roll.month:%Y%m}-{roll.district_id[:6]}"
     if fmt == "xlsx":
         return xlsx_response(filename=name, sheet=_("银行代发"), headers=headers, rows=rows)
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff"  # Excel opens UTF-8 with a BOM
-        yield writer.writerow(headers)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return csv_response(filename=name, headers=headers, rows=rows)
