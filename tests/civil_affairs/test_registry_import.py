@@ -101,7 +101,7 @@ def test_import_page_queues_and_shows_progress(regions, users, login, django_cap
     services.registry_import_run(run_id=run.pk)  # what the queued task does
     page = client.get(response["Location"], HTTP_HX_REQUEST="true").text
     assert 'data-status="succeeded"' in page and "hx-trigger" not in page
-    errors = client.get(f"/work/batches/{run.pk}/errors.csv").content.decode("utf-8-sig")
+    errors = b"".join(client.get(f"/work/batches/{run.pk}/errors.csv").streaming_content).decode("utf-8-sig")
     assert errors.splitlines()[0] == "行号,原因" and errors.count("\n") == 4
 
 

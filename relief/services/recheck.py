@@ -1,0 +1,2 @@
+"""Placeholder while being written (replaced in this change)."""
+KIND = "relief_recheck"
