@@ -40,6 +40,34 @@ def standards_in_force(region_code: str, on: dt.date) -> Standards:
             "code": region_code, "day": on.isoformat(), "keys": labels}) from None
 
 
+def standards_by_region(on: dt.date, *, regions: list[str] | None = None) -> dict[str, Standards]:
+    """The standards in force on `on` for every region (or the given codes),
+    for the set-based batches: two queries however many regions, then a walk
+    up each code's ancestors in memory.  Regions missing a value are left out
+    (the batches report them); the nearest region wins, then the newest date."""
+    from civil_affairs.models import Region
+
+    codes = regions if regions is not None else list(Region.objects.values_list("code", flat=True))
+    newest: dict[tuple[str, str], tuple[dt.date, object]] = {}
+    for key, region_id, effective_from, value in Standard.objects.filter(effective_from__lte=on).values_list(
+            "key", "region_id", "effective_from", "value"):
+        if (region_id, key) not in newest or effective_from > newest[(region_id, key)][0]:
+            newest[(region_id, key)] = (effective_from, value)
+    by_region: dict[str, dict[str, object]] = {}
+    for (region_id, key), (_day, value) in newest.items():
+        by_region.setdefault(region_id, {})[key] = value
+    result: dict[str, Standards] = {}
+    for code in codes:
+        values: dict[str, object] = {}
+        for ancestor in reversed(region_ancestors(code)):  # farthest first: nearer rows override
+            values.update(by_region.get(ancestor, {}))
+        try:
+            result[code] = Standards.from_values(values)
+        except KeyError:
+            continue
+    return result
+
+
 def calendar_exceptions(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
     """Holidays and swapped working days between two dates, for rules.add_working_days."""
     return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day"))

@@ -83,3 +83,25 @@ def test_two_reviewers_confirming_at_once_grant_one_benefit(family, staff, setti
     assert sorted(outcomes)[0] == "confirmed" and "已批准" in sorted(outcomes)[1]
     assert Benefit.objects.filter(household=family).count() == 1
     assert Application.objects.get(pk=app.pk).state == "confirmed"
+
+
+def test_standards_by_region_matches_the_walk_up_the_tree(relief_standards):
+    """The batches' bulk lookup agrees with standards_in_force for every region."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from relief.models import Standard
+    from relief.selectors.standards import standards_by_region, standards_in_force
+
+    regions = relief_standards
+    Standard.objects.create(region=regions["tongzhou"], key="dibao_standard", value=Decimal("800"),
+                            effective_from=dt.date(2026, 1, 1))
+    Standard.objects.create(region=regions["jinsha_1"], key="dibao_standard", value=Decimal("820"),
+                            effective_from=dt.date(2027, 1, 1))  # not yet
+    on = dt.date(2026, 11, 2)
+    bulk = standards_by_region(on)
+    assert bulk["320612001001"].dibao_standard == Decimal("800")
+    assert bulk["320613001001"].dibao_standard == Decimal("780")
+    assert "320000000000" not in bulk  # the province has no standards of its own
+    for code, standards in bulk.items():
+        assert standards == standards_in_force(code, on)
