@@ -3,6 +3,8 @@
 procedure runs through the workbench's services, not the admin.  A benefit's
 payee bank details and recheck date may be corrected here; its amount and
 status change only through a recheck or a status change on the workbench.
+Price-index figures are edited here (audited) as well as imported as a feed;
+feed rows, review tasks and price subsidies are read-only.
 Standards and benefit rosters import through the workbench's chunked import
 (good rows kept, bad rows reported), linked from each changelist; export is
 import-export's."""
@@ -15,7 +17,10 @@ from import_export.admin import ExportMixin
 from civil_affairs.admin import AuditedAdmin
 from civil_affairs.models import Region
 
-from .models import Application, Benefit, CalendarDay, HomeVisit, Objection, Payment, PayrollRoll, Standard
+from civil_affairs.rules import mask_id_number
+
+from .models import (Application, Benefit, CalendarDay, FeedRecord, HomeVisit, Objection, Payment, PayrollRoll,
+                     PriceIndex, PriceSubsidy, PriceSubsidyRate, PriceSubsidyRoll, ReviewTask, Standard)
 from .resources import BenefitResource, StandardResource
 
 
@@ -189,3 +194,61 @@ class PaymentAdmin(ReadOnlyAuditedAdmin):
     list_filter = ["month", "kind"]
     search_fields = ["=recipient__id_number"]
     list_select_related = ["roll__district", "recipient", "region"]
+
+
+@admin.register(PriceIndex)
+class PriceIndexAdmin(AuditedAdmin):
+    """Corrections to a published figure; the price-linkage batch reads these."""
+
+    list_display = ["month", "region", "cpi_yoy", "food_yoy", "imported_at"]
+    list_filter = ["month"]
+    list_select_related = ["region"]
+    raw_id_fields = ["region"]
+    fields = ["month", "region", "cpi_yoy", "food_yoy"]
+    ordering = ["-month", "region"]
+
+
+@admin.register(FeedRecord)
+class FeedRecordAdmin(ReadOnlyAuditedAdmin):
+    list_display = ["kind", "masked_id_number", "name", "key", "event_date", "amount", "imported_at", "checked_at"]
+    list_filter = ["kind", "checked_at"]
+    search_fields = ["=id_number"]
+    date_hierarchy = "event_date"
+    ordering = ["-id"]
+
+    @admin.display(description=_("公民身份号码"))
+    def masked_id_number(self, obj):
+        return mask_id_number(obj.id_number)
+
+
+@admin.register(ReviewTask)
+class ReviewTaskAdmin(ReadOnlyAuditedAdmin):
+    """Read-only: caseworkers resolve tasks on the workbench."""
+
+    list_display = ["kind", "benefit", "person", "region", "status", "due", "created_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["=person__id_number", "=benefit__household__number"]
+    list_select_related = ["benefit", "person", "region"]
+    ordering = ["-id"]
+
+
+@admin.register(PriceSubsidyRate)
+class PriceSubsidyRateAdmin(ReadOnlyAuditedAdmin):
+    list_display = ["month", "region", "cpi_yoy", "food_yoy", "rise", "standard", "amount"]
+    list_filter = ["month"]
+    list_select_related = ["region"]
+
+
+@admin.register(PriceSubsidyRoll)
+class PriceSubsidyRollAdmin(ReadOnlyAuditedAdmin):
+    list_display = ["month", "district", "status", "approved_by", "approved_at"]
+    list_filter = ["status", "month"]
+    list_select_related = ["district", "approved_by"]
+
+
+@admin.register(PriceSubsidy)
+class PriceSubsidyAdmin(ReadOnlyAuditedAdmin):
+    list_display = ["month", "roll", "person", "group", "amount", "region"]
+    list_filter = ["month", "group"]
+    search_fields = ["=person__id_number"]
+    list_select_related = ["roll__district", "person", "region"]

@@ -121,6 +121,24 @@ MATRIX = {
     # before approval the bank file is refused with a message (redirect back)
     "relief:roll_bank_file": (lambda o: f"/work/relief/payroll/{o['roll'].pk}/bank.csv", "get",
                               expect(PAYROLL_IN, ok_status=302, out_of_scope=OTHER)),
+    # data-exchange feeds: city-wide data, the bureau administrator only
+    "relief:feeds": (lambda o: "/work/relief/feeds/", "get", expect({Role.BUREAU_ADMIN})),
+    "relief:feed_sample": (lambda o: "/work/relief/feeds/sample/death.csv", "get", expect({Role.BUREAU_ADMIN})),
+    # review tasks of the nightly recheck: the task is on 金沙社区's benefit
+    "relief:tasks": (lambda o: "/work/relief/tasks/", "get", expect(RELIEF)),
+    "relief:task_detail": (lambda o: f"/work/relief/tasks/{o['task'].pk}/", "get",
+                           expect(IN_JURISDICTION, out_of_scope=RELIEF)),
+    # an empty POST: the bureau administrator is sent back with the form's message
+    "relief:recheck_start": (lambda o: "/work/relief/tasks/recheck/", "post",
+                             expect({Role.BUREAU_ADMIN}, ok_status=302)),
+    # price-linkage subsidy: seen like the payroll, its roll (通州区) like a payroll roll
+    "relief:price_linkage": (lambda o: "/work/relief/price-linkage/", "get", expect(PAYROLL)),
+    "relief:subsidy_roll": (lambda o: f"/work/relief/price-linkage/rolls/{o['subsidy_roll'].pk}/", "get",
+                            expect(PAYROLL_IN, out_of_scope=OTHER)),
+    "relief:subsidy_roll_approve": (lambda o: f"/work/relief/price-linkage/rolls/{o['subsidy_roll'].pk}/approve/",
+                                    "post", expect({Role.REVIEWER, Role.BUREAU_ADMIN}, ok_status=302)),
+    "relief:subsidy_roll_bank_file": (lambda o: f"/work/relief/price-linkage/rolls/{o['subsidy_roll'].pk}/bank.csv",
+                                      "get", expect(PAYROLL_IN, ok_status=302, out_of_scope=OTHER)),
     # residents' relief pages: only the resident, on their own case
     "relief_portal:applications": (lambda o: "/my/relief/", "get", expect({Role.RESIDENT})),
     "relief_portal:apply": (lambda o: "/my/relief/apply/", "get", expect({Role.RESIDENT})),
@@ -231,8 +249,16 @@ def _relief_case(household, users):
         actor=resident, kind="dibao",
         household=relief.resident_household_ensure(actor=resident, region=Region.objects.get(code="320612001001"),
                                                    address="幸福路2号"))
+    from relief.models import PriceSubsidy, PriceSubsidyRoll, ReviewTask
+
+    task = ReviewTask.objects.create(kind="vehicle", benefit=benefit, person=head, region=benefit.region, key="1",
+                                     evidence={"plate": "苏F12345"}, due=dt.date(2026, 2, 10))
+    subsidy_roll = PriceSubsidyRoll.objects.create(month=dt.date(2026, 2, 1), district_id="320612000000")
+    PriceSubsidy.objects.create(roll=subsidy_roll, person=head, month=subsidy_roll.month, group="dibao",
+                                region=benefit.region, amount=Decimal("28.08"))
     return {"application": application, "benefit": benefit, "roll": PayrollRoll.objects.get(),
-            "standard": Standard.objects.first(), "own_application": own}
+            "standard": Standard.objects.first(), "own_application": own, "task": task,
+            "subsidy_roll": subsidy_roll}
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
