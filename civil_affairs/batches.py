@@ -26,6 +26,30 @@ from django.utils.translation import gettext as _
 from .models import BatchRun
 from .services import DomainError, batchrun_started
 
+# BatchRun.kind → what people call it; policy areas add theirs in AppConfig.ready().
+KIND_LABELS: dict[str, str] = {}
+
+
+def kind_label(kind: str) -> str:
+    """The run's kind in words: an area's batch, or "导入：人员" for a registry import."""
+    if kind in KIND_LABELS:
+        return str(KIND_LABELS[kind])
+    if kind.startswith("import_"):
+        from .resources import IMPORT_KINDS
+
+        label = IMPORT_KINDS.get(kind[len("import_"):], (kind,))[0]
+        return _("导入：%(k)s") % {"k": label}
+    return kind
+
+
+# Names of the counts steps return (BatchRun.result["counts"]) → words; areas add theirs.
+COUNT_LABELS: dict[str, str] = {}
+
+
+def count_label(name: str) -> str:
+    return str(COUNT_LABELS.get(name, name))
+
+
 Step = Callable[[int, int], dict[str, int]]
 Progress = Callable[[int, int], None]  # (ids covered, ids in all)
 

@@ -302,6 +302,8 @@ def document_upload(*, actor, kind: str, uploaded, household: Household | None =
 def batchrun_create(*, kind: str, params: dict, user=None, region: Region | None = None,
                     total: int = 0) -> BatchRun:
     region = region or (user.region if user is not None and not user.is_resident else None)
+    if region is None and user is None:  # a system run (Celery beat, a command): city-wide, seen city-wide
+        region = Region.objects.order_by("level", "code").first()
     return BatchRun.objects.create(kind=kind, params=params, created_by=user, region=region, total=total)
 
 

@@ -8,9 +8,16 @@ class ReliefConfig(AppConfig):
     verbose_name = _("社会救助")
 
     def ready(self):
+        from civil_affairs.batches import KIND_LABELS
         from civil_affairs.resources import import_kind_register
 
         from .resources import BenefitResource, StandardResource
 
         import_kind_register("relief_standard", StandardResource, _("救助标准"), "relief_configure")
         import_kind_register("relief_benefit", BenefitResource, _("救助待遇花名册"), "relief_configure")
+        KIND_LABELS.update({
+            "relief_payroll": _("社会救助发放花名册"),
+            "relief_feed_import": _("比对数据导入"),
+            "relief_recheck": _("资格复核（数据比对）"),
+            "relief_price_linkage": _("物价补贴联动发放"),
+        })

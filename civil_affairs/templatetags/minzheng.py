@@ -14,6 +14,20 @@ def mask_id(value):
 
 
 @register.filter
+def batch_kind(kind):
+    from ..batches import kind_label
+
+    return kind_label(kind or "")
+
+
+@register.filter
+def batch_count_label(name):
+    from ..batches import count_label
+
+    return count_label(name or "")
+
+
+@register.filter
 def mask_name(value):
     return rules.mask_name(value or "")
 
