@@ -126,7 +126,10 @@ def load_roster(*, seed: int, standards: rules.Standards, progress) -> int:
             benefits.append(Benefit(
                 household_id=hid, recipient_id=heads[hid], kind=Kind.DIBAO, region_id=regions[hid],
                 monthly_amount=result.amount, members=len(people), start_month=started, next_recheck=recheck,
-                stable=stable, bank_name=_("农村商业银行"), bank_account=f"6230{rng.randrange(10**14, 10**15)}"))
+                stable=stable, bank_name=_("农村商业银行"), bank_account=f"6230{rng.randrange(10**14, 10**15)}",
+                # the basis, so the nightly recheck can recompute the amount when a standard changes
+                basis_standard=result.standard, basis_per_capita=result.per_capita,
+                basis_extras=len(result.extras)))
         Benefit.objects.bulk_create(benefits, batch_size=CHUNK)
         created += len(benefits)
         progress(_("低保在册家庭 %(n)d 户（已核算 %(done)d / %(total)d 户候选）。") % {

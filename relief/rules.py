@@ -403,3 +403,26 @@ def working_days_left(today: dt.date, deadline: dt.date, exceptions: Mapping[dt.
                    if is_working_day(today + dt.timedelta(days=i), exceptions))
     return -sum(1 for i in range(0, (today - deadline).days)
                 if is_working_day(deadline + dt.timedelta(days=i + 1), exceptions))
+
+
+# ---------------------------------------------------------------- price-linkage subsidy
+
+def price_linkage_rise(*, cpi: Decimal, food: Decimal, cpi_threshold: Decimal,
+                       food_threshold: Decimal) -> Decimal | None:
+    """The rise (in percent) a month pays at, or None when it does not trigger:
+    CPI ≥ its threshold or food ≥ its threshold; the CPI rise, the food rise
+    where only food triggered, the larger where both did."""
+    cpi_hit, food_hit = cpi >= cpi_threshold, food >= food_threshold
+    if cpi_hit and food_hit:
+        return max(cpi, food)
+    if cpi_hit:
+        return cpi
+    if food_hit:
+        return food
+    return None
+
+
+def price_linkage_amount(*, standard: Decimal, rise: Decimal) -> Decimal:
+    """One person's subsidy for the month: monthly dibao standard × rise %,
+    rounded half-up to the fen (the batch's SQL never recomputes it)."""
+    return money(Decimal(standard) * Decimal(rise) / 100)

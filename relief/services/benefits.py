@@ -44,6 +44,18 @@ def benefit_one_off(*, actor, application: Application, amount: Decimal, month: 
     return benefit
 
 
+def _basis(working: dict) -> dict:
+    """What the amount was worked out from (the standard, the per-capita
+    income, the members with a classified extra), so the nightly recheck can
+    recompute it in SQL when a standard changes (rules.dibao / rules.tekun)."""
+    def decimal(value):
+        return rules.money(value) if value not in (None, "") else None
+
+    income = working.get("tekun", {}).get("own_income") or working.get("income") or {}
+    return {"basis_standard": decimal(working.get("standard")), "basis_per_capita": decimal(income.get("per_capita")),
+            "basis_extras": len(working.get("dibao", {}).get("extras") or {})}
+
+
 def benefit_grant(*, actor, application: Application, today: dt.date) -> Benefit | None:
     """Called by application_confirm inside its transaction."""
     start = rules.next_month_start(today)
@@ -57,14 +69,18 @@ def benefit_grant(*, actor, application: Application, today: dt.date) -> Benefit
     stable = bool(working.get("stable"))
     fields = {"monthly_amount": application.proposed_amount, "members": working.get("members", 1),
               "stable": stable, "care_level": application.care_level,
-              "next_recheck": rules.next_recheck(start=start, stable=stable, standards=standards)}
+              "next_recheck": rules.next_recheck(start=start, stable=stable, standards=standards),
+              **_basis(working)}
     if application.recheck_of_id:
         benefit = Benefit.objects.select_for_update().get(pk=application.recheck_of_id)
         old = {k: getattr(benefit, k) for k in fields}
         for name, value in fields.items():
             setattr(benefit, name, value)
         benefit.status, benefit.status_reason, benefit.last_month = Status.ACTIVE, "", None
-        benefit.save(update_fields=[*fields, "status", "status_reason", "last_month", "updated_at"])
+        # The confirmed amount replaces any amount that was waiting for a new standard.
+        benefit.pending_amount = benefit.pending_from = None
+        benefit.save(update_fields=[*fields, "status", "status_reason", "last_month", "pending_amount",
+                                    "pending_from", "updated_at"])
         _log(actor, benefit, "recheck_confirmed", application=application.number,
              amount=[old["monthly_amount"], benefit.monthly_amount], next_recheck=benefit.next_recheck)
         return benefit

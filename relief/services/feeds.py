@@ -1,2 +1,602 @@
-"""Placeholder while being written (replaced in this change)."""
-KIND = "relief_feed_import"
+"""Data-exchange feeds for household economic verification (家庭经济状况核对):
+death, vehicle, real-estate, wage, business and household-registration
+records, the monthly unemployment-benefit and veteran lists, and the price
+index.  One documented column layout per kind (docs/feeds/README.md).
+
+A file is streamed in chunks of CHUNK_ROWS rows.  Each chunk is one
+transaction: its rows are validated in Python, the good ones go in with one
+`INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING`, the bad ones are
+recorded with their spreadsheet row number, and the run's progress and
+counts move on with them.  So importing a file twice adds nothing, and a
+run restarted after a killed worker skips the rows it had finished and ends
+with the same rows and counts as an uninterrupted one."""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from civil_affairs import clock
+from civil_affairs.models import AuditEvent, BatchRun, Region
+from civil_affairs.permissions import has_capability
+from civil_affairs.rules import IdNumberError, mask_id_number, parse_id_number
+from civil_affairs.services import (
+    DomainError,
+    _import_dir,
+    audit_record,
+    batchrun_create,
+    batchrun_finish,
+    batchrun_progress,
+    batchrun_started,
+)
+
+from ..models import FeedRecord, PriceIndex
+
+KIND = "relief_feed_import"  # BatchRun.kind; relief.tasks.TASKS_BY_KIND maps it to feed_import_task
+CHUNK_ROWS = 5_000  # rows per transaction and per progress step
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+FORMATS = ("csv", "xlsx")
+PRICE_INDEX = "price_index"
+SAMPLE_DIR = Path(settings.BASE_DIR) / "docs" / "feeds"
+_LOCK_CLASS = 0x4645  # session advisory lock (class, run id): one worker per run
+
+# Columns per kind, in the documented order (first row of the file = these names).
+LAYOUTS: dict[str, tuple[str, ...]] = {
+    "death": ("id_number", "name", "death_date"),
+    "vehicle": ("id_number", "name", "plate", "registered_on", "vehicle_type", "value"),
+    "property": ("id_number", "name", "certificate", "registered_on", "address", "area"),
+    "wages": ("id_number", "name", "month", "employer", "amount"),
+    "business": ("id_number", "name", "credit_code", "registered_on", "company", "capital"),
+    "hukou": ("id_number", "name", "moved_on", "to_region_code", "to_address"),
+    "unemployment": ("id_number", "name", "month", "bank_account"),
+    "veteran": ("id_number", "name", "month", "bank_account"),
+    PRICE_INDEX: ("month", "region_code", "cpi_yoy", "food_yoy"),
+}
+# Columns a file may leave out (or leave empty).
+OPTIONAL: dict[str, frozenset[str]] = {
+    "death": frozenset({"name"}),
+    "vehicle": frozenset({"name", "value"}),
+    "property": frozenset({"name", "area"}),
+    "wages": frozenset({"name"}),
+    "business": frozenset({"name"}),
+    "hukou": frozenset({"name", "to_address"}),
+    "unemployment": frozenset({"name", "bank_account"}),
+    "veteran": frozenset({"name", "bank_account"}),
+    PRICE_INDEX: frozenset(),
+}
+LABELS: dict[str, Any] = {**{str(k): label for k, label in FeedRecord.Kind.choices},
+                          PRICE_INDEX: gettext_lazy("价格指数")}
+
+VEHICLE_TYPES = {"car": "car", "truck": "truck", "motorcycle": "motorcycle", "mobility": "mobility",
+                 # what the vehicle administration's own exports say
+                 "汽车": "car", "小型汽车": "car", "小汽车": "car", "轿车": "car", "货车": "truck",
+                 "摩托车": "motorcycle", "代步车": "mobility", "老年代步车": "mobility"}
+
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
+
+
+class _Unreadable(Exception):
+    """The file cannot be imported at all (format, encoding, columns)."""
+
+
+# ---------------------------------------------------------------- reading files
+
+@dataclass
+class _Table:
+    header: list[str]
+    rows: Iterator[tuple]  # data rows after the header, in file order
+    total: int  # data rows, for the progress bar (may over-count: blank lines, multi-line cells)
+
+
+def _csv_encoding_and_lines(path: str) -> tuple[str, int]:
+    """The file's encoding, UTF-8 or else GB18030 (Excel on Chinese Windows
+    saves CSV as GBK), and its line count, in one pass over the bytes (two
+    for GBK)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        lines, last = 0, b""
+        try:
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    decoder.decode(block)
+                    lines += block.count(b"\n")
+                    last = block[-1:]
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding, lines + (1 if last not in (b"", b"\n") else 0)
+    raise _Unreadable(_("文件编码无法识别，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新上传。"))
+
+
+def _cell(value: Any) -> str | dt.date:
+    """A spreadsheet cell as text, or a date for Excel date cells."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, float):
+        # Excel stores digit columns (region codes, amounts) as numbers.
+        return str(int(value)) if value.is_integer() else str(Decimal(repr(value)))
+    return str(value).strip()
+
+
+def _csv_rows(reader) -> Iterator[tuple]:
+    try:
+        for row in reader:
+            yield tuple(row)
+    except csv.Error as exc:  # e.g. a NUL byte: the rest of the file cannot be read
+        raise _Unreadable(_("CSV 文件第 %(n)d 行附近格式错误（%(e)s），之前的行已导入。") % {
+            "n": reader.line_num, "e": exc}) from None
+
+
+@contextmanager
+def _open_table(path: str) -> Iterator[_Table]:
+    ext = path.rsplit(".", 1)[-1].lower()
+    if not Path(path).is_file():
+        raise _Unreadable(_("找不到导入文件 %(p)s。") % {"p": Path(path).name})
+    if ext == "csv":
+        encoding, lines = _csv_encoding_and_lines(path)
+        with open(path, newline="", encoding=encoding) as fh:
+            reader = csv.reader(fh)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise _Unreadable(_("文件为空：第一行应为列名。")) from None
+            except csv.Error as exc:
+                raise _Unreadable(_("CSV 文件格式错误：%(e)s") % {"e": exc}) from None
+            yield _Table(header=header, rows=_csv_rows(reader), total=max(lines - 1, 0))
+    elif ext == "xlsx":
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # zip/XML errors of a damaged or mislabelled file
+            raise _Unreadable(_("Excel 文件无法打开（%(e)s），请确认是 .xlsx 格式。") % {"e": exc}) from None
+        try:
+            sheet = book.worksheets[0]
+            rows = sheet.iter_rows(values_only=True)
+            header = next(rows, None)
+            if header is None:
+                raise _Unreadable(_("文件为空：第一行应为列名。"))
+            yield _Table(header=[_cell(h) for h in header], rows=rows, total=max((sheet.max_row or 1) - 1, 0))
+        finally:
+            book.close()
+    else:
+        raise _Unreadable(_("只接受 CSV 或 Excel（.xlsx）文件。"))
+
+
+def _columns(kind: str, header: list) -> dict[str, int]:
+    """Column name → position, or _Unreadable naming the missing columns."""
+    positions: dict[str, int] = {}
+    for i, name in enumerate(header):
+        name = str(name).strip().lstrip("\ufeff").lower()
+        positions.setdefault(name, i)
+    wanted = LAYOUTS[kind]
+    missing = [c for c in wanted if c not in positions and c not in OPTIONAL[kind]]
+    if missing:
+        optional = [c for c in wanted if c in OPTIONAL[kind]]
+        raise _Unreadable(_("缺少必需的列：%(missing)s。%(label)s文件第一行应为列名：%(cols)s%(opt)s。请核对所选数据类别和文件。") % {
+            "missing": ", ".join(missing), "label": LABELS[kind], "cols": ", ".join(wanted),
+            "opt": (_("（%(o)s 可省略）") % {"o": ", ".join(optional)}) if optional else ""})
+    return {c: positions[c] for c in wanted if c in positions}
+
+
+# ---------------------------------------------------------------- validating rows
+
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
+_MONTH_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
+_PLATE = re.compile(r"^[\u4e00-\u9fff][A-Z][A-Z0-9]{4,5}[A-Z0-9\u4e00-\u9fff]$")
+_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_EARLIEST = dt.date(1900, 1, 1)
+FEN = Decimal("0.01")
+_AREA, _RISE = gettext_lazy("面积"), gettext_lazy("涨幅（%）")
+
+
+def credit_code_check_char(first17: str) -> str:
+    """The check character of a unified social credit code (GB 32100-2015)."""
+    total = sum(_CREDIT_CHARS.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS))
+    return _CREDIT_CHARS[(31 - total % 31) % 31]
+
+
+class _Row:
+    """One row's cells with typed getters; each getter records a reason
+    (naming the column and the value) instead of raising, so a row reports
+    all its problems at once."""
+
+    def __init__(self, values: dict[str, Any], today: dt.date):
+        self.values, self.today, self.errors = values, today, []
+
+    def fail(self, column: str, reason: str) -> None:
+        self.errors.append(_("列 %(col)s：%(reason)s") % {"col": column, "reason": reason})
+
+    def text(self, column: str, *, max_length: int, required: bool = True) -> str:
+        value = self.values.get(column, "")
+        value = value.isoformat() if isinstance(value, dt.date) else " ".join(str(value).split())
+        if not value and required:
+            self.fail(column, _("不能为空"))
+        elif len(value) > max_length:
+            self.fail(column, _("“%(v)s…”过长，最多 %(n)d 个字") % {"v": value[:20], "n": max_length})
+        return value
+
+    def id_number(self) -> str | None:
+        raw = str(self.values.get("id_number", "")).strip().upper()
+        if not raw:
+            self.fail("id_number", _("不能为空"))
+            return None
+        try:
+            info = parse_id_number(raw, today=self.today)
+        except IdNumberError as exc:
+            # The error file is kept and shown: a full-length number is masked.
+            shown = mask_id_number(raw) if len(raw) == 18 else raw[:20]
+            self.fail("id_number", _("“%(v)s”：%(e)s") % {"v": shown, "e": exc})
+            return None
+        self.birth = info.birth_date
+        return info.number
+
+    def date(self, column: str, *, not_before: dt.date | None = None) -> dt.date | None:
+        value = self.values.get(column, "")
+        if not isinstance(value, dt.date):
+            if not value:
+                self.fail(column, _("不能为空"))
+                return None
+            match = _DATE.match(value) or _DATE_COMPACT.match(value)
+            try:
+                value = dt.date(*(int(g) for g in match.groups())) if match else None
+            except ValueError:
+                value = None
+            if value is None:
+                self.fail(column, _("日期“%(v)s”无效，应为 YYYY-MM-DD（例如 2026-10-08）") % {
+                    "v": self.values[column]})
+                return None
+        if value > self.today:
+            self.fail(column, _("日期 %(v)s 晚于今天") % {"v": value.isoformat()})
+        elif value < (not_before or _EARLIEST):
+            self.fail(column, _("日期 %(v)s 早于 %(min)s，不合理") % {
+                "v": value.isoformat(), "min": (not_before or _EARLIEST).isoformat()})
+        else:
+            return value
+        return None
+
+    def month(self, column: str) -> dt.date | None:
+        """The first of the month; a month after the current one is refused."""
+        value = self.values.get(column, "")
+        if isinstance(value, dt.date):
+            value = value.replace(day=1)
+        elif not value:
+            self.fail(column, _("不能为空"))
+            return None
+        else:
+            match = _MONTH.match(value) or _MONTH_COMPACT.match(value) or _DATE.match(value)
+            try:
+                value = dt.date(int(match.group(1)), int(match.group(2)), 1) if match else None
+            except ValueError:
+                value = None
+            if value is None:
+                self.fail(column, _("月份“%(v)s”无效，应为 YYYY-MM（例如 2026-10）") % {"v": self.values[column]})
+                return None
+        if value > self.today.replace(day=1):
+            self.fail(column, _("月份 %(v)s 晚于本月") % {"v": value.strftime("%Y-%m")})
+        elif value < _EARLIEST:
+            self.fail(column, _("月份 %(v)s 不合理") % {"v": value.strftime("%Y-%m")})
+        else:
+            return value
+        return None
+
+    def decimal(self, column: str, *, required: bool = True, negative: bool = False,
+                limit: Decimal = Decimal("1e12"), what: Any = None) -> Decimal | None:
+        """A money-like figure: at most two decimals, ≥ 0 unless `negative`."""
+        raw = self.values.get(column, "")
+        text = str(raw).replace(",", "").replace("，", "").strip()
+        if not text:
+            if required:
+                self.fail(column, _("不能为空"))
+            return None
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            problem = _("“%(v)s”不是有效的%(what)s")
+        elif value < 0 and not negative:
+            problem = _("%(what)s %(v)s 不能为负数")
+        elif abs(value) >= limit:
+            problem = _("%(what)s %(v)s 超出合理范围")
+        elif value != value.quantize(FEN):
+            problem = _("%(what)s %(v)s 最多保留两位小数")
+        else:
+            return value.quantize(FEN)
+        # Messages are translated only for bad rows: this runs for every row of big files.
+        self.fail(column, problem % {"v": raw, "what": what or _("金额")})
+        return None
+
+
+def _feed_row(kind: str, row: _Row) -> tuple | None:
+    """(id_number, name, key, event_date, amount, detail) or None when bad."""
+    number = row.id_number()
+    name = row.text("name", max_length=50, required=False)
+    amount, detail = None, {}
+    if kind == "death":
+        event = row.date("death_date", not_before=getattr(row, "birth", None))
+        key = "death"
+    elif kind == "vehicle":
+        plate = re.sub(r"[\s·•\-]", "", row.text("plate", max_length=20).upper())
+        if plate and not _PLATE.match(plate):
+            row.fail("plate", _("车牌号“%(v)s”格式不正确（例如 苏F12345）") % {"v": plate})
+        event = row.date("registered_on")
+        raw_type = row.text("vehicle_type", max_length=20)
+        vehicle_type = VEHICLE_TYPES.get(raw_type.lower())
+        if raw_type and vehicle_type is None:
+            row.fail("vehicle_type", _("“%(v)s”无效，应为 car、truck、motorcycle 或 mobility") % {"v": raw_type})
+        amount = row.decimal("value", required=False)
+        key, detail = plate, {"plate": plate, "vehicle_type": vehicle_type}
+    elif kind == "property":
+        certificate = row.text("certificate", max_length=80)
+        event = row.date("registered_on")
+        address = row.text("address", max_length=200)
+        area = row.decimal("area", required=False, limit=Decimal("1e8"), what=_AREA)
+        key, detail = certificate, {"certificate": certificate, "address": address,
+                                    "area": str(area) if area is not None else None}
+    elif kind == "wages":
+        event = row.month("month")
+        employer = row.text("employer", max_length=200)
+        amount = row.decimal("amount")
+        key = f"{event:%Y-%m}|{employer}"[:80] if event else ""
+        detail = {"employer": employer}
+    elif kind == "business":
+        code = row.text("credit_code", max_length=18).upper()
+        if code and (len(code) != 18 or any(c not in _CREDIT_CHARS for c in code)):
+            row.fail("credit_code", _("统一社会信用代码“%(v)s”应为18位数字或大写字母") % {"v": code})
+        elif code and credit_code_check_char(code[:17]) != code[17]:
+            row.fail("credit_code", _("统一社会信用代码“%(v)s”校验位错误") % {"v": code})
+        event = row.date("registered_on")
+        company = row.text("company", max_length=200)
+        amount = row.decimal("capital")
+        key, detail = code, {"company": company, "credit_code": code}
+    elif kind == "hukou":
+        event = row.date("moved_on")
+        to_region = row.text("to_region_code", max_length=12)
+        if to_region and not re.fullmatch(r"\d{12}", to_region):
+            row.fail("to_region_code", _("区划代码“%(v)s”应为12位数字") % {"v": to_region})
+        to_address = row.text("to_address", max_length=200, required=False)
+        key = event.isoformat() if event else ""
+        detail = {"to_region_code": to_region, "to_address": to_address}
+    else:  # unemployment, veteran: monthly lists
+        event = row.month("month")
+        account = re.sub(r"\s", "", row.text("bank_account", max_length=40, required=False))
+        if account and not re.fullmatch(r"\d{8,32}", account):
+            row.fail("bank_account", _("银行账号“%(v)s”应为8至32位数字") % {"v": account})
+        key, detail = (f"{event:%Y-%m}" if event else ""), {"bank_account": account}
+    if row.errors:
+        return None
+    return number, name, key, event, amount, json.dumps(detail, ensure_ascii=False)
+
+
+def _price_row(row: _Row) -> tuple | None:
+    """(month, region_code, cpi_yoy, food_yoy) or None when bad."""
+    month = row.month("month")
+    region = row.text("region_code", max_length=12)
+    if region and not re.fullmatch(r"\d{12}", region):
+        row.fail("region_code", _("区划代码“%(v)s”应为12位数字") % {"v": region})
+    figures = [row.decimal(c, negative=True, limit=Decimal(100), what=_RISE) for c in ("cpi_yoy", "food_yoy")]
+    if row.errors:
+        return None
+    return month, region, *figures
+
+
+# ---------------------------------------------------------------- writing
+
+_F, _P = FeedRecord._meta.db_table, PriceIndex._meta.db_table
+
+_FEED_SQL = f"""
+INSERT INTO {_F} (kind, id_number, name, "key", event_date, amount, detail, run_id)
+SELECT %s, u.id_number, u.name, u.key, u.event_date, u.amount, u.detail, %s
+FROM unnest(%s::text[], %s::text[], %s::text[], %s::date[], %s::numeric[], %s::jsonb[])
+     AS u(id_number, name, key, event_date, amount, detail)
+ON CONFLICT (kind, id_number, "key") DO NOTHING"""
+
+_PRICE_SQL = f"""
+INSERT INTO {_P} (month, region_id, cpi_yoy, food_yoy, run_id)
+SELECT u.month, u.region_id, u.cpi_yoy, u.food_yoy, %s
+FROM unnest(%s::date[], %s::text[], %s::numeric[], %s::numeric[]) AS u(month, region_id, cpi_yoy, food_yoy)
+ON CONFLICT (month, region_id) DO NOTHING"""
+
+
+def _chunk(*, run_id: int, kind: str, rows: list[tuple[int, dict[str, Any]]]) -> dict[str, int]:
+    """Validate, insert and record progress for one chunk of (row number,
+    values): one transaction, so the chunk and its progress land together."""
+    today = clock.today()
+    good: list[tuple] = []
+    errors: list[dict] = []
+    blank = 0
+    for number, values in rows:
+        if not any(v != "" for v in values.values()):
+            blank += 1  # Excel leaves empty rows at the end of a sheet
+            continue
+        row = _Row(values, today)
+        parsed = _price_row(row) if kind == PRICE_INDEX else _feed_row(kind, row)
+        if parsed is None:
+            errors.append({"row": number, "reason": "；".join(row.errors)})
+        else:
+            good.append((number, parsed))
+    with transaction.atomic():
+        if kind == PRICE_INDEX and good:
+            # The region must exist: one lookup for the chunk's codes.
+            known = set(Region.objects.filter(code__in={p[1] for _n, p in good}).values_list("code", flat=True))
+            for number, parsed in good:
+                if parsed[1] not in known:
+                    errors.append({"row": number, "reason": _("列 region_code：区划代码 %(v)s 不在区划表中") % {
+                        "v": parsed[1]}})
+            good = [(n, p) for n, p in good if p[1] in known]
+        added = 0
+        if good:
+            columns = [list(c) for c in zip(*(p for _n, p in good))]
+            with connection.cursor() as cursor:
+                if kind == PRICE_INDEX:
+                    cursor.execute(_PRICE_SQL, [run_id, *columns])
+                else:
+                    cursor.execute(_FEED_SQL, [kind, run_id, *columns])
+                added = cursor.rowcount
+        errors.sort(key=lambda e: e["row"])
+        counts = {"added": added, "duplicates": len(good) - added, "bad": len(errors), "blank": blank}
+        run = BatchRun.objects.select_for_update().only("result").get(pk=run_id)
+        kept = dict(run.result.get("counts", {}))
+        for name, n in counts.items():
+            kept[name] = kept.get(name, 0) + n
+        # `total` was estimated from the file; never let `done` pass it.
+        BatchRun.objects.filter(pk=run_id).update(result={**run.result, "counts": kept},
+                                                  total=Greatest(F("total"), F("done") + len(rows)))
+        batchrun_progress(run_id=run_id, done=len(rows), errors=errors)
+    return counts
+
+
+def _import(run: BatchRun, progress: Progress | None) -> None:
+    kind = run.params["kind"]
+    with _open_table(run.params["path"]) as table:
+        positions = _columns(kind, table.header)
+        total = max(table.total, run.done)
+        batchrun_started(run_id=run.pk, total=total)
+        # Row numbers as the spreadsheet shows them: the header is row 1.
+        numbered = islice(enumerate(table.rows, start=2), run.done, None)
+        done = run.done
+        while batch := list(islice(numbered, CHUNK_ROWS)):
+            rows = [(number, {c: (_cell(raw[i]) if i < len(raw) else "") for c, i in positions.items()})
+                    for number, raw in batch]
+            _chunk(run_id=run.pk, kind=kind, rows=rows)
+            done += len(batch)
+            if progress is not None:
+                progress(done, max(total, done))
+
+
+def _summary(counts: dict[str, int], rows: int) -> str:
+    message = _("共 %(n)d 行：新增 %(a)d 条，已存在 %(d)d 条（未重复导入），错误 %(b)d 行。") % {
+        "n": rows, "a": counts.get("added", 0), "d": counts.get("duplicates", 0), "b": counts.get("bad", 0)}
+    if counts.get("blank"):
+        message += _("另有空行 %(e)d 行已跳过。") % {"e": counts["blank"]}
+    if counts.get("bad"):
+        message += _("错误行可下载明细，修改后重新导入即可（已导入的行不会重复）。")
+    return message
+
+
+# ---------------------------------------------------------------- services
+
+def feed_import_run(*, run_id: int, progress: Progress | None = None) -> BatchRun:
+    """What the Celery task and the command run: import the BatchRun's file,
+    resuming after the rows already done.  A finished run is returned as is."""
+    from civil_affairs.batches import BatchBusy, exclusive
+
+    run = BatchRun.objects.get(pk=run_id)
+    if run.kind != KIND:
+        raise DomainError(_("批处理任务 #%(id)d 不是比对数据导入任务。") % {"id": run_id})
+    if run.is_finished:
+        return run
+    try:
+        with exclusive(_LOCK_CLASS, run.pk, label=_("比对数据导入 #%(id)d") % {"id": run.pk}):
+            run.refresh_from_db()
+            if run.is_finished:  # finished by the worker that held the lock
+                return run
+            _import(run, progress)
+            run.refresh_from_db()
+            with transaction.atomic():
+                BatchRun.objects.filter(pk=run.pk).update(total=F("done"))
+                batchrun_finish(run_id=run.pk, message=_summary(run.result.get("counts", {}), run.done))
+    except BatchBusy:
+        pass  # a second delivery of the same run: the first one carries on
+    except _Unreadable as exc:  # nothing to retry until the file is fixed
+        batchrun_finish(run_id=run.pk, failed=True, message=str(exc))
+    except OperationalError:
+        raise  # transient (database restart, deadlock): the task retries and resumes from `done`
+    except Exception as exc:
+        batchrun_finish(run_id=run.pk, failed=True,
+                        message=_("导入中断：%(e)s。可重新运行，将从中断处继续。") % {"e": exc})
+        raise
+    return BatchRun.objects.get(pk=run.pk)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in LAYOUTS:
+        raise DomainError(_("未知的数据类别“%(k)s”，可选：%(kinds)s。") % {
+            "k": kind, "kinds": "、".join(f"{k}（{LABELS[k]}）" for k in LAYOUTS)})
+
+
+def _extension(name: str) -> str:
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in FORMATS:
+        raise DomainError(_("只接受 CSV 或 Excel（.xlsx）文件，收到“%(n)s”。") % {"n": Path(name).name})
+    return ext
+
+
+def feed_import_start(*, user, kind: str, uploaded) -> BatchRun:
+    """Keep the uploaded file outside the web root and queue its import."""
+    from ..tasks import feed_import_task
+
+    if not has_capability(user, "feed_import"):
+        raise DomainError(_("您没有导入比对数据的权限。"))
+    _check_kind(kind)
+    ext = _extension(uploaded.name)
+    if uploaded.size > MAX_UPLOAD_BYTES:
+        raise DomainError(_("导入文件不能超过 %(mb)d MB。") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
+    if not uploaded.size:
+        raise DomainError(_("文件为空。"))
+    head = uploaded.read(4)
+    uploaded.seek(0)
+    if (ext == "xlsx") != head.startswith(b"PK\x03\x04"):
+        raise DomainError(_("文件内容与扩展名不符：请上传 CSV 文本文件或 Excel .xlsx 文件（旧版 .xls 请先另存为 .xlsx）。"))
+    if ext == "csv" and head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise DomainError(_("这是 UTF-16（Unicode 文本）文件，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”。"))
+    with transaction.atomic():
+        run = batchrun_create(kind=KIND, params={"kind": kind, "filename": uploaded.name[:200]}, user=user)
+        path = _import_dir() / f"{run.pk}.{ext}"
+        with open(path, "wb") as out:
+            for block in uploaded.chunks():
+                out.write(block)
+        run.params["path"] = str(path)
+        run.save(update_fields=["params"])
+        audit_record(actor=user, action=AuditEvent.Action.IMPORT, target=run, region_code=run.region_id or "",
+                     changes={"feed": kind, "filename": uploaded.name, "size": uploaded.size})
+        transaction.on_commit(lambda: feed_import_task.delay(run.pk))
+    return run
+
+
+def feed_import_file(*, kind: str, path: str | Path, user=None, progress: Progress | None = None) -> BatchRun:
+    """Import a file on the server synchronously (the management command):
+    the file is read where it is, not copied."""
+    _check_kind(kind)
+    path = Path(path).resolve()
+    _extension(path.name)
+    if not path.is_file():
+        raise DomainError(_("文件不存在：%(p)s") % {"p": path})
+    # Feeds are city-wide: without a user the run belongs to the city, so the
+    # bureau's staff see it (and its error file) in the workbench.
+    region = None if user is not None else Region.objects.filter(level=Region.Level.CITY).order_by("code").first()
+    run = batchrun_create(kind=KIND, params={"kind": kind, "filename": path.name[:200], "path": str(path)},
+                          user=user, region=region)
+    audit_record(actor=user, action=AuditEvent.Action.IMPORT, target=run, region_code=run.region_id or "",
+                 changes={"feed": kind, "filename": path.name, "size": path.stat().st_size})
+    return feed_import_run(run_id=run.pk, progress=progress)
+
+
+def feed_sample_path(*, kind: str) -> Path:
+    """The documented sample file of a kind (docs/feeds/<kind>.csv)."""
+    _check_kind(kind)
+    return SAMPLE_DIR / f"{kind}.csv"

@@ -1,2 +1,472 @@
-"""Placeholder while being written (replaced in this change)."""
-KIND = "relief_price_linkage"
+"""The price-linkage subsidy (物价上涨挂钩联动, DOMAIN.md): when a month's CPI
+or food-price rise reaches its threshold, every covered person gets the
+monthly dibao standard × the rise, once, whatever the number of groups.
+
+The month's figures are fixed first (one PriceSubsidyRate row per region,
+written once, so a resumed run pays at the first attempt's rates) and the
+district rolls created; then the batch engine runs one INSERT … SELECT per
+chunk of person ids over the union of the covered groups.  (person, month) is
+unique in the database, so a rerun or a restarted run pays nobody twice; an
+approved roll is never changed; a second start of the same month while one
+runs is refused by an advisory lock."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import OperationalError, connection, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civil_affairs import clock
+from civil_affairs.batches import BatchBusy, exclusive, result_update, run_chunks
+from civil_affairs.models import AuditEvent, BatchRun, HouseholdMember, Person, Region
+from civil_affairs.permissions import has_capability
+from civil_affairs.services import DomainError, audit_record, batchrun_create, batchrun_finish
+
+from ..models import Benefit, FeedRecord, PriceIndex, PriceSubsidy, PriceSubsidyRate, PriceSubsidyRoll
+from ..rules import price_linkage_amount, price_linkage_rise
+from ..selectors.standards import region_ancestors, standards_by_region
+from .payroll import parse_month, roll_approvable_by
+
+KIND = "relief_price_linkage"  # BatchRun.kind; relief.tasks.TASKS_BY_KIND maps it to price_linkage_task
+CHUNK_IDS = 50_000  # person ids per chunk: one transaction, one INSERT, one progress step
+_LOCK_CLASS = 0x504C  # advisory lock (class, yyyymm): one run per month at a time
+ZERO = Decimal("0.00")
+
+# The order a person's groups are tried in: the subsidy is paid once, under the first.
+_G = PriceSubsidy.Group
+GROUP_PRIORITY: tuple[str, ...] = (_G.DIBAO, _G.TEKUN, _G.ORPHAN, _G.UNEMPLOYMENT, _G.VETERAN)
+
+
+def _label(month: dt.date) -> str:
+    return month.strftime("%Y-%m")
+
+
+def _pct(value: Decimal | None) -> str:
+    """3.50 → "3.5", 6.0000 → "6.0", 3.25 → "3.25" (as the statistics office writes them)."""
+    if value is None:
+        return "—"
+    tenth = value.quantize(Decimal("0.1"))
+    return str(tenth) if tenth == value else str(value.normalize())
+
+
+# ---------------------------------------------------------------- evaluation
+
+@dataclass(frozen=True)
+class RegionRate:
+    """One region's figures for the month: the index row it falls under, the
+    thresholds and standard in force there, and what it pays (if anything)."""
+
+    region: str
+    index_region: str
+    cpi_yoy: Decimal
+    food_yoy: Decimal
+    cpi_threshold: Decimal
+    food_threshold: Decimal
+    standard: Decimal
+    rise: Decimal | None
+    amount: Decimal | None
+
+    @property
+    def triggered(self) -> bool:
+        return self.rise is not None and self.amount is not None and self.amount > 0
+
+
+@dataclass(frozen=True)
+class IndexFigures:
+    """One price-index row and what it did to the regions under it."""
+
+    region: str
+    name: str
+    cpi_yoy: Decimal
+    food_yoy: Decimal
+    cpi_threshold: Decimal | None  # in force at the index's own region (or the first region under it)
+    food_threshold: Decimal | None
+    regions: int
+    triggered_regions: int
+
+    @property
+    def triggered(self) -> bool:
+        return self.triggered_regions > 0
+
+    def describe(self) -> str:
+        return _("%(name)s CPI 同比 %(cpi)s%%（启动条件 %(ct)s%%），食品价格同比 %(food)s%%（启动条件 %(ft)s%%）") % {
+            "name": self.name, "cpi": _pct(self.cpi_yoy), "ct": _pct(self.cpi_threshold),
+            "food": _pct(self.food_yoy), "ft": _pct(self.food_threshold)}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    month: dt.date
+    regions: tuple[RegionRate, ...]
+    indexes: tuple[IndexFigures, ...]
+    missing_standards: tuple[str, ...] = ()  # regions under an index row with no complete standards
+
+    @property
+    def label(self) -> str:
+        return _label(self.month)
+
+    @property
+    def triggered_rates(self) -> list[RegionRate]:
+        return [r for r in self.regions if r.triggered]
+
+    @property
+    def triggered(self) -> bool:
+        return any(r.triggered for r in self.regions)
+
+    def describe(self) -> str:
+        return "；".join(i.describe() for i in self.indexes)
+
+    def refusal(self) -> str:
+        message = _("%(m)s 未达到启动条件：%(figures)s，不发放价格临时补贴。") % {
+            "m": self.label, "figures": self.describe()}
+        if self.missing_standards:
+            message += _("（另有 %(n)d 个区划缺少救助标准，未能计算。）") % {"n": len(self.missing_standards)}
+        return message
+
+
+def _no_index_message(month: dt.date) -> str:
+    return _("%(m)s 尚无价格指数，无法判断是否启动物价补贴联动。请先导入统计部门发布的价格指数："
+             "在“比对数据”页面上传，或运行 manage.py import_feed price_index 文件名。") % {"m": _label(month)}
+
+
+def price_linkage_evaluate(*, month: dt.date, require_trigger: bool = True) -> Evaluation:
+    """The month's figures for every region: the nearest price-index row up
+    the tree, the thresholds and dibao standard in force on the month's first
+    day, and the rise and amount where the month triggers.  Raises a
+    DomainError when the month has no index, or (with `require_trigger`) when
+    no region triggers, naming the figures."""
+    if month.day != 1:
+        raise DomainError(_("补贴月份须为某月1日。"))
+    index = {row.region_id: row for row in PriceIndex.objects.filter(month=month).select_related("region")}
+    if not index:
+        raise DomainError(_no_index_message(month))
+    codes = list(Region.objects.values_list("code", flat=True))
+    standards = standards_by_region(month, regions=codes)
+    rates: list[RegionRate] = []
+    missing: list[str] = []
+    under: dict[str, list[RegionRate]] = {code: [] for code in index}
+    for code in codes:
+        index_code = next((a for a in region_ancestors(code) if a in index), None)
+        if index_code is None:
+            continue  # no published figure covers it
+        values = standards.get(code)
+        if values is None:
+            missing.append(code)
+            continue
+        row = index[index_code]
+        rise = price_linkage_rise(cpi=row.cpi_yoy, food=row.food_yoy, cpi_threshold=values.price_cpi_threshold,
+                                  food_threshold=values.price_food_threshold)
+        amount = price_linkage_amount(standard=values.dibao_standard, rise=rise) if rise is not None else None
+        rate = RegionRate(region=code, index_region=index_code, cpi_yoy=row.cpi_yoy, food_yoy=row.food_yoy,
+                          cpi_threshold=values.price_cpi_threshold, food_threshold=values.price_food_threshold,
+                          standard=values.dibao_standard, rise=rise, amount=amount)
+        rates.append(rate)
+        under[index_code].append(rate)
+    figures = []
+    for code, row in sorted(index.items()):
+        own = standards.get(code)
+        first = under[code][0] if under[code] else None
+        figures.append(IndexFigures(
+            region=code, name=row.region.name, cpi_yoy=row.cpi_yoy, food_yoy=row.food_yoy,
+            cpi_threshold=own.price_cpi_threshold if own else (first.cpi_threshold if first else None),
+            food_threshold=own.price_food_threshold if own else (first.food_threshold if first else None),
+            regions=len(under[code]), triggered_regions=sum(1 for r in under[code] if r.triggered)))
+    evaluation = Evaluation(month=month, regions=tuple(rates), indexes=tuple(figures),
+                            missing_standards=tuple(missing))
+    if require_trigger and not evaluation.triggered:
+        raise DomainError(evaluation.refusal())
+    return evaluation
+
+
+# ---------------------------------------------------------------- the SQL
+
+_RATE, _ROLL, _SUB = PriceSubsidyRate._meta.db_table, PriceSubsidyRoll._meta.db_table, PriceSubsidy._meta.db_table
+_B, _M, _F = Benefit._meta.db_table, HouseholdMember._meta.db_table, FeedRecord._meta.db_table
+_P, _REGION = Person._meta.db_table, Region._meta.db_table
+
+_RATES_SQL = f"""
+INSERT INTO {_RATE} (month, region_id, index_region_id, cpi_yoy, food_yoy, cpi_threshold, food_threshold,
+                     rise, standard, amount)
+SELECT %(month)s::date, t.* FROM unnest(%(region)s::varchar[], %(index)s::varchar[], %(cpi)s::numeric[],
+    %(food)s::numeric[], %(cpi_t)s::numeric[], %(food_t)s::numeric[], %(rise)s::numeric[],
+    %(standard)s::numeric[], %(amount)s::numeric[]) AS t
+ON CONFLICT (month, region_id) DO NOTHING"""
+
+_DISTRICT = "substr({col}, 1, 6) || '000000'"  # the level-3 region (区/县) of a street or community
+
+# A roll for every district with a paying region; the ones nobody is paid in are removed at the end.
+_ROLLS_SQL = f"""
+INSERT INTO {_ROLL} (month, district_id, status)
+SELECT %(month)s::date, d.code, 'generated' FROM {_REGION} d
+WHERE d.code IN (SELECT {_DISTRICT.format(col='t.region_id')} FROM {_RATE} t
+                 JOIN {_REGION} r ON r.code = t.region_id AND r.level >= 3 WHERE t.month = %(month)s)
+ON CONFLICT (month, district_id) DO NOTHING"""
+
+_PRUNE_ROLLS_SQL = f"""
+DELETE FROM {_ROLL} r WHERE r.month = %(month)s AND r.status = 'generated'
+AND NOT EXISTS (SELECT 1 FROM {_SUB} s WHERE s.roll_id = r.id)"""
+
+# As the payroll: approval takes FOR UPDATE on its roll, so holding FOR SHARE
+# on the month's open rolls while lines go in means no roll is approved
+# half-filled, and one approved before this point takes no new lines.
+_LOCK_OPEN_ROLLS_SQL = f"SELECT id FROM {_ROLL} WHERE month = %(month)s AND status = 'generated' FOR SHARE"
+
+_PAYABLE = """b.status IN ('active', 'gradual_exit') AND b.start_month <= %(month)s
+        AND (b.last_month IS NULL OR b.last_month >= %(month)s)"""
+
+# Each covered group's people with person ids in [lo, hi), as
+# (person_id, grp, region_id, bank_account); each SELECT enters by an index
+# on the person id (HouseholdMember.person, Benefit.recipient, Person pk).
+# Orphans and de-facto unsupported children (group 'orphan', already ranked in
+# GROUP_PRIORITY) join here with their own SELECT once the childcare area
+# keeps their rolls; until then the group is simply not read.
+_GROUP_SOURCES = (
+    # dibao: every member of a household with a payable dibao benefit, at the benefit's region and account
+    f"""SELECT m.person_id, 'dibao' AS grp, b.region_id, b.bank_account
+        FROM {_M} m JOIN {_B} b ON b.household_id = m.household_id
+        WHERE m.person_id >= %(lo)s AND m.person_id < %(hi)s AND b.kind = 'dibao' AND {_PAYABLE}""",
+    # extremely poor: the recipient of a payable tekun benefit
+    f"""SELECT b.recipient_id, 'tekun', b.region_id, b.bank_account
+        FROM {_B} b
+        WHERE b.recipient_id >= %(lo)s AND b.recipient_id < %(hi)s AND b.kind = 'tekun' AND {_PAYABLE}""",
+    # unemployment insurance and entitled veterans: the month's feed lists, where the person lives
+    f"""SELECT p.id, f.kind, p.residence_region_id, left(coalesce(f.detail->>'bank_account', ''), 32)
+        FROM {_F} f JOIN {_P} p ON p.id_number = f.id_number
+        WHERE f.kind IN ('unemployment', 'veteran') AND f.event_date = %(month)s
+          AND p.id >= %(lo)s AND p.id < %(hi)s""",
+)
+
+_SUBSIDIES_SQL = f"""
+INSERT INTO {_SUB} (roll_id, person_id, month, "group", region_id, amount, bank_account)
+SELECT r.id, c.person_id, %(month)s::date, c.grp, c.region_id, t.amount, c.bank_account
+FROM (SELECT DISTINCT ON (u.person_id) u.person_id, u.grp, u.region_id, u.bank_account
+      FROM ({' UNION ALL '.join(_GROUP_SOURCES)}) u
+      ORDER BY u.person_id, array_position(%(priority)s::text[], u.grp::text)) c
+JOIN {_P} p ON p.id = c.person_id
+JOIN {_RATE} t ON t.month = %(month)s AND t.region_id = c.region_id
+JOIN {_ROLL} r ON r.month = %(month)s AND r.district_id = {_DISTRICT.format(col='c.region_id')}
+WHERE (p.death_date IS NULL OR p.death_date >= %(month)s) AND r.status = 'generated'
+ON CONFLICT (person_id, month) DO NOTHING"""
+
+
+def _rates_write(evaluation: Evaluation) -> None:
+    """The month's paying regions in one INSERT; rows already there (a first
+    attempt's) are kept, so a resumed or repeated run pays the same."""
+    rates = evaluation.triggered_rates
+    if not rates:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_RATES_SQL, {
+            "month": evaluation.month, "region": [r.region for r in rates], "index": [r.index_region for r in rates],
+            "cpi": [r.cpi_yoy for r in rates], "food": [r.food_yoy for r in rates],
+            "cpi_t": [r.cpi_threshold for r in rates], "food_t": [r.food_threshold for r in rates],
+            "rise": [r.rise for r in rates], "standard": [r.standard for r in rates],
+            "amount": [r.amount for r in rates]})
+
+
+def _chunk(month: dt.date, lo: int, hi: int) -> int:
+    """Subsidies for persons with ids in [lo, hi): one INSERT … SELECT, inside
+    the engine's chunk transaction.  Returns the rows added (0 when redone)."""
+    params = {"month": month, "lo": lo, "hi": hi, "priority": list(GROUP_PRIORITY)}
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_OPEN_ROLLS_SQL, params)
+        cursor.execute(_SUBSIDIES_SQL, params)
+        return cursor.rowcount
+
+
+# ---------------------------------------------------------------- summary
+
+def price_linkage_summary(*, month: dt.date) -> dict:
+    """The month as it stands: people and money in all, by district, by group
+    and by both (one GROUP BY), the rolls, and the rates paid."""
+    from ..selectors.price_linkage import month_rates, subsidy_month_totals
+
+    rows = subsidy_month_totals(month=month)
+    labels = dict(PriceSubsidy.Group.choices)
+    by_district: dict[str, dict] = {}
+    by_group: dict[str, dict] = {}
+    for r in rows:
+        d = by_district.setdefault(r["district_id"], {"district_id": r["district_id"], "district": r["district"],
+                                                      "people": 0, "total": ZERO})
+        g = by_group.setdefault(r["group"], {"group": r["group"], "label": str(labels.get(r["group"], r["group"])),
+                                             "people": 0, "total": ZERO})
+        for cell in (d, g):
+            cell["people"] += r["people"]
+            cell["total"] += r["total"]
+    statuses = list(PriceSubsidyRoll.objects.filter(month=month).values_list("status", flat=True))
+    return {
+        "month": _label(month),
+        "people": sum(r["people"] for r in rows),
+        "total": sum((r["total"] for r in rows), ZERO),
+        "rolls": len(statuses),
+        "approved_rolls": sum(1 for s in statuses if s == PriceSubsidyRoll.Status.APPROVED),
+        "by_district": list(by_district.values()),
+        "by_group": sorted(by_group.values(), key=lambda g: GROUP_PRIORITY.index(g["group"])),
+        "by_district_group": rows,
+        "rates": month_rates(month=month),
+    }
+
+
+def _jsonable(value: dict) -> dict:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+# ---------------------------------------------------------------- the run
+
+ProgressCallback = Callable[[int, int], None]  # (person ids covered, ids in all)
+
+
+def _pay(run: BatchRun, month: dt.date, progress: ProgressCallback | None) -> dict:
+    try:
+        evaluation = price_linkage_evaluate(month=month)
+    except DomainError:
+        # A resumed run keeps the rates its first attempt fixed, whatever the index says now.
+        if not PriceSubsidyRate.objects.filter(month=month).exists():
+            raise
+    else:
+        _rates_write(evaluation)
+    with connection.cursor() as cursor:
+        cursor.execute(_ROLLS_SQL, {"month": month})
+    bounds = Person.objects.aggregate(lo=Min("id"), hi=Max("id"))
+    first = bounds["lo"] or 0
+    end = bounds["hi"] + 1 if bounds["hi"] is not None else first
+    counts = run_chunks(run_id=run.pk, first=first, end=end, chunk=CHUNK_IDS,
+                        step=lambda lo, hi: {"added": _chunk(month, lo, hi)}, progress=progress)
+    with connection.cursor() as cursor:
+        cursor.execute(_PRUNE_ROLLS_SQL, {"month": month})
+    summary = _jsonable({**price_linkage_summary(month=month), "added": counts.get("added", 0)})
+    result_update(run_id=run.pk, summary=summary)
+    audit_record(actor=run.created_by, action=AuditEvent.Action.CREATE, target_type="relief.pricesubsidyroll",
+                 target_id=summary["month"], region_code=run.region_id or "",
+                 changes={"price_linkage": {k: summary[k] for k in ("month", "added", "people", "total", "rolls")},
+                          "run": run.pk})
+    batchrun_finish(run_id=run.pk, message=_(
+        "%(m)s 价格临时补贴：本次新增 %(a)d 人，共 %(n)d 人、%(r)d 个区县花名册，合计 %(t)s 元。") % {
+        "m": summary["month"], "a": summary["added"], "n": summary["people"], "r": summary["rolls"],
+        "t": summary["total"]})
+    return summary
+
+
+def price_linkage_run(*, run_id: int, progress: ProgressCallback | None = None) -> dict | None:
+    """What the Celery task and the command run: the BatchRun's month,
+    resumable after a failure (from its last finished chunk).  Returns the
+    month's summary (JSON-safe), or None when the run had already finished
+    (a duplicate delivery)."""
+    run = BatchRun.objects.select_related("created_by").get(pk=run_id)
+    if run.kind != KIND:
+        raise DomainError(_("批处理任务 #%(id)d 不是物价补贴联动任务。") % {"id": run_id})
+    if run.is_finished:
+        return None
+    try:
+        month = parse_month(run.params.get("month"))
+    except DomainError as exc:
+        batchrun_finish(run_id=run_id, failed=True, message=str(exc))
+        raise
+    try:
+        with exclusive(_LOCK_CLASS, month.year * 100 + month.month,
+                       label=_("%(m)s 物价补贴联动") % {"m": _label(month)}):
+            run.refresh_from_db()
+            if run.is_finished:  # it finished while this delivery waited
+                return None
+            # Running from the moment the lock is held, so a refused second start can name this run.
+            BatchRun.objects.filter(pk=run_id).update(status=BatchRun.Status.RUNNING, started_at=timezone.now())
+            return _pay(run, month, progress)
+    except BatchBusy:
+        run.refresh_from_db()
+        if run.status == BatchRun.Status.RUNNING:
+            return None  # another delivery of this same run holds the lock: leave it be
+        others = list(BatchRun.objects.filter(kind=KIND, params__month=_label(month),
+                                              status=BatchRun.Status.RUNNING).exclude(pk=run_id)
+                      .values_list("pk", flat=True))
+        message = _("%(m)s 物价补贴联动已在另一进程中运行（任务 %(other)s），本次未执行，没有重复发放；"
+                    "请在该任务结束后查看结果。") % {
+            "m": _label(month), "other": "、".join(f"#{pk}" for pk in others) or "—"}
+        batchrun_finish(run_id=run_id, failed=True, message=message)
+        raise BatchBusy(message) from None
+    except OperationalError:
+        raise  # transient (database restart, deadlock): the task retries and resumes from `done`
+    except DomainError as exc:  # the month has no index, or does not trigger: say so, as the start would
+        batchrun_finish(run_id=run_id, failed=True, message=str(exc))
+        raise
+    except Exception as exc:
+        batchrun_finish(run_id=run_id, failed=True,
+                        message=_("物价补贴联动中断：%(e)s。可重新运行，将从中断处继续。") % {"e": exc})
+        raise
+
+
+def price_linkage_start(*, user, month: dt.date) -> BatchRun:
+    """The bureau starts a month by hand: refused with the figures when the
+    month does not trigger, otherwise queued as a Celery task with a progress bar."""
+    from ..tasks import price_linkage_task
+
+    if not has_capability(user, "price_linkage_run"):
+        raise DomainError(_("您没有启动物价补贴联动的权限。"))
+    evaluation = price_linkage_evaluate(month=month)
+    with transaction.atomic():
+        run = batchrun_create(kind=KIND, params={"month": evaluation.label}, user=user)
+        audit_record(actor=user, action=AuditEvent.Action.CREATE, target=run, region_code=run.region_id or "",
+                     changes={"price_linkage_month": evaluation.label, "figures": evaluation.describe()})
+        transaction.on_commit(lambda: price_linkage_task.delay(run.pk))
+    return run
+
+
+def price_linkage_monthly() -> BatchRun | None:
+    """Celery beat: last month's batch.  A month without an index or that does
+    not trigger leaves a finished run saying so; a month already paid (or
+    being paid) adds nothing."""
+    from ..tasks import price_linkage_task
+
+    month = (clock.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    label = _label(month)
+    runs = BatchRun.objects.filter(kind=KIND, params__month=label)
+    if (runs.filter(status__in=(BatchRun.Status.PENDING, BatchRun.Status.RUNNING)).exists()
+            or runs.filter(status=BatchRun.Status.SUCCEEDED, result__has_key="summary").exists()):
+        return None
+    try:
+        evaluation = price_linkage_evaluate(month=month)
+    except DomainError as exc:
+        with transaction.atomic():
+            run = batchrun_create(kind=KIND, params={"month": label, "scheduled": True})
+            BatchRun.objects.filter(pk=run.pk).update(result={"triggered": False})
+            batchrun_finish(run_id=run.pk, message=str(exc))
+        run.refresh_from_db()
+        return run
+    with transaction.atomic():
+        run = batchrun_create(kind=KIND, params={"month": label, "scheduled": True})
+        audit_record(actor=None, action=AuditEvent.Action.CREATE, target=run, region_code=run.region_id or "",
+                     changes={"price_linkage_month": label, "figures": evaluation.describe()})
+        transaction.on_commit(lambda: price_linkage_task.delay(run.pk))
+    return run
+
+
+# ---------------------------------------------------------------- approval
+
+@transaction.atomic
+def subsidy_roll_approve(*, actor, roll: PriceSubsidyRoll) -> PriceSubsidyRoll:
+    """A reviewer of the district (or the bureau) approves the roll; after this
+    its bank file can be downloaded and it never changes again."""
+    from ..selectors.price_linkage import subsidy_month_totals
+
+    if not has_capability(actor, "payroll_approve"):
+        raise DomainError(_("您没有审核物价补贴花名册的权限。"))
+    roll = PriceSubsidyRoll.objects.select_for_update().select_related("district").get(pk=roll.pk)
+    if not roll_approvable_by(actor, roll):
+        raise DomainError(_("该花名册（%(d)s）不在您的管辖范围内。") % {"d": roll.district.name})
+    if roll.status == PriceSubsidyRoll.Status.APPROVED:
+        raise DomainError(_("该花名册已审核，不能重复审核。"))
+    if not roll.subsidies.exists():
+        raise DomainError(_("花名册没有发放明细，不能审核。"))
+    roll.status, roll.approved_by, roll.approved_at = PriceSubsidyRoll.Status.APPROVED, actor, timezone.now()
+    roll.save(update_fields=["status", "approved_by", "approved_at"])
+    rows = subsidy_month_totals(month=roll.month, rolls=[roll.pk])
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=roll, region_code=roll.district_id,
+                 changes={"step": "approve", "month": _label(roll.month), "people": sum(r["people"] for r in rows),
+                          "total": sum((r["total"] for r in rows), ZERO)})
+    return roll
