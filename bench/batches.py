@@ -281,7 +281,11 @@ def feed_row(kind: str, i: int, id_number: str, name: str, rng: random.Random) -
     if kind == "property":
         return [id_number, name, f"苏(2030)南通市不动产权第{i:07d}号", day, f"崇川区幸福路{i % 900}号", rng.randint(40, 140)]
     if kind == "business":
-        return [id_number, name, f"91320600MA{i:08d}", day, f"南通市某某商贸有限公司{i}", rng.choice([10000, 30000, 100000])]
+        from relief.services.feeds import credit_code_check_char
+
+        code = f"91320600MA{i:07d}"
+        return [id_number, name, code + credit_code_check_char(code), day, f"南通市某某商贸有限公司{i}",
+                rng.choice([10000, 30000, 100000])]
     if kind == "hukou":
         return [id_number, name, day, rng.choice(["320612001001", "310101001001", "110105001001"]), ""]
     return [id_number, name, day]

@@ -8,7 +8,7 @@ class ReliefConfig(AppConfig):
     verbose_name = _("社会救助")
 
     def ready(self):
-        from civil_affairs.batches import KIND_LABELS
+        from civil_affairs.batches import COUNT_LABELS, KIND_LABELS
         from civil_affairs.resources import import_kind_register
 
         from .resources import BenefitResource, StandardResource
@@ -21,3 +21,7 @@ class ReliefConfig(AppConfig):
             "relief_recheck": _("资格复核（数据比对）"),
             "relief_price_linkage": _("物价补贴联动发放"),
         })
+        from .services import recheck
+
+        COUNT_LABELS.update(recheck.COUNT_LABELS)
+        COUNT_LABELS.update({"added": _("新增"), "duplicates": _("已存在"), "bad": _("错误行"), "blank": _("空行")})

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civil_affairs import batches, clock
+from civil_affairs import clock
 from civil_affairs.batches import BatchBusy, exclusive, result_update, run_chunks
 from civil_affairs.models import AuditEvent, BatchRun
 from civil_affairs.permissions import has_capability
@@ -59,8 +59,6 @@ COUNT_LABELS = {
     "basis_updated": gettext_lazy("标准调整重算（户）"),
     **{f"tasks_{value}": label for value, label in ReviewTask.Kind.choices},
 }
-if hasattr(batches, "COUNT_LABELS"):  # the batch pages name the counts in words
-    batches.COUNT_LABELS.update(COUNT_LABELS)
 
 # Live benefit: paid, in gradual exit, or suspended (the payee must change); never temporary.
 _LIVE = "('active', 'gradual_exit', 'suspended')"
@@ -209,18 +207,19 @@ WITH touched AS (
     WHERE pay.benefit_id = c.id AND r.id = pay.roll_id AND r.status = 'generated'
       AND pay.month > date_trunc('month', c.stop_date)
     RETURNING pay.benefit_id, pay.month, pay.amount
+), removed_by_benefit AS (
+    SELECT x.benefit_id, count(*) AS n,
+           jsonb_agg(jsonb_build_object('month', x.month, 'amount', x.amount::text) ORDER BY x.month) AS lines
+    FROM removed x GROUP BY x.benefit_id
 ), audit AS (
     {_AUDIT_INSERT}
     SELECT NULL, 'system', 'update', 'relief.benefit', c.id::text, c.region_id,
            jsonb_build_object('step', 'feed_death', 'status', jsonb_build_array(c.old_status, c.status),
                               'last_month', jsonb_build_array(c.old_last_month, c.last_month),
                               'death_date', c.stop_date, 'run', %(run)s,
-                              'payments_removed', COALESCE((
-                                  SELECT jsonb_agg(jsonb_build_object('month', x.month, 'amount', x.amount::text)
-                                                   ORDER BY x.month)
-                                  FROM removed x WHERE x.benefit_id = c.id), '[]'::jsonb)),
+                              'payments_removed', COALESCE(x.lines, '[]'::jsonb)),
            NULL, '', now()
-    FROM changed c
+    FROM changed c LEFT JOIN removed_by_benefit x ON x.benefit_id = c.id
 ), tasks AS (
     INSERT INTO {_T} ({_TASK_COLUMNS})
     SELECT 'death', h.benefit_id, h.person_id, h.region_id, h.feed_id::text, h.feed_id,
@@ -229,16 +228,18 @@ WITH touched AS (
                               'status_before', d.old_status,
                               'action', CASE WHEN d.new_status <> d.old_status THEN d.new_status
                                              ELSE 'unchanged' END,
-                              'last_month', (SELECT c.last_month FROM changed c WHERE c.id = h.benefit_id),
-                              'payments_removed', (SELECT count(*) FROM removed x WHERE x.benefit_id = h.benefit_id)),
+                              'last_month', c.last_month, 'payments_removed', COALESCE(x.n, 0)),
            %(due)s, 'open', %(run)s, now(), ''
     FROM recheck_hit h JOIN decision d ON d.id = h.benefit_id
+    LEFT JOIN changed c ON c.id = h.benefit_id
+    LEFT JOIN removed_by_benefit x ON x.benefit_id = h.benefit_id
     LEFT JOIN {_M} m ON m.person_id = h.person_id AND m.household_id = h.household_id
     WHERE h.feed_kind = 'death'
     ON CONFLICT (benefit_id, kind, key) DO NOTHING
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM changed WHERE status = 'stopped'), (SELECT count(*) FROM changed WHERE status = 'suspended'),
+SELECT (SELECT count(*) FROM changed WHERE status = 'stopped'),
+       (SELECT count(*) FROM changed WHERE status = 'suspended'),
        (SELECT count(*) FROM removed), (SELECT count(*) FROM tasks)"""
 
 # Rolls approved meanwhile are left alone: approval takes FOR UPDATE on its
@@ -314,19 +315,34 @@ WITH touched AS (
       AND NOT (r.kind = 'wages' AND EXISTS (SELECT 1 FROM fed WHERE fed.benefit_id = t.benefit_id
                                                               AND fed.person_id = r.person_id))
     GROUP BY t.benefit_id, r.person_id, r.kind
+), living AS (
+    SELECT benefit_id, count(*) AS n FROM people WHERE living GROUP BY benefit_id
+), fed_total AS (
+    SELECT benefit_id, sum(wages) AS wages FROM fed GROUP BY benefit_id
+), rec_total AS (
+    SELECT benefit_id, sum(amount) FILTER (WHERE kind = 'wages') AS wages,
+           sum(amount) FILTER (WHERE kind <> 'wages') AS other
+    FROM recs GROUP BY benefit_id
+), by_person AS (
+    SELECT x.benefit_id, jsonb_agg(jsonb_build_object('name', x.name, 'source', x.source,
+                                                      'wages', round(x.wages, 2)::text)
+                                   ORDER BY x.source, x.name) AS rows
+    FROM (SELECT fed.benefit_id, fed.name, 'feed' AS source, fed.wages FROM fed
+          UNION ALL
+          SELECT x.benefit_id, p.name, 'record', x.amount FROM recs x JOIN {_P} p ON p.id = x.person_id
+          WHERE x.kind = 'wages') x
+    GROUP BY x.benefit_id
 ), calc AS (
     SELECT t.benefit_id, t.region_id, t.feed_id, t.person_id, s.n_dibao AS standard, s.n_ecr AS rate,
-           (SELECT count(*) FROM people pe WHERE pe.benefit_id = t.benefit_id AND pe.living) AS members,
-           COALESCE((SELECT sum(fed.wages) FROM fed WHERE fed.benefit_id = t.benefit_id), 0)
-             + COALESCE((SELECT sum(x.amount) FROM recs x WHERE x.benefit_id = t.benefit_id AND x.kind = 'wages'), 0)
-             AS wages,
-           COALESCE((SELECT sum(x.amount) FROM recs x WHERE x.benefit_id = t.benefit_id AND x.kind <> 'wages'), 0)
-             AS other
+           lv.n AS members, COALESCE(ft.wages, 0) + COALESCE(rt.wages, 0) AS wages, COALESCE(rt.other, 0) AS other
     FROM touched t JOIN recheck_std s ON s.region = t.region_id
+    JOIN living lv ON lv.benefit_id = t.benefit_id
+    LEFT JOIN fed_total ft ON ft.benefit_id = t.benefit_id
+    LEFT JOIN rec_total rt ON rt.benefit_id = t.benefit_id
 ), result AS (
     SELECT c.*, c.wages * c.rate AS cost, GREATEST(0, c.wages + c.other - c.wages * c.rate) AS annual,
            round(GREATEST(0, c.wages + c.other - c.wages * c.rate) / 12 / c.members, 2) AS per_capita
-    FROM calc c WHERE c.members > 0
+    FROM calc c
 ), ins AS (
     INSERT INTO {_T} ({_TASK_COLUMNS})
     SELECT 'income', r.benefit_id, r.person_id, r.region_id, %(key)s, r.feed_id,
@@ -336,15 +352,10 @@ WITH touched AS (
                'window', jsonb_build_array(%(ws)s::date, %(we)s::date),
                'wages', round(r.wages, 2)::text, 'other_income', round(r.other, 2)::text,
                'employment_cost', round(r.cost, 2)::text, 'monthly_total', round(r.annual / 12, 2)::text,
-               'wages_by_person', COALESCE((
-                   SELECT jsonb_agg(jsonb_build_object('name', x.name, 'source', x.source,
-                                                       'wages', round(x.wages, 2)::text) ORDER BY x.source, x.name)
-                   FROM (SELECT fed.name, 'feed' AS source, fed.wages FROM fed WHERE fed.benefit_id = r.benefit_id
-                         UNION ALL
-                         SELECT p.name, 'record', x.amount FROM recs x JOIN {_P} p ON p.id = x.person_id
-                         WHERE x.benefit_id = r.benefit_id AND x.kind = 'wages') x), '[]'::jsonb)),
+               'wages_by_person', COALESCE(bp.rows, '[]'::jsonb)),
            %(due)s, 'open', %(run)s, now(), ''
-    FROM result r WHERE r.per_capita >= r.standard
+    FROM result r LEFT JOIN by_person bp ON bp.benefit_id = r.benefit_id
+    WHERE r.per_capita >= r.standard
     ON CONFLICT (benefit_id, kind, key) DO NOTHING
     RETURNING 1
 )
@@ -359,12 +370,15 @@ _MARK_CHECKED_SQL = f"UPDATE {_F} SET checked_at = now() WHERE id >= %(lo)s AND 
 def _chunk(*, run_id: int, day: dt.date, lo: int, hi: int, standards: dict[str, list]) -> dict[str, int]:
     """Feed rows with ids in [lo, hi): runs inside the engine's chunk transaction."""
     params = {"lo": lo, "hi": hi, "run": run_id, "day": day, "due": day + dt.timedelta(days=TASK_DAYS),
-              "key": day.isoformat(), "stop_reason": _("数据比对：死亡（{date}）"),
+              "stop_reason": _("数据比对：死亡（{date}）"),
               "suspend_reason": _("数据比对：领取人死亡（{date}），需变更领取人")}
     params["ws"], params["we"] = rules.twelve_month_window(day)
+    # An income task is one per household and night, whatever the number of wage rows: keyed by its due date.
+    params["key"] = params["due"].isoformat()
     counts: dict[str, int] = {}
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, _SERIAL_KEY])
+        cursor.execute("SET LOCAL jit = off")  # compiling costs more than it saves on statements this size
         _load_standards(cursor, standards)
         cursor.execute("DROP TABLE IF EXISTS pg_temp.recheck_hit")
         cursor.execute(_HITS_SQL, params)
@@ -500,7 +514,15 @@ WITH calc AS (
 SELECT count(*) FILTER (WHERE pending_amount IS NOT NULL), count(*) FROM changed"""
 
 
-def _benefits(*, run_id: int, day: dt.date, standards: dict[str, list]) -> dict[str, int]:
+# Communities with live benefits but no complete set of standards: their
+# benefits are skipped by the rules that need one, and the run says so.
+_MISSING_STANDARDS_SQL = f"""
+SELECT array_agg(DISTINCT b.region_id ORDER BY b.region_id) FROM {_B} b
+WHERE b.kind <> 'temporary' AND b.status IN {_LIVE}
+  AND NOT EXISTS (SELECT 1 FROM recheck_std s WHERE s.region = b.region_id AND s.n_dibao IS NOT NULL)"""
+
+
+def _benefits(*, run_id: int, day: dt.date, standards: dict[str, list]) -> tuple[dict[str, int], list[str]]:
     """Phase 2 in one transaction, with its counts added to the run's: a
     crash rolls it all back, and a rerun of these statements adds nothing."""
     params = {"run": run_id, "day": day, "horizon": day + dt.timedelta(days=DUE_WITHIN_DAYS),
@@ -508,6 +530,7 @@ def _benefits(*, run_id: int, day: dt.date, standards: dict[str, list]) -> dict[
     counts: dict[str, int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, _SERIAL_KEY])
+        cursor.execute("SET LOCAL jit = off")
         _load_standards(cursor, standards)
         cursor.execute(_FOLD_SQL, params)
         counts["pending_folded"] = cursor.fetchone()[0]
@@ -517,31 +540,39 @@ def _benefits(*, run_id: int, day: dt.date, standards: dict[str, list]) -> dict[
         counts["tasks_recheck_due"] = cursor.fetchone()[0]
         cursor.execute(_STANDARD_CHANGED_SQL, params)
         counts["pending_set"], counts["basis_updated"] = cursor.fetchone()
+        cursor.execute(_MISSING_STANDARDS_SQL)
+        missing = cursor.fetchone()[0] or []
         run = BatchRun.objects.select_for_update().only("result").get(pk=run_id)
         total = dict(run.result.get("counts", {}))
         for name, n in counts.items():
             total[name] = total.get(name, 0) + n
         BatchRun.objects.filter(pk=run_id).update(result={**run.result, "counts": total})
-    return total
+    return total, missing
 
 
 # ---------------------------------------------------------------- the run
 
-def _summary(day: dt.date, counts: dict[str, int]) -> dict:
+def _summary(day: dt.date, counts: dict[str, int], missing: list[str]) -> dict:
     tasks = {kind: counts.get(f"tasks_{kind}", 0) for kind in ReviewTask.Kind.values}
     return {"date": day.isoformat(), "counts": counts, "tasks": tasks, "tasks_total": sum(tasks.values()),
             "stopped": counts.get("stopped", 0), "suspended": counts.get("suspended", 0),
-            "pending_set": counts.get("pending_set", 0), "recheck_due": tasks["recheck_due"]}
+            "pending_set": counts.get("pending_set", 0), "recheck_due": tasks["recheck_due"],
+            "regions_missing_standards": missing}
 
 
 def _message(summary: dict) -> str:
     labels = dict(ReviewTask.Kind.choices)
     by_kind = "、".join(f"{labels[k]} {n}" for k, n in summary["tasks"].items() if n) or _("无")
-    return _("%(d)s 资格复核：比对数据 %(rows)d 条，新增核查任务 %(t)d 件（%(kinds)s）；停发 %(s)d 户，暂停 %(p)d 户，"
-             "标准调整待生效 %(n)d 户，到期复核 %(r)d 件。") % {
+    message = _("%(d)s 资格复核：比对数据 %(rows)d 条，新增核查任务 %(t)d 件（%(kinds)s）；停发 %(s)d 户，暂停 %(p)d 户，"
+                "标准调整待生效 %(n)d 户，到期复核 %(r)d 件。") % {
         "d": summary["date"], "rows": summary["counts"].get("feed_rows", 0), "t": summary["tasks_total"],
         "kinds": by_kind, "s": summary["stopped"], "p": summary["suspended"], "n": summary["pending_set"],
         "r": summary["recheck_due"]}
+    missing = summary["regions_missing_standards"]
+    if missing:
+        message += _("%(n)d 个社区/村缺少救助标准，其待遇未按标准核对，请管理员补充：%(codes)s。") % {
+            "n": len(missing), "codes": "、".join(missing[:20])}
+    return message
 
 
 def _recheck(run: BatchRun, day: dt.date, progress: ProgressCallback | None) -> dict:
@@ -554,8 +585,8 @@ def _recheck(run: BatchRun, day: dt.date, progress: ProgressCallback | None) -> 
         return _chunk(run_id=run.pk, day=day, lo=lo, hi=hi, standards=standards)
 
     run_chunks(run_id=run.pk, first=first, end=end, chunk=CHUNK_IDS, step=step, progress=progress)
-    counts = _benefits(run_id=run.pk, day=day, standards=standards)
-    summary = _summary(day, counts)
+    counts, missing = _benefits(run_id=run.pk, day=day, standards=standards)
+    summary = _summary(day, counts, missing)
     result_update(run_id=run.pk, summary=summary)
     audit_record(actor=run.created_by, action=AuditEvent.Action.UPDATE, target=run, region_code=run.region_id or "",
                  changes={"recheck": summary})

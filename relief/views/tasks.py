@@ -42,11 +42,12 @@ class TaskResolveForm(BootstrapMixin, forms.Form):
 
 # ---------------------------------------------------------------- evidence in words
 
+# In the order they are shown (the database keeps JSON keys in its own order).
 EVIDENCE_LABELS = {
-    "death_date": gettext_lazy("死亡日期"), "person": gettext_lazy("涉及人员"),
-    "relation": gettext_lazy("与户主关系"), "is_recipient": gettext_lazy("是否领取人"),
-    "living_members": gettext_lazy("在世成员数"), "status_before": gettext_lazy("原待遇状态"),
-    "action": gettext_lazy("系统处理"), "last_month": gettext_lazy("最后发放月份"),
+    "person": gettext_lazy("涉及人员"), "relation": gettext_lazy("与户主关系"),
+    "is_recipient": gettext_lazy("是否领取人"), "death_date": gettext_lazy("死亡日期"),
+    "action": gettext_lazy("系统处理"), "status_before": gettext_lazy("原待遇状态"),
+    "living_members": gettext_lazy("在世成员数"), "last_month": gettext_lazy("最后发放月份"),
     "payments_removed": gettext_lazy("撤回未审核发放明细（条）"),
     "feed_kind": gettext_lazy("数据类别"), "key": gettext_lazy("记录标识"),
     "event_date": gettext_lazy("发生日期/月份"), "amount": gettext_lazy("金额（元）"),
@@ -99,7 +100,9 @@ def evidence_rows(evidence: dict) -> list[tuple[str, str]]:
     """The evidence as (label, value) lines a caseworker can read."""
     if not isinstance(evidence, dict):
         return [(_("比对依据"), str(evidence))]
-    return [(str(EVIDENCE_LABELS.get(key, key)), _value(key, value)) for key, value in evidence.items()]
+    order = {key: n for n, key in enumerate(EVIDENCE_LABELS)}
+    keys = sorted(evidence, key=lambda k: (order.get(k, len(order)), k))
+    return [(str(EVIDENCE_LABELS.get(key, key)), _value(key, evidence[key])) for key in keys]
 
 
 def evidence_summary(task: ReviewTask) -> str:

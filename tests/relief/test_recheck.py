@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from civil_affairs.batches import BatchBusy
-from civil_affairs.models import AuditEvent, BatchRun, HouseholdMember, IncomeRecord, Person, Role
+from civil_affairs.models import AuditEvent, BatchRun, HouseholdMember, Person, Role
 from civil_affairs.services import DomainError
 from relief import rules
 from relief.models import Application, Benefit, FeedRecord, Payment, PayrollRoll, ReviewTask, Standard
@@ -24,7 +24,7 @@ from relief.selectors.standards import standards_in_force
 from relief.services import payroll, recheck
 from relief.services.benefits import benefit_recheck_start
 from relief.services.standards import standard_set
-from tests.factories import IncomeFactory, MemberFactory, UserFactory, valid_id_number
+from tests.factories import IncomeFactory, MemberFactory, valid_id_number
 
 from .conftest import TODAY
 
@@ -262,7 +262,7 @@ def test_wages_above_the_standard_propose_gradual_exit_with_the_rules_per_capita
 
     task = ReviewTask.objects.get(benefit=benefit)
     head = _people(household)[0]
-    assert (task.kind, task.key, task.person, task.due) == ("income", "2026-11-02", head, dt.date(2026, 11, 12))
+    assert (task.kind, task.key, task.person, task.due) == ("income", "2026-11-12", head, dt.date(2026, 11, 12))
     evidence = task.evidence
     assert evidence["per_capita"] == str(working.per_capita) == "800.51"
     assert (evidence["standard"], evidence["members"], evidence["proposal"]) == ("780.00", 3, "gradual_exit")
@@ -421,6 +421,43 @@ def test_a_care_standard_change_reaches_the_extremely_poor(setup):
     assert _run()["counts"]["pending_set"] == 0
 
 
+def test_a_granted_benefit_carries_its_basis_and_follows_a_new_standard(family, staff, settings):
+    """benefit_grant keeps what the amount was worked out from; a confirmed
+    recheck replaces a waiting amount, and the next night works it out again."""
+    from relief.services import applications as svc
+    from tests.relief.test_procedure import investigated, submitted
+
+    def confirm(app, on):
+        svc.application_propose(actor=staff["caseworker"], application=app)
+        svc.application_notice_publish(actor=staff["caseworker"], application=app)
+        settings.MINZHENG_TODAY = on
+        return svc.application_confirm(actor=staff["reviewer"], application=app)
+
+    app = confirm(investigated(submitted(family, staff), staff), dt.date(2026, 11, 9))
+    benefit = Benefit.objects.get(application=app)
+    assert (benefit.monthly_amount, benefit.basis_standard, benefit.basis_per_capita, benefit.basis_extras) == (
+        Decimal("1380.00"), Decimal("780.00"), Decimal("320.00"), 0)
+    standard_set(actor=None, region=family.region.parent.parent.parent, key=Standard.Key.DIBAO_STANDARD,
+                 value=Decimal("820"), effective_from=DEC)
+    _run(day=dt.date(2026, 11, 9))
+    benefit.refresh_from_db()
+    assert (benefit.pending_amount, benefit.pending_from) == (Decimal("1500.00"), DEC)  # (820 − 320) × 3
+
+    settings.MINZHENG_TODAY = dt.date(2026, 11, 10)
+    again = benefit_recheck_start(actor=staff["caseworker"], benefit=benefit)
+    svc.application_visit_record(actor=staff["caseworker"], application=again, second_visitor=staff["colleague"],
+                                 visited_on=dt.date(2026, 11, 10), living_conditions="同前", findings="情况未变")
+    confirm(again, dt.date(2026, 11, 18))
+    benefit.refresh_from_db()
+    again.refresh_from_db()
+    assert (benefit.monthly_amount, benefit.pending_amount, benefit.basis_standard, benefit.basis_per_capita) == (
+        again.proposed_amount, None, Decimal("780.00"), Decimal(again.working["income"]["per_capita"]))
+    _run(day=dt.date(2026, 11, 18))
+    benefit.refresh_from_db()
+    assert (benefit.pending_amount, benefit.pending_from, benefit.basis_standard) == (
+        rules.money((Decimal("820") - benefit.basis_per_capita) * 3), DEC, Decimal("820.00"))
+
+
 # ---------------------------------------------------------------- idempotent, resumable, exclusive
 
 def _scenario(regions):
@@ -560,6 +597,21 @@ def test_the_run_refuses_other_kinds_and_bad_dates(db):
     assert bad.status == BatchRun.Status.FAILED
 
 
+def test_a_community_without_standards_is_named_in_the_result(setup):
+    from tests.factories import RegionFactory
+
+    city = RegionFactory(code="320500000000", name="苏州市", parent=setup["province"])
+    county = RegionFactory(code="320505000000", name="虎丘区", parent=city)
+    street = RegionFactory(code="320505001000", name="狮山街道", parent=county)
+    RegionFactory(code="320505001001", name="狮山社区", parent=street)
+    setup["elsewhere"] = street.children.get()
+    _benefit(_household(setup, "elsewhere"), next_recheck=dt.date(2026, 11, 20))
+    summary = _run()
+    assert summary["regions_missing_standards"] == ["320505001001"]
+    assert summary["recheck_due"] == 1  # a due date needs no standard
+    assert "1 个社区/村缺少救助标准" in BatchRun.objects.get(kind=recheck.KIND).message
+
+
 # ---------------------------------------------------------------- command, beat and Celery task
 
 def test_command_prints_progress_and_counts(setup, capsys):
@@ -621,7 +673,8 @@ def street_tasks(setup, users):
     _feed("vehicle", _people(ours)[1], key="苏F22222", plate="苏F22222", vehicle_type="car", amount=Decimal("50000"))
     _feed("vehicle", _people(theirs)[0], key="苏F33333", plate="苏F33333", vehicle_type="truck")
     _run()
-    return {"ours": ReviewTask.objects.get(benefit=ours_benefit), "theirs": ReviewTask.objects.get(benefit=theirs_benefit)}
+    return {"ours": ReviewTask.objects.get(benefit=ours_benefit),
+            "theirs": ReviewTask.objects.get(benefit=theirs_benefit)}
 
 
 def test_task_resolve_rules(street_tasks, users, staff):
