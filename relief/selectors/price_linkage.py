@@ -94,8 +94,10 @@ def subsidy_month_summary_for_user(user, month: dt.date) -> dict:
     prefix = jurisdiction_prefix(user) or ""
     rows = []
     if rolls:
-        rows = (PriceSubsidy.objects.filter(roll__in=[r.pk for r in rolls], region__code__startswith=prefix)
-                .order_by().values("roll_id", "group").annotate(people=Count("id"), total=Sum("amount")))
+        lines = PriceSubsidy.objects.filter(roll__in=[r.pk for r in rolls])
+        if len(prefix) > 6:  # a street's view of its district's rolls; a district or wider sees them whole
+            lines = lines.filter(region__code__startswith=prefix)
+        rows = lines.order_by().values("roll_id", "group").annotate(people=Count("id"), total=Sum("amount"))
         rows = [{"roll_id": r["roll_id"], "group": r["group"], "people": r["people"], "total": r["total"] or ZERO}
                 for r in rows]
     groups = [g for g in PriceSubsidy.Group.values if any(r["group"] == g for r in rows)]

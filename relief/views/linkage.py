@@ -109,12 +109,15 @@ def linkage_index(request):
         run = next((r for r in runs if r.params.get("month") == month.strftime("%Y-%m") and not r.is_finished), None)
     chart = None
     if summary and summary["districts"]:
-        chart = {"labels": [d["roll"].district.name for d in summary["districts"]],
-                 "datasets": [{"label": str(label), "data": [str(d["groups"][i]["total"]) for d in summary["districts"]]}
+        districts = summary["districts"]
+        # Amounts travel as decimal strings; only the chart turns them into numbers.
+        chart = {"labels": [d["roll"].district.name for d in districts],
+                 "datasets": [{"label": str(label), "data": [str(d["groups"][i]["total"]) for d in districts]}
                               for i, label in enumerate(summary["group_labels"])]}
     return render(request, "relief/linkage.html", {
         "history": list(reversed(history)), "index_chart": _index_chart(history), "months": months, "month": month,
-        "figures": [h for h in history if h["month"] == month], "rates": selectors.month_rates(month=month) if month else [],
+        "figures": [h for h in history if h["month"] == month],
+        "rates": selectors.month_rates(month=month) if month else [],
         "summary": summary, "chart": chart, "run": run, "runs": runs,
     })
 
