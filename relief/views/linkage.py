@@ -18,6 +18,7 @@ from civil_affairs.exports import csv_response, xlsx_response
 from civil_affairs.models import BatchRun
 from civil_affairs.pagination import keyset_page
 from civil_affairs.permissions import has_capability, require
+from civil_affairs.selectors import batchrun_list_for_user
 from civil_affairs.services import DomainError, export_recorded
 
 from ..models import PriceSubsidy, PriceSubsidyRoll
@@ -107,6 +108,8 @@ def linkage_index(request):
         run = selectors.linkage_runs_for_user(request.user).filter(pk=request.GET["run"]).first()
     elif month:  # a run of this month still under way
         run = next((r for r in runs if r.params.get("month") == month.strftime("%Y-%m") and not r.is_finished), None)
+    if run is not None and not batchrun_list_for_user(request.user).filter(pk=run.pk).exists():
+        run = None  # its live progress is on the batch page, which only the run's jurisdiction may open
     chart = None
     if summary and summary["districts"]:
         districts = summary["districts"]
