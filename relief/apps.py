@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReliefConfig(AppConfig):
@@ -24,4 +25,4 @@ class ReliefConfig(AppConfig):
         from .services import recheck
 
         COUNT_LABELS.update(recheck.COUNT_LABELS)
-        COUNT_LABELS.update({"added": _("新增"), "duplicates": _("已存在"), "bad": _("错误行"), "blank": _("空行")})
+        COUNT_LABELS.update({"added": pgettext_lazy("count", "新增"), "duplicates": _("已存在"), "bad": _("错误行"), "blank": _("空行")})

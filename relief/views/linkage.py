@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civil_affairs.exports import csv_response, xlsx_response
@@ -53,7 +54,8 @@ def _index_chart(history: list[dict]) -> dict | None:
                          {"key": "food_threshold", "label": _("食品启动条件（%）"), "data": series("food_threshold")}]}
 
 
-SUMMARY_HEADERS = ("区县", "保障群体", "人数", "金额（元）", "花名册状态")
+SUMMARY_HEADERS = (gettext_lazy("区县"), gettext_lazy("保障群体"), gettext_lazy("人数"), gettext_lazy("金额（元）"),
+                   gettext_lazy("花名册状态"))
 
 
 def _summary_xlsx(request, summary: dict):
@@ -67,7 +69,7 @@ def _summary_xlsx(request, summary: dict):
         rows.append((d["roll"].district.name, _("小计"), d["people"], d["total"], str(d["roll"].get_status_display())))
     rows.append((_("合计"), "", summary["people"], summary["total"], ""))
     return xlsx_response(filename=f"price-subsidy-{summary['month']:%Y%m}", sheet=_("物价补贴汇总"),
-                         headers=[_(h) for h in SUMMARY_HEADERS], rows=rows)
+                         headers=[str(h) for h in SUMMARY_HEADERS], rows=rows)
 
 
 @require("payroll_view")
@@ -162,7 +164,8 @@ def roll_approve(request, pk: int):
     return redirect("relief:subsidy_roll", pk=roll.pk)
 
 
-BANK_HEADERS = ("姓名", "身份证号", "银行账号", "金额（元）", "保障群体", "所在社区/村")
+BANK_HEADERS = (gettext_lazy("姓名"), gettext_lazy("身份证号"), gettext_lazy("银行账号"), gettext_lazy("金额（元）"),
+                gettext_lazy("保障群体"), gettext_lazy("所在社区/村"))
 
 
 @require("payroll_view")
@@ -178,7 +181,7 @@ def roll_bank_file(request, pk: int, fmt: str):
                     filters={"roll": roll.pk, "month": roll.month.strftime("%Y-%m"), "district": roll.district_id,
                              "format": fmt, "full_id_number": has_capability(request.user, "full_id_number")})
     rows = selectors.subsidy_bank_rows(request.user, roll)
-    headers = [_(h) for h in BANK_HEADERS]
+    headers = [str(h) for h in BANK_HEADERS]
     name = f"price-subsidy-{roll.month:%Y%m}-{roll.district_id[:6]}"
     if fmt == "xlsx":
         return xlsx_response(filename=name, sheet=_("银行代发"), headers=headers, rows=rows)

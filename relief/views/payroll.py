@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civil_affairs.exports import csv_response, xlsx_response
@@ -108,7 +109,8 @@ def roll_approve(request, pk: int):
     return redirect("relief:roll_detail", pk=roll.pk)
 
 
-BANK_HEADERS = ("姓名", "身份证号", "银行账号", "金额（元）", "救助类别", "所在社区/村", "户编号")
+BANK_HEADERS = (gettext_lazy("姓名"), gettext_lazy("身份证号"), gettext_lazy("银行账号"), gettext_lazy("金额（元）"),
+                gettext_lazy("救助类别"), gettext_lazy("所在社区/村"), gettext_lazy("户编号"))
 
 
 @require("payroll_view")
@@ -124,7 +126,7 @@ def roll_bank_file(request, pk: int, fmt: str):
                     filters={"roll": roll.pk, "month": roll.month.strftime("%Y-%m"), "district": roll.district_id,
                              "format": fmt, "full_id_number": has_capability(request.user, "full_id_number")})
     rows = selectors.roll_payment_rows(request.user, roll)
-    headers = [_(h) for h in BANK_HEADERS]
+    headers = [str(h) for h in BANK_HEADERS]
     name = f"payroll-{roll.month:%Y%m}-{roll.district_id[:6]}"
     if fmt == "xlsx":
         return xlsx_response(filename=name, sheet=_("银行代发"), headers=headers, rows=rows)
