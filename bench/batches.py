@@ -43,7 +43,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civil_affairs.settings")
 
 MONTH = dt.date(2031, 1, 1)        # the batch's month: nobody has been paid for it
 LOOP_MONTH = dt.date(2031, 2, 1)   # the per-person loop's month (same figures, a clean slate)
-NIGHT = dt.date(2031, 1, 15)       # the recheck's night
+NIGHT = dt.date.today()            # the recheck's night (feed dates may not lie in the future)
 
 
 def clone_database(url: str) -> str:

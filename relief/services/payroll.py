@@ -225,24 +225,32 @@ def roll_approvable_by(user, roll: PayrollRoll) -> bool:
 
 
 @transaction.atomic
-def payroll_approve(*, actor, roll: PayrollRoll) -> PayrollRoll:
-    """A reviewer of the district (or the bureau) approves the roll; after this
-    its bank file can be downloaded and it never changes again."""
+def district_roll_approve(*, actor, roll, lines: str, totals: Callable[[object], dict]):
+    """Approval of a district roll (a payroll roll or a price-subsidy roll):
+    a reviewer of the district or the bureau, once, never an empty roll.
+    After this its bank file can be downloaded and it never changes again.
+    `lines` names the roll's lines; `totals(roll)` gives the audit figures."""
     if not has_capability(actor, "payroll_approve"):
         raise DomainError(_("您没有审核发放花名册的权限。"))
-    roll = PayrollRoll.objects.select_for_update().select_related("district").get(pk=roll.pk)
+    roll = type(roll).objects.select_for_update().select_related("district").get(pk=roll.pk)
     if not roll_approvable_by(actor, roll):
         raise DomainError(_("该花名册（%(d)s）不在您的管辖范围内。") % {"d": roll.district.name})
     if roll.status == PayrollRoll.Status.APPROVED:
         raise DomainError(_("该花名册已审核，不能重复审核。"))
-    if not roll.payments.exists():
+    if not getattr(roll, lines).exists():
         raise DomainError(_("花名册没有发放明细，不能审核。"))
     roll.status, roll.approved_by, roll.approved_at = PayrollRoll.Status.APPROVED, actor, timezone.now()
     roll.save(update_fields=["status", "approved_by", "approved_at"])
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=roll, region_code=roll.district_id,
+                 changes={"step": "approve", "month": _month_label(roll.month), **totals(roll)})
+    return roll
+
+
+def payroll_approve(*, actor, roll: PayrollRoll) -> PayrollRoll:
     from ..selectors.payroll import month_totals
 
-    rows = month_totals(month=roll.month, rolls=[roll.pk])
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=roll, region_code=roll.district_id,
-                 changes={"step": "approve", "month": _month_label(roll.month),
-                          "lines": sum(r["lines"] for r in rows), "total": sum(r["total"] for r in rows)})
-    return roll
+    def totals(roll: PayrollRoll) -> dict:
+        rows = month_totals(month=roll.month, rolls=[roll.pk])
+        return {"lines": sum(r["lines"] for r in rows), "total": sum(r["total"] for r in rows)}
+
+    return district_roll_approve(actor=actor, roll=roll, lines="payments", totals=totals)

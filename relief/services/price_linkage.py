@@ -4,8 +4,10 @@ monthly dibao standard × the rise, once, whatever the number of groups.
 
 The month's figures are fixed first (one PriceSubsidyRate row per region,
 written once, so a resumed run pays at the first attempt's rates) and the
-district rolls created; then the batch engine runs one INSERT … SELECT per
-chunk of person ids over the union of the covered groups.  (person, month) is
+district rolls created; the covered people are gathered once (one statement
+over the union of the covered groups, into a session temp table keyed by
+person id); then the batch engine runs one INSERT … SELECT per chunk of
+person ids.  (person, month) is
 unique in the database, so a rerun or a restarted run pays nobody twice; an
 approved roll is never changed; a second start of the same month while one
 runs is refused by an advisory lock."""
@@ -13,7 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -32,7 +35,7 @@ from civil_affairs.services import DomainError, audit_record, batchrun_create, b
 from ..models import Benefit, FeedRecord, PriceIndex, PriceSubsidy, PriceSubsidyRate, PriceSubsidyRoll
 from ..rules import price_linkage_amount, price_linkage_rise
 from ..selectors.standards import region_ancestors, standards_by_region
-from .payroll import parse_month, roll_approvable_by
+from .payroll import district_roll_approve, parse_month
 
 KIND = "relief_price_linkage"  # BatchRun.kind; relief.tasks.TASKS_BY_KIND maps it to price_linkage_task
 CHUNK_IDS = 50_000  # person ids per chunk: one transaction, one INSERT, one progress step
@@ -221,39 +224,62 @@ _LOCK_OPEN_ROLLS_SQL = f"SELECT id FROM {_ROLL} WHERE month = %(month)s AND stat
 _PAYABLE = """b.status IN ('active', 'gradual_exit') AND b.start_month <= %(month)s
         AND (b.last_month IS NULL OR b.last_month >= %(month)s)"""
 
-# Each covered group's people with person ids in [lo, hi), as
-# (person_id, grp, region_id, bank_account); each SELECT enters by an index
-# on the person id (HouseholdMember.person, Benefit.recipient, Person pk).
+# Each covered group's people as (person_id, grp, region_id, bank_account).
 # Orphans and de-facto unsupported children (group 'orphan', already ranked in
 # GROUP_PRIORITY) join here with their own SELECT once the childcare area
 # keeps their rolls; until then the group is simply not read.
 _GROUP_SOURCES = (
     # dibao: every member of a household with a payable dibao benefit, at the benefit's region and account
     f"""SELECT m.person_id, 'dibao' AS grp, b.region_id, b.bank_account
-        FROM {_M} m JOIN {_B} b ON b.household_id = m.household_id
-        WHERE m.person_id >= %(lo)s AND m.person_id < %(hi)s AND b.kind = 'dibao' AND {_PAYABLE}""",
+        FROM {_B} b JOIN {_M} m ON m.household_id = b.household_id
+        WHERE b.kind = 'dibao' AND {_PAYABLE}""",
     # extremely poor: the recipient of a payable tekun benefit
     f"""SELECT b.recipient_id, 'tekun', b.region_id, b.bank_account
-        FROM {_B} b
-        WHERE b.recipient_id >= %(lo)s AND b.recipient_id < %(hi)s AND b.kind = 'tekun' AND {_PAYABLE}""",
+        FROM {_B} b WHERE b.kind = 'tekun' AND {_PAYABLE}""",
     # unemployment insurance and entitled veterans: the month's feed lists, where the person lives
     f"""SELECT p.id, f.kind, p.residence_region_id, left(coalesce(f.detail->>'bank_account', ''), 32)
         FROM {_F} f JOIN {_P} p ON p.id_number = f.id_number
-        WHERE f.kind IN ('unemployment', 'veteran') AND f.event_date = %(month)s
-          AND p.id >= %(lo)s AND p.id < %(hi)s""",
+        WHERE f.kind IN ('unemployment', 'veteran') AND f.event_date = %(month)s""",
+)
+
+# Who is covered this month, once per attempt: each person once, under the
+# group first in GROUP_PRIORITY, alive on the 1st.  A session temp table keyed
+# by person id, so every chunk reads its slice by index instead of joining
+# the month's lists to the registry again (a rebuilt table after a restart
+# holds the same people for the same data).
+_COVERED_TABLE = "linkage_covered"
+_COVERED_SQL = (
+    f"DROP TABLE IF EXISTS {_COVERED_TABLE}",
+    f"""CREATE TEMP TABLE {_COVERED_TABLE} AS
+        SELECT DISTINCT ON (u.person_id) u.person_id, u.grp, u.region_id, u.bank_account
+        FROM ({' UNION ALL '.join(_GROUP_SOURCES)}) u JOIN {_P} p ON p.id = u.person_id
+        WHERE p.death_date IS NULL OR p.death_date >= %(month)s
+        ORDER BY u.person_id, array_position(%(priority)s::text[], u.grp::text)""",
+    f"CREATE UNIQUE INDEX ON {_COVERED_TABLE} (person_id)",
+    f"ANALYZE {_COVERED_TABLE}",
 )
 
 _SUBSIDIES_SQL = f"""
 INSERT INTO {_SUB} (roll_id, person_id, month, "group", region_id, amount, bank_account)
 SELECT r.id, c.person_id, %(month)s::date, c.grp, c.region_id, t.amount, c.bank_account
-FROM (SELECT DISTINCT ON (u.person_id) u.person_id, u.grp, u.region_id, u.bank_account
-      FROM ({' UNION ALL '.join(_GROUP_SOURCES)}) u
-      ORDER BY u.person_id, array_position(%(priority)s::text[], u.grp::text)) c
-JOIN {_P} p ON p.id = c.person_id
+FROM {_COVERED_TABLE} c
 JOIN {_RATE} t ON t.month = %(month)s AND t.region_id = c.region_id
 JOIN {_ROLL} r ON r.month = %(month)s AND r.district_id = {_DISTRICT.format(col='c.region_id')}
-WHERE (p.death_date IS NULL OR p.death_date >= %(month)s) AND r.status = 'generated'
+WHERE c.person_id >= %(lo)s AND c.person_id < %(hi)s AND r.status = 'generated'
+  AND NOT EXISTS (SELECT 1 FROM {_SUB} s WHERE s.person_id = c.person_id AND s.month = %(month)s)
 ON CONFLICT (person_id, month) DO NOTHING"""
+
+
+@contextmanager
+def _covered(month: dt.date) -> Iterator[None]:
+    with connection.cursor() as cursor:
+        for sql in _COVERED_SQL:
+            cursor.execute(sql, {"month": month, "priority": list(GROUP_PRIORITY)})
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(_COVERED_SQL[0])
 
 
 def _rates_write(evaluation: Evaluation) -> None:
@@ -274,7 +300,7 @@ def _rates_write(evaluation: Evaluation) -> None:
 def _chunk(month: dt.date, lo: int, hi: int) -> int:
     """Subsidies for persons with ids in [lo, hi): one INSERT … SELECT, inside
     the engine's chunk transaction.  Returns the rows added (0 when redone)."""
-    params = {"month": month, "lo": lo, "hi": hi, "priority": list(GROUP_PRIORITY)}
+    params = {"month": month, "lo": lo, "hi": hi}
     with connection.cursor() as cursor:
         cursor.execute(_LOCK_OPEN_ROLLS_SQL, params)
         cursor.execute(_SUBSIDIES_SQL, params)
@@ -337,8 +363,9 @@ def _pay(run: BatchRun, month: dt.date, progress: ProgressCallback | None) -> di
     bounds = Person.objects.aggregate(lo=Min("id"), hi=Max("id"))
     first = bounds["lo"] or 0
     end = bounds["hi"] + 1 if bounds["hi"] is not None else first
-    counts = run_chunks(run_id=run.pk, first=first, end=end, chunk=CHUNK_IDS,
-                        step=lambda lo, hi: {"added": _chunk(month, lo, hi)}, progress=progress)
+    with _covered(month):
+        counts = run_chunks(run_id=run.pk, first=first, end=end, chunk=CHUNK_IDS,
+                            step=lambda lo, hi: {"added": _chunk(month, lo, hi)}, progress=progress)
     with connection.cursor() as cursor:
         cursor.execute(_PRUNE_ROLLS_SQL, {"month": month})
     summary = _jsonable({**price_linkage_summary(month=month), "added": counts.get("added", 0)})
@@ -448,25 +475,12 @@ def price_linkage_monthly() -> BatchRun | None:
 
 # ---------------------------------------------------------------- approval
 
-@transaction.atomic
 def subsidy_roll_approve(*, actor, roll: PriceSubsidyRoll) -> PriceSubsidyRoll:
-    """A reviewer of the district (or the bureau) approves the roll; after this
-    its bank file can be downloaded and it never changes again."""
+    """Approved like a payroll roll (district reviewer or bureau, once, never empty)."""
     from ..selectors.price_linkage import subsidy_month_totals
 
-    if not has_capability(actor, "payroll_approve"):
-        raise DomainError(_("您没有审核物价补贴花名册的权限。"))
-    roll = PriceSubsidyRoll.objects.select_for_update().select_related("district").get(pk=roll.pk)
-    if not roll_approvable_by(actor, roll):
-        raise DomainError(_("该花名册（%(d)s）不在您的管辖范围内。") % {"d": roll.district.name})
-    if roll.status == PriceSubsidyRoll.Status.APPROVED:
-        raise DomainError(_("该花名册已审核，不能重复审核。"))
-    if not roll.subsidies.exists():
-        raise DomainError(_("花名册没有发放明细，不能审核。"))
-    roll.status, roll.approved_by, roll.approved_at = PriceSubsidyRoll.Status.APPROVED, actor, timezone.now()
-    roll.save(update_fields=["status", "approved_by", "approved_at"])
-    rows = subsidy_month_totals(month=roll.month, rolls=[roll.pk])
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=roll, region_code=roll.district_id,
-                 changes={"step": "approve", "month": _label(roll.month), "people": sum(r["people"] for r in rows),
-                          "total": sum((r["total"] for r in rows), ZERO)})
-    return roll
+    def totals(roll: PriceSubsidyRoll) -> dict:
+        rows = subsidy_month_totals(month=roll.month, rolls=[roll.pk])
+        return {"people": sum(r["people"] for r in rows), "total": sum((r["total"] for r in rows), ZERO)}
+
+    return district_roll_approve(actor=actor, roll=roll, lines="subsidies", totals=totals)

@@ -8,14 +8,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civil_affairs.exports import csv_response, xlsx_response
+from civil_affairs.exports import xlsx_response
 from civil_affairs.models import BatchRun
 from civil_affairs.pagination import keyset_page
 from civil_affairs.permissions import has_capability, require
@@ -27,6 +26,7 @@ from ..selectors import payroll as payroll_selectors
 from ..selectors import price_linkage as selectors
 from ..services import price_linkage as services
 from ..services.payroll import parse_month, roll_approvable_by
+from .payroll import bank_file_response
 
 
 def _index_url(month: str, run: BatchRun | None = None) -> str:
@@ -170,19 +170,6 @@ BANK_HEADERS = (gettext_lazy("姓名"), gettext_lazy("身份证号"), gettext_la
 
 @require("payroll_view")
 def roll_bank_file(request, pk: int, fmt: str):
-    """The bank's file: full ID numbers only for roles that need them."""
-    if fmt not in ("xlsx", "csv"):
-        raise Http404
     roll = selectors.subsidy_roll_get_for_user(request.user, pk)
-    if roll.status != PriceSubsidyRoll.Status.APPROVED:
-        messages.error(request, _("花名册审核通过后才能下载银行代发文件。"))
-        return redirect("relief:subsidy_roll", pk=roll.pk)
-    export_recorded(actor=request.user, target_type="relief.pricesubsidyroll",
-                    filters={"roll": roll.pk, "month": roll.month.strftime("%Y-%m"), "district": roll.district_id,
-                             "format": fmt, "full_id_number": has_capability(request.user, "full_id_number")})
-    rows = selectors.subsidy_bank_rows(request.user, roll)
-    headers = [str(h) for h in BANK_HEADERS]
-    name = f"price-subsidy-{roll.month:%Y%m}-{roll.district_id[:6]}"
-    if fmt == "xlsx":
-        return xlsx_response(filename=name, sheet=_("银行代发"), headers=headers, rows=rows)
-    return csv_response(filename=name, headers=headers, rows=rows)
+    return bank_file_response(request, roll=roll, fmt=fmt, rows=selectors.subsidy_bank_rows(request.user, roll),
+                              headers=BANK_HEADERS, name="price-subsidy", detail="relief:subsidy_roll")

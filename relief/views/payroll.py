@@ -113,21 +113,26 @@ BANK_HEADERS = (gettext_lazy("姓名"), gettext_lazy("身份证号"), gettext_la
                 gettext_lazy("救助类别"), gettext_lazy("所在社区/村"), gettext_lazy("户编号"))
 
 
-@require("payroll_view")
-def roll_bank_file(request, pk: int, fmt: str):
-    """The bank's file: full ID numbers only for roles that need them."""
+def bank_file_response(request, *, roll, fmt: str, rows, headers, name: str, detail: str):
+    """A district roll's bank file, once approved (an audited export; full ID
+    numbers only for roles that need them); before that, back to the roll."""
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    roll = selectors.roll_get_for_user(request.user, pk)
     if roll.status != PayrollRoll.Status.APPROVED:
         messages.error(request, _("花名册审核通过后才能下载银行代发文件。"))
-        return redirect("relief:roll_detail", pk=roll.pk)
-    export_recorded(actor=request.user, target_type="relief.payrollroll",
+        return redirect(detail, pk=roll.pk)
+    export_recorded(actor=request.user, target_type=roll._meta.label_lower,
                     filters={"roll": roll.pk, "month": roll.month.strftime("%Y-%m"), "district": roll.district_id,
                              "format": fmt, "full_id_number": has_capability(request.user, "full_id_number")})
-    rows = selectors.roll_payment_rows(request.user, roll)
-    headers = [str(h) for h in BANK_HEADERS]
-    name = f"payroll-{roll.month:%Y%m}-{roll.district_id[:6]}"
+    headers = [str(h) for h in headers]
+    name = f"{name}-{roll.month:%Y%m}-{roll.district_id[:6]}"
     if fmt == "xlsx":
         return xlsx_response(filename=name, sheet=_("银行代发"), headers=headers, rows=rows)
     return csv_response(filename=name, headers=headers, rows=rows)
+
+
+@require("payroll_view")
+def roll_bank_file(request, pk: int, fmt: str):
+    roll = selectors.roll_get_for_user(request.user, pk)
+    return bank_file_response(request, roll=roll, fmt=fmt, rows=selectors.roll_payment_rows(request.user, roll),
+                              headers=BANK_HEADERS, name="payroll", detail="relief:roll_detail")
