@@ -17,14 +17,16 @@ engine:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import BatchRun
-from .services import DomainError, batchrun_started
+from .services import DomainError, batchrun_finish, batchrun_started
 
 # BatchRun.kind → what people call it; policy areas add theirs in AppConfig.ready().
 KIND_LABELS: dict[str, str] = {}
@@ -100,3 +102,49 @@ def result_update(*, run_id: int, **values) -> None:
     """Merge named values (a summary, figures) into the run's result."""
     run = BatchRun.objects.only("result").get(pk=run_id)
     BatchRun.objects.filter(pk=run_id).update(result={**run.result, **values})
+
+
+T = TypeVar("T")
+
+
+def run_exclusive(*, run: BatchRun, lock_class: int, key: int, label: str, same: dict,
+                  work: Callable[[BatchRun], T]) -> T | None:
+    """The life of one batch run around its `work`, shared by the batches:
+
+    - under the advisory lock (lock_class, key), marked running, then `work(run)`;
+    - a second start of the same batch (`same`: the params that make it the
+      same, e.g. {"month": "2026-10"}) is refused: failed with a message naming
+      the run in progress, BatchBusy raised; a second delivery of this very run
+      while it runs elsewhere returns None, as does a run already finished;
+    - a transient database error is re-raised for the Celery task to retry,
+      which resumes from `done`; a DomainError (bad input) fails the run with
+      its message; anything else fails it as interrupted, resumable."""
+    if run.is_finished:
+        return None
+    try:
+        with exclusive(lock_class, key, label=label):
+            run.refresh_from_db()
+            if run.is_finished:  # it finished while this delivery waited
+                return None
+            # Running from the moment the lock is held, so a refused second start can name this run.
+            BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.RUNNING, started_at=timezone.now())
+            return work(run)
+    except BatchBusy:
+        run.refresh_from_db()
+        if run.status == BatchRun.Status.RUNNING:
+            return None  # another delivery of this same run holds the lock: leave it be
+        others = (BatchRun.objects.filter(kind=run.kind, status=BatchRun.Status.RUNNING, **{
+            f"params__{name}": value for name, value in same.items()}).exclude(pk=run.pk).values_list("pk", flat=True))
+        message = _("%(what)s 已在另一进程中运行（任务 %(other)s），本次未执行，没有重复发放或重复处理；"
+                    "请在该任务结束后查看结果。") % {"what": label, "other": "、".join(f"#{pk}" for pk in others) or "—"}
+        batchrun_finish(run_id=run.pk, failed=True, message=message)
+        raise BatchBusy(message) from None
+    except OperationalError:
+        raise  # transient (database restart, deadlock): the task retries and resumes from `done`
+    except DomainError as exc:
+        batchrun_finish(run_id=run.pk, failed=True, message=str(exc))
+        raise
+    except Exception as exc:
+        batchrun_finish(run_id=run.pk, failed=True, message=_("%(what)s 中断：%(e)s。可重新运行，将从中断处继续。") % {
+            "what": label, "e": exc})
+        raise

@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civil_affairs import clock
-from civil_affairs.batches import BatchBusy, exclusive, result_update, run_chunks
+from civil_affairs.batches import result_update, run_chunks, run_exclusive
 from civil_affairs.models import AuditEvent, BatchRun, HouseholdMember, Person, Region
 from civil_affairs.permissions import has_capability
 from civil_affairs.services import DomainError, audit_record, batchrun_create, batchrun_finish
@@ -389,43 +388,14 @@ def price_linkage_run(*, run_id: int, progress: ProgressCallback | None = None) 
     run = BatchRun.objects.select_related("created_by").get(pk=run_id)
     if run.kind != KIND:
         raise DomainError(_("批处理任务 #%(id)d 不是物价补贴联动任务。") % {"id": run_id})
-    if run.is_finished:
-        return None
     try:
         month = parse_month(run.params.get("month"))
     except DomainError as exc:
         batchrun_finish(run_id=run_id, failed=True, message=str(exc))
         raise
-    try:
-        with exclusive(_LOCK_CLASS, month.year * 100 + month.month,
-                       label=_("%(m)s 物价补贴联动") % {"m": _label(month)}):
-            run.refresh_from_db()
-            if run.is_finished:  # it finished while this delivery waited
-                return None
-            # Running from the moment the lock is held, so a refused second start can name this run.
-            BatchRun.objects.filter(pk=run_id).update(status=BatchRun.Status.RUNNING, started_at=timezone.now())
-            return _pay(run, month, progress)
-    except BatchBusy:
-        run.refresh_from_db()
-        if run.status == BatchRun.Status.RUNNING:
-            return None  # another delivery of this same run holds the lock: leave it be
-        others = list(BatchRun.objects.filter(kind=KIND, params__month=_label(month),
-                                              status=BatchRun.Status.RUNNING).exclude(pk=run_id)
-                      .values_list("pk", flat=True))
-        message = _("%(m)s 物价补贴联动已在另一进程中运行（任务 %(other)s），本次未执行，没有重复发放；"
-                    "请在该任务结束后查看结果。") % {
-            "m": _label(month), "other": "、".join(f"#{pk}" for pk in others) or "—"}
-        batchrun_finish(run_id=run_id, failed=True, message=message)
-        raise BatchBusy(message) from None
-    except OperationalError:
-        raise  # transient (database restart, deadlock): the task retries and resumes from `done`
-    except DomainError as exc:  # the month has no index, or does not trigger: say so, as the start would
-        batchrun_finish(run_id=run_id, failed=True, message=str(exc))
-        raise
-    except Exception as exc:
-        batchrun_finish(run_id=run_id, failed=True,
-                        message=_("物价补贴联动中断：%(e)s。可重新运行，将从中断处继续。") % {"e": exc})
-        raise
+    return run_exclusive(run=run, lock_class=_LOCK_CLASS, key=month.year * 100 + month.month,
+                         label=_("%(m)s 物价补贴联动") % {"m": _label(month)}, same={"month": _label(month)},
+                         work=lambda run: _pay(run, month, progress))
 
 
 def price_linkage_start(*, user, month: dt.date) -> BatchRun:

@@ -19,14 +19,14 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civil_affairs import clock
-from civil_affairs.batches import BatchBusy, exclusive, result_update, run_chunks
+from civil_affairs.batches import BatchBusy, result_update, run_chunks, run_exclusive
 from civil_affairs.models import AuditEvent, BatchRun
 from civil_affairs.permissions import has_capability
 from civil_affairs.selectors import jurisdiction_prefix
@@ -606,37 +606,14 @@ def recheck_run(*, run_id: int, progress: ProgressCallback | None = None) -> dic
     run = BatchRun.objects.select_related("created_by").get(pk=run_id)
     if run.kind != KIND:
         raise DomainError(_("批处理任务 #%(id)d 不是资格复核任务。") % {"id": run_id})
-    if run.is_finished:
-        return None
     try:
         day = parse_day(run.params.get("date"))
     except DomainError as exc:
         batchrun_finish(run_id=run_id, failed=True, message=str(exc))
         raise
-    try:
-        with exclusive(LOCK_CLASS, int(day.strftime("%Y%m%d")), label=_("%(d)s 资格复核") % {"d": day.isoformat()}):
-            run.refresh_from_db()
-            if run.is_finished:  # it finished while this delivery waited
-                return None
-            BatchRun.objects.filter(pk=run_id).update(status=BatchRun.Status.RUNNING, started_at=timezone.now())
-            return _recheck(run, day, progress)
-    except BatchBusy:
-        run.refresh_from_db()
-        if run.status == BatchRun.Status.RUNNING:
-            return None  # another delivery of this same run holds the lock: leave it be
-        others = list(BatchRun.objects.filter(kind=KIND, params__date=day.isoformat(),
-                                              status=BatchRun.Status.RUNNING).exclude(pk=run_id)
-                      .values_list("pk", flat=True))
-        message = _("%(d)s 资格复核已在另一进程中运行（任务 %(other)s），本次未执行；请在该任务结束后查看结果。") % {
-            "d": day.isoformat(), "other": "、".join(f"#{pk}" for pk in others) or "—"}
-        batchrun_finish(run_id=run_id, failed=True, message=message)
-        raise BatchBusy(message) from None
-    except OperationalError:
-        raise  # transient (database restart, deadlock): the task retries and resumes from `done`
-    except Exception as exc:
-        batchrun_finish(run_id=run_id, failed=True,
-                        message=_("资格复核中断：%(e)s。可重新运行，将从中断处继续。") % {"e": exc})
-        raise
+    return run_exclusive(run=run, lock_class=LOCK_CLASS, key=int(day.strftime("%Y%m%d")),
+                         label=_("%(d)s 资格复核") % {"d": day.isoformat()}, same={"date": day.isoformat()},
+                         work=lambda run: _recheck(run, day, progress))
 
 
 def recheck_start(*, user, day: dt.date) -> BatchRun:
