@@ -74,3 +74,43 @@ def test_feed_upload_recheck_and_task_queue(new_page, dibao_household, users, ce
     other = new_page()
     log_in(other, "other_caseworker")
     assert other.goto(f"/work/relief/tasks/{task.pk}/").status == 404
+
+
+def test_price_linkage_from_the_button_to_the_bank_file(new_page, dibao_household, users, regions,
+                                                        celery_worker_process):
+    """A month below the thresholds is refused with its figures; a triggering
+    month runs on the worker; the district's reviewer approves its roll and
+    downloads the bank file."""
+    from relief.models import PriceIndex
+
+    PriceIndex.objects.create(month=dt.date(2026, 9, 1), region=regions["city"], cpi_yoy=Decimal("3.2"),
+                              food_yoy=Decimal("2.1"))
+    PriceIndex.objects.create(month=dt.date(2026, 10, 1), region=regions["city"], cpi_yoy=Decimal("3.6"),
+                              food_yoy=Decimal("2.1"))
+    admin = new_page()
+    log_in(admin, str(Role.BUREAU_ADMIN))
+    admin.goto("/work/relief/price-linkage/")
+    admin.get_by_label("补贴月份").fill("2026-09")
+    admin.get_by_role("button", name="运行该月联动").click()
+    expect(admin.get_by_role("alert").first).to_contain_text("未达到启动条件")
+    expect(admin.get_by_role("alert").first).to_contain_text("3.2%")
+
+    admin.get_by_label("补贴月份").fill("2026-10")
+    admin.get_by_role("button", name="运行该月联动").click()
+    expect(admin.get_by_test_id("batch-progress")).to_have_attribute("data-status", "succeeded", timeout=60_000)
+    admin.get_by_role("link", name="刷新结果").click()
+    expect(admin.get_by_test_id("month-people")).to_have_text("2")  # the two members, 780 × 3.6 % each
+    expect(admin.get_by_test_id("month-total")).to_contain_text("56.16")
+    screenshot(admin, "price-linkage")
+
+    reviewer = new_page()
+    log_in(reviewer, str(Role.REVIEWER))
+    reviewer.goto("/work/relief/price-linkage/?month=2026-10")
+    reviewer.get_by_test_id("subsidy-roll-table").get_by_role("link").first.click()
+    expect(reviewer.get_by_test_id("roll-lines")).to_contain_text("28.08")
+    reviewer.get_by_test_id("approve-roll").click()
+    expect(reviewer.get_by_test_id("roll-status")).to_contain_text("已审核")
+    with reviewer.expect_download() as download:
+        reviewer.get_by_test_id("bank-csv").click()
+    content = open(download.value.path(), encoding="utf-8-sig").read()
+    assert "28.08" in content and content.count("\n") == 3  # the header and two people
