@@ -189,6 +189,9 @@ SPECTACULAR_SETTINGS = {
         "BenefitStatusEnum": "relief.models.Benefit.Status",
         "PayrollRollStatusEnum": "relief.models.PayrollRoll.Status",
         "BatchRunStatusEnum": "civil_affairs.models.BatchRun.Status",
+        "ReliefKindEnum": "relief.models.Kind",
+        "ReviewTaskKindEnum": "relief.models.ReviewTask.Kind",
+        "ReviewTaskStatusEnum": "relief.models.ReviewTask.Status",
     },
 }
 

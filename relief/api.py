@@ -1,5 +1,6 @@
 """/api/relief/: standards (and the values in force), applications with one
-POST action per procedure step, benefits, payroll rolls.  Views validate
+POST action per procedure step, benefits, payroll rolls, the review tasks of
+the nightly recheck, price-linkage subsidy rolls.  Views validate
 input, call one service, serialise the result; reads go through the same
 scoped selectors as the pages."""
 from __future__ import annotations
@@ -26,13 +27,18 @@ from civil_affairs.permissions import HasCapability, has_capability
 from civil_affairs.selectors import jurisdiction_prefix
 from civil_affairs.services import DomainError
 
-from .models import Application, Benefit, HomeVisit, Objection, PayrollRoll, Standard
+from .models import (Application, Benefit, HomeVisit, Objection, PayrollRoll, PriceSubsidyRoll, ReviewTask,
+                     Standard)
 from .selectors import applications as app_selectors
 from .selectors import payroll as payroll_selectors
+from .selectors import price_linkage as linkage_selectors
+from .selectors import tasks as task_selectors
 from .selectors.standards import region_ancestors, standard_list_for_user, standards_in_force
 from .services import applications as services
 from .services import benefits as benefit_services
 from .services import payroll as payroll_services
+from .services import price_linkage as linkage_services
+from .services import recheck as recheck_services
 
 
 class ReliefPermission(HasCapability):
@@ -371,8 +377,97 @@ class RollViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(RollSerializer(self.get_queryset().get(pk=roll.pk)).data)
 
 
+# ---------------------------------------------------------------- review tasks of the nightly recheck
+
+class ReviewTaskSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True, default="")
+    person_id_number = _IdNumberSchema(source="person.id_number", default="")
+    household_number = serializers.CharField(source="benefit.household.number", read_only=True)
+
+    class Meta:
+        model = ReviewTask
+        fields = ["id", "kind", "status", "benefit", "household_number", "person_name", "person_id_number",
+                  "region", "evidence", "due", "created_at", "resolved_by", "resolved_at", "resolution"]
+
+
+class ResolveInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[ReviewTask.Status.DONE, ReviewTask.Status.DISMISSED])
+    note = serializers.CharField()
+
+
+class ReviewTaskFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_lazy("任务类型"), choices=ReviewTask.Kind.choices)
+    status = django_filters.ChoiceFilter(label=_lazy("状态"), choices=ReviewTask.Status.choices)
+    region = django_filters.CharFilter(label=_lazy("区划代码（含下级）"), method=_in_region("region__code"))
+
+    class Meta:
+        model = ReviewTask
+        fields = ["kind", "status", "region"]
+
+
+class ReviewTaskViewSet(viewsets.ReadOnlyModelViewSet):
+    """核查任务 within the caller's jurisdiction (every status; filter by ?status=open)."""
+
+    serializer_class = ReviewTaskSerializer
+    permission_classes = [ReliefPermission]
+    pagination_class = KeysetPagination
+    filterset_class = ReviewTaskFilter
+
+    def get_queryset(self):
+        return task_selectors.task_list_for_user(self.request.user, status="all")
+
+    @extend_schema(request=ResolveInput, responses=ReviewTaskSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """Close the task as done, or as checked with nothing to change, with a note."""
+        task = self.get_object()
+        if not has_capability(request.user, "relief_handle"):
+            raise PermissionDenied(_("您的角色不能处理核查任务。"))
+        data = ResolveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        _run(lambda: recheck_services.task_resolve(actor=request.user, task=task, **data.validated_data))
+        return Response(ReviewTaskSerializer(self.get_queryset().get(pk=task.pk),
+                                             context={"request": request}).data)
+
+
+# ---------------------------------------------------------------- price-linkage subsidy rolls
+
+class SubsidyRollSerializer(serializers.ModelSerializer):
+    people = serializers.IntegerField(read_only=True)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)
+
+    class Meta:
+        model = PriceSubsidyRoll
+        fields = ["id", "month", "district", "status", "approved_by", "approved_at", "people", "total"]
+
+
+class SubsidyRollViewSet(viewsets.ReadOnlyModelViewSet):
+    """物价补贴花名册: district rolls with their people and total; approve by POST."""
+
+    serializer_class = SubsidyRollSerializer
+    pagination_class = KeysetPagination
+    permission_classes = [PayrollPermission]
+
+    def get_queryset(self):
+        from django.db.models import Count, Sum
+
+        return linkage_selectors.subsidy_roll_list_for_user(self.request.user).annotate(
+            people=Count("subsidies"), total=Sum("subsidies__amount"))
+
+    @extend_schema(request=EmptyInput, responses=SubsidyRollSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        roll = self.get_object()
+        if not has_capability(request.user, "payroll_approve"):
+            raise PermissionDenied(_("您的角色不能审核花名册。"))
+        _run(lambda: linkage_services.subsidy_roll_approve(actor=request.user, roll=roll))
+        return Response(SubsidyRollSerializer(self.get_queryset().get(pk=roll.pk)).data)
+
+
 router = DefaultRouter()
 router.register("standards", StandardViewSet, basename="standard")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("benefits", BenefitViewSet, basename="benefit")
 router.register("payroll", RollViewSet, basename="roll")
+router.register("tasks", ReviewTaskViewSet, basename="task")
+router.register("price-linkage", SubsidyRollViewSet, basename="subsidy-roll")

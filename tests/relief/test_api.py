@@ -201,3 +201,41 @@ def test_benefit_list_is_scoped_filtered_and_masked(family, staff, users, login)
     wrong = reviewer.post(f"/api/relief/benefits/{benefit.pk}/status/", {"status": "active", "reason": "x"},
                           content_type="application/json")
     assert wrong.status_code == 400 and "不能改为该状态" in wrong.json()["detail"]
+
+
+def test_review_tasks_and_subsidy_rolls_through_the_api(family, staff, users, login):
+    """Tasks of the nightly recheck are listed within the jurisdiction with masked
+    ID numbers and resolved by POST; price-subsidy rolls show people and money
+    and are approved by the district's reviewer."""
+    from civil_affairs.models import AuditEvent
+    from relief.models import PriceSubsidy, PriceSubsidyRoll, ReviewTask
+
+    head = family.members.get(relation="head").person
+    benefit = Benefit.objects.create(household=family, recipient=head, kind="dibao", region=family.region,
+                                     monthly_amount=Decimal("540.00"), start_month=dt.date(2026, 1, 1))
+    task = ReviewTask.objects.create(kind="vehicle", benefit=benefit, person=head, region=benefit.region, key="7",
+                                     evidence={"plate": "苏F12345"}, due=dt.date(2026, 11, 12))
+    worker = login(staff["caseworker"])
+    listed = worker.get("/api/relief/tasks/?kind=vehicle&status=open").json()["results"]
+    assert [t["id"] for t in listed] == [task.pk]
+    assert listed[0]["person_id_number"] != head.id_number and "*" in listed[0]["person_id_number"]
+    assert listed[0]["evidence"] == {"plate": "苏F12345"} and listed[0]["household_number"] == family.number
+    empty = worker.post(f"/api/relief/tasks/{task.pk}/resolve/", {"status": "done", "note": ""},
+                        content_type="application/json")
+    assert empty.status_code == 400
+    done = worker.post(f"/api/relief/tasks/{task.pk}/resolve/", {"status": "dismissed", "note": "代步车，已核实"},
+                       content_type="application/json")
+    assert done.status_code == 200 and done.json()["status"] == "dismissed"
+    assert AuditEvent.objects.filter(target_type="relief.reviewtask", target_id=str(task.pk)).exists()
+    assert login(users["other_caseworker"]).get(f"/api/relief/tasks/{task.pk}/").status_code == 404
+
+    roll = PriceSubsidyRoll.objects.create(month=dt.date(2026, 10, 1), district_id="320612000000")
+    for person in (m.person for m in family.members.all()):
+        PriceSubsidy.objects.create(roll=roll, person=person, month=roll.month, group="dibao", region=family.region,
+                                    amount=Decimal("28.08"))
+    rolls = login(staff["reviewer"]).get("/api/relief/price-linkage/").json()["results"]
+    assert [(r["people"], r["total"], r["status"]) for r in rolls] == [(3, "84.24", "generated")]
+    approved = login(staff["reviewer"]).post(f"/api/relief/price-linkage/{roll.pk}/approve/")
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    again = login(staff["admin"]).post(f"/api/relief/price-linkage/{roll.pk}/approve/")
+    assert again.status_code == 400 and "已审核" in again.json()["detail"]
