@@ -75,24 +75,31 @@ def exclusive(lock_class: int, key: int, *, label: str) -> Iterator[None]:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [lock_class, key])
 
 
-def run_chunks(*, run_id: int, first: int, end: int, chunk: int, step: Step,
+def run_chunks(*, run_id: int | None, first: int, end: int, chunk: int, step: Step,
                progress: Progress | None = None) -> dict[str, int]:
     """Run `step` over [first, end) in chunks, resuming after `done`.
-    Returns the run's counts so far (this attempt's and earlier ones')."""
-    run = BatchRun.objects.get(pk=run_id)
-    first = run.params.setdefault("first_id", first)
-    chunk = run.params.setdefault("chunk", chunk)
-    BatchRun.objects.filter(pk=run_id).update(params=run.params)
-    end = max(end, first + run.done)
-    batchrun_started(run_id=run_id, total=end - first)
-    counts: dict[str, int] = dict(run.result.get("counts", {}))
-    for lo in range(first + run.done, end, chunk):
+    Returns the run's counts so far (this attempt's and earlier ones').
+    Without a run (a caller that keeps no record) the same chunks run from
+    the start, each in its own transaction."""
+    run = BatchRun.objects.get(pk=run_id) if run_id is not None else None
+    done = 0
+    counts: dict[str, int] = {}
+    if run is not None:
+        first = run.params.setdefault("first_id", first)
+        chunk = run.params.setdefault("chunk", chunk)
+        BatchRun.objects.filter(pk=run_id).update(params=run.params)
+        done = run.done
+        end = max(end, first + done)
+        batchrun_started(run_id=run_id, total=end - first)
+        counts = dict(run.result.get("counts", {}))
+    for lo in range(first + done, end, chunk):
         hi = min(lo + chunk, end)
         with transaction.atomic():
             for name, n in step(lo, hi).items():
                 counts[name] = counts.get(name, 0) + n
-            BatchRun.objects.filter(pk=run_id).update(done=F("done") + (hi - lo),
-                                                      result={**run.result, "counts": counts})
+            if run is not None:
+                BatchRun.objects.filter(pk=run_id).update(done=F("done") + (hi - lo),
+                                                          result={**run.result, "counts": counts})
         if progress is not None:
             progress(hi - first, end - first)
     return counts

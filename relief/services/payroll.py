@@ -16,6 +16,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civil_affairs.batches import run_chunks
 from civil_affairs.models import AuditEvent, BatchRun
 from civil_affairs.permissions import has_capability
 from civil_affairs.services import (
@@ -23,8 +24,6 @@ from civil_affairs.services import (
     audit_record,
     batchrun_create,
     batchrun_finish,
-    batchrun_progress,
-    batchrun_started,
 )
 
 from ..models import Benefit, Payment, PayrollRoll
@@ -89,10 +88,10 @@ ON CONFLICT (benefit_id, month) DO NOTHING"""
 
 
 def _chunk(month: dt.date, lo: int, hi: int) -> int:
-    """Rolls, then lines, for benefits with ids in [lo, hi): one transaction.
-    Returns the lines added (0 when the chunk was done before)."""
+    """Rolls, then lines, for benefits with ids in [lo, hi), inside the
+    engine's chunk transaction.  Returns the lines added (0 when redone)."""
     params = {"month": month, "lo": lo, "hi": hi}
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, month.year * 100 + month.month])
         cursor.execute(_ROLLS_SQL, params)
         cursor.execute(_LOCK_OPEN_ROLLS_SQL, params)
@@ -143,34 +142,19 @@ def payroll_generate(*, month: dt.date, run_id: int | None = None,
                      progress: ProgressCallback | None = None) -> PayrollSummary:
     """Generate (or complete) the month's district rolls.
 
-    Benefits are taken in chunks of CHUNK_IDS ids, each chunk in its own
-    transaction.  With a BatchRun, `done` counts the benefit ids covered, so
-    a restarted run continues after the last finished chunk; redoing a chunk
-    would add nothing anyway (unique benefit + month)."""
+    Benefits are taken in chunks of CHUNK_IDS ids by the batch engine, each
+    chunk in its own transaction.  With a BatchRun, `done` counts the benefit
+    ids covered, so a restarted run continues after the last finished chunk;
+    redoing a chunk would add nothing anyway (unique benefit + month)."""
     if month.day != 1:
         raise DomainError(_("发放月份须为某月1日。"))
     bounds = Benefit.objects.aggregate(lo=Min("id"), hi=Max("id"))
     first = bounds["lo"] or 0
     end = (bounds["hi"] or 0) + 1 if bounds["hi"] is not None else first
-    chunk = CHUNK_IDS
-    done = 0
-    run = None
-    if run_id is not None:
-        run = BatchRun.objects.get(pk=run_id)
-        # The chunk grid is fixed by the first attempt, so a resumed run skips exactly what was done.
-        first, chunk = run.params.setdefault("first_id", first), run.params.setdefault("chunk", chunk)
-        BatchRun.objects.filter(pk=run_id).update(params=run.params)
-        done = run.done
-        end = max(end, first + done)
-        batchrun_started(run_id=run_id, total=end - first)
-    added = 0
-    for lo in range(first + done, end, chunk):
-        hi = min(lo + chunk, end)
-        added += _chunk(month, lo, hi)
-        if run_id is not None:
-            batchrun_progress(run_id=run_id, done=hi - lo)
-        if progress is not None:
-            progress(hi - first, end - first)
+    run = BatchRun.objects.select_related("created_by").get(pk=run_id) if run_id is not None else None
+    counts = run_chunks(run_id=run_id, first=first, end=end, chunk=CHUNK_IDS,
+                        step=lambda lo, hi: {"added": _chunk(month, lo, hi)}, progress=progress)
+    added = counts.get("added", 0)
     summary = payroll_summary(month=month, added=added)
     actor = run.created_by if run is not None else None
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, target_type="relief.payrollroll",
