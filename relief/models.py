@@ -296,7 +296,7 @@ class Benefit(models.Model):
                                          blank=True)
     basis_per_capita = models.DecimalField(_("核定时人均月收入（元）"), max_digits=12, decimal_places=2, null=True,
                                            blank=True)
-    basis_extras = models.PositiveSmallIntegerField(_("分类施保加发人数"), default=0)
+    basis_extras = models.PositiveSmallIntegerField(_("分类施保加发人数"), default=0, db_default=0)
     # A new amount decided ahead of its month (a standard changed from a future
     # date): the payroll pays it from `pending_from`, the nightly recheck folds it in.
     pending_amount = models.DecimalField(_("待生效月救助金额（元）"), max_digits=12, decimal_places=2, null=True,
