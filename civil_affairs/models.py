@@ -324,6 +324,14 @@ class User(AbstractUser):
     person = models.OneToOneField(Person, verbose_name=_("本人"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="account")
     phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    # A resident's account is bound to its person only once proved: by a code sent
+    # to the phone the registry holds, or by a caseworker seeing them in person.
+    # Until then the account sees no household data.
+    verified_at = models.DateTimeField(_("实名核验时间"), null=True, blank=True)
+    verified_by = models.ForeignKey("self", verbose_name=_("核验人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    verification_method = models.CharField(_("核验方式"), max_length=12, blank=True, choices=[
+        ("sms", _("登记手机验证码")), ("in_person", _("窗口当面核验"))])
 
     class Meta:
         verbose_name = _("用户")
@@ -339,6 +347,34 @@ class User(AbstractUser):
     @property
     def is_resident(self) -> bool:
         return self.role == Role.RESIDENT
+
+    @property
+    def is_verified_resident(self) -> bool:
+        return self.is_resident and self.verified_at is not None
+
+
+class OneTimeCode(models.Model):
+    """A code sent by SMS to prove control of a phone (registration, password
+    reset).  Only its hash is kept; it expires, and wrong tries are counted."""
+
+    class Purpose(models.TextChoices):
+        REGISTER = "register", _("注册")
+        RESET_PASSWORD = "reset_password", _("找回密码")
+
+    purpose = models.CharField(_("用途"), max_length=16, choices=Purpose.choices)
+    phone = models.CharField(_("手机号码"), max_length=20)
+    code_hash = models.CharField(_("验证码摘要"), max_length=128)
+    person = models.ForeignKey("Person", verbose_name=_("人员"), null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [models.Index(fields=["phone", "purpose", "created_at"], name="otp_phone_purpose_at")]
 
 
 class AuditEvent(models.Model):
@@ -443,6 +479,9 @@ class BatchRun(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    # Touched by the worker after every chunk: a running run without a recent
+    # heartbeat lost its worker and is shown as interrupted, resumable.
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     class Meta:

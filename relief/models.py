@@ -47,6 +47,8 @@ class Standard(models.Model):
         EMERGENCY_DOCUMENT_WORKING_DAYS = "emergency_document_working_days", _("先行救助补充材料时限（工作日）")
         PRICE_CPI_THRESHOLD = "price_cpi_threshold", _("物价联动CPI启动条件（%）")
         PRICE_FOOD_THRESHOLD = "price_food_threshold", _("物价联动食品价格启动条件（%）")
+        TEMP_CEILING_MULTIPLE = "temp_ceiling_multiple", _("临时救助金额硬上限（月标准倍数）")
+        PAYMENT_REVIEW_LIMIT = "payment_review_limit", _("单笔月发放复核线（元）：超过则暂停发放待复核")
 
     region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
     key = models.CharField(_("项目"), max_length=40, choices=Key.choices)
@@ -174,7 +176,11 @@ class Application(models.Model):
                                             blank=True)
     documents_due = models.DateField(_("补充材料期限"), null=True, blank=True)
 
-    # decision
+    # decision; a bureau case-by-case decision (一事一议) takes two bureau approvals:
+    # the first is kept here until a second, different administrator decides
+    first_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("第一审批人"), null=True,
+                                          blank=True, on_delete=models.PROTECT, related_name="+")
+    first_approved_at = models.DateTimeField(_("第一审批时间"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     decided_on = models.DateField(_("审批日期"), null=True, blank=True)
@@ -230,6 +236,8 @@ class HomeVisit(models.Model):
     living_conditions = models.TextField(_("居住及生活状况"))
     findings = models.TextField(_("调查结论"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    # Signed by two only once the second visitor confirms it in their own session.
+    confirmed_at = models.DateTimeField(_("调查人二确认时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("入户调查")
@@ -346,6 +354,9 @@ class PayrollRoll(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    # What the approver saw: a later run may not add to an approved roll unnoticed.
+    approved_lines = models.PositiveIntegerField(_("审核时明细数"), null=True, blank=True)
+    approved_total = models.DecimalField(_("审核时合计（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = _("发放花名册")
@@ -370,6 +381,8 @@ class Payment(models.Model):
     recipient = models.ForeignKey(Person, verbose_name=_("领取人"), on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
     bank_account = models.CharField(_("收款银行账号"), max_length=32, blank=True)
+    # Above the dated review limit: kept out of the bank file until someone clears it.
+    held = models.BooleanField(_("暂停发放待复核"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("发放明细")
@@ -554,6 +567,9 @@ class PriceSubsidyRoll(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    # What the approver saw: a later run may not add to an approved roll unnoticed.
+    approved_lines = models.PositiveIntegerField(_("审核时明细数"), null=True, blank=True)
+    approved_total = models.DecimalField(_("审核时合计（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = _("物价补贴花名册")
