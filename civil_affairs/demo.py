@@ -608,10 +608,13 @@ def _truncate() -> None:
         cursor.execute(f"TRUNCATE {', '.join(map(connection.ops.quote_name, tables))} RESTART IDENTITY CASCADE")
 
 
-def _move_sequences(cursor, next_id: dict[str, int]) -> None:
-    for key, (table, _columns) in TABLES.items():
-        last = next_id[key] - 1
-        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, %s)", [table, max(last, 1), last > 0])
+def _move_sequences(cursor) -> None:
+    """Move each COPYed table's id sequence past the largest id written, read
+    from the table itself (member rows reuse their person's id, so the
+    generator's counters are not the truth), so the next ORM insert is free."""
+    for table, _columns in TABLES.values():
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL)"
+                       f" FROM {connection.ops.quote_name(table)}", [table])
 
 
 # ---------------------------------------------------------------- accounts
@@ -724,7 +727,7 @@ def seed_city(*, households: int, seed: int = 2026, reset: bool = False,
                 _copy(raw_cursor, REGION_TABLE, _region_rows(regions))
             progress(_("行政区划 %(n)d 个，社区/村 %(c)d 个。") % {"n": len(regions), "c": len(communities)})
             _load_households(cursor.connection, generator, counts, progress)
-            _move_sequences(cursor, generator.next_id)
+            _move_sequences(cursor)
         logins = _create_accounts(regions)
     with connection.cursor() as cursor:
         # Fresh statistics, so the planner uses the new indexes from the first query on.

@@ -185,6 +185,42 @@ def household_create(*, actor, region: Region, head: Person, address: str = "",
     HouseholdMember.objects.create(household=household, person=head, relation=HouseholdMember.Relation.HEAD)
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=household,
                  changes={"region": region.code, "head": head.masked_id_number})
+    _residence_follows_household(actor=actor, household=household)
+    return household
+
+
+def _residence_follows_household(*, actor, household: Household) -> int:
+    """Members live where their household is registered: their actual
+    residence moves with it, so staff of that community find them (one
+    UPDATE, one audit row per person moved).  Returns how many moved."""
+    moved = list(Person.objects.filter(membership__household=household)
+                 .exclude(residence_region_id=household.region_id).values_list("pk", "residence_region_id"))
+    if moved:
+        Person.objects.filter(pk__in=[pk for pk, _old in moved]).update(residence_region_id=household.region_id,
+                                                                        updated_at=timezone.now())
+        for pk, old in moved:
+            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target_type="civil_affairs.person",
+                         target_id=str(pk), region_code=household.region_id,
+                         changes={"residence_region": [old, household.region_id], "household": household.number})
+    return len(moved)
+
+
+@transaction.atomic
+def household_move(*, actor, household: Household, region: Region, address: str | None = None) -> Household:
+    """The household moves to another community or village; its members' residence follows."""
+    if region.level != Region.Level.VILLAGE:
+        raise DomainError(_("家庭须登记在社区或村一级。"))
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    changes = {"region": [household.region_id, region.code]}
+    household.region = region
+    fields = ["region", "updated_at"]
+    if address is not None:
+        changes["address"] = [household.address, address]
+        household.address = address
+        fields.append("address")
+    household.save(update_fields=fields)
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=household, changes=changes)
+    _residence_follows_household(actor=actor, household=household)
     return household
 
 
@@ -199,6 +235,7 @@ def household_member_add(*, actor, household: Household, person: Person, relatio
         raise DomainError(_("%(name)s 已是其他家庭的成员。") % {"name": person.name}) from None
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=household,
                  changes={"member_added": person.masked_id_number, "relation": relation})
+    _residence_follows_household(actor=actor, household=household)
     return member
 
 

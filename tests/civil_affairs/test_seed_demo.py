@@ -160,3 +160,26 @@ def test_demo_logins_do_not_depend_on_household_count():
     seed("--households=200", "--seed=3", "--reset")
     assert User.objects.get(role=Role.RESIDENT).username == resident
     assert sorted(Person.objects.filter(pk__lte=len(first)).values_list("id_number", "name")) == first
+
+
+def test_every_copied_table_takes_an_orm_insert_after_seeding():
+    """Regression: member rows were COPYed with explicit ids and their sequence
+    stayed at 1, so a resident's first online application failed with an
+    IntegrityError on civil_affairs_householdmember_pkey."""
+    import datetime as dt
+
+    from civil_affairs.models import ExpenditureRecord
+
+    seed("--households=50", "--seed=3")
+    community = Region.objects.filter(level=Region.Level.VILLAGE).order_by("code").first()
+    person = Person.objects.create(id_number=rules.make_id_number(community.code[:6], dt.date(1990, 5, 17), 901),
+                                   name="新申请", hukou_region=community, residence_region=community)
+    household = Household.objects.create(number="H999999999000001", region=community)
+    HouseholdMember.objects.create(household=household, person=person, relation=HouseholdMember.Relation.HEAD)
+    period = {"period_start": dt.date(2026, 1, 1), "period_end": dt.date(2026, 6, 30)}
+    IncomeRecord.objects.create(household=household, person=person, kind="wages", amount=100, **period)
+    AssetRecord.objects.create(household=household, person=person, kind="deposit", amount=100, **period)
+    ExpenditureRecord.objects.create(household=household, person=person, kind="medical", amount=100, **period)
+    for table, _columns in demo.TABLES.values():  # every COPYed table is covered above
+        assert table in {m._meta.db_table for m in (Person, Household, HouseholdMember, IncomeRecord,
+                                                     AssetRecord, ExpenditureRecord)}
