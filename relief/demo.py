@@ -114,7 +114,7 @@ def load_roster(*, seed: int, standards: rules.Standards, progress) -> int:
             income = rules.per_capita_income(members=len(people), incomes=records[IncomeRecord][hid], on=AS_OF,
                                              standards=standards)
             assets = rules.asset_test(members=people, assets=records[AssetRecord][hid], on=AS_OF, standards=standards)
-            result = rules.dibao(members=people, per_capita=income.per_capita, assets=assets, on=AS_OF,
+            result = rules.dibao(members=people, per_capita=income.per_capita_exact, assets=assets, on=AS_OF,
                                  standards=standards)
             if not result.eligible:
                 continue
@@ -128,7 +128,7 @@ def load_roster(*, seed: int, standards: rules.Standards, progress) -> int:
                 monthly_amount=result.amount, members=len(people), start_month=started, next_recheck=recheck,
                 stable=stable, bank_name=_("农村商业银行"), bank_account=f"6230{rng.randrange(10**14, 10**15)}",
                 # the basis, so the nightly recheck can recompute the amount when a standard changes
-                basis_standard=result.standard, basis_per_capita=result.per_capita,
+                basis_standard=result.standard, basis_per_capita=income.per_capita_exact,
                 basis_extras=len(result.extras)))
         Benefit.objects.bulk_create(benefits, batch_size=CHUNK)
         created += len(benefits)
@@ -141,14 +141,16 @@ def open_cases(*, seed: int, standards: rules.Standards) -> int:
     """A few cases at each step in the demo caseworker's street, made through
     the services; poor households first, so some reach the public notice."""
     worker = User.objects.filter(username="caseworker_jinsha").first()
-    partner = User.objects.filter(username="community_worker").first()
-    if worker is None or partner is None:
+    partner = User.objects.filter(username="caseworker_jinsha2").first()  # co-signs the home visits
+    community = User.objects.filter(username="community_worker").first()
+    if worker is None or partner is None or community is None:
         return 0
     poor = set(_candidates(standards))
-    local = list(Household.objects.filter(region=partner.region).order_by("id").values_list("id", flat=True))
+    local = list(Household.objects.filter(region=community.region).order_by("id").values_list("id", flat=True))
     chosen = ([h for h in local if h in poor] + [h for h in local if h not in poor])[:10]
     households = sorted(Household.objects.filter(pk__in=chosen), key=lambda h: chosen.index(h.pk))
-    plan = ["notice", "notice", "proposed", "investigating", "investigating", "accepted", "accepted", "submitted",
+    # "visited": the home visit is recorded and awaits the second visitor's confirmation
+    plan = ["notice", "notice", "proposed", "investigating", "visited", "accepted", "accepted", "submitted",
             "submitted", "temporary"]
     made = 0
     for household, target in zip(households, plan):
@@ -169,9 +171,11 @@ def open_cases(*, seed: int, standards: rules.Standards) -> int:
                 actor=worker, application=app,
                 checklist={k: True for k in application_services.REQUIRED_DOCUMENTS[kind]})
             if target != "accepted":
-                application_services.application_visit_record(
+                visit = application_services.application_visit_record(
                     actor=worker, application=app, second_visitor=partner, visited_on=app.accepted_on,
                     living_conditions=_("住房简陋，家电老旧"), findings=_("申报情况基本属实"))
+                if target != "visited":
+                    application_services.visit_confirm(actor=partner, visit=visit)
             if target in ("proposed", "notice"):
                 app = application_services.application_propose(actor=worker, application=app, note=_("演示"))
                 if target == "notice" and app.eligible:

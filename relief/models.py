@@ -302,7 +302,8 @@ class Benefit(models.Model):
     # in SQL (relief/services/recheck.py) without redoing the whole assessment.
     basis_standard = models.DecimalField(_("核定时低保标准（元）"), max_digits=12, decimal_places=2, null=True,
                                          blank=True)
-    basis_per_capita = models.DecimalField(_("核定时人均月收入（元）"), max_digits=12, decimal_places=2, null=True,
+    # exact (not rounded to the fen): the recheck recomputes amounts from it and rounds once
+    basis_per_capita = models.DecimalField(_("核定时人均月收入（元）"), max_digits=32, decimal_places=20, null=True,
                                            blank=True)
     basis_extras = models.PositiveSmallIntegerField(_("分类施保加发人数"), default=0, db_default=0)
     # A new amount decided ahead of its month (a standard changed from a future

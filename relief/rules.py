@@ -4,7 +4,7 @@ for the case's region and day); money is Decimal rounded to the fen."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Mapping
 
@@ -46,6 +46,9 @@ class Standards:
     emergency_document_working_days: int
     price_cpi_threshold: Decimal
     price_food_threshold: Decimal
+    # Added later: optional here so regions without the row keep paying; the
+    # step that needs one refuses to go on without it (fail closed there).
+    temp_ceiling_multiple: Decimal | None = None
 
     @classmethod
     def keys(cls) -> list[str]:
@@ -53,11 +56,13 @@ class Standards:
 
     @classmethod
     def from_values(cls, values: Mapping[str, Decimal]) -> "Standards":
-        missing = [k for k in cls.keys() if k not in values]
+        missing = [f.name for f in fields(cls) if f.name not in values and f.default is MISSING]
         if missing:
             raise KeyError(missing)
         kwargs = {}
         for f in fields(cls):
+            if f.name not in values:
+                continue
             value = Decimal(values[f.name])
             kwargs[f.name] = int(value) if f.type == "int" else value
         return cls(**kwargs)
@@ -150,7 +155,8 @@ class IncomeWorking:
     expenditure: Decimal                 # rigid spending deducted (expenditure-type test only)
     annual_total: Decimal                # counted − employment cost − expenditure
     monthly_total: Decimal
-    per_capita: Decimal
+    per_capita: Decimal                  # shown: rounded to the fen
+    per_capita_exact: Decimal            # what amounts are worked from: never rounded
 
     def as_dict(self) -> dict:
         return {
@@ -163,6 +169,7 @@ class IncomeWorking:
             "annual_total": str(money(self.annual_total)),
             "monthly_total": str(money(self.monthly_total)),
             "per_capita": str(self.per_capita),
+            "per_capita_exact": str(self.per_capita_exact),
         }
 
 
@@ -188,7 +195,8 @@ def per_capita_income(*, members: int, incomes: Iterable[Record], on: dt.date, s
     monthly = annual / 12
     return IncomeWorking(window=(start, end), members=members, counted=counted, excluded=excluded,
                          employment_cost=employment_cost, expenditure=spent, annual_total=annual,
-                         monthly_total=monthly, per_capita=money(monthly / members))
+                         monthly_total=monthly, per_capita=money(monthly / members),
+                         per_capita_exact=monthly / members)
 
 
 # ---------------------------------------------------------------- assets
@@ -275,25 +283,31 @@ class DibaoResult:
 def dibao(*, members: list[Member], per_capita: Decimal, assets: AssetTest, on: dt.date,
           standards: Standards) -> DibaoResult:
     """Eligibility and monthly amount: (standard − per-capita income) × members,
-    plus one classified extra per qualifying member, never below the floor."""
+    plus one classified extra per qualifying member, never below the floor.
+
+    `per_capita` is the exact per-capita income (IncomeWorking.per_capita_exact):
+    it is shown rounded, but the amount is worked from the exact value and
+    rounded once, at the end — (780 − 800/3) × 3 is 1 540.00, not 1 539.99."""
     standard = standards.dibao_standard
     n = len(members)
+    shown = money(per_capita)
     reasons = list(assets.reasons)
     if per_capita >= standard:
-        reasons.insert(0, f"人均月收入 {per_capita} 元不低于低保标准 {money(standard)} 元")
+        reasons.insert(0, f"人均月收入 {shown} 元不低于低保标准 {money(standard)} 元")
     if reasons:
-        return DibaoResult(eligible=False, amount=ZERO, standard=money(standard), per_capita=per_capita,
+        return DibaoResult(eligible=False, amount=ZERO, standard=money(standard), per_capita=shown,
                            base=ZERO, reasons=tuple(reasons))
-    base = money((standard - per_capita) * n)
+    gap = (standard - per_capita) * n
     qualifying = [(m, r) for m in members if (r := extra_reason(m, on))]
     names = [m.name for m, _r in qualifying]
     # one extra per member: namesakes keep their own line (keyed by name, then id)
     extras = {(m.name if names.count(m.name) == 1 else f"{m.name}（{m.person_id}）"): r for m, r in qualifying}
-    extra_amount = money(standard * standards.extra_rate * len(qualifying))
-    floor = money(standard * standards.floor_rate * n)
-    total = base + extra_amount
-    return DibaoResult(eligible=True, amount=max(total, floor), standard=money(standard), per_capita=per_capita,
-                       base=base, extras=extras, extra_amount=extra_amount, floor=floor, floored=total < floor)
+    extra = standard * standards.extra_rate * len(qualifying)
+    floor = standard * standards.floor_rate * n
+    total = gap + extra
+    return DibaoResult(eligible=True, amount=money(max(total, floor)), standard=money(standard), per_capita=shown,
+                       base=money(gap), extras=extras, extra_amount=money(extra), floor=money(floor),
+                       floored=total < floor)
 
 
 def is_marginal(*, per_capita: Decimal, assets: AssetTest, standards: Standards) -> bool:
@@ -365,7 +379,9 @@ def tekun(*, person: Member, own_monthly_income: Decimal, has_capable_supporter:
     basic, care = standards.tekun_basic, money(standards.care_amount(care_level))
     if reasons:
         return TekunResult(eligible=False, amount=ZERO, basic=basic, care=care, reasons=tuple(reasons))
-    return TekunResult(eligible=True, amount=basic + care, basic=basic, care=care)
+    # rounded once: the basic living amount's fractions of a fen are not lost before adding care
+    exact = standards.dibao_standard * standards.tekun_basic_multiple + standards.care_amount(care_level)
+    return TekunResult(eligible=True, amount=money(exact), basic=basic, care=care)
 
 
 # ---------------------------------------------------------------- temporary assistance
@@ -377,6 +393,31 @@ def temporary_approval_level(*, amount: Decimal, standards: Standards) -> str:
     if amount <= standards.dibao_standard * standards.temp_district_multiple:
         return "district"
     return "bureau"
+
+
+def temporary_ceiling(standards: Standards) -> Decimal | None:
+    """The hard ceiling of one temporary-assistance grant: the monthly standard
+    × the ceiling multiple (demo 780 × 24 = 18 720.00); None when not set."""
+    if standards.temp_ceiling_multiple is None:
+        return None
+    return money(standards.dibao_standard * standards.temp_ceiling_multiple)
+
+
+def temporary_amount_problem(*, amount: Decimal, standards: Standards) -> str | None:
+    """Why this temporary-assistance amount may not be proposed, or None.
+    Above the ceiling no level may approve it (not even the bureau case by
+    case); without a ceiling in force nothing is proposed (fail closed)."""
+    from django.utils.translation import gettext as _
+
+    ceiling = temporary_ceiling(standards)
+    if ceiling is None:
+        return _("临时救助金额硬上限（临时救助金额硬上限倍数）尚未设定，请管理员在救助标准中补充后再提出审核意见。")
+    if amount > ceiling:
+        return _("拟救助金额 %(amount)s 元超过临时救助硬上限 %(ceiling)s 元（低保标准 %(standard)s 元 × "
+                 "%(multiple)s 倍），不能提出。") % {
+            "amount": money(amount), "ceiling": ceiling, "standard": money(standards.dibao_standard),
+            "multiple": format(standards.temp_ceiling_multiple.normalize(), "f")}
+    return None
 
 
 # ---------------------------------------------------------------- working days

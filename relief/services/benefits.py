@@ -52,7 +52,10 @@ def _basis(working: dict) -> dict:
         return rules.money(value) if value not in (None, "") else None
 
     income = working.get("tekun", {}).get("own_income") or working.get("income") or {}
-    return {"basis_standard": decimal(working.get("standard")), "basis_per_capita": decimal(income.get("per_capita")),
+    # the exact per-capita income (workings from before it was kept: the rounded one)
+    exact = income.get("per_capita_exact") or income.get("per_capita")
+    return {"basis_standard": decimal(working.get("standard")),
+            "basis_per_capita": Decimal(exact) if exact not in (None, "") else None,
             "basis_extras": len(working.get("dibao", {}).get("extras") or {})}
 
 

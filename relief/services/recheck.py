@@ -341,13 +341,13 @@ WITH touched AS (
     LEFT JOIN rec_total rt ON rt.benefit_id = t.benefit_id
 ), result AS (
     SELECT c.*, c.wages * c.rate AS cost, GREATEST(0, c.wages + c.other - c.wages * c.rate) AS annual,
-           round(GREATEST(0, c.wages + c.other - c.wages * c.rate) / 12 / c.members, 2) AS per_capita
+           GREATEST(0, c.wages + c.other - c.wages * c.rate) / 12 / c.members AS per_capita_exact
     FROM calc c
 ), ins AS (
     INSERT INTO {_T} ({_TASK_COLUMNS})
     SELECT 'income', r.benefit_id, r.person_id, r.region_id, %(key)s, r.feed_id,
            jsonb_build_object(
-               'proposal', 'gradual_exit', 'per_capita', r.per_capita::text,
+               'proposal', 'gradual_exit', 'per_capita', round(r.per_capita_exact, 2)::text,
                'standard', round(r.standard, 2)::text, 'members', r.members,
                'window', jsonb_build_array(%(ws)s::date, %(we)s::date),
                'wages', round(r.wages, 2)::text, 'other_income', round(r.other, 2)::text,
@@ -355,7 +355,7 @@ WITH touched AS (
                'wages_by_person', COALESCE(bp.rows, '[]'::jsonb)),
            %(due)s, 'open', %(run)s, now(), ''
     FROM result r LEFT JOIN by_person bp ON bp.benefit_id = r.benefit_id
-    WHERE r.per_capita >= r.standard
+    WHERE r.per_capita_exact >= r.standard
     ON CONFLICT (benefit_id, kind, key) DO NOTHING
     RETURNING 1
 )
@@ -465,11 +465,12 @@ SELECT count(*) FROM ins"""
 def _amount_sql(p: str) -> str:
     """rules.dibao's amount from the basis (per-capita income, members,
     extras) or rules.tekun's (basic living + care), with the standards of
-    prefix `p` ('n' now, 'x' next month); each part rounded to the fen."""
-    dibao = (f"GREATEST(round((s.{p}_dibao - b.basis_per_capita) * b.members, 2)"
-             f" + round(s.{p}_dibao * s.{p}_extra * b.basis_extras, 2),"
-             f" round(s.{p}_dibao * s.{p}_floor * b.members, 2))")
-    tekun = (f"round(s.{p}_dibao * s.{p}_tekun, 2) + round(CASE b.care_level WHEN 'self' THEN s.{p}_care_self"
+    prefix `p` ('n' now, 'x' next month); from the exact basis, rounded to the
+    fen once, at the end, as the rules do."""
+    dibao = (f"round(GREATEST((s.{p}_dibao - b.basis_per_capita) * b.members"
+             f" + s.{p}_dibao * s.{p}_extra * b.basis_extras,"
+             f" s.{p}_dibao * s.{p}_floor * b.members), 2)")
+    tekun = (f"round(s.{p}_dibao * s.{p}_tekun + CASE b.care_level WHEN 'self' THEN s.{p}_care_self"
              f" WHEN 'partial' THEN s.{p}_care_partial WHEN 'full' THEN s.{p}_care_full END, 2)")
     return f"CASE b.kind WHEN 'dibao' THEN {dibao} ELSE {tekun} END"
 

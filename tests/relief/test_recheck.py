@@ -804,3 +804,23 @@ def test_the_bureaus_run_button_queues_a_run(setup, users, login, django_capture
     assert login(users[Role.CASEWORKER]).post("/work/relief/tasks/recheck/", {"date": "2026-11-02"}).status_code == 403
     with pytest.raises(DomainError, match="权限"):
         recheck.recheck_start(user=users[Role.REVIEWER], day=TODAY)
+
+
+def test_a_new_standard_is_applied_to_the_exact_per_capita_income_rounded_once(setup):
+    """Issue 12 defect 3 in the SQL path: 800 yuan a month for 3 people is
+    266.666… each; (820 − 266.666…) × 3 = 1 660.00 — not 1 659.99, which
+    the rounded 266.67 gives."""
+    exact = Decimal(800) / Decimal(3)
+    benefit = _benefit(_household(setup, size=3), monthly_amount=Decimal("1540.00"),
+                       basis_standard=Decimal("780.00"), basis_per_capita=exact, basis_extras=0, members=3)
+    standard_set(actor=None, region=setup["city"], key=Standard.Key.DIBAO_STANDARD, value=Decimal("820"),
+                 effective_from=DEC)
+    assets = rules.AssetTest(passed=True, financial_per_capita=Decimal("0"), financial_limit=Decimal("0"))
+    expected = rules.dibao(members=_dibao_members(0, 3), per_capita=exact, assets=assets, on=DEC,
+                           standards=standards_in_force(setup["jinsha_1"].code, DEC))
+    assert expected.amount == Decimal("1660.00") and expected.per_capita == Decimal("266.67")
+
+    _run()
+
+    benefit.refresh_from_db()
+    assert (benefit.pending_amount, benefit.pending_from) == (Decimal("1660.00"), DEC)

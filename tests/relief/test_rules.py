@@ -54,7 +54,7 @@ def assets_of(records, members=FAMILY):
 
 def dibao_for(members, incomes, assets=()):
     working = per_capita(members, incomes)
-    result = rules.dibao(members=members, per_capita=working.per_capita, assets=assets_of(assets, members), on=ON,
+    result = rules.dibao(members=members, per_capita=working.per_capita_exact, assets=assets_of(assets, members), on=ON,
                          standards=S)
     return working, result
 
@@ -132,7 +132,7 @@ def test_three_members_on_1200_wages_working():
     assert working.as_dict() == {
         "window": ["2025-11-02", "2026-11-01"], "members": 3, "counted": {"wages": "14400.00"}, "excluded": {},
         "employment_cost": "2880.00", "expenditure": "0.00", "annual_total": "11520.00",
-        "monthly_total": "960.00", "per_capita": "320.00"}
+        "monthly_total": "960.00", "per_capita": "320.00", "per_capita_exact": "320.0000"}
     json.dumps(working.as_dict())
 
 
