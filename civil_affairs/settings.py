@@ -1,9 +1,11 @@
 """Minzheng settings: everything that differs between machines comes from the
 environment (see .env.example).  DJANGO_ENV=production switches on the
 production hardening that `manage.py check --deploy` asks for."""
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -36,7 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "civil_affairs.middleware.RequestContextMiddleware",
     # axes last: it answers locked-out logins
@@ -81,6 +85,13 @@ TEMPLATES = [
         },
     },
 ]
+
+if PRODUCTION:  # no silent fall-back to a local database or broker in production
+    from django.core.exceptions import ImproperlyConfigured
+
+    _missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not env.str(name, default="")]
+    if _missing:
+        raise ImproperlyConfigured(f"Production settings need {' and '.join(_missing)} (see .env.example).")
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/minzheng")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60 if PRODUCTION else 0)
@@ -114,6 +125,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# API logins get the lockout as JSON; pages keep the template above.
+AXES_LOCKOUT_CALLABLE = "civil_affairs.throttling.lockout_response"
 
 FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 
@@ -150,6 +163,17 @@ DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# SMS one-time codes (registration, password reset): the gateway class
+# (civil_affairs/sms.py; the console backend logs messages), how long a code
+# lives, wrong tries before it is dead, and how often a phone or client
+# address may ask for one (counted in the database and the default cache).
+SMS_BACKEND = env.str("SMS_BACKEND", default="civil_affairs.sms.ConsoleBackend")
+OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)
+OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
+OTP_RESEND_SECONDS = env.int("OTP_RESEND_SECONDS", default=60)
+OTP_MAX_PER_PHONE_HOUR = env.int("OTP_MAX_PER_PHONE_HOUR", default=5)
+OTP_MAX_PER_IP_HOUR = env.int("OTP_MAX_PER_IP_HOUR", default=20)
+
 # Celery: Redis broker (and result backend, used by health checks and tests).
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
@@ -157,21 +181,62 @@ CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
+# Redis redelivers an unacknowledged task after the visibility timeout: keep it
+# above the time limit, or a long batch (acks_late) would be delivered twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 30 * 60}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A running batch whose worker has not touched its heartbeat for this long is
+# shown as interrupted and may be resumed from its page.
+BATCH_HEARTBEAT_STALE_MINUTES = env.int("BATCH_HEARTBEAT_STALE_MINUTES", default=10)
+# Searches by ID number (whole, last four, prefix) per user per minute, pages and API
+# together (counted in the default cache); over it the page says so and the API answers 429.
+SEARCH_RATE_PER_MINUTE = env.int("SEARCH_RATE_PER_MINUTE", default=30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["civil_affairs.permissions.IsRegistryStaff"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "civil_affairs.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
+    "DEFAULT_SCHEMA_CLASS": "civil_affairs.schema.AutoSchema",
+    # Counted in the default cache: per process in development, Redis (CACHE_URL) in production.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "civil_affairs.throttling.AnonThrottle",
+        "civil_affairs.throttling.ResidentThrottle",
+        "civil_affairs.throttling.StaffThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+        "resident": env.str("API_THROTTLE_RESIDENT", default="120/min"),
+        "staff": env.str("API_THROTTLE_STAFF", default="600/min"),
+    },
+}
+# API tokens (knox): stored hashed, valid one working day, one per user —
+# a new login revokes the previous token (civil_affairs.api_auth.LoginView).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.float("API_TOKEN_TTL_HOURS", default=8.0)),
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": 1,
+}
+# django-csp 4: same-origin everything, no inline script or style, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Minzheng API",

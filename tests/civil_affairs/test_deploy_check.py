@@ -36,11 +36,18 @@ def production_environment() -> dict[str, str]:
         DJANGO_SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(60)),
         DJANGO_ALLOWED_HOSTS="minzheng.example.gov.cn",
     )
-    # Use the same database and broker as the test run (if any are set).
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        if os.environ.get(name):
-            env[name] = os.environ[name]
+    # The same database and broker as the test run (production requires both).
+    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     return env
+
+
+def test_production_refuses_to_start_without_database_and_broker_urls():
+    env = {k: v for k, v in production_environment().items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=BASE_DIR, env=env, capture_output=True,
+                            text=True, timeout=180)
+    assert result.returncode != 0
+    assert "Production settings need DATABASE_URL and REDIS_URL" in result.stderr
 
 
 def test_check_deploy_is_clean_with_production_settings():
