@@ -14,8 +14,15 @@ DEMO_HOUSEHOLDS = os.environ.get("DEMO_HOUSEHOLDS", "2000")
 ADDRESS = os.environ.get("RUN_ADDRESS", "127.0.0.1:8000")
 
 
+def demo_environment() -> dict[str, str]:
+    """The demo runs like the real thing for the people trying it: the
+    project's own 403/404 pages, not Django's debug pages with the URL list
+    (static files still come from the source folders, through whitenoise)."""
+    return {**os.environ, "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "false")}
+
+
 def manage(*args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], check=True)
+    subprocess.run([sys.executable, "manage.py", *args], check=True, env=demo_environment())
 
 
 def print_logins() -> None:
@@ -39,7 +46,7 @@ def main() -> int:
 
     stop_on_terminate()  # a SIGTERM stops the server, worker and beat like Ctrl-C
     manage("migrate", "--noinput")
-    manage("seed_demo", "--households", DEMO_HOUSEHOLDS, "--if-empty")
+    manage("seed_demo", "--households", DEMO_HOUSEHOLDS, "--if-empty", "--no-logins")  # printed once, below
     print_logins()
     commands = [
         [sys.executable, "manage.py", "runserver", ADDRESS],
@@ -47,7 +54,7 @@ def main() -> int:
         [sys.executable, "-m", "celery", "-A", "civil_affairs", "beat", "-l", "INFO",
          "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"],
     ]
-    children = [subprocess.Popen(cmd) for cmd in commands]
+    children = [subprocess.Popen(cmd, env=demo_environment()) for cmd in commands]
     try:
         while all(child.poll() is None for child in children):
             time.sleep(1)

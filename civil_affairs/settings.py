@@ -159,6 +159,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Outside production whitenoise serves static files straight from their source
+# folders, also with DEBUG off (as `make run` runs, to show the real error pages).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -261,6 +265,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Formula injection in admin exports is handled by civil_affairs.admin.SafeExportMixin
+# (exports.safe_cell: a leading apostrophe, as in every workbench export).  The
+# library's own switch (4.4) only deletes a leading "=" (changing the data, leaving
+# "+", "-", "@") and turns every cell into text: empty dates become "None".
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = None
 
 # Where the audit log reads the client address: behind nginx, the header it sets.
@@ -287,5 +296,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # A refused page (403/404) is an answer, not an incident: no traceback in the
+    # log for each one (server errors are still logged, with their traceback).
+    "loggers": {"axes": {"level": "WARNING"}, "django.request": {"level": "ERROR"}},
 }

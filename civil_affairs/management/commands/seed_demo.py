@@ -20,8 +20,10 @@ class Command(BaseCommand):
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument("--reset", action="store_true", help=_("先清空基础数据表再生成"))
         mode.add_argument("--if-empty", action="store_true", help=_("已有数据时不做任何事"))
+        parser.add_argument("--no-logins", action="store_true", help=_("不打印演示账号（make run 自行打印一次）"))
 
-    def handle(self, *args, households: int, seed: int, reset: bool, if_empty: bool, **options) -> None:
+    def handle(self, *args, households: int, seed: int, reset: bool, if_empty: bool, no_logins: bool = False,
+               **options) -> None:
         if households < 1:
             raise CommandError(_("--households 须为正整数，当前为 %(n)d。") % {"n": households})
         if if_empty and demo.city_exists():
@@ -38,7 +40,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             _("完成：家庭 %(h)d 户，人员 %(p)d 人，用时 %(s).1f 秒。")
             % {"h": result.households, "p": result.persons, "s": elapsed}))
-        self._print_logins(result.logins)
+        if not no_logins:
+            self._print_logins(result.logins)
 
     def _print_logins(self, logins: list[demo.Login]) -> None:
         header = (_("账号"), _("密码"), _("角色"), _("管辖区域"))
