@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from django.apps import apps
+from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -646,6 +647,8 @@ def _staff_logins(regions: list[RegionRow]) -> list[tuple[str, str, str, str]]:
         ("admin", Role.BUREAU_ADMIN, city, "系统管理员"),
         ("reviewer_tz", Role.REVIEWER, tongzhou, "通州区审核员"),
         ("caseworker_jinsha", Role.CASEWORKER, jinsha.code, f"{jinsha.name}经办人"),
+        # the second visitor who co-signs 金沙's home visits (relief)
+        ("caseworker_jinsha2", Role.CASEWORKER, jinsha.code, f"{jinsha.name}经办人（二）"),
         ("caseworker_other", Role.CASEWORKER, other.code, f"{other.name}经办人"),
         ("community_worker", Role.COMMUNITY_WORKER, community.code, f"{community.name}社工"),
         ("institution_staff", Role.INSTITUTION_STAFF, tongzhou, "养老机构工作人员"),
@@ -676,8 +679,9 @@ def _resident_login() -> list[Login]:
     if head is None or User.objects.filter(username=head.person.phone).exists():
         return []
     person = head.person
-    services.resident_register(phone=person.phone, id_number=person.id_number, name=person.name,
-                               password=DEMO_PASSWORD)
+    # Verified as if at the window: the demo resident sees their household at once.
+    services.resident_account_create(phone=person.phone, id_number=person.id_number, name=person.name,
+                                     password_hash=make_password(DEMO_PASSWORD), verification_method="in_person")
     return [Login(person.phone, DEMO_PASSWORD, f"{Role.RESIDENT.label}（{person.name}）",
                   person.residence_region.name)]
 

@@ -11,7 +11,7 @@ import django_filters
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -20,7 +20,7 @@ from rest_framework.routers import DefaultRouter
 
 from civil_affairs import clock
 from civil_affairs import rules as core_rules
-from civil_affairs.api import _IdNumberSchema
+from civil_affairs.api import RecordViewMixin, _IdNumberSchema
 from civil_affairs.models import User
 from civil_affairs.pagination import KeysetPagination
 from civil_affairs.permissions import HasCapability, has_capability
@@ -112,9 +112,28 @@ class StandardViewSet(viewsets.ReadOnlyModelViewSet):
 # ---------------------------------------------------------------- applications
 
 class VisitSerializer(serializers.ModelSerializer):
+    """A home visit; `status` is confirmed once the second visitor signed it,
+    declined (void) when they refused, else pending."""
+
+    status = serializers.ChoiceField(choices=["confirmed", "pending", "declined"], read_only=True)
+    decline_reason = serializers.CharField(read_only=True, default="")
+
     class Meta:
         model = HomeVisit
-        fields = ["visited_on", "first_visitor", "second_visitor", "living_conditions", "findings"]
+        fields = ["id", "visited_on", "first_visitor", "second_visitor", "living_conditions", "findings",
+                  "confirmed_at", "status", "decline_reason"]
+
+
+class PendingVisitSerializer(serializers.ModelSerializer):
+    """A visit awaiting my signature, with the case it belongs to."""
+
+    application_number = serializers.CharField(source="application.number", read_only=True)
+    first_visitor_name = serializers.CharField(source="first_visitor.get_full_name", read_only=True)
+
+    class Meta:
+        model = HomeVisit
+        fields = ["id", "application", "application_number", "visited_on", "first_visitor", "first_visitor_name",
+                  "second_visitor", "living_conditions", "findings", "confirmed_at"]
 
 
 class ObjectionSerializer(serializers.ModelSerializer):
@@ -132,12 +151,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
         model = Application
         fields = ["id", "number", "kind", "temporary_type", "state", "household", "household_number",
                   "applicant_name", "applicant_id_number", "region", "requested_amount", "accepted_on", "deadline",
-                  "eligible", "proposed_amount", "approval_level", "notice_start", "notice_end", "decided_on",
-                  "decision_reason", "recheck_of", "created_at"]
+                  "eligible", "proposed_amount", "approval_level", "first_approved_by", "first_approved_at",
+                  "notice_start", "notice_end", "decided_on", "decision_reason", "recheck_of", "created_at"]
 
 
 class ApplicationDetailSerializer(ApplicationSerializer):
-    visits = VisitSerializer(many=True, read_only=True)
+    visits = serializers.SerializerMethodField()
     objections = ObjectionSerializer(many=True, read_only=True)
 
     class Meta(ApplicationSerializer.Meta):
@@ -145,6 +164,10 @@ class ApplicationDetailSerializer(ApplicationSerializer):
                                                       "proposal_note", "care_level", "support_mode",
                                                       "paid_first_amount", "documents_due", "extension_reason",
                                                       "return_reason", "visits", "objections"]
+
+    @extend_schema_field(VisitSerializer(many=True))
+    def get_visits(self, application):
+        return VisitSerializer(app_selectors.visits_with_status(application), many=True).data
 
 
 class ChecklistInput(serializers.Serializer):
@@ -164,10 +187,18 @@ class NoteInput(serializers.Serializer):
 
 
 class VisitInput(serializers.Serializer):
-    second_visitor = serializers.PrimaryKeyRelatedField(queryset=User.objects.exclude(role="resident"))
+    # Offered from the same list as the page: the street's other caseworkers (set per case below).
+    second_visitor = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(), error_messages={"does_not_exist": app_selectors.NOT_A_SECOND_VISITOR})
     visited_on = serializers.DateField()
     living_conditions = serializers.CharField()
     findings = serializers.CharField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        application, request = self.context.get("application"), self.context.get("request")
+        if application is not None and request is not None:
+            self.fields["second_visitor"].queryset = app_selectors.second_visitor_choices(request.user, application)
 
 
 class ProposeInput(NoteInput):
@@ -228,7 +259,7 @@ STEP_ACTIONS = {
 }
 
 
-class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
+class ApplicationViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
     """救助申请 within the caller's jurisdiction; each procedure step is a POST action."""
 
     permission_classes = [ReliefPermission]
@@ -252,7 +283,7 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
             has_capability(request.user, "relief_handle") or has_capability(request.user, "relief_decide"))
         if not allowed:
             raise PermissionDenied(_("您的角色不能办理此环节。"))
-        data = serializer_class(data=request.data)
+        data = serializer_class(data=request.data, context={"request": request, "application": application})
         data.is_valid(raise_exception=True)
         _run(lambda: call(request.user, application, dict(data.validated_data)))
         fresh = app_selectors.application_get_for_user(request.user, application.pk)
@@ -273,6 +304,58 @@ def _make_step(name: str):
 
 for _name in STEP_ACTIONS:
     setattr(ApplicationViewSet, _name.replace("-", "_"), _make_step(_name))
+
+
+# ---------------------------------------------------------------- home visits awaiting my signature
+
+class VisitHandlePermission(HasCapability):
+    capability = "relief_handle"
+
+
+class DeclineInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class VisitViewSet(viewsets.GenericViewSet):
+    """入户调查待确认: the visits naming me as second visitor; I confirm or
+    decline each in my own session (only the named visitor may)."""
+
+    permission_classes = [VisitHandlePermission]
+    pagination_class = KeysetPagination
+    serializer_class = PendingVisitSerializer
+
+    def get_queryset(self):
+        if self.action == "list":
+            return app_selectors.visits_awaiting_confirmation(self.request.user)
+        # any visit on a case in my jurisdiction (else 404); whether it is mine to sign: 403 below
+        return HomeVisit.objects.filter(application__in=app_selectors.application_list_for_user(self.request.user))
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def _mine(self):
+        visit = self.get_object()
+        if visit.second_visitor_id != self.request.user.pk:
+            raise PermissionDenied(_("只有被列为共同调查人的工作人员本人才能确认或拒绝这次入户调查。"))
+        return visit
+
+    @extend_schema(request=EmptyInput, responses=PendingVisitSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Sign the visit as its second visitor."""
+        visit = _run(lambda: services.visit_confirm(actor=request.user, visit=self._mine()))
+        return Response(PendingVisitSerializer(visit).data)
+
+    @extend_schema(request=DeclineInput, responses=PendingVisitSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        """Refuse to sign it, with a reason: the visit is void."""
+        visit = self._mine()
+        data = DeclineInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        visit = _run(lambda: services.visit_decline(actor=request.user, visit=visit, **data.validated_data))
+        return Response(PendingVisitSerializer(visit).data)
 
 
 # ---------------------------------------------------------------- benefits
@@ -304,7 +387,7 @@ class BenefitFilter(django_filters.FilterSet):
         fields = ["status", "kind", "region"]
 
 
-class BenefitViewSet(viewsets.ReadOnlyModelViewSet):
+class BenefitViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
     """救助待遇 within the caller's jurisdiction."""
 
     serializer_class = BenefitSerializer
@@ -353,7 +436,7 @@ class RollSerializer(serializers.ModelSerializer):
         fields = ["id", "month", "district", "status", "approved_by", "approved_at", "lines", "total"]
 
 
-class RollViewSet(viewsets.ReadOnlyModelViewSet):
+class RollViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
     """发放花名册: district rolls with their line count and total; approve by POST."""
 
     serializer_class = RollSerializer
@@ -405,7 +488,7 @@ class ReviewTaskFilter(django_filters.FilterSet):
         fields = ["kind", "status", "region"]
 
 
-class ReviewTaskViewSet(viewsets.ReadOnlyModelViewSet):
+class ReviewTaskViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
     """核查任务 within the caller's jurisdiction (every status; filter by ?status=open)."""
 
     serializer_class = ReviewTaskSerializer
@@ -441,7 +524,7 @@ class SubsidyRollSerializer(serializers.ModelSerializer):
         fields = ["id", "month", "district", "status", "approved_by", "approved_at", "people", "total"]
 
 
-class SubsidyRollViewSet(viewsets.ReadOnlyModelViewSet):
+class SubsidyRollViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
     """物价补贴花名册: district rolls with their people and total; approve by POST."""
 
     serializer_class = SubsidyRollSerializer
@@ -468,6 +551,7 @@ router = DefaultRouter()
 router.register("standards", StandardViewSet, basename="standard")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("benefits", BenefitViewSet, basename="benefit")
+router.register("visits", VisitViewSet, basename="visit")
 router.register("payroll", RollViewSet, basename="roll")
 router.register("tasks", ReviewTaskViewSet, basename="task")
 router.register("price-linkage", SubsidyRollViewSet, basename="subsidy-roll")

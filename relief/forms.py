@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from civil_affairs import clock
 from civil_affairs.forms import BootstrapMixin
 from civil_affairs.models import AssetRecord, Document, HouseholdMember, IncomeRecord, Person, Region
-from civil_affairs.rules import IdNumberError, parse_id_number
+from civil_affairs.rules import IdNumberError, PersonNameError, parse_id_number, validate_person_name
 
 from .models import Application, Kind
 
@@ -77,6 +77,12 @@ class ApplyMemberForm(BootstrapMixin, forms.Form):
     labour_capacity = forms.ChoiceField(label=_("劳动能力"), choices=Person.LabourCapacity.choices,
                                         error_messages=REQUIRED)
     serious_illness = forms.BooleanField(label=_("患重特大疾病"), required=False)
+
+    def clean_name(self) -> str:
+        try:
+            return validate_person_name(self.cleaned_data["name"])
+        except PersonNameError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def clean_id_number(self) -> str:
         try:
@@ -211,8 +217,14 @@ class VisitForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, visitors=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["second_visitor"].queryset = visitors
-        self.fields["second_visitor"].label_from_instance = lambda u: f"{u.first_name or u.username}（{u.username}）"
+        from .selectors.applications import NOT_A_SECOND_VISITOR, visitor_name
+
+        field = self.fields["second_visitor"]
+        field.queryset = visitors
+        field.label_from_instance = lambda u: f"{visitor_name(u)}（{u.region.name}）"
+        field.error_messages["invalid_choice"] = NOT_A_SECOND_VISITOR
+        # Street-level cases are decided by a caseworker: never by one who visited.
+        field.help_text = _("共同调查人须为本街道（乡镇）经办人，须本人登录确认调查记录；参与调查的人员不得审批本案。")
         self.fields["visited_on"].initial = clock.today()
 
 

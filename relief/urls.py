@@ -19,6 +19,7 @@ urlpatterns = [
     path("payroll/", payroll.roll_list, name="payroll"),
     path("payroll/<int:pk>/", payroll.roll_detail, name="roll_detail"),
     path("payroll/<int:pk>/approve/", payroll.roll_approve, name="roll_approve"),
+    path("payroll/<int:pk>/lines/<int:line>/hold/", payroll.roll_line_hold, name="roll_line_hold"),
     path("payroll/<int:pk>/bank.<str:fmt>", payroll.roll_bank_file, name="roll_bank_file"),
     # household economic verification: data-exchange feeds and the review tasks the nightly recheck makes
     path("feeds/", feeds.feed_list, name="feeds"),
@@ -26,6 +27,9 @@ urlpatterns = [
     path("tasks/", tasks.task_list, name="tasks"),
     path("tasks/recheck/", tasks.recheck_start, name="recheck_start"),
     path("tasks/<int:pk>/", tasks.task_detail, name="task_detail"),
+    # the second visitor confirms or declines a home visit naming them (listed on the tasks page)
+    path("visits/<int:pk>/confirm/", tasks.visit_confirm, name="visit_confirm"),
+    path("visits/<int:pk>/decline/", tasks.visit_decline, name="visit_decline"),
     # price-linkage subsidy
     path("price-linkage/", linkage.linkage_index, name="price_linkage"),
     path("price-linkage/rolls/<int:pk>/", linkage.roll_detail, name="subsidy_roll"),

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from civil_affairs import clock
-from civil_affairs.models import Role
+from civil_affairs.models import AuditEvent
 from civil_affairs.permissions import has_capability
 from civil_affairs.selectors import _scoped, household_for_resident
 
 from .. import rules
 from ..models import Application, Benefit, HomeVisit, Objection
-from .standards import calendar_exceptions
+from .standards import calendar_exceptions, region_ancestors
 
 State = Application.State
 
@@ -29,7 +30,8 @@ def application_list_for_user(user) -> QuerySet[Application]:
 
 def application_get_for_user(user, pk) -> Application:
     application = (application_list_for_user(user)
-                   .select_related("investigator", "proposed_by", "decided_by", "accepted_by", "recheck_of")
+                   .select_related("investigator", "proposed_by", "decided_by", "accepted_by", "recheck_of",
+                                   "first_approved_by")
                    .prefetch_related(Prefetch("visits", queryset=HomeVisit.objects.select_related(
                        "first_visitor", "second_visitor")),
                        Prefetch("objections", queryset=Objection.objects.select_related("recorded_by")))
@@ -113,16 +115,72 @@ def recheck_due_for_user(user, *, within_days: int = 30) -> QuerySet[Benefit]:
                                               next_recheck__lte=clock.today() + dt.timedelta(days=within_days))
 
 
-def second_visitor_choices(user):
-    """Staff who may co-sign a home visit with this caseworker: same street or above."""
-    from civil_affairs.models import User
+# ---------------------------------------------------------------- home visits and their second signature
 
-    if user.region_id is None:
-        return User.objects.none()
-    ancestors = [user.region.prefix[:n] for n in (6, 9, 12) if len(user.region.prefix) >= n]
-    staff = User.objects.filter(is_active=True).exclude(role=Role.RESIDENT).exclude(pk=user.pk)
-    return staff.filter(Q(region__code__startswith=user.region.prefix)
-                        | Q(region__prefix__in=ancestors)).order_by("username")
+VISIT_CONFIRM, VISIT_DECLINE = "visit_confirm", "visit_decline"  # the audit steps on a HomeVisit
+VISIT_TARGET = "relief.homevisit"
+NOT_A_SECOND_VISITOR = _("请选择本街道（乡镇）可办理社会救助的另一名在岗经办人作为共同调查人。")
+
+
+def second_visitor_choices(user, application: Application) -> QuerySet:
+    """Who may be named as the second visitor of this case: active staff who
+    may investigate (relief_handle) whose region holds the case's region —
+    the street's caseworkers.  The service checks against this same list."""
+    from civil_affairs.models import User
+    from civil_affairs.permissions import CAPABILITIES
+
+    return (User.objects.filter(is_active=True, role__in=CAPABILITIES["relief_handle"],
+                                region_id__in=region_ancestors(application.region_id))
+            .exclude(pk=user.pk).select_related("region").order_by("first_name", "pk"))
+
+
+def visitor_name(user) -> str:
+    """Staff are shown by name, never by login name."""
+    return user.get_full_name() or _("工作人员 %(id)s") % {"id": user.pk}
+
+
+def declined_visits(visit_ids) -> dict[int, dict]:
+    """Visits their second visitor refused to confirm (the mark is the audit
+    event), with the reason and when."""
+    events = AuditEvent.objects.filter(target_type=VISIT_TARGET, target_id__in=[str(pk) for pk in visit_ids],
+                                       changes__step=VISIT_DECLINE)
+    return {int(e.target_id): {"reason": e.changes.get("reason", ""), "at": e.at} for e in events}
+
+
+def visits_with_status(application: Application) -> list[HomeVisit]:
+    """The case's visits, each with `status` (confirmed, pending, declined)
+    and, when declined, `decline_reason` and `declined_at`."""
+    visits = list(application.visits.all())
+    declined = declined_visits([v.pk for v in visits])
+    for visit in visits:
+        mark = declined.get(visit.pk)
+        visit.status = "confirmed" if visit.confirmed_at else "declined" if mark else "pending"
+        visit.decline_reason, visit.declined_at = (mark["reason"], mark["at"]) if mark else ("", None)
+    return visits
+
+
+def visits_awaiting_confirmation(user) -> QuerySet[HomeVisit]:
+    """Visits naming this user as second visitor, not yet confirmed or declined,
+    on cases still under investigation in their jurisdiction: their task queue."""
+    if not has_capability(user, "relief_handle"):
+        return HomeVisit.objects.none()
+    declined = AuditEvent.objects.filter(target_type=VISIT_TARGET, target_id=Cast(OuterRef("pk"), CharField()),
+                                         changes__step=VISIT_DECLINE)
+    qs = HomeVisit.objects.filter(second_visitor=user, confirmed_at__isnull=True,
+                                  application__state__in=(State.ACCEPTED, State.INVESTIGATING))
+    return (_scoped(qs, user, "application__region__code").exclude(Exists(declined))
+            .select_related("application__applicant", "application__region", "first_visitor")
+            .order_by("visited_on", "id"))
+
+
+def visit_get_for_user(user, pk) -> HomeVisit:
+    """A visit on a case the user may see (404 otherwise); whether they may
+    sign it is the service's question."""
+    visit = (HomeVisit.objects.filter(application__in=application_list_for_user(user), pk=pk)
+             .select_related("application", "second_visitor").first())
+    if visit is None:
+        raise Http404
+    return visit
 
 
 # Residents' portal

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civil_affairs import clock
 from civil_affairs.models import (AssetRecord, AuditEvent, Document, ExpenditureRecord, Household, HouseholdMember,
@@ -25,6 +26,8 @@ from civil_affairs.services import (DomainError, audit_record, household_create,
 
 from .. import rules
 from ..models import Application, HomeVisit, Kind, Objection
+from ..selectors.applications import (NOT_A_SECOND_VISITOR, VISIT_CONFIRM, VISIT_DECLINE, declined_visits,
+                                      second_visitor_choices, visitor_name)
 from ..selectors.standards import calendar_exceptions, standards_in_force
 from . import benefits as benefit_services
 
@@ -361,9 +364,9 @@ def application_visit_record(*, actor, application: Application, second_visitor:
     _require_state(application, State.ACCEPTED, State.INVESTIGATING)
     if second_visitor.pk == actor.pk:
         raise DomainError(_("入户调查须由两名工作人员共同完成。"))
-    if second_visitor.is_resident or not second_visitor.region_id or not application.region_id.startswith(
-            second_visitor.region.prefix):
-        raise DomainError(_("第二调查人须为本辖区工作人员。"))
+    # The same list the form and the API offer: staff who may investigate in this street.
+    if not second_visitor_choices(actor, application).filter(pk=second_visitor.pk).exists():
+        raise DomainError(str(NOT_A_SECOND_VISITOR))
     if visited_on > clock.today() or (application.accepted_on and visited_on < application.accepted_on):
         raise DomainError(_("走访日期须在受理日期之后、今天之前。"))
     if not living_conditions.strip() or not findings.strip():
@@ -378,6 +381,69 @@ def application_visit_record(*, actor, application: Application, second_visitor:
     _record(actor, application, "visit", old, visit=visit.pk, second_visitor=second_visitor.username,
             cross_check_hits=len(application.cross_check))
     return visit
+
+
+def _locked_visit(actor, visit: HomeVisit) -> HomeVisit:
+    """The visit, locked after its application (the order propose locks in),
+    checked to be the actor's to confirm and still awaiting confirmation."""
+    application = _locked(visit.application)
+    visit = HomeVisit.objects.select_for_update().select_related("first_visitor").get(pk=visit.pk)
+    visit.application = application
+    if visit.second_visitor_id != actor.pk:
+        raise DomainError(_("只有被列为共同调查人的工作人员本人才能确认或拒绝这次入户调查。"))
+    _require_state(application, State.ACCEPTED, State.INVESTIGATING)
+    if visit.confirmed_at:
+        raise DomainError(_("这次入户调查已于 %(at)s 确认。") % {
+            "at": timezone.localtime(visit.confirmed_at).strftime("%Y-%m-%d %H:%M")})
+    if visit.pk in declined_visits([visit.pk]):
+        raise DomainError(_("这次入户调查已被拒绝确认，不能再办理。"))
+    return visit
+
+
+def _record_visit(actor, visit: HomeVisit, step: str, **changes) -> None:
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=visit,
+                 region_code=visit.application.region_id,
+                 changes={"step": step, "application": visit.application.number, **changes})
+
+
+@transaction.atomic
+def visit_confirm(*, actor, visit: HomeVisit) -> HomeVisit:
+    """The second visitor signs the visit in their own session: only then does
+    it count as made by two."""
+    visit = _locked_visit(actor, visit)
+    visit.confirmed_at = timezone.now()
+    visit.save(update_fields=["confirmed_at"])
+    _record_visit(actor, visit, VISIT_CONFIRM)
+    return visit
+
+
+@transaction.atomic
+def visit_decline(*, actor, visit: HomeVisit, reason: str) -> HomeVisit:
+    """The named second visitor says they did not make this visit (or not as
+    written): the visit stays on record, unconfirmed, and is void — its audit
+    event is the mark; the caseworker records a new visit."""
+    if not reason.strip():
+        raise DomainError(_("拒绝确认须写明理由。"))
+    visit = _locked_visit(actor, visit)
+    _record_visit(actor, visit, VISIT_DECLINE, reason=reason.strip())
+    return visit
+
+
+def _require_confirmed_visit(application: Application) -> None:
+    """Past investigation only with a visit both visitors signed.  A temporary
+    case may go without a visit, but not with one still awaiting its second signature."""
+    visits = list(application.visits.select_related("second_visitor").order_by("-id"))
+    if any(v.confirmed_at for v in visits):
+        return
+    declined = declined_visits([v.pk for v in visits])
+    pending = [v for v in visits if v.pk not in declined]
+    if pending:
+        raise DomainError(_("入户调查尚待共同调查人 %(name)s 确认。") % {
+            "name": visitor_name(pending[0].second_visitor)})
+    if application.kind != Kind.TEMPORARY:
+        if visits:
+            raise DomainError(_("入户调查已被共同调查人拒绝确认，请重新入户调查。"))
+        raise DomainError(_("须先完成入户调查。"))
 
 
 # ---------------------------------------------------------------- assessment and proposal
@@ -415,7 +481,8 @@ def assess(application: Application, *, on: dt.date, care_level: str = "", has_c
     working.update(income=income.as_dict(), assets=asset.as_dict())
     level, outcome = "", "grant"
     if application.kind == Kind.DIBAO:
-        result = rules.dibao(members=members, per_capita=income.per_capita, assets=asset, on=on, standards=standards)
+        result = rules.dibao(members=members, per_capita=income.per_capita_exact, assets=asset, on=on,
+                             standards=standards)
         working["dibao"] = result.as_dict()
         eligible, monthly, reasons = result.eligible, result.amount, list(result.reasons)
     elif application.kind == Kind.MARGINAL:
@@ -450,11 +517,15 @@ def assess(application: Application, *, on: dt.date, care_level: str = "", has_c
         if amount is None or amount <= 0:
             raise DomainError(_("请填写拟救助金额。"))
         monthly = rules.money(amount)
+        problem = rules.temporary_amount_problem(amount=monthly, standards=standards)
+        if problem:
+            raise DomainError(problem)
         level = rules.temporary_approval_level(amount=monthly, standards=standards)
         working["temporary"] = {"amount": str(monthly), "level": level,
                                 "street_limit": str(rules.money(standards.dibao_standard * standards.temp_street_multiple)),
                                 "district_limit": str(rules.money(standards.dibao_standard
-                                                                  * standards.temp_district_multiple))}
+                                                                  * standards.temp_district_multiple)),
+                                "ceiling": str(rules.temporary_ceiling(standards))}
         eligible, reasons = True, []
     if application.recheck_of_id and not eligible:
         # A recheck that fails ends the benefit: gradually when work lifted the income.
@@ -477,8 +548,7 @@ def application_propose(*, actor, application: Application, note: str = "", care
     allowed = (State.INVESTIGATING,) if application.kind != Kind.TEMPORARY else (
         State.ACCEPTED, State.INVESTIGATING)
     _require_state(application, *allowed)
-    if application.kind != Kind.TEMPORARY and not application.visits.exists():
-        raise DomainError(_("须先完成入户调查。"))
+    _require_confirmed_visit(application)
     result = assess(application, on=clock.today(), care_level=care_level, has_capable_supporter=has_capable_supporter,
                     amount=amount)
     old = application.state
@@ -487,10 +557,11 @@ def application_propose(*, actor, application: Application, note: str = "", care
     application.working, application.approval_level = result["working"], result["approval_level"]
     application.care_level, application.support_mode = care_level, support_mode
     application.proposal_note, application.proposed_by = note.strip(), actor
+    application.first_approved_by = application.first_approved_at = None  # a new proposal, new approvals
     if application.investigator_id is None:
         application.investigator = actor
     _save(application, "state", "eligible", "proposed_amount", "working", "approval_level", "care_level",
-          "support_mode", "proposal_note", "proposed_by", "investigator")
+          "support_mode", "proposal_note", "proposed_by", "investigator", "first_approved_by", "first_approved_at")
     _record(actor, application, "propose", old, eligible=application.eligible, amount=application.proposed_amount,
             outcome=result["outcome"])
     return application
@@ -571,9 +642,31 @@ def _decision_ready(application: Application, today: dt.date) -> None:
         raise DomainError(_("公示期至 %(end)s 结束，结束后方可审批。") % {"end": application.notice_end.isoformat()})
 
 
+FIRST_APPROVAL_RECORDED = gettext_lazy("已记录第一审批意见，须另一名市民政局审批人确认。")
+LEVEL_RANK = {Application.ApprovalLevel.STREET: 0, Application.ApprovalLevel.DISTRICT: 1,
+              Application.ApprovalLevel.BUREAU: 2}
+
+
+def _require_amount_still_allowed(application: Application, today: dt.date) -> None:
+    """A temporary grant is checked again at the decision against the standards
+    of the day: still under the ceiling, and its level not below what the amount needs."""
+    if application.kind != Kind.TEMPORARY:
+        return
+    standards = standards_in_force(application.region_id, today)
+    problem = rules.temporary_amount_problem(amount=application.proposed_amount, standards=standards)
+    if problem:
+        raise DomainError(problem)
+    needed = rules.temporary_approval_level(amount=application.proposed_amount, standards=standards)
+    if LEVEL_RANK[needed] > LEVEL_RANK.get(application.approval_level, 0):
+        raise DomainError(_("拟救助金额须由%(level)s，请重新提出审核意见。") % {
+            "level": Application.ApprovalLevel(needed).label})
+
+
 @transaction.atomic
 def application_confirm(*, actor, application: Application, note: str = "") -> Application:
-    """Approve the proposal: the benefit runs from the next month."""
+    """Approve the proposal: the benefit runs from the next month.  A case for
+    the bureau (一事一议) needs two bureau administrators: the first approval
+    is recorded and the case waits for a second, different one."""
     application = _locked(application)
     today = clock.today()
     _decision_ready(application, today)
@@ -582,6 +675,16 @@ def application_confirm(*, actor, application: Application, note: str = "") -> A
         raise DomainError(problem)
     if not application.eligible:
         raise DomainError(_("审核意见为不符合条件，只能作出不予批准决定。"))
+    _require_amount_still_allowed(application, today)
+    if application.approval_level == Application.ApprovalLevel.BUREAU:
+        if application.first_approved_by_id is None:
+            application.first_approved_by, application.first_approved_at = actor, timezone.now()
+            _save(application, "first_approved_by", "first_approved_at")
+            _record(actor, application, "first_approval", application.state, amount=application.proposed_amount,
+                    note=note.strip())
+            return application
+        if application.first_approved_by_id == actor.pk:
+            raise DomainError(_("您已作出第一审批意见，一事一议须由另一名市民政局审批人确认。"))
     old = application.state
     application.state, application.decided_by, application.decided_on = State.CONFIRMED, actor, today
     application.decision_reason = note.strip()

@@ -30,12 +30,16 @@ DEMO_STANDARDS: dict[str, Decimal] = {
     Standard.Key.GRADUAL_EXIT_MONTHS: Decimal("6"),
     Standard.Key.TEMP_STREET_MULTIPLE: Decimal("3"),
     Standard.Key.TEMP_DISTRICT_MULTIPLE: Decimal("6"),
+    # hard ceiling of one temporary grant: 24 × 780 = 18 720 yuan (two years' standard)
+    Standard.Key.TEMP_CEILING_MULTIPLE: Decimal("24"),
     Standard.Key.NOTICE_DAYS: Decimal("7"),
     Standard.Key.DEADLINE_WORKING_DAYS: Decimal("30"),
     Standard.Key.EXTENDED_WORKING_DAYS: Decimal("45"),
     Standard.Key.EMERGENCY_DOCUMENT_WORKING_DAYS: Decimal("5"),
     Standard.Key.PRICE_CPI_THRESHOLD: Decimal("3.5"),
     Standard.Key.PRICE_FOOD_THRESHOLD: Decimal("6.0"),
+    # one payment line above this (yuan a month) is held for a reviewer instead of paid
+    Standard.Key.PAYMENT_REVIEW_LIMIT: Decimal("5000"),
 }
 DEMO_EFFECTIVE_FROM = dt.date(2022, 7, 1)
 

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,10 +22,12 @@ from civil_affairs.forms import BootstrapMixin
 from civil_affairs.models import HouseholdMember
 from civil_affairs.pagination import keyset_page
 from civil_affairs.permissions import has_capability, require
-from civil_affairs.services import DomainError, export_recorded
+from civil_affairs.services import DomainError, export_recorded, record_viewed
 
 from ..models import Benefit, FeedRecord, ReviewTask
+from ..selectors import applications as application_selectors
 from ..selectors import tasks as selectors
+from ..services import applications as application_services
 from ..services import recheck as services
 
 PAGE_SIZE = 50
@@ -38,6 +41,11 @@ class TaskResolveForm(BootstrapMixin, forms.Form):
     note = forms.CharField(label=gettext_lazy("处理说明"), max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}),
                            error_messages={"required": gettext_lazy("请填写处理说明。")})
+
+
+class VisitDeclineForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=gettext_lazy("拒绝理由"), max_length=500,
+                             error_messages={"required": gettext_lazy("拒绝确认须写明理由。")})
 
 
 # ---------------------------------------------------------------- evidence in words
@@ -154,7 +162,51 @@ def task_list(request):
         "kinds": ReviewTask.Kind.choices, "statuses": ReviewTask.Status.choices, "kind": kind, "status": status,
         "today": clock.today(), "can_run": can_run,
         "runs": selectors.recheck_runs_for_user(request.user) if can_run else [],
+        "can_confirm_visits": has_capability(request.user, "relief_handle"),
+        "pending_visits": list(application_selectors.visits_awaiting_confirmation(request.user)),
     })
+
+
+# ---------------------------------------------------------------- home visits awaiting my co-signature
+
+def _my_visit(request, pk: int):
+    """A visit on a case in the user's jurisdiction (else 404), named to them (else 403)."""
+    visit = application_selectors.visit_get_for_user(request.user, pk)
+    if visit.second_visitor_id != request.user.pk:
+        raise PermissionDenied
+    return visit
+
+
+@require("relief_handle")
+@require_POST
+def visit_confirm(request, pk: int):
+    """The second visitor signs the home visit, in their own session."""
+    visit = _my_visit(request, pk)
+    try:
+        application_services.visit_confirm(actor=request.user, visit=visit)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已确认 %(n)s 的入户调查。") % {"n": visit.application.number})
+    return redirect(reverse("relief:tasks") + "#visits")
+
+
+@require("relief_handle")
+@require_POST
+def visit_decline(request, pk: int):
+    """The second visitor refuses to sign, with a reason: the visit is void."""
+    visit = _my_visit(request, pk)
+    form = VisitDeclineForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("拒绝确认须写明理由。"))
+        application_services.visit_decline(actor=request.user, visit=visit, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已拒绝确认 %(n)s 的入户调查，经办人须重新入户调查。") % {
+            "n": visit.application.number})
+    return redirect(reverse("relief:tasks") + "#visits")
 
 
 # ---------------------------------------------------------------- one task
@@ -163,6 +215,8 @@ def task_list(request):
 @require_http_methods(["GET", "POST"])
 def task_detail(request, pk: int):
     task = selectors.task_get_for_user(request.user, pk)
+    if request.method == "GET":
+        record_viewed(actor=request.user, target=task)
     form = TaskResolveForm()
     if request.method == "POST":
         if not has_capability(request.user, "relief_handle"):

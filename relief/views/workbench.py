@@ -21,7 +21,7 @@ from civil_affairs.exports import xlsx_response
 from civil_affairs.models import HouseholdMember
 from civil_affairs.pagination import keyset_page
 from civil_affairs.permissions import has_capability, require
-from civil_affairs.services import DomainError, export_recorded
+from civil_affairs.services import DomainError, export_recorded, record_viewed
 
 from .. import forms
 from ..models import Application, Benefit, Kind, Payment
@@ -64,7 +64,8 @@ def queue(request):
     context = _page_context(request, qs, allowed=QUEUE_SORTS, default="created_at")
     context["page"].items = selectors.with_countdown(context["page"].items)
     context.update(form=form, counts=selectors.queue_counts(request.user), states=Application.OPEN_STATES,
-                   recheck_due=selectors.recheck_due_for_user(request.user).count())
+                   recheck_due=selectors.recheck_due_for_user(request.user).count(),
+                   visits_to_confirm=selectors.visits_awaiting_confirmation(request.user).count())
     return render(request, "relief/queue.html", context)
 
 
@@ -171,7 +172,7 @@ def _step_form(step: str, request, application: Application):
         initial = {f"doc_{k}": v for k, v in (application.checklist or services.checklist_suggestion(application)).items()}
         return spec.form(data, required_kinds=kinds, initial=initial)
     if spec.form is forms.VisitForm:
-        return spec.form(data, visitors=selectors.second_visitor_choices(request.user))
+        return spec.form(data, visitors=selectors.second_visitor_choices(request.user, application))
     if spec.form is forms.SubmitForm:
         return spec.form(data, initial={f: getattr(application, f) for f in services.DETAIL_FIELDS})
     if spec.form is forms.ProposeForm:
@@ -197,10 +198,12 @@ def _preview(application: Application, request) -> dict | None:
 @require("relief_view")
 def application_detail(request, pk: int):
     application = selectors.application_get_for_user(request.user, pk)
+    record_viewed(actor=request.user, target=application)
     selectors.with_countdown([application])
     steps = [(name, spec) for name, spec in STEPS.items() if spec.offered(request.user, application)]
     return render(request, "relief/application_detail.html", {
         "application": application, "steps": steps, "benefits": list(application.benefits.all()),
+        "visits": selectors.visits_with_status(application),
         "members": core_selectors.household_members(application.household),
     })
 
@@ -215,6 +218,8 @@ def application_step(request, pk: int, step: str):
     if not any(has_capability(request.user, c) for c in spec.capabilities):
         raise PermissionDenied
     form = _step_form(step, request, application)
+    if request.method == "GET":  # the step page shows the case and its working
+        record_viewed(actor=request.user, target=application, changes={"step": step})
     if request.method == "POST":
         if not spec.offered(request.user, application):
             form.is_valid()
@@ -222,11 +227,14 @@ def application_step(request, pk: int, step: str):
                 "state": application.get_state_display()})
         elif form.is_valid():
             try:
-                spec.run(request.user, application, form.cleaned_data, form)
+                result = spec.run(request.user, application, form.cleaned_data, form)
             except DomainError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, _("%(step)s：已完成。") % {"step": spec.label})
+                if step == "confirm" and result.state != State.CONFIRMED:  # 一事一议: the first of two approvals
+                    messages.info(request, services.FIRST_APPROVAL_RECORDED)
+                else:
+                    messages.success(request, _("%(step)s：已完成。") % {"step": spec.label})
                 return redirect("relief:application_detail", pk=application.pk)
     selectors.with_countdown([application])
     context = {"application": application, "form": form, "step": step, "spec": spec,
@@ -255,6 +263,7 @@ def notice_print(request):
 def household_economy(request, pk: int):
     """How the household's per-capita income and dibao amount come out today."""
     household = core_selectors.household_get_for_user(request.user, pk)
+    record_viewed(actor=request.user, target=household, changes={"page": "relief_economy"})
     head = HouseholdMember.objects.filter(household=household, relation="head").select_related("person").first()
     probe = Application(household=household, region=household.region, kind=Kind.DIBAO,
                         applicant=head.person if head else None)
@@ -296,6 +305,7 @@ def benefit_list(request):
 @require("relief_view")
 def benefit_detail(request, pk: int):
     benefit = selectors.benefit_get_for_user(request.user, pk)
+    record_viewed(actor=request.user, target=benefit)
     payments = Payment.objects.filter(benefit=benefit).order_by("-month")[:24]
     return render(request, "relief/benefit_detail.html", {
         "benefit": benefit, "payments": payments, "rechecks": selectors.benefit_rechecks(benefit),

@@ -43,12 +43,19 @@ def family(relief_standards, today):
 
 @pytest.fixture
 def staff(users, regions):
-    """A second caseworker of 金沙街道 to co-sign visits and a second reviewer of 通州区."""
+    """A second caseworker of 金沙街道 to co-sign visits, a caseworker of the
+    neighbouring street (兴仁镇, same district), and a second bureau
+    administrator for the cases the bureau decides with two approvals."""
     return {
         "caseworker": users[Role.CASEWORKER],
-        "colleague": UserFactory(username="colleague", role=Role.CASEWORKER, region=regions["jinsha"]),
+        "colleague": UserFactory(username="colleague", role=Role.CASEWORKER, region=regions["jinsha"],
+                                 first_name="陈同事"),
+        "neighbour": UserFactory(username="neighbour", role=Role.CASEWORKER, region=regions["xingren"],
+                                 first_name="兴仁经办人"),
         "reviewer": users[Role.REVIEWER],
         "admin": users[Role.BUREAU_ADMIN],
+        "admin2": UserFactory(username="admin2", role=Role.BUREAU_ADMIN, region=regions["city"],
+                              first_name="第二审批人"),
     }
 
 

@@ -15,6 +15,12 @@ def _act(client, app, step, data=None):
     return client.post(f"/api/relief/applications/{app.pk}/{step}/", data or {}, content_type="application/json")
 
 
+def _co_sign(login, staff, visit_id):
+    """The colleague named as second visitor confirms the visit in their own session."""
+    response = login(staff["colleague"]).post(f"/api/relief/visits/{visit_id}/confirm/")
+    assert response.status_code == 200 and response.json()["confirmed_at"]
+
+
 def test_full_procedure_through_the_api(family, staff, login, settings):
     app = submitted(family, staff)
     worker = login(staff["caseworker"])
@@ -22,7 +28,11 @@ def test_full_procedure_through_the_api(family, staff, login, settings):
     assert _act(worker, app, "accept", {"checklist": checklist}).json()["state"] == "accepted"
     visit = _act(worker, app, "visit", {"second_visitor": staff["colleague"].pk, "visited_on": "2026-11-02",
                                         "living_conditions": "简陋", "findings": "属实"})
-    assert visit.status_code == 200 and len(visit.json()["visits"]) == 1
+    assert visit.status_code == 200 and [v["status"] for v in visit.json()["visits"]] == ["pending"]
+    early = _act(worker, app, "propose", {"note": "符合"})
+    assert early.status_code == 400 and early.json()["detail"] == "入户调查尚待共同调查人 陈同事 确认。"
+    _co_sign(login, staff, visit.json()["visits"][0]["id"])
+    worker = login(staff["caseworker"])
     proposal = _act(worker, app, "propose", {"note": "符合"}).json()
     assert proposal["proposed_amount"] == "1380.00" and proposal["working"]["income"]["per_capita"] == "320.00"
     assert _act(worker, app, "notice").json()["notice_end"] == "2026-11-08"
@@ -111,8 +121,10 @@ def test_return_extend_objection_and_reject_through_the_api(family, staff, login
     assert extended["deadline"] == "2027-01-04" and extended["extension_reason"] == "需核对外地房产"
     again = _act(worker, app, "extend", {"reason": "再延"})
     assert again.status_code == 400 and again.json() == {"detail": "该申请已延期一次。"}
-    _act(worker, app, "visit", {"second_visitor": staff["colleague"].pk, "visited_on": "2026-11-02",
-                                "living_conditions": "简陋", "findings": "属实"})
+    visit = _act(worker, app, "visit", {"second_visitor": staff["colleague"].pk, "visited_on": "2026-11-02",
+                                        "living_conditions": "简陋", "findings": "属实"})
+    _co_sign(login, staff, visit.json()["visits"][0]["id"])
+    worker = login(staff["caseworker"])
     _act(worker, app, "propose", {"note": "符合"})
     _act(worker, app, "notice")
     objected = _act(worker, app, "objection", {"received_on": "2026-11-03", "content": "该户有小汽车",
@@ -133,7 +145,8 @@ def test_visit_input_is_validated_before_the_service(family, staff, login):
     assert missing.status_code == 400 and {"second_visitor", "living_conditions", "findings"} <= set(missing.json())
     alone = _act(worker, app, "visit", {"second_visitor": staff["caseworker"].pk, "visited_on": "2026-11-02",
                                         "living_conditions": "简陋", "findings": "属实"})
-    assert alone.status_code == 400 and "两名工作人员" in alone.json()["detail"]
+    assert alone.status_code == 400 and alone.json()["second_visitor"] == [
+        "请选择本街道（乡镇）可办理社会救助的另一名在岗经办人作为共同调查人。"]
 
 
 def test_pay_first_for_an_emergency(family, staff, login):

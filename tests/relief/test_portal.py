@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from civil_affairs.models import AssetRecord, Document, HouseholdMember, IncomeRecord, Person, Role
 from relief.models import Application
 from relief.services import applications as svc
-from tests.factories import PersonFactory, UserFactory, valid_id_number
+from tests.factories import PersonFactory, UserFactory, image_bytes, pdf_bytes, valid_id_number
+from tests.relief.test_procedure import visited
 
 AUTHORISED = {"authorised_verification": "on", "bank_name": "农业银行", "bank_account": "6228480012345678901"}
 
@@ -52,8 +53,7 @@ def _submitted(client, resident, regions):
 def _decided(app, staff, settings, *, confirm=True):
     svc.application_accept(actor=staff["caseworker"], application=app,
                            checklist={k: True for k in svc.REQUIRED_DOCUMENTS[app.kind]})
-    svc.application_visit_record(actor=staff["caseworker"], application=app, second_visitor=staff["colleague"],
-                                 visited_on=dt.date(2026, 11, 2), living_conditions="简陋", findings="属实")
+    visited(app, staff)
     svc.application_propose(actor=staff["caseworker"], application=app)
     if not confirm:
         return svc.application_reject(actor=staff["reviewer"], application=app, reason="家庭人均收入高于低保标准")
@@ -89,7 +89,7 @@ def test_resident_walks_every_step_and_submits(resident, login, regions):
     response = _step(client, app, "authorisation", AUTHORISED)
     assert response.status_code == 302 and response["Location"].endswith("/documents/")
     assert _step(client, app, "documents", {"kind": "id_card", "file": SimpleUploadedFile(
-        "id.pdf", b"%PDF-1.4 x")}).status_code == 302
+        "id.pdf", pdf_bytes())}).status_code == 302
     assert "id.pdf" in _page(client, f"/my/relief/apply/{app.pk}/documents/")
 
     review = _page(client, f"/my/relief/apply/{app.pk}/review/")
@@ -228,7 +228,7 @@ def test_returned_then_resubmitted_then_approved(resident, login, regions, staff
                            {"kind": "hukou", "file": SimpleUploadedFile("hukou.exe", b"MZ")})
     assert response.status_code == 200 and "只接受 PDF、JPG、PNG 文件" in response.content.decode()
     response = client.post(f"/my/relief/applications/{app.pk}/documents/",
-                           {"kind": "hukou", "file": SimpleUploadedFile("hukou.png", b"\x89PNG\r\n\x1a\nxxxx")})
+                           {"kind": "hukou", "file": SimpleUploadedFile("hukou.png", image_bytes("PNG"))})
     assert response.status_code == 302
     assert Document.objects.filter(household=app.household, kind="hukou").exists()
     assert client.post(f"/my/relief/applications/{app.pk}/documents/", {"resubmit": "1"}).status_code == 302
@@ -239,8 +239,7 @@ def test_returned_then_resubmitted_then_approved(resident, login, regions, staff
 
     svc.application_accept(actor=staff["caseworker"], application=app,
                            checklist={k: True for k in svc.REQUIRED_DOCUMENTS["dibao"]})
-    svc.application_visit_record(actor=staff["caseworker"], application=app, second_visitor=staff["colleague"],
-                                 visited_on=dt.date(2026, 11, 2), living_conditions="简陋", findings="属实")
+    visited(app, staff)
     svc.application_propose(actor=staff["caseworker"], application=app)
     svc.application_notice_publish(actor=staff["caseworker"], application=app)
     page = _page(client, f"/my/relief/applications/{app.pk}/")

@@ -23,11 +23,17 @@ def submitted(family, staff, kind="dibao", **extra) -> Application:
     return svc.application_submit(actor=worker, application=app)
 
 
+def visited(app, staff, on=TODAY, findings="情况属实"):
+    """The caseworker's home visit, co-signed by their colleague in their own session."""
+    visit = svc.application_visit_record(actor=staff["caseworker"], application=app, second_visitor=staff["colleague"],
+                                         visited_on=on, living_conditions="两居室，家具简陋", findings=findings)
+    return svc.visit_confirm(actor=staff["colleague"], visit=visit)
+
+
 def investigated(app, staff) -> Application:
     svc.application_accept(actor=staff["caseworker"], application=app,
                            checklist={k: True for k in svc.REQUIRED_DOCUMENTS[app.kind]})
-    svc.application_visit_record(actor=staff["caseworker"], application=app, second_visitor=staff["colleague"],
-                                 visited_on=TODAY, living_conditions="两居室，家具简陋", findings="情况属实")
+    visited(app, staff)
     app.refresh_from_db()
     return app
 
@@ -144,7 +150,9 @@ def test_bureau_level_temporary_assistance(family, staff):
     svc.application_propose(actor=staff["caseworker"], application=app, amount=Decimal("4680.01"))
     with pytest.raises(DomainError):
         svc.application_confirm(actor=staff["reviewer"], application=app)
-    svc.application_confirm(actor=staff["admin"], application=app)
+    svc.application_confirm(actor=staff["admin"], application=app)  # the first of two bureau approvals
+    assert Application.objects.get(pk=app.pk).state == "proposed"
+    svc.application_confirm(actor=staff["admin2"], application=app)
     assert Application.objects.get(pk=app.pk).state == "confirmed"
 
 
@@ -161,8 +169,7 @@ def test_recheck_with_new_work_goes_to_gradual_exit(family, staff, settings):
     IncomeFactory(household=family, person=spouse, kind="wages", amount=Decimal("36000"),
                   period_start=dt.date(2026, 6, 1), period_end=dt.date(2027, 5, 31))
     recheck = benefit_svc.benefit_recheck_start(actor=staff["caseworker"], benefit=benefit)
-    svc.application_visit_record(actor=staff["caseworker"], application=recheck, second_visitor=staff["colleague"],
-                                 visited_on=dt.date(2027, 6, 1), living_conditions="同前", findings="配偶已就业")
+    visited(recheck, staff, on=dt.date(2027, 6, 1), findings="配偶已就业")
     svc.application_propose(actor=staff["caseworker"], application=recheck)
     recheck.refresh_from_db()
     assert recheck.working["outcome"] == "gradual_exit"

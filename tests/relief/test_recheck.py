@@ -425,7 +425,7 @@ def test_a_granted_benefit_carries_its_basis_and_follows_a_new_standard(family, 
     """benefit_grant keeps what the amount was worked out from; a confirmed
     recheck replaces a waiting amount, and the next night works it out again."""
     from relief.services import applications as svc
-    from tests.relief.test_procedure import investigated, submitted
+    from tests.relief.test_procedure import investigated, submitted, visited
 
     def confirm(app, on):
         svc.application_propose(actor=staff["caseworker"], application=app)
@@ -445,8 +445,7 @@ def test_a_granted_benefit_carries_its_basis_and_follows_a_new_standard(family, 
 
     settings.MINZHENG_TODAY = dt.date(2026, 11, 10)
     again = benefit_recheck_start(actor=staff["caseworker"], benefit=benefit)
-    svc.application_visit_record(actor=staff["caseworker"], application=again, second_visitor=staff["colleague"],
-                                 visited_on=dt.date(2026, 11, 10), living_conditions="同前", findings="情况未变")
+    visited(again, staff, on=dt.date(2026, 11, 10), findings="情况未变")
     confirm(again, dt.date(2026, 11, 18))
     benefit.refresh_from_db()
     again.refresh_from_db()

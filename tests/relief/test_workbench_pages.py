@@ -29,9 +29,12 @@ def test_caseworker_and_reviewer_walk_the_steps(family, staff, login, settings):
     docs = {f"doc_{k}": "on" for k in svc.REQUIRED_DOCUMENTS["dibao"]}
     assert _post(worker, app, "accept", docs).status_code == 302
     page = worker.get(f"/work/relief/applications/{app.pk}/visit/").content.decode()
-    assert "colleague" in page
+    assert "陈同事（金沙街道）" in page and "colleague" not in page  # by name and street, not login name
     assert _post(worker, app, "visit", {"visited_on": "2026-11-02", "second_visitor": staff["colleague"].pk,
                                         "living_conditions": "简陋", "findings": "属实"}).status_code == 302
+    colleague = login(staff["colleague"])
+    assert colleague.post(f"/work/relief/visits/{app.visits.get().pk}/confirm/").status_code == 302
+    worker = login(staff["caseworker"])
     preview = worker.get(f"/work/relief/applications/{app.pk}/propose/").content.decode()
     assert "¥320.00" in preview and "¥1,380.00" in preview
     assert _post(worker, app, "propose", {"note": "符合"}).status_code == 302
