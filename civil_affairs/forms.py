@@ -33,9 +33,8 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
 
 
 class ResidentRegisterForm(BootstrapMixin, forms.Form):
-    phone = forms.RegexField(label=_("手机号码"), regex=r"^1\d{10}$", max_length=11,
-                             error_messages={"invalid": _("请输入11位手机号码。")},
-                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}))
+    phone = forms.CharField(label=_("手机号码"), max_length=11,
+                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}))
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(label=_("公民身份号码"), min_length=1, max_length=18,
                                 help_text=_("18位，最后一位可能为X"))
@@ -44,6 +43,13 @@ class ResidentRegisterForm(BootstrapMixin, forms.Form):
     password2 = forms.CharField(label=_("确认密码"), strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     agree = forms.BooleanField(label=_("我确认以上信息真实，并同意民政部门依法核对"), required=True)
+
+    def clean_phone(self):
+        # Full-width digits are accepted; "\d" would also let other scripts' digits through.
+        try:
+            return rules.parse_mobile_phone(self.cleaned_data["phone"])
+        except rules.PhoneError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def clean_id_number(self):
         try:
@@ -56,6 +62,13 @@ class ResidentRegisterForm(BootstrapMixin, forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("两次输入的密码不一致。"))
         return data
+
+
+class RegisterCodeForm(BootstrapMixin, forms.Form):
+    code = forms.CharField(label=_("短信验证码"), max_length=6, min_length=6,
+                           error_messages={"min_length": _("验证码为6位数字。")},
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
+                                                         "autofocus": True}))
 
 
 class DocumentUploadForm(BootstrapMixin, forms.Form):

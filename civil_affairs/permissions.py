@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from rest_framework.permissions import BasePermission
 
 from .models import Role
@@ -23,6 +24,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "full_id_number": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN}),
     # change registry records, upload evidence
     "registry_edit": frozenset({Role.CASEWORKER, Role.BUREAU_ADMIN}),
+    # verify a resident's account after seeing their ID card at the window
+    "resident_verify": frozenset({Role.CASEWORKER, Role.BUREAU_ADMIN}),
     # bulk import of registry files with a progress bar
     "registry_import": frozenset({Role.CASEWORKER, Role.BUREAU_ADMIN}),
     # read the audit log of the jurisdiction
@@ -76,18 +79,30 @@ def require(capability: str):
     return decorator
 
 
-def resident_required(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
+def resident_required(view=None, *, allow_unverified: bool = False):
+    """View decorator for the residents' portal: log in first; staff get 403.
 
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_resident:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    A resident whose account is not verified yet (by a code to the phone the
+    registry holds, or by a caseworker in person) may not be the person it is
+    bound to, so it is sent to the "待核验" page and sees no household or case
+    data.  Only a page with nothing of the registry's opts out (allow_unverified)."""
 
-    return wrapped
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            if not request.user.is_resident:
+                raise PermissionDenied
+            if not allow_unverified and not request.user.is_verified_resident:
+                return redirect("portal:pending")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator(view) if view is not None else decorator
 
 
 class HasCapability(BasePermission):

@@ -4,21 +4,31 @@ these and hold no rules of their own."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import logging
 import secrets
+from functools import partial
 from typing import Any, Iterable
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F, Model
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from . import rules
+from . import rules, sms
+from . import uploads
 from .middleware import current_request
-from .models import (AuditEvent, BatchRun, BatchRunError, Document, Household, HouseholdMember, Person, Region,
-                     Role, User)
+from .models import (AuditEvent, BatchRun, BatchRunError, Document, Household, HouseholdMember, OneTimeCode, Person,
+                     Region, Role, User)
+
+logger = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -50,9 +60,8 @@ def audit_record(*, actor, action: str, target: Model | None = None, target_type
         target_id = target_id or str(target.pk)
         region_code = region_code or _region_of(target)
     actor = actor if getattr(actor, "is_authenticated", False) else None
-    ip = ua = None
+    ip, ua = _client_ip(request), None
     if request is not None:
-        ip = request.META.get(settings.AUDIT_CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR")
         ua = request.META.get("HTTP_USER_AGENT", "")[:200]
     return AuditEvent.objects.create(
         actor=actor,
@@ -67,10 +76,30 @@ def audit_record(*, actor, action: str, target: Model | None = None, target_type
     )
 
 
-def export_recorded(*, actor, target_type: str, filters: dict) -> AuditEvent:
-    """Every spreadsheet export leaves an audit event with the filters used."""
-    return audit_record(actor=actor, action=AuditEvent.Action.EXPORT, target_type=target_type,
+def _client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get(settings.AUDIT_CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR")
+
+
+def export_recorded(*, actor, target_type: str, filters: dict, target: Model | None = None) -> AuditEvent:
+    """Every spreadsheet export leaves an audit event with the filters used
+    (and the record, when the export is of one record, e.g. a run's error file)."""
+    return audit_record(actor=actor, action=AuditEvent.Action.EXPORT, target_type=target_type, target=target,
                         region_code=actor.region_id or "", changes={"filters": filters})
+
+
+def person_search_recorded(*, actor, query_kind: str, masked: str, results: int) -> AuditEvent:
+    """One event per search by ID number (whole number, last four or prefix),
+    with the query masked and how many rows it found."""
+    return audit_record(actor=actor, action=AuditEvent.Action.VIEW, target_type="civil_affairs.person_search",
+                        region_code=getattr(actor, "region_id", None) or "",
+                        changes={"query_kind": query_kind, "masked": masked, "results": results})
+
+
+def record_viewed(*, actor, target: Model, changes: dict[str, Any] | None = None) -> AuditEvent:
+    """A page or API call showed this record in full: who saw it, and when."""
+    return audit_record(actor=actor, action=AuditEvent.Action.VIEW, target=target, changes=changes)
 
 
 def _jsonable(value):
@@ -98,7 +127,7 @@ def _diff(instance: Model, fields: Iterable[str], new: dict[str, Any]) -> dict[s
 
 def person_viewed(*, actor, person: Person) -> None:
     """Record that the full record (with the whole ID number) was shown."""
-    audit_record(actor=actor, action=AuditEvent.Action.VIEW, target=person)
+    record_viewed(actor=actor, target=person)
 
 
 # ---------------------------------------------------------------- people and households
@@ -241,37 +270,210 @@ def household_member_add(*, actor, household: Household, person: Person, relatio
 
 # ---------------------------------------------------------------- accounts
 
-@transaction.atomic
-def resident_register(*, phone: str, id_number: str, name: str, password: str) -> User:
-    """A resident's own account, bound to exactly one Person: the one the
-    registry already holds for that ID number, or a new one."""
-    phone = phone.strip()
-    if not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
-        raise DomainError(_("请输入11位手机号码。"))
+# One answer for a wrong name and for a person already bound to an account:
+# the form must not tell whether an ID number is in the registry, nor whose it is.
+REGISTER_REFUSED = gettext_lazy("无法完成注册，请核对姓名和身份证号码；如有疑问请到所在街道办理。")
+
+
+def _registration_checked(*, phone: str, id_number: str, name: str) -> tuple[str, rules.IdNumberInfo, Person | None]:
+    """What every registration step checks first: the normalised phone, the ID
+    number's parts, and the registry's person for it (locked) if there is one."""
     try:
+        phone = rules.parse_mobile_phone(phone)
         info = rules.parse_id_number(id_number)
-    except rules.IdNumberError as exc:
+    except (rules.PhoneError, rules.IdNumberError) as exc:
         raise DomainError(str(exc)) from None
-    if User.objects.filter(username=phone).exists():
+    if User.objects.filter(Q(username=phone) | Q(role=Role.RESIDENT, phone=phone)).exists():
         raise DomainError(_("该手机号码已注册，请直接登录。"))
     person = Person.objects.select_for_update().filter(id_number=info.number).first()
     if person is not None:
-        if person.name != name.strip():
-            raise DomainError(_("姓名与身份证号码不一致，请核对。"))
-        if User.objects.filter(person=person).exists():
-            raise DomainError(_("该身份证号码已绑定其他账号。如非本人操作，请联系所在街道。"))
-    else:
-        person = person_create(actor=None, id_number=info.number, name=name, phone=phone)
-    user = User(username=phone, phone=phone, role=Role.RESIDENT, person=person, first_name=person.name)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages)) from None
-    user.set_password(password)
+        # Both queries always run, so a wrong name and a bound person take the same path.
+        bound = User.objects.filter(person=person).exists()
+        if bound or person.name != name.strip():
+            raise DomainError(str(REGISTER_REFUSED))
+    return phone, info, person
+
+
+def _code_proves(person: Person | None, phone: str) -> bool:
+    """A code to this phone proves the registrant is the person: the registry
+    holds this phone for them, or holds no record of them to protect."""
+    return person is None or rules.same_mobile_phone(person.phone, phone)
+
+
+def resident_register_begin(*, phone: str, id_number: str, name: str, password: str) -> User | None:
+    """Step one of a resident's own registration.
+
+    When the registry holds this person with this very phone, or holds no such
+    person yet, a code goes to the phone and None is returned:
+    resident_register_finish follows with the code.  Otherwise (no phone on
+    file, or another one) the account is created at once but unverified: it
+    sees no household or case data until a caseworker has checked the
+    resident's ID card in person (resident_verify)."""
+    with transaction.atomic():
+        phone, info, person = _registration_checked(phone=phone, id_number=id_number, name=name)
+        try:
+            validate_password(password, User(username=phone, first_name=name.strip()))
+        except ValidationError as exc:
+            raise DomainError(" ".join(exc.messages)) from None
+        if _code_proves(person, phone):
+            otp_send(purpose=OneTimeCode.Purpose.REGISTER, phone=phone, person=person)
+            return None
+        return resident_account_create(phone=phone, id_number=info.number, name=name,
+                                       password_hash=make_password(password))
+
+
+@transaction.atomic
+def resident_register_code_resend(*, phone: str, id_number: str, name: str) -> None:
+    phone, _info, person = _registration_checked(phone=phone, id_number=id_number, name=name)
+    if not _code_proves(person, phone):
+        raise DomainError(str(REGISTER_REFUSED))
+    otp_send(purpose=OneTimeCode.Purpose.REGISTER, phone=phone, person=person)
+
+
+def resident_register_finish(*, phone: str, id_number: str, name: str, password_hash: str, code: str) -> User:
+    """Step two: the code proves the phone, and the account is created verified
+    (with the person, when the registry had none).  The code is checked before
+    the transaction so that a wrong try is counted whatever follows."""
+    otp = otp_verify(purpose=OneTimeCode.Purpose.REGISTER, phone=phone, code=code)
+    with transaction.atomic():
+        person = Person.objects.filter(id_number=id_number).first()
+        # The registry changed between the steps (a record made, a phone edited): start again.
+        if (person.pk if person else None) != otp.person_id or not _code_proves(person, phone):
+            raise DomainError(str(REGISTER_REFUSED))
+        return resident_account_create(phone=phone, id_number=id_number, name=name, password_hash=password_hash,
+                                       verification_method="sms")
+
+
+@transaction.atomic
+def resident_account_create(*, phone: str, id_number: str, name: str, password_hash: str,
+                            verification_method: str = "") -> User:
+    """A resident's account bound to exactly one Person: the one the registry
+    holds for the ID number, or a new one recorded as created by this account.
+    Verified now when `verification_method` says how ("sms", "in_person");
+    the registration steps call this after their checks, the demo seeder directly."""
+    phone, info, person = _registration_checked(phone=phone, id_number=id_number, name=name)
+    verified = bool(verification_method)
+    user = User(username=phone, phone=phone, role=Role.RESIDENT, first_name=person.name if person else name.strip(),
+                password=password_hash, verified_at=timezone.now() if verified else None,
+                verification_method=verification_method)
     user.save()
+    if person is None:  # the account exists first so that the new person is recorded as its doing
+        person = person_create(actor=user, id_number=info.number, name=name, phone=phone)
+    user.person = person
+    user.save(update_fields=["person"])
     audit_record(actor=user, action=AuditEvent.Action.CREATE, target=user, target_type="civil_affairs.user",
-                 region_code=person.residence_region_id, changes={"registered_as": person.masked_id_number})
+                 region_code=person.residence_region_id,
+                 changes={"registered_as": person.masked_id_number, "verification": verification_method or "pending"})
     return user
+
+
+@transaction.atomic
+def resident_verify(*, actor, user: User) -> User:
+    """A caseworker has seen the resident's ID card at the window: the account
+    may now see its household and cases."""
+    user = User.objects.select_for_update(of=("self",)).select_related("person").get(pk=user.pk)
+    if not user.is_resident or user.person is None:
+        raise DomainError(_("只有绑定了人员的居民账号需要核验。"))
+    if user.verified_at is not None:
+        raise DomainError(_("该居民账号已核验。"))
+    user.verified_at, user.verified_by, user.verification_method = timezone.now(), actor, "in_person"
+    user.save(update_fields=["verified_at", "verified_by", "verification_method"])
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=user, target_type="civil_affairs.user",
+                 region_code=user.person.residence_region_id,
+                 changes={"verification_method": "in_person", "person": user.person.masked_id_number})
+    return user
+
+
+# ---------------------------------------------------------------- one-time codes (SMS)
+
+OTP_LOCK_CLASS = 0x4F54  # pg_advisory_xact_lock(class, hashtext(phone)): one send per phone at a time
+OTP_MESSAGES = {
+    OneTimeCode.Purpose.REGISTER: gettext_lazy(
+        "【民政】验证码 %(code)s，用于注册居民账号，%(minutes)d分钟内有效。如非本人操作请忽略，切勿告诉他人。"),
+    OneTimeCode.Purpose.RESET_PASSWORD: gettext_lazy(
+        "【民政】验证码 %(code)s，用于找回密码，%(minutes)d分钟内有效。如非本人操作请忽略，切勿告诉他人。"),
+}
+
+
+def _otp_digest(*, purpose: str, phone: str, code: str) -> str:
+    """Keyed hash: with a million possible codes a plain hash in a leaked table would give them away."""
+    message = f"{purpose}:{phone}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _client_sends_counted(ip: str | None) -> int:
+    """Count one more code asked for from this client address this hour (in the shared cache)."""
+    if not ip:
+        return 0
+    key = f"otp-sends:{ip}:{timezone.now():%Y%m%d%H}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        return 1
+
+
+@transaction.atomic
+def otp_send(*, purpose: str, phone: str, person: Person | None = None) -> OneTimeCode:
+    """A fresh 6-digit code for `purpose`, texted to `phone` once this
+    transaction commits (only its keyed hash is stored).  Refused when the phone
+    had one in the last OTP_RESEND_SECONDS, OTP_MAX_PER_PHONE_HOUR in the last
+    hour, or the client address asked OTP_MAX_PER_IP_HOUR times this hour."""
+    with connection.cursor() as cursor:  # concurrent sends to one phone queue here, so the counts hold
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [OTP_LOCK_CLASS, phone])
+    now = timezone.now()
+    last_hour = OneTimeCode.objects.filter(phone=phone, created_at__gt=now - dt.timedelta(hours=1))
+    if last_hour.filter(created_at__gt=now - dt.timedelta(seconds=settings.OTP_RESEND_SECONDS)).exists():
+        raise DomainError(_("验证码已发送，请%(s)d秒后再重新获取。") % {"s": settings.OTP_RESEND_SECONDS})
+    if last_hour.count() >= settings.OTP_MAX_PER_PHONE_HOUR:
+        logger.warning("one-time codes: %s reached its hourly limit", rules.mask_phone(phone))
+        raise DomainError(_("该手机号码获取验证码次数过多，请一小时后再试。"))
+    ip = _client_ip(current_request())
+    if _client_sends_counted(ip) > settings.OTP_MAX_PER_IP_HOUR:
+        logger.warning("one-time codes: client %s reached its hourly limit", ip)
+        raise DomainError(_("获取验证码次数过多，请稍后再试。"))
+    code = f"{secrets.randbelow(10 ** 6):06d}"
+    otp = OneTimeCode.objects.create(purpose=purpose, phone=phone, person=person,
+                                     code_hash=_otp_digest(purpose=purpose, phone=phone, code=code),
+                                     expires_at=now + dt.timedelta(seconds=settings.OTP_TTL_SECONDS))
+    message = str(OTP_MESSAGES[purpose] % {"code": code, "minutes": max(1, settings.OTP_TTL_SECONDS // 60)})
+    # robust: a gateway failure is logged, not shown as an error page; the resident asks again.
+    transaction.on_commit(partial(sms.send_sms, phone=phone, message=message), robust=True)
+    logger.info("one-time code (%s) queued for %s", purpose, rules.mask_phone(phone))
+    return otp
+
+
+def otp_verify(*, purpose: str, phone: str, code: str) -> OneTimeCode:
+    """Use up the newest code sent to `phone` for `purpose`, or raise DomainError.
+    Call it outside a transaction: a wrong try is counted and committed even
+    though the caller stops there.  After OTP_MAX_ATTEMPTS wrong tries the code
+    is dead (and the lockout audited); a new one must be asked for."""
+    dead = _("验证码错误次数过多，已失效，请重新获取。")
+    with transaction.atomic():
+        otp = (OneTimeCode.objects.select_for_update().filter(purpose=purpose, phone=phone)
+               .order_by("-created_at", "-pk").first())
+        if otp is None or otp.used_at is not None or otp.expires_at <= timezone.now():
+            raise DomainError(_("验证码已失效，请重新获取。"))
+        if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
+            raise DomainError(dead)
+        entered = rules.ascii_digits(code or "").strip()
+        if hmac.compare_digest(otp.code_hash, _otp_digest(purpose=purpose, phone=phone, code=entered)):
+            otp.used_at = timezone.now()
+            otp.save(update_fields=["used_at"])
+            return otp
+        otp.attempts += 1
+        otp.save(update_fields=["attempts"])
+        left = settings.OTP_MAX_ATTEMPTS - otp.attempts
+        if left == 0:
+            logger.warning("one-time code (%s) for %s locked after %d wrong tries", purpose,
+                           rules.mask_phone(phone), otp.attempts)
+            audit_record(actor=None, action=AuditEvent.Action.UPDATE, target=otp,
+                         changes={"locked": True, "purpose": purpose, "phone": rules.mask_phone(phone),
+                                  "attempts": otp.attempts})
+    if left == 0:
+        raise DomainError(dead)
+    raise DomainError(_("验证码错误，还可再试%(n)d次。") % {"n": left})
 
 
 @transaction.atomic
@@ -287,6 +489,29 @@ def staff_user_create(*, actor, username: str, password: str, role: str, region:
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=user, region_code=region.code,
                  changes={"role": role, "region": region.code})
     return user
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, ttl: dt.timedelta) -> tuple[Any, str]:
+    """A fresh API token (knox, stored hashed) that expires after `ttl`.  Every
+    earlier token of the user is revoked, so a leaked old token stops working."""
+    from knox.models import AuthToken
+
+    revoked, _by_model = AuthToken.objects.filter(user=user).delete()
+    instance, token = AuthToken.objects.create(user=user, expiry=ttl)
+    audit_record(actor=user, action=AuditEvent.Action.LOGIN, target=user,
+                 changes={"api_token": instance.token_key, "expiry": instance.expiry, "revoked": revoked})
+    return instance, token
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token=None) -> int:
+    """Log out of the API: the given token, or every token of the user."""
+    tokens = user.auth_token_set.all() if token is None else user.auth_token_set.filter(pk=token.pk)
+    revoked, _by_model = tokens.delete()
+    audit_record(actor=user, action=AuditEvent.Action.DELETE, target=user,
+                 changes={"api_token": "all" if token is None else token.token_key, "revoked": revoked})
+    return revoked
 
 
 # ---------------------------------------------------------------- documents
@@ -310,10 +535,14 @@ def document_check(uploaded) -> str:
     if uploaded.size == 0:
         raise DomainError(_("文件为空。"))
     content_type, magics = ALLOWED_UPLOADS[ext]
-    head = uploaded.read(16)
+    data = uploaded.read()  # at most DOCUMENT_MAX_BYTES, checked above
     uploaded.seek(0)
-    if not any(head.startswith(m) for m in magics):
+    if not any(data.startswith(m) for m in magics):
         raise DomainError(_("文件内容与扩展名不符。"))
+    try:  # the whole file, with a real parser: a right header proves nothing
+        uploads.content_check(data, ext)
+    except uploads.UploadRejected as exc:
+        raise DomainError(str(exc)) from None
     return content_type
 
 
@@ -339,14 +568,19 @@ def document_upload(*, actor, kind: str, uploaded, household: Household | None =
 def batchrun_create(*, kind: str, params: dict, user=None, region: Region | None = None,
                     total: int = 0) -> BatchRun:
     region = region or (user.region if user is not None and not user.is_resident else None)
-    if region is None and user is None:  # a system run (Celery beat, a command): city-wide, seen city-wide
-        region = Region.objects.order_by("level", "code").first()
+    if region is None and user is None:
+        # A system run (Celery beat, a command) concerns the whole city: filed under the
+        # city, so the city's administrators and auditors see it and can resume it (the
+        # province row above it is in nobody's jurisdiction).
+        region = (Region.objects.filter(level=Region.Level.CITY).order_by("code").first()
+                  or Region.objects.order_by("level", "code").first())
     return BatchRun.objects.create(kind=kind, params=params, created_by=user, region=region, total=total)
 
 
 def batchrun_started(*, run_id: int, total: int) -> None:
-    BatchRun.objects.filter(pk=run_id).update(status=BatchRun.Status.RUNNING, total=total,
-                                              started_at=timezone.now())
+    now = timezone.now()
+    BatchRun.objects.filter(pk=run_id).update(status=BatchRun.Status.RUNNING, total=total, started_at=now,
+                                              heartbeat_at=now)
 
 
 MAX_KEPT_ERRORS = 1000  # the rest are counted; the error file is the full record
@@ -367,17 +601,29 @@ def batchrun_progress(*, run_id: int, done: int, errors: list[dict] | None = Non
 @transaction.atomic
 def batchrun_retry(*, user, run_id: int) -> BatchRun:
     """Queue a failed or interrupted run again; it resumes where it stopped,
-    and its work is idempotent, so nothing is done twice."""
-    from .tasks import task_for_kind
+    and its work is idempotent, so nothing is done twice.  A running run counts
+    as interrupted only once its heartbeat is stale (its worker stopped); even
+    then the batch's advisory lock keeps a worker that is in fact alive alone."""
+    from .batches import is_interrupted
+    from .permissions import has_capability
+    from .tasks import capability_for_kind, task_for_kind
 
     run = BatchRun.objects.select_for_update().get(pk=run_id)
+    capability = capability_for_kind(run.kind)
+    if capability is None or not has_capability(user, capability):
+        raise DomainError(_("您没有重新运行该任务的权限。"))
+    if run.status == BatchRun.Status.RUNNING and not is_interrupted(run):
+        raise DomainError(_("任务 #%(id)d 正在另一工作进程中运行（已处理 %(done)d/%(total)d），不能重复启动；"
+                            "若 %(n)d 分钟内没有进展，将显示为已中断，届时可继续运行。") % {
+            "id": run.pk, "done": run.done, "total": run.total, "n": settings.BATCH_HEARTBEAT_STALE_MINUTES})
     if run.status not in (BatchRun.Status.FAILED, BatchRun.Status.RUNNING):
         raise DomainError(_("只有失败或中断的任务可以重新运行。"))
     task = task_for_kind(run.kind)
+    status_before = run.status
     run.status, run.finished_at, run.message = BatchRun.Status.PENDING, None, ""
     run.save(update_fields=["status", "finished_at", "message"])
     audit_record(actor=user, action=AuditEvent.Action.UPDATE, target=run, region_code=run.region_id or "",
-                 changes={"retry": True, "done": run.done, "total": run.total})
+                 changes={"retry": True, "done": run.done, "total": run.total, "was": status_before})
     transaction.on_commit(lambda: task.delay(run.pk))
     return run
 

@@ -2,17 +2,18 @@ from django.contrib import admin
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView
 
 from relief import api as relief_api
 from relief.urls import portal_urlpatterns as relief_portal_patterns
 
-from . import api, views
+from . import api, api_auth, api_docs, views
 
 portal_patterns = ([
     path("", views.portal_index, name="index"),
     path("register/", views.register, name="register"),
+    path("register/code/", views.register_code, name="register_code"),
+    path("my/pending/", views.my_pending, name="pending"),
     path("my/household/", views.my_household, name="household"),
     path("my/applications/", views.my_applications, name="applications"),
 ], "portal")
@@ -21,6 +22,7 @@ workbench_patterns = ([
     path("", views.workbench_index, name="index"),
     path("people/", views.person_list, name="people"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/<int:pk>/verify-resident/", views.resident_verify, name="resident_verify"),
     path("households/", views.household_list, name="households"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
@@ -45,8 +47,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/core/", include((api.router.urls, "api-core"))),
     path("api/relief/", include((relief_api.router.urls, "api-relief"))),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/auth/login/", api_auth.LoginView.as_view(), name="api-login"),
+    path("api/auth/token/", api_auth.LoginView.as_view(), name="api-token"),  # the name clients used before knox
+    path("api/auth/logout/", api_auth.LogoutView.as_view(), name="api-logout"),
+    path("api/auth/logoutall/", api_auth.LogoutAllView.as_view(), name="api-logoutall"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api_docs.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -2,8 +2,10 @@
 Thin: check the role, read through selectors, write through services."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -14,13 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import rules, selectors, services
+from . import clock, rules, selectors, services
 from .exports import csv_response, xlsx_response
-from .filters import AuditFilter, HouseholdFilter, PersonFilter
-from .forms import DocumentUploadForm, LoginForm, RegistryImportForm, ResidentRegisterForm
+from .filters import AuditFilter, HouseholdFilter, IdSearchThrottled, PersonFilter
+from .forms import DocumentUploadForm, LoginForm, RegisterCodeForm, RegistryImportForm, ResidentRegisterForm
 from .models import AuditEvent
 from .pagination import keyset_page
 from .permissions import has_capability, require, resident_required
+from .tasks import capability_for_kind
 
 PAGE_SIZE = 50
 
@@ -42,29 +45,82 @@ def home(request):
     return redirect("workbench:index")
 
 
+# The registration waiting for its SMS code, kept in the session between the two
+# steps: what was typed, with the password already hashed (never kept in clear).
+PENDING_REGISTRATION = "pending_registration"
+
+
 @require_http_methods(["GET", "POST"])
 def register(request):
+    """Step one: phone, name, ID number, password.  Either a code is sent (step
+    two, register_code) or the account is made unverified (the pending page)."""
     if request.user.is_authenticated:
         return redirect("home")
     form = ResidentRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.resident_register(phone=data["phone"], id_number=data["id_number"], name=data["name"],
-                                              password=data["password1"])
+            user = services.resident_register_begin(phone=data["phone"], id_number=data["id_number"],
+                                                    name=data["name"], password=data["password1"])
         except services.DomainError as exc:
             form.add_error(None, str(exc))
         else:
+            if user is None:
+                request.session[PENDING_REGISTRATION] = {
+                    "phone": data["phone"], "id_number": data["id_number"], "name": data["name"],
+                    "password_hash": make_password(data["password1"])}
+                return redirect("portal:register_code")
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("portal:pending")
+    return render(request, "portal/register.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def register_code(request):
+    """Step two: the code sent to the phone; "resend" asks for a new one."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    pending = request.session.get(PENDING_REGISTRATION)
+    if not pending:
+        return redirect("portal:register")
+    if "resend" in request.POST:
+        try:
+            services.resident_register_code_resend(phone=pending["phone"], id_number=pending["id_number"],
+                                                   name=pending["name"])
+        except services.DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("验证码已重新发送。"))
+        return redirect("portal:register_code")
+    form = RegisterCodeForm(request.POST or None)
+    if form.is_valid():
+        try:
+            user = services.resident_register_finish(**pending, code=form.cleaned_data["code"])
+        except services.DomainError as exc:
+            form.add_error("code", str(exc))
+        else:
+            del request.session[PENDING_REGISTRATION]
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("注册成功，欢迎使用。"))
             return redirect("portal:household")
-    return render(request, "portal/register.html", {"form": form})
+    return render(request, "portal/register_code.html", {
+        "form": form, "masked_phone": rules.mask_phone(pending["phone"]),
+        "ttl_minutes": max(1, settings.OTP_TTL_SECONDS // 60)})
 
 
 # ---------------------------------------------------------------- residents' portal
 
 def portal_index(request):
     return render(request, "portal/index.html")
+
+
+@resident_required(allow_unverified=True)
+def my_pending(request):
+    """Where an unverified account lands: what to bring to the street office.
+    Shows only what the resident typed, nothing from the registry."""
+    if request.user.is_verified_resident:
+        return redirect("portal:household")
+    return render(request, "portal/pending.html", {"masked_phone": rules.mask_phone(request.user.phone)})
 
 
 @resident_required
@@ -101,21 +157,44 @@ def _list_context(request, qs, *, allowed, default):
 
 
 PERSON_SORTS = ("name", "birth_date", "id_number", "residence_region")
+# Sorting by ID number or birth date orders people by digits the mask hides (and the
+# next-page cursor carries the last row's value): only for roles that see full numbers.
+MASKED_PERSON_SORTS = ("name", "residence_region")
+
+
+def _search_rows(filterset):
+    """The filtered rows; none, with the reason in `search_notice`, when the user's
+    searches by ID number are over the per-minute limit."""
+    try:
+        return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    except IdSearchThrottled as exc:
+        filterset.search_notice = str(exc.detail)
+        return None
 
 
 @require("registry_view")
 def person_list(request):
-    filterset = PersonFilter(request.GET, queryset=selectors.person_list_for_user(request.user))
-    qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    if request.GET.get("export") == "xlsx":
+    filterset = PersonFilter(request.GET, queryset=selectors.person_list_for_user(request.user), request=request)
+    # Roles without full ID numbers see an age, not the birth date (digits 7–14 of the number).
+    show_birth_date = has_capability(request.user, "full_id_number")
+    today = clock.today()
+    qs = _search_rows(filterset)
+    if qs is None:
+        qs = filterset.queryset.none()
+    elif request.GET.get("export") == "xlsx":
         services.export_recorded(actor=request.user, target_type="civil_affairs.person", filters=request.GET.dict())
-        rows = ((p.masked_id_number, p.name, p.get_sex_display(), p.birth_date, p.residence_region.name,
+        rows = ((p.masked_id_number, p.name, p.get_sex_display(),
+                 p.birth_date if show_birth_date else rules.age_on(p.birth_date, today), p.residence_region.name,
                  rules.mask_phone(p.phone), p.get_disability_grade_display(), p.get_labour_capacity_display())
                 for p in qs.order_by("residence_region_id", "pk").iterator(chunk_size=2000))
         return xlsx_response(filename="people", sheet=_("人员"), rows=rows, headers=[
-            _("身份证号"), _("姓名"), _("性别"), _("出生日期"), _("居住地"), _("电话"), _("残疾等级"), _("劳动能力")])
-    context = _list_context(request, qs, allowed=PERSON_SORTS, default="name")
-    context["filter"] = filterset
+            _("身份证号"), _("姓名"), _("性别"), _("出生日期") if show_birth_date else _("年龄"), _("居住地"), _("电话"),
+            _("残疾等级"), _("劳动能力")])
+    sorts = PERSON_SORTS if show_birth_date else MASKED_PERSON_SORTS
+    context = _list_context(request, qs, allowed=sorts, default="name")
+    for p in context["page"].items:
+        p.age = rules.age_on(p.birth_date, today)
+    context.update(filter=filterset, sorts=sorts, show_birth_date=show_birth_date)
     template = "workbench/_person_rows.html" if request.htmx else "workbench/person_list.html"
     return render(request, template, context)
 
@@ -127,9 +206,30 @@ def person_detail(request, pk: int):
     if show_full:
         services.person_viewed(actor=request.user, person=person)
     membership = selectors.person_membership(person)
+    account = getattr(person, "account", None)  # the resident account bound to this person, if any
     return render(request, "workbench/person_detail.html", {
         "person": person, "show_full_id": show_full, "membership": membership,
+        "unverified_account": account if account is not None and account.is_resident and not account.verified_at
+        else None,
+        "can_verify_resident": has_capability(request.user, "resident_verify"),
     })
+
+
+@require("resident_verify")
+@require_POST
+def resident_verify(request, pk: int):
+    """The caseworker has seen this person's ID card: their resident account may see its data."""
+    person = selectors.person_get_for_user(request.user, pk)
+    account = getattr(person, "account", None)
+    try:
+        if account is None:
+            raise services.DomainError(_("该人员没有居民账号。"))
+        services.resident_verify(actor=request.user, user=account)
+    except services.DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("居民账号已核验，本人现在可以查看家庭和申请信息。"))
+    return redirect("workbench:person_detail", pk=person.pk)
 
 
 HOUSEHOLD_SORTS = ("number", "region", "created_at")
@@ -137,9 +237,12 @@ HOUSEHOLD_SORTS = ("number", "region", "created_at")
 
 @require("registry_view")
 def household_list(request):
-    filterset = HouseholdFilter(request.GET, queryset=selectors.household_list_for_user(request.user))
-    qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    if request.GET.get("export") == "xlsx":
+    filterset = HouseholdFilter(request.GET, queryset=selectors.household_list_for_user(request.user),
+                                request=request)
+    qs = _search_rows(filterset)
+    if qs is None:
+        qs = filterset.queryset.none()
+    elif request.GET.get("export") == "xlsx":
         services.export_recorded(actor=request.user, target_type="civil_affairs.household",
                                  filters=request.GET.dict())
         rows = ((h.number, h.region.name, h.region_id, h.head_name or "", rules.mask_id_number(h.head_id_number or ""),
@@ -226,7 +329,8 @@ def batch_detail(request, pk: int):
 @require_POST
 def batch_retry(request, pk: int):
     run = selectors.batchrun_get_for_user(request.user, pk)
-    if not has_capability(request.user, "registry_import"):
+    capability = capability_for_kind(run.kind)  # the kind's own run capability (payroll_run, recheck_run, …)
+    if capability is None or not has_capability(request.user, capability):
         raise PermissionDenied
     try:
         services.batchrun_retry(user=request.user, run_id=run.pk)
@@ -241,6 +345,9 @@ def batch_retry(request, pk: int):
 def batch_errors(request, pk: int):
     """Every bad row of a run as CSV, streamed (opens in Excel: UTF-8 with BOM)."""
     run = selectors.batchrun_get_for_user(request.user, pk)
+    # The reasons quote the uploaded rows (names, ID numbers): an audited export.
+    services.export_recorded(actor=request.user, target_type=run._meta.label_lower, target=run,
+                             filters={"run": run.pk, "kind": run.kind})
     rows = run.row_errors.order_by("row", "id").values_list("row", "reason").iterator(chunk_size=5000)
     return csv_response(filename=f"batch-{run.pk}-errors", headers=[_("行号"), _("原因")], rows=rows)
 

@@ -30,6 +30,26 @@ def _chinese_first():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: API throttle counters (and cached
+    counts) must not leak from one test into the next in this process."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """Text messages stay in memory (like Django's mail.outbox), readable by the
+    test and by the in-process live server of the browser tests."""
+    from civil_affairs import sms
+
+    settings.SMS_BACKEND = "civil_affairs.sms.LocmemBackend"
+    sms.outbox.clear()
+    return sms.outbox
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

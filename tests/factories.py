@@ -3,6 +3,7 @@ import datetime as dt
 import itertools
 
 import factory
+from django.utils import timezone
 
 from civil_affairs import rules
 from civil_affairs.models import Household, HouseholdMember, IncomeRecord, Person, Region, Role, User
@@ -33,7 +34,8 @@ class PersonFactory(factory.django.DjangoModelFactory):
         model = Person
 
     id_number = factory.LazyFunction(valid_id_number)
-    name = factory.Sequence(lambda n: f"张{'一二三四五六七八九十'[n % 10]}{n}")
+    # Names are validated (no digits): the sequence number in Chinese numerals keeps them apart.
+    name = factory.Sequence(lambda n: "张" + "".join("〇一二三四五六七八九"[int(d)] for d in str(n)))
     hukou_region = factory.SubFactory(RegionFactory)
     residence_region = factory.SelfAttribute("hukou_region")
     phone = factory.Sequence(lambda n: f"139{n:08d}")
@@ -78,8 +80,36 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.CASEWORKER
     password = factory.PostGenerationMethodCall("set_password", "Minzheng@2026")
+    # Residents made here are verified (as after a code to their phone); pass
+    # verified_at=None for an account still waiting for in-person verification.
+    verified_at = factory.LazyAttribute(lambda o: timezone.now() if o.role == Role.RESIDENT else None)
+    verification_method = factory.LazyAttribute(lambda o: "sms" if o.verified_at else "")
 
     @factory.post_generation
     def save_after(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def pdf_bytes() -> bytes:
+    """A real one-page PDF (uploads are parsed, not just sniffed)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def image_bytes(fmt: str = "JPEG") -> bytes:
+    """A real 2×2 image in Pillow's format `fmt` ("JPEG" or "PNG")."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 30, 30)).save(out, format=fmt)
+    return out.getvalue()

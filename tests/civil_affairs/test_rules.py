@@ -24,7 +24,8 @@ def test_lowercase_x_is_accepted_and_normalised():
 
 
 @pytest.mark.parametrize("number, message", [
-    ("110105194912310021", "身份证号码校验位错误：最后一位应为 X，请核对后重新输入。"),
+    # never which character was expected: that would help complete a guessed number
+    ("110105194912310021", "身份证号码校验位错误，请核对后重新输入。"),
     ("110105194902300028", "身份证号码中的出生日期 19490230 不存在。"),
     ("11010519491231002", "身份证号码应为18位，当前为17位。"),
     ("1101051949123100212", "身份证号码应为18位，当前为19位。"),
@@ -88,3 +89,44 @@ def test_region_code_must_be_12_digits():
 def test_age_on():
     assert rules.age_on(dt.date(1946, 11, 23), dt.date(2026, 11, 22)) == 79
     assert rules.age_on(dt.date(1946, 11, 22), dt.date(2026, 11, 22)) == 80
+
+
+def test_full_width_digits_and_x_are_accepted_as_typed_by_chinese_input_methods():
+    full_width = VALID[:17].translate(str.maketrans("0123456789", "０１２３４５６７８９")) + "ｘ"
+    assert rules.parse_id_number(full_width).number == VALID
+    assert rules.parse_id_number(f"\u3000{VALID[:17]}Ｘ ").number == VALID
+    assert rules.parse_mobile_phone("１３８ ００００ １１１１".replace(" ", "")) == "13800001111"
+
+
+@pytest.mark.parametrize("number", [
+    VALID[:16] + "²X",  # NFKC would make this "2"
+    VALID[:16] + "٣X",  # Arabic-Indic three: str.isdigit() says yes, int() reads 3
+    "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X",
+    VALID[:17] + "x\u0301",  # a combining accent makes it 19 characters
+])
+def test_other_digits_than_ascii_and_full_width_are_refused(number):
+    with pytest.raises(rules.IdNumberError):
+        rules.parse_id_number(number)
+
+
+@pytest.mark.parametrize("phone", ["1380000111²", "1٣800001111", "13800001111 1", "23800001111", ""])
+def test_mobile_phone_is_eleven_ascii_or_full_width_digits(phone):
+    with pytest.raises(rules.PhoneError, match="11位手机号码"):
+        rules.parse_mobile_phone(phone)
+
+
+@given(st.text())
+def test_any_text_is_an_id_number_or_an_id_number_error(raw):
+    try:
+        info = rules.parse_id_number(raw)
+    except rules.IdNumberError:
+        return
+    assert info.number.isascii() and len(info.number) == 18 and rules.ID_NUMBER_RE.fullmatch(info.number)
+
+
+@given(st.text(alphabet=st.sampled_from("0123456789０１２３４５６７８９Xxｘ²³¹٣۳߃१০")))
+def test_digit_lookalikes_never_crash_the_id_parser(raw):
+    try:
+        rules.parse_id_number(raw)
+    except rules.IdNumberError:
+        pass

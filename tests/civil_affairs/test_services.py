@@ -1,14 +1,16 @@
 """Writes to the shared core: each one validated, each one audited."""
 import datetime as dt
+import re
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from civil_affairs import rules, services
 from civil_affairs.models import AuditEvent, Document, HouseholdMember, Person, Role, User
-from tests.factories import valid_id_number
+from tests.factories import pdf_bytes, valid_id_number
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def test_person_create_derives_sex_and_birth_date_and_audits(regions, users):
@@ -44,35 +46,49 @@ def test_person_update_records_the_change(regions, users):
         services.person_update(actor=None, person=person, id_number="x")
 
 
-def test_resident_register_binds_the_existing_person(households):
+def test_resident_register_binds_the_existing_person_after_a_code_to_its_phone(
+        households, sms_outbox, django_capture_on_commit_callbacks):
     head = households["ours"].members.get(relation="head").person
-    user = services.resident_register(phone="13700000000", id_number=head.id_number, name=head.name,
-                                      password="Safe-pass-2026")
+    with django_capture_on_commit_callbacks(execute=True):  # the text leaves once the code row is committed
+        sent = services.resident_register_begin(phone=head.phone, id_number=head.id_number, name=head.name,
+                                                password="Safe-pass-2026")
+    assert sent is None and len(sms_outbox) == 1
+    code = re.search(r"\d{6}", sms_outbox[0].message).group()
+    user = services.resident_register_finish(phone=head.phone, id_number=head.id_number, name=head.name,
+                                             password_hash=make_password("Safe-pass-2026"), code=code)
     assert user.person == head and user.role == Role.RESIDENT and user.check_password("Safe-pass-2026")
+    assert user.is_verified_resident and user.verification_method == "sms"
     assert AuditEvent.objects.filter(target_type="civil_affairs.user", target_id=str(user.pk)).exists()
 
 
 def test_resident_register_refuses_wrong_name_second_account_and_weak_password(households):
     head = households["ours"].members.get(relation="head").person
-    with pytest.raises(services.DomainError, match="姓名与身份证号码不一致"):
-        services.resident_register(phone="13700000000", id_number=head.id_number, name="别人",
-                                   password="Safe-pass-2026")
+    neutral = "无法完成注册，请核对姓名和身份证号码"
+    with pytest.raises(services.DomainError, match=neutral):
+        services.resident_register_begin(phone="13700000000", id_number=head.id_number, name="别人",
+                                         password="Safe-pass-2026")
     with pytest.raises(services.DomainError):
-        services.resident_register(phone="13700000000", id_number=head.id_number, name=head.name,
-                                   password="12345678")
-    services.resident_register(phone="13700000000", id_number=head.id_number, name=head.name,
-                               password="Safe-pass-2026")
-    with pytest.raises(services.DomainError, match="已绑定"):
-        services.resident_register(phone="13700000001", id_number=head.id_number, name=head.name,
-                                   password="Safe-pass-2026")
+        services.resident_register_begin(phone="13700000000", id_number=head.id_number, name=head.name,
+                                         password="12345678")
+    services.resident_register_begin(phone="13700000000", id_number=head.id_number, name=head.name,
+                                     password="Safe-pass-2026")
+    with pytest.raises(services.DomainError, match=neutral):
+        services.resident_register_begin(phone="13700000001", id_number=head.id_number, name=head.name,
+                                         password="Safe-pass-2026")
     assert User.objects.filter(person=head).count() == 1
 
 
-def test_resident_register_creates_a_person_new_to_the_registry(regions):
+def test_resident_register_creates_a_person_new_to_the_registry(regions, sms_outbox,
+                                                                django_capture_on_commit_callbacks):
     number = rules.make_id_number("320612", dt.date(1990, 1, 2), 24)
-    user = services.resident_register(phone="13700000002", id_number=number, name="新居民",
-                                      password="Safe-pass-2026")
-    assert user.person.id_number == number
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.resident_register_begin(phone="13700000002", id_number=number, name="新居民",
+                                                password="Safe-pass-2026") is None
+    assert not Person.objects.filter(id_number=number).exists()  # nothing made before the code proves the phone
+    code = re.search(r"\d{6}", sms_outbox[0].message).group()
+    user = services.resident_register_finish(phone="13700000002", id_number=number, name="新居民",
+                                             password_hash=make_password("Safe-pass-2026"), code=code)
+    assert user.person.id_number == number and user.person.phone == "13700000002"
     assert user.person.hukou_region_id == "320612000000"  # the county of the address code
 
 
