@@ -1,10 +1,11 @@
 """/api/core/: regions, persons and households, scoped like the pages.
 Views validate input, read through selectors, serialise output."""
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.routers import DefaultRouter
 
-from . import selectors, services
+from . import clock, rules, selectors, services
 from .pagination import KeysetPagination
 from .filters import HouseholdFilter, PersonFilter
 from .models import Household, HouseholdMember, Person, Region
@@ -28,9 +29,7 @@ class IdNumberField(serializers.Field):
         request = self.context.get("request")
         if request is not None and has_capability(request.user, "full_id_number") and self.context.get("detail"):
             return value
-        from .rules import mask_id_number
-
-        return mask_id_number(value)
+        return rules.mask_id_number(value)
 
 
 @extend_schema_field(serializers.CharField)
@@ -38,13 +37,40 @@ class _IdNumberSchema(IdNumberField):
     pass
 
 
+def city_level_code(code: str) -> str:
+    """`320612001001` → `320600000000`: the city, no more than a masked ID number shows."""
+    return code[:4] + "0" * 8 if code else code
+
+
 class PersonSerializer(serializers.ModelSerializer):
+    """Roles without full ID numbers get no birth date (digits 7–14 of the number)
+    and the registered residence only at city level (digits 1–4, which the mask
+    shows anyway); everyone gets the age."""
+
     id_number = _IdNumberSchema()
+    # Not read-only only so that the schema may call it optional; the viewsets are read-only.
+    birth_date = serializers.DateField(required=False, help_text=_lazy("仅对可查看完整身份证号的角色返回。"))
+    age = serializers.SerializerMethodField(help_text=_lazy("周岁"))
+    hukou_region = serializers.CharField(
+        source="hukou_region_id", read_only=True,
+        help_text=_lazy("户籍地区划代码；不能查看完整身份证号的角色只得到市级代码（前4位，其余补0）。"))
 
     class Meta:
         model = Person
-        fields = ["id", "id_number", "name", "sex", "birth_date", "hukou_region", "residence_region",
+        fields = ["id", "id_number", "name", "sex", "birth_date", "age", "hukou_region", "residence_region",
                   "disability_grade", "disability_type", "labour_capacity", "death_date"]
+
+    @extend_schema_field(serializers.IntegerField)
+    def get_age(self, person) -> int:
+        return rules.age_on(person.birth_date, clock.today())
+
+    def to_representation(self, person):
+        data = super().to_representation(person)
+        request = self.context.get("request")
+        if request is None or not has_capability(request.user, "full_id_number"):
+            del data["birth_date"]
+            data["hukou_region"] = city_level_code(person.hukou_region_id)
+        return data
 
 
 class MemberSerializer(serializers.ModelSerializer):

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
@@ -147,6 +148,8 @@ class Person(models.Model):
             models.Index(fields=["name", "id"], name="person_name_id"),
             models.Index(fields=["residence_region", "id"], name="person_region_id"),
             models.Index(fields=["birth_date"], name="person_birth_date"),
+            # Search by "name + last four of the ID number" (issue 10): never by an ID prefix.
+            models.Index(Right("id_number", 4), "name", name="person_id_last4_name"),
         ]
 
     def __str__(self) -> str:

@@ -4,10 +4,14 @@ user sees the subtree of their region; anyone else sees nothing here."""
 from __future__ import annotations
 
 import re
+import time
+from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Right
 from django.http import Http404
 
+from . import rules
 from .models import (AssetRecord, AuditEvent, BatchRun, Document, ExpenditureRecord, Household,
                      HouseholdMember, IncomeRecord, Person, Region)
 from .permissions import has_capability
@@ -54,30 +58,120 @@ def household_list_for_user(user) -> QuerySet[Household]:
     return _scoped(qs, user, "region__code")
 
 
-def registry_search(qs: QuerySet[Person], query: str, *, prefix: str = "") -> QuerySet[Person]:
-    """Narrow a person queryset by ID number, phone or name; each branch uses an index."""
-    q = (query or "").strip()
+# Search (issue 10): an ID number is found only by the whole 18 characters, or
+# by its last four characters together with a name ("张三 1234" or "1234 张三").
+# Prefix search on ID numbers is only for roles that see full numbers anyway:
+# for everyone else a prefix answers "yes/no" digit by digit and unmasks it.
+_LAST4 = re.compile(r"^\d{3}[\dX]$")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a search box query asks for: `kind` is empty, id_exact, id_last4,
+    id_prefix, phone or name."""
+
+    kind: str
+    text: str
+    name: str = ""
+    last4: str = ""
+
+    @property
+    def by_id_number(self) -> bool:
+        return self.kind in ID_SEARCH_KINDS
+
+    @property
+    def masked(self) -> str:
+        """The query as the audit log keeps it: never more of the number than a mask shows."""
+        if self.kind == "id_exact":
+            return rules.mask_id_number(self.text)
+        if self.kind == "id_last4":
+            return f"{self.name} {self.last4}"
+        if self.kind == "id_prefix":
+            return self.text[:4] + "*" * max(len(self.text) - 4, 0)
+        return self.text
+
+
+ID_SEARCH_KINDS = frozenset({"id_exact", "id_last4", "id_prefix"})
+
+
+def search_parse(query: str) -> SearchQuery:
+    q = " ".join((query or "").split())
+    upper = q.upper()
     if not q:
-        return qs
-    if len(q) == 18 and _DIGITS.match(q):
-        return qs.filter(**{f"{prefix}id_number": q.upper()})
+        return SearchQuery("empty", q)
+    if len(upper) == 18 and _DIGITS.match(upper):
+        return SearchQuery("id_exact", upper)
+    parts = upper.split(" ")
+    if len(parts) == 2:
+        last4 = [p for p in parts if _LAST4.match(p)]
+        names = [p for p in q.split(" ") if not any(c.isdigit() for c in p)]
+        if len(last4) == 1 and len(names) == 1:
+            return SearchQuery("id_last4", q, name=names[0], last4=last4[0])
     if _PHONE.match(q):
-        return qs.filter(**{f"{prefix}phone": q})
-    if _DIGITS.match(q):
-        return qs.filter(**{f"{prefix}id_number__startswith": q.upper()})
-    return qs.filter(**{f"{prefix}name__startswith": q})
+        return SearchQuery("phone", q)
+    if _DIGITS.match(upper):
+        return SearchQuery("id_prefix", upper)
+    return SearchQuery("name", q)
 
 
-def household_search(qs: QuerySet[Household], query: str) -> QuerySet[Household]:
-    q = (query or "").strip()
-    if not q:
+def may_search_id_prefix(user) -> bool:
+    """Only roles that see full ID numbers may look them up by their first digits."""
+    return has_capability(user, "full_id_number")
+
+
+def registry_search(qs: QuerySet[Person], query: str | SearchQuery, *, user, prefix: str = "") -> QuerySet[Person]:
+    """Narrow a person queryset by ID number, phone or name; each branch uses an index.
+    A prefix of an ID number finds nothing for a role without full numbers."""
+    search = query if isinstance(query, SearchQuery) else search_parse(query)
+    if search.kind == "empty":
         return qs
+    if search.kind == "id_exact":
+        return qs.filter(**{f"{prefix}id_number": search.text})
+    if search.kind == "id_last4":
+        # index person_id_last4_name: right(id_number, 4), name
+        return qs.alias(id_last4=Right(f"{prefix}id_number", 4)).filter(
+            **{"id_last4": search.last4, f"{prefix}name__startswith": search.name})
+    if search.kind == "phone":
+        return qs.filter(**{f"{prefix}phone": search.text})
+    if search.kind == "id_prefix":
+        if not may_search_id_prefix(user):
+            return qs.none()
+        return qs.filter(**{f"{prefix}id_number__startswith": search.text})
+    return qs.filter(**{f"{prefix}name__startswith": search.text})
+
+
+def household_search(qs: QuerySet[Household], query: str | SearchQuery, *, user) -> QuerySet[Household]:
+    search = query if isinstance(query, SearchQuery) else search_parse(query)
+    if search.kind == "empty":
+        return qs
+    q = search.text
     if q.upper().startswith("H") or (q.isdigit() and len(q) < 12 and not _PHONE.match(q)):
         by_number = qs.filter(number__startswith=q.upper())
         if by_number.exists():
             return by_number
-    members = registry_search(HouseholdMember.objects.all(), q, prefix="person__")
+    members = registry_search(HouseholdMember.objects.all(), search, user=user, prefix="person__")
     return qs.filter(pk__in=members.values("household_id"))
+
+
+def id_search_allowed(user) -> bool:
+    """Count one search by ID number against the user's limit for this minute
+    (fixed window in the default cache); False once over SEARCH_RATE_PER_MINUTE."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    window = int(time.time() // 60)
+    key = f"id-search:{getattr(user, 'pk', None) or 'anon'}:{window}"
+    cache.add(key, 0, timeout=90)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: a new window
+        cache.set(key, 1, timeout=90)
+        count = 1
+    return count <= settings.SEARCH_RATE_PER_MINUTE
+
+
+def seconds_to_next_window() -> int:
+    return 60 - int(time.time()) % 60
 
 
 def person_get_for_user(user, pk) -> Person:
