@@ -1,12 +1,16 @@
 """Django admin for the shared core.  Export goes through django-import-export;
 import goes through the workbench's chunked import (good rows kept, bad rows
 reported with row numbers), reached from each changelist."""
+import tablib
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from . import rules, services
+from .exports import safe_row
+from .permissions import has_capability
 from .models import (AssetRecord, AuditEvent, BatchRun, Document, ExpenditureRecord, Household, HouseholdMember,
                      IncomeRecord, Person, Region, User)
 from .resources import HouseholdMemberResource, HouseholdResource, PersonResource, RegionResource
@@ -17,7 +21,15 @@ admin.site.index_title = _("系统配置与基础数据")
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Changes made in the admin land in the audit log like any other change."""
+    """Changes made in the admin land in the audit log like any other change,
+    and so does opening a record's page (a view of the full record)."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                services.record_viewed(actor=request.user, target=obj, changes={"admin": True})
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -39,7 +51,42 @@ class AuditedAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
 
-class RegistryAdmin(ExportMixin, AuditedAdmin):
+class SafeExportMixin(ExportMixin):
+    """django-import-export's admin export under the workbench's rules: only
+    for those who may view the model; ID numbers, phones (and bank accounts)
+    masked unless the user has the `full_id_number` capability (the resource
+    masks, see StrictResource); every cell safe from formula injection; every
+    export audited with its filters, selected rows and row count."""
+
+    def has_export_permission(self, request):
+        # admin_view only checks is_staff: a staff user without view rights must not export
+        return super().has_export_permission(request) and self.has_view_permission(request)
+
+    def get_valid_export_item_pks(self, request):
+        # The library's default lists every key of the table (a million people) to
+        # validate a selection; only the selected rows the user may see are needed.
+        selected = request.POST.getlist("export_items")
+        try:
+            return list(self.get_queryset(request).filter(pk__in=selected).values_list("pk", flat=True))
+        except (TypeError, ValueError):
+            return []
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs),
+                "full_numbers": has_capability(request.user, "full_id_number")}
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        dataset = super().get_data_for_export(request, queryset, **kwargs)
+        form = kwargs.get("export_form")
+        selected = (form.cleaned_data.get("export_items") or []) if form is not None and form.is_bound else []
+        services.export_recorded(actor=request.user, target_type=self.model._meta.label_lower, filters={
+            "admin": True, **request.GET.dict(), "selected": [str(pk) for pk in selected], "rows": len(dataset),
+            "full_numbers": has_capability(request.user, "full_id_number")})
+        return tablib.Dataset(*(safe_row(row) for row in dataset), headers=safe_row(dataset.headers or []),
+                              title=dataset.title)
+
+
+class RegistryAdmin(SafeExportMixin, AuditedAdmin):
     change_list_template = "admin/registry_change_list.html"
     list_per_page = 50
     show_full_result_count = False  # no COUNT(*) over the registry per page view

@@ -3,6 +3,7 @@ Views validate input, read through selectors, serialise output."""
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from . import clock, rules, selectors, services
@@ -97,6 +98,15 @@ class HouseholdDetailSerializer(HouseholdSerializer):
         fields = HouseholdSerializer.Meta.fields + ["members"]
 
 
+class RecordViewMixin:
+    """GET of one record writes a VIEW audit event, as its page does."""
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        services.record_viewed(actor=request.user, target=instance, changes={"api": True})
+        return Response(self.get_serializer(instance).data)
+
+
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     """行政区划 (within the caller's jurisdiction)."""
 
@@ -133,7 +143,7 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
         return response
 
 
-class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
+class HouseholdViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
     """家庭 with members."""
 
     filterset_class = HouseholdFilter

@@ -19,6 +19,25 @@ def validate_id_number(value: str) -> None:
         raise ValidationError(str(exc), code="invalid_id_number") from None
 
 
+def validate_person_name(value: str) -> None:
+    try:
+        rules.validate_person_name(value)
+    except rules.PersonNameError as exc:
+        raise ValidationError(str(exc), code="invalid_person_name") from None
+
+
+class PersonNameField(models.CharField):
+    """A person's name, checked by rules.validate_person_name wherever a model
+    is validated (admin, imports, services).  Validators are not schema: the
+    field deconstructs as a plain CharField, so no migration is needed."""
+
+    default_validators = [validate_person_name]
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
 class Region(models.Model):
     """Administrative tree: city → district/county → street/township →
     community/village.  The primary key is the 12-digit statistical code and
@@ -112,7 +131,7 @@ class Person(models.Model):
 
     id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True, validators=[validate_id_number])
     # "C" collation: one index serves both "name starts with" and sort by name.
-    name = models.CharField(_("姓名"), max_length=50, db_collation="C")
+    name = PersonNameField(_("姓名"), max_length=50, db_collation="C")
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("出生日期"), editable=False)
     hukou_region = models.ForeignKey(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from import_export import fields, resources, widgets
 
 from .models import Household, HouseholdMember, Person, Region
+from .rules import mask_id_number, mask_phone, normalise_person_name
 
 
 class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
@@ -31,6 +32,19 @@ class StrictResource(resources.ModelResource):
         clean_model_instances = True
         skip_unchanged = True
         report_skipped = False
+
+    # resource field → its mask on export, for users without the `full_id_number`
+    # capability (the admin's SafeExportMixin passes full_numbers).
+    masked_on_export: dict = {}
+
+    def __init__(self, full_numbers: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.full_numbers = full_numbers
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        mask = None if self.full_numbers else self.masked_on_export.get(self.get_field_name(field))
+        return mask(str(value)) if mask and value else value
 
 
 class RegionResource(StrictResource):
@@ -67,8 +81,11 @@ class PersonResource(StrictResource):
                   "disability_type", "labour_capacity", "death_date")
         export_order = fields
 
+    masked_on_export = {"id_number": mask_id_number, "phone": mask_phone}
+
     def before_import_row(self, row, **kwargs):
         row["id_number"] = str(row.get("id_number") or "").strip().upper()
+        row["name"] = normalise_person_name(str(row.get("name") or ""))  # 欧阳・娜娜 → 欧阳·娜娜
         if not row.get("residence_region"):
             row["residence_region"] = row.get("hukou_region")
 
@@ -95,6 +112,8 @@ class HouseholdMemberResource(StrictResource):
         model = HouseholdMember
         import_id_fields = ("person",)
         fields = ("household", "person", "relation")
+
+    masked_on_export = {"person": mask_id_number}
 
 
 RESOURCES = {

@@ -38,7 +38,7 @@ class DomainError(Exception):
 # ---------------------------------------------------------------- audit
 
 def _region_of(target: Model) -> str:
-    for attr in ("region_id", "residence_region_id"):
+    for attr in ("region_id", "residence_region_id", "district_id"):  # district_id: payment rolls
         value = getattr(target, attr, None)
         if value:
             return value

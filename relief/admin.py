@@ -7,16 +7,14 @@ Price-index figures are edited here (audited) as well as imported as a feed;
 feed rows, review tasks and price subsidies are read-only.
 Standards and benefit rosters import through the workbench's chunked import
 (good rows kept, bad rows reported), linked from each changelist; export is
-import-export's."""
+import-export's, under the core's SafeExportMixin (masked, escaped, audited)."""
 from django import forms
 from django.contrib import admin
 from django.template import engines
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
-from civil_affairs.admin import AuditedAdmin
+from civil_affairs.admin import AuditedAdmin, SafeExportMixin
 from civil_affairs.models import Region
-
 from civil_affairs.rules import mask_id_number
 
 from .models import (Application, Benefit, CalendarDay, FeedRecord, HomeVisit, Objection, Payment, PayrollRoll,
@@ -24,7 +22,7 @@ from .models import (Application, Benefit, CalendarDay, FeedRecord, HomeVisit, O
 from .resources import BenefitResource, StandardResource
 
 
-class ImportLinkAdmin(ExportMixin, AuditedAdmin):
+class ImportLinkAdmin(SafeExportMixin, AuditedAdmin):
     change_list_template = "admin/registry_change_list.html"
     list_per_page = 50
     show_full_result_count = False

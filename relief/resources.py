@@ -19,6 +19,7 @@ from import_export import fields, widgets
 
 from civil_affairs.models import AuditEvent, Household, HouseholdMember, Person, Region
 from civil_affairs.resources import CodeForeignKeyWidget, StrictResource
+from civil_affairs.rules import mask_id_number
 from civil_affairs.services import audit_record
 
 from .models import Benefit, Kind, Standard
@@ -253,6 +254,8 @@ class BenefitResource(ReliefResource):
         fields = ("household", "recipient", "kind", "monthly_amount", "start_month", "members", "bank_account",
                   "bank_name", "next_recheck")
         export_order = fields
+
+    masked_on_export = {"recipient": mask_id_number, "bank_account": lambda account: f"****{account[-4:]}"}
 
     def get_queryset(self):
         return Benefit.objects.select_related("household", "recipient")

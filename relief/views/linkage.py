@@ -19,7 +19,7 @@ from civil_affairs.models import BatchRun
 from civil_affairs.pagination import keyset_page
 from civil_affairs.permissions import has_capability, require
 from civil_affairs.selectors import batchrun_list_for_user
-from civil_affairs.services import DomainError, export_recorded
+from civil_affairs.services import DomainError, export_recorded, record_viewed
 
 from ..models import PriceSubsidy, PriceSubsidyRoll
 from ..selectors import payroll as payroll_selectors
@@ -133,6 +133,7 @@ LINE_SORTS = ("region", "amount", "group")
 @require("payroll_view")
 def roll_detail(request, pk: int):
     roll = selectors.subsidy_roll_get_for_user(request.user, pk)
+    record_viewed(actor=request.user, target=roll)
     subsidies = selectors.roll_subsidies_for_user(request.user, roll)
     group = request.GET.get("group", "")
     group = group if group in PriceSubsidy.Group.values else ""

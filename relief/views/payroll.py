@@ -19,7 +19,7 @@ from civil_affairs.models import BatchRun
 from civil_affairs.pagination import keyset_page
 from civil_affairs.permissions import has_capability, require
 from civil_affairs.selectors import batchrun_list_for_user
-from civil_affairs.services import DomainError, export_recorded
+from civil_affairs.services import DomainError, export_recorded, record_viewed
 
 from ..models import Kind, PayrollRoll
 from ..selectors import payroll as selectors
@@ -78,6 +78,7 @@ LINE_SORTS = ("region", "amount", "kind")
 @require("payroll_view")
 def roll_detail(request, pk: int):
     roll = selectors.roll_get_for_user(request.user, pk)
+    record_viewed(actor=request.user, target=roll)
     payments = selectors.roll_payments_for_user(request.user, roll)
     kind = request.GET.get("kind", "")
     shown = payments.filter(kind=kind) if kind in Kind.values else payments
@@ -121,7 +122,7 @@ def bank_file_response(request, *, roll, fmt: str, rows, headers, name: str, det
     if roll.status != PayrollRoll.Status.APPROVED:
         messages.error(request, _("花名册审核通过后才能下载银行代发文件。"))
         return redirect(detail, pk=roll.pk)
-    export_recorded(actor=request.user, target_type=roll._meta.label_lower,
+    export_recorded(actor=request.user, target_type=roll._meta.label_lower, target=roll,
                     filters={"roll": roll.pk, "month": roll.month.strftime("%Y-%m"), "district": roll.district_id,
                              "format": fmt, "full_id_number": has_capability(request.user, "full_id_number")})
     headers = [str(h) for h in headers]
