@@ -13,12 +13,12 @@ from civil_affairs.rules import mask_name
 from relief.models import Application, Payment
 from relief.services.payroll import payroll_generate
 from tests.browser.conftest import log_in, screenshot
-from tests.factories import UserFactory, valid_id_number
+from tests.factories import UserFactory, pdf_bytes, valid_id_number
 from tests.relief.conftest import relief_standards, today  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
-PDF = {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 scanned"}
+PDF = {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
 
 
 def _select_by_text(page, label, text):

@@ -155,7 +155,9 @@ def test_document_download_is_audited_in_the_households_region(households, users
 
     from civil_affairs import services
 
-    pdf = b"%PDF-1.4\n%test\n"
+    from tests.factories import pdf_bytes
+
+    pdf = pdf_bytes()
     household = households["ours"]
     doc = services.document_upload(actor=users[Role.CASEWORKER], household=household, kind="income_proof",
                                    uploaded=SimpleUploadedFile("工资证明.pdf", pdf))
