@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.views import LogoutView
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
@@ -55,3 +55,6 @@ urlpatterns = [
     path("api/docs/", api_docs.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
 ]
+# After every other route: any other /api/…/ address answers a JSON 404 (one
+# without the final slash is still redirected to it first, by APPEND_SLASH).
+urlpatterns.append(re_path(r"^api/(?P<path>.*/)$", api_docs.api_not_found))

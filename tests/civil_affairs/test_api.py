@@ -1,5 +1,5 @@
 """/api/core/: scoped like the pages, masked in lists, token and session auth."""
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from civil_affairs.models import AuditEvent, Role
@@ -7,7 +7,7 @@ from civil_affairs.models import AuditEvent, Role
 
 def api_for(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}")
     return client
 
 
@@ -61,7 +61,7 @@ def test_keyset_pagination_over_the_api(regions, users):
 def test_token_is_issued_for_valid_credentials(users):
     client = APIClient()
     response = client.post("/api/auth/token/", {"username": str(Role.CASEWORKER), "password": "Minzheng@2026"})
-    assert response.status_code == 200 and response.json()["token"]
+    assert response.status_code == 200 and response.json()["token"] and response.json()["expiry"]
 
 
 def test_schema_lists_the_core_routes(users):

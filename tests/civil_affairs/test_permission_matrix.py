@@ -128,6 +128,10 @@ MATRIX = {
     # the first approver (the reviewer) approves; the bureau is told it already is: both redirect back
     "relief:roll_approve": (lambda o: f"/work/relief/payroll/{o['roll'].pk}/approve/", "post",
                             expect({Role.REVIEWER, Role.BUREAU_ADMIN}, ok_status=302)),
+    # a held line's release/withdrawal: reviewers and the bureau (the line is not held: refused with a
+    # message, redirect back); out-of-district reviewers never see the roll
+    "relief:roll_line_hold": (lambda o: f"/work/relief/payroll/{o['roll'].pk}/lines/{o['roll'].payments.get().pk}/hold/",
+                              "post", expect({Role.REVIEWER, Role.BUREAU_ADMIN}, ok_status=302)),
     # before approval the bank file is refused with a message (redirect back)
     "relief:roll_bank_file": (lambda o: f"/work/relief/payroll/{o['roll'].pk}/bank.csv", "get",
                               expect(PAYROLL_IN, ok_status=302, out_of_scope=OTHER)),
