@@ -127,7 +127,7 @@ def main() -> int:
             command = [schemathesis, "run", str(schema_file), "--url", base, "-H", f"Authorization: Token {token}",
                        "--checks", CHECKS, "--max-examples", str(args.max_examples), "--max-time", str(args.max_time),
                        "--seed", str(args.seed), "--exclude-path-regex", "^/api/auth/logout",
-                       "--workers", "2", "--no-shrink", "--report", "ndjson", "--report-ndjson-path", str(report)]
+                       "--workers", "1", "--no-shrink", "--report", "ndjson", "--report-ndjson-path", str(report)]
             print(f"\n=== {label} ({username}) ===", flush=True)
             results[label] = subprocess.run(command, cwd=ROOT).returncode
     finally:

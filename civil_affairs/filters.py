@@ -9,10 +9,11 @@ from rest_framework.exceptions import Throttled
 from . import clock, rules, services
 from .models import AuditEvent, Household, Person
 from .selectors import (household_search, id_search_allowed, may_search_id_prefix, registry_search, search_parse,
-                        seconds_to_next_window)
+                        search_result_count, seconds_to_next_window)
 
-# How many rows a search's audit event counts at most (a prefix may match a city).
-AUDIT_COUNT_CAP = 1000
+# The search syntax (pages show it under the form: _id_search_help.html; the API docs here).
+ID_SEARCH_HELP = _("姓名或电话；身份证号须输入完整的18位号码，或“姓名 身份证号后4位”（中间加空格，如：张三 1234）。"
+                   "只有可查看完整身份证号的角色可按号码开头查询。每分钟按身份证号查询的次数有限，且都记入审计日志。")
 
 
 def _region_prefix_filter(field):
@@ -61,14 +62,13 @@ class IdSearchFilterSet(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         qs = super().filter_queryset(queryset)
         if self.id_search is not None:
-            found = qs.order_by()[:AUDIT_COUNT_CAP].count()
             services.person_search_recorded(actor=self.user, query_kind=self.id_search.kind,
-                                            masked=self.id_search.masked, results=found)
+                                            masked=self.id_search.masked, results=search_result_count(qs))
         return qs
 
 
 class PersonFilter(IdSearchFilterSet):
-    q = django_filters.CharFilter(label=_("姓名/电话/18位身份证号/“姓名 身份证号后4位”"), method="search")
+    q = django_filters.CharFilter(label=_("身份证号/姓名/电话"), method="search", help_text=ID_SEARCH_HELP)
     region = django_filters.CharFilter(label=_("区划代码"), method=_region_prefix_filter("residence_region__code"))
     sex = django_filters.ChoiceFilter(label=_("性别"), choices=Person.Sex.choices)
     disability_grade = django_filters.ChoiceFilter(label=_("残疾等级"), choices=Person.Disability.choices)
@@ -107,7 +107,7 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 
 class HouseholdFilter(IdSearchFilterSet):
-    q = django_filters.CharFilter(label=_("户编号/姓名/电话/成员18位身份证号/“姓名 身份证号后4位”"), method="search")
+    q = django_filters.CharFilter(label=_("户编号/成员身份证号/姓名/电话"), method="search", help_text=ID_SEARCH_HELP)
     region = django_filters.CharFilter(label=_("区划代码"), method=_region_prefix_filter("region__code"))
 
     search_function = staticmethod(household_search)

@@ -174,6 +174,14 @@ def seconds_to_next_window() -> int:
     return 60 - int(time.time()) % 60
 
 
+# How many rows a search's audit event counts at most (a prefix may match a city).
+SEARCH_COUNT_CAP = 1000
+
+
+def search_result_count(qs: QuerySet) -> int:
+    return qs.order_by()[:SEARCH_COUNT_CAP].count()
+
+
 def person_get_for_user(user, pk) -> Person:
     person = person_list_for_user(user).filter(pk=pk).first()
     if person is None:

@@ -398,7 +398,7 @@ class BenefitViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return app_selectors.benefit_list_for_user(self.request.user)
 
-    @extend_schema(request=EmptyInput, responses=ApplicationDetailSerializer)
+    @extend_schema(request=EmptyInput, responses={201: ApplicationDetailSerializer})  # answers 201 Created
     @action(detail=True, methods=["post"])
     def recheck(self, request, pk=None):
         """Open a recheck (a new application, already accepted)."""

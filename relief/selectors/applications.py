@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from civil_affairs import clock
 from civil_affairs.models import AuditEvent
 from civil_affairs.permissions import has_capability
-from civil_affairs.selectors import _scoped, household_for_resident
+from civil_affairs.selectors import (_scoped, household_for_resident, id_search_allowed, search_parse,
+                                     search_result_count)
+from civil_affairs.services import person_search_recorded
 
 from .. import rules
 from ..models import Application, Benefit, HomeVisit, Objection
@@ -52,8 +54,16 @@ def queue_for_user(user, *, state: str = "", kind: str = "", overdue: bool = Fal
         qs = qs.filter(deadline__lt=clock.today())
     if query:
         q = query.strip()
-        qs = qs.filter(Q(number__startswith=q.upper()) | Q(applicant__name__startswith=q)
-                       | Q(applicant__id_number=q.upper()) | Q(household__number__startswith=q.upper()))
+        search = search_parse(q)
+        by_id = search.kind == "id_exact"
+        # A whole ID number only, counted against the user's per-minute limit (over it,
+        # the number matches nothing) and audited like the registry's searches.
+        id_match = Q(applicant__id_number=search.text) if by_id and id_search_allowed(user) else Q(pk__in=[])
+        qs = qs.filter(Q(number__startswith=q.upper()) | Q(applicant__name__startswith=q) | id_match
+                       | Q(household__number__startswith=q.upper()))
+        if by_id:
+            person_search_recorded(actor=user, query_kind=search.kind, masked=search.masked,
+                                   results=search_result_count(qs))
     return qs
 
 

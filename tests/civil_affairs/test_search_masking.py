@@ -222,10 +222,12 @@ def test_people_page_for_masked_roles_shows_age_and_no_id_sort(households, users
     # an ID prefix finds nobody, and the page says how to search
     response = client.get("/work/people/", {"q": head.id_number[:10]})
     assert response.context["page"].items == []
-    assert "姓名 身份证号后4位" in response.text
+    assert 'data-testid="search-notice"' in response.text and "如：张三 1234" in response.text
+    assert 'data-testid="search-notice"' not in client.get("/work/people/", {"q": head.name}).text
     # the caseworker keeps the ID and birth-date sorts
     full = login(users[Role.CASEWORKER]).get("/work/people/", {"sort": "id_number"})
-    assert full.context["page"].sort == "id_number" and "sort=birth_date" in full.text and "sort=-id_number" in full.text
+    assert full.context["page"].sort == "id_number"
+    assert "sort=birth_date" in full.text and "sort=-id_number" in full.text
 
 
 def test_age_filters(households, users, login, head):
@@ -249,3 +251,32 @@ def test_people_export_gives_age_to_masked_roles(households, users, login, head)
     rows = sheet(users[Role.REVIEWER])
     assert rows[0][3] == "出生日期"
     assert next(r for r in rows[1:] if r[1] == head.name)[3].date() == head.birth_date
+
+
+def test_relief_queue_finds_by_the_whole_id_only_limited_and_audited(households, users, login, head, settings,
+                                                                     same_minute):
+    from decimal import Decimal
+
+    from relief.services import applications as relief
+    from relief.services.standards import standards_load_demo
+
+    standards_load_demo(actor=None, region=households["ours"].region.parent.parent.parent)  # 南通市
+    worker = users[Role.CASEWORKER]
+    application = relief.application_create(actor=worker, household=households["ours"], kind="temporary",
+                                            temporary_type="emergency", requested_amount=Decimal("1000"))
+    relief.application_details_update(actor=worker, application=application, authorised_verification=True,
+                                      bank_account="6228480012345678901")
+    relief.application_submit(actor=worker, application=application)
+    settings.SEARCH_RATE_PER_MINUTE = 2
+    client = login(users[Role.COMMUNITY_WORKER])
+
+    def found(query):
+        return [a.pk for a in client.get("/work/relief/", {"q": query}).context["page"].items]
+
+    assert found(head.id_number[:10]) == []  # no prefix search here either
+    assert found(head.id_number) == found(head.id_number) == [application.pk]
+    assert found(head.id_number) == []  # over the limit: the number matches nothing
+    assert found(head.name) == [application.pk]
+    events = AuditEvent.objects.filter(target_type=SEARCH, actor=users[Role.COMMUNITY_WORKER])
+    assert [e.changes for e in events.order_by("pk")] == [
+        {"query_kind": "id_exact", "masked": head.masked_id_number, "results": n} for n in (1, 1, 0)]
