@@ -16,14 +16,17 @@ engine:
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import BatchRun
 from .services import DomainError, batchrun_finish, batchrun_started
@@ -45,11 +48,33 @@ def kind_label(kind: str) -> str:
 
 
 # Names of the counts steps return (BatchRun.result["counts"]) → words; areas add theirs.
-COUNT_LABELS: dict[str, str] = {}
+COUNT_LABELS: dict[str, str] = {
+    # lines a roll-writing batch could not add because their district roll was already approved
+    "blocked": gettext_lazy("未能加入（花名册已审核）"),
+}
 
 
 def count_label(name: str) -> str:
     return str(COUNT_LABELS.get(name, name))
+
+
+def stale_before() -> dt.datetime:
+    """A running run whose last heartbeat is older than this lost its worker."""
+    return timezone.now() - dt.timedelta(minutes=settings.BATCH_HEARTBEAT_STALE_MINUTES)
+
+
+def interrupted_q() -> Q:
+    """Running runs without a recent heartbeat (started before heartbeats
+    existed: their start time stands in for it)."""
+    cutoff = stale_before()
+    return Q(status=BatchRun.Status.RUNNING) & (
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+        | Q(heartbeat_at__isnull=True, started_at__isnull=True, created_at__lt=cutoff))
+
+
+def is_interrupted(run: BatchRun) -> bool:
+    last = run.heartbeat_at or run.started_at or run.created_at
+    return run.status == BatchRun.Status.RUNNING and last is not None and last < stale_before()
 
 
 Step = Callable[[int, int], dict[str, int]]
@@ -98,7 +123,8 @@ def run_chunks(*, run_id: int | None, first: int, end: int, chunk: int, step: St
             for name, n in step(lo, hi).items():
                 counts[name] = counts.get(name, 0) + n
             if run is not None:
-                BatchRun.objects.filter(pk=run_id).update(done=F("done") + (hi - lo),
+                # The heartbeat: a run whose worker died stops touching it and shows as interrupted.
+                BatchRun.objects.filter(pk=run_id).update(done=F("done") + (hi - lo), heartbeat_at=timezone.now(),
                                                           result={**run.result, "counts": counts})
         if progress is not None:
             progress(hi - first, end - first)
@@ -134,14 +160,21 @@ def run_exclusive(*, run: BatchRun, lock_class: int, key: int, label: str, same:
             if run.is_finished:  # it finished while this delivery waited
                 return None
             # Running from the moment the lock is held, so a refused second start can name this run.
-            BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.RUNNING, started_at=timezone.now())
+            now = timezone.now()
+            BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.RUNNING, started_at=now,
+                                                      heartbeat_at=now)
             return work(run)
     except BatchBusy:
         run.refresh_from_db()
         if run.status == BatchRun.Status.RUNNING:
             return None  # another delivery of this same run holds the lock: leave it be
-        others = (BatchRun.objects.filter(kind=run.kind, status=BatchRun.Status.RUNNING, **{
+        others = list(BatchRun.objects.filter(kind=run.kind, status=BatchRun.Status.RUNNING, **{
             f"params__{name}": value for name, value in same.items()}).exclude(pk=run.pk).values_list("pk", flat=True))
+        if not others and run.started_at is not None:
+            # A run resumed as interrupted whose worker was in fact alive: that
+            # worker holds the lock and carries on; mark it running again.
+            BatchRun.objects.filter(pk=run.pk, status=BatchRun.Status.PENDING).update(status=BatchRun.Status.RUNNING)
+            return None
         message = _("%(what)s 已在另一进程中运行（任务 %(other)s），本次未执行，没有重复发放或重复处理；"
                     "请在该任务结束后查看结果。") % {"what": label, "other": "、".join(f"#{pk}" for pk in others) or "—"}
         batchrun_finish(run_id=run.pk, failed=True, message=message)

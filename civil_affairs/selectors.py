@@ -7,7 +7,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import BooleanField, Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import Right
 from django.http import Http404
 
@@ -241,10 +241,24 @@ def audit_list_for_user(user) -> QuerySet[AuditEvent]:
     return _scoped(AuditEvent.objects.all(), user, "region_code")
 
 
+def batchrun_with_state(qs: QuerySet[BatchRun], user) -> QuerySet[BatchRun]:
+    """Runs with `interrupted` (running, but its worker's heartbeat is stale)
+    and `resumable` (failed or interrupted, of a kind this user may run), for
+    the pages that show "已中断" and offer "继续运行"."""
+    from .batches import interrupted_q
+    from .tasks import kinds_runnable_by
+
+    interrupted = interrupted_q()
+    return qs.annotate(
+        interrupted=Case(When(interrupted, then=True), default=False, output_field=BooleanField()),
+        resumable=Case(When((Q(status=BatchRun.Status.FAILED) | interrupted) & Q(kind__in=kinds_runnable_by(user)),
+                            then=True), default=False, output_field=BooleanField()))
+
+
 def batchrun_list_for_user(user) -> QuerySet[BatchRun]:
     if not has_capability(user, "batch_view"):
         return BatchRun.objects.none()
-    return _scoped(BatchRun.objects.select_related("created_by"), user, "region__code")
+    return batchrun_with_state(_scoped(BatchRun.objects.select_related("created_by"), user, "region__code"), user)
 
 
 def batchrun_get_for_user(user, pk) -> BatchRun:

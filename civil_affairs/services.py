@@ -149,13 +149,14 @@ def person_create(*, actor, id_number: str, name: str, hukou_region: Region | No
                   disability_type: str = "", labour_capacity: str = Person.LabourCapacity.FULL) -> Person:
     try:
         info = rules.parse_id_number(id_number)
-    except rules.IdNumberError as exc:
+        name = rules.validate_person_name(name)  # a refusal the caller can show, not a ValidationError
+    except (rules.IdNumberError, rules.PersonNameError) as exc:
         raise DomainError(str(exc)) from None
     if Person.objects.filter(id_number=info.number).exists():
         raise DomainError(_("身份证号码 %(id)s 已登记。") % {"id": rules.mask_id_number(info.number)})
     hukou_region = hukou_region or _home_region_for(info)
     person = Person(
-        id_number=info.number, name=name.strip(), hukou_region=hukou_region,
+        id_number=info.number, name=name, hukou_region=hukou_region,
         residence_region=residence_region or hukou_region, phone=phone.strip(),
         disability_grade=disability_grade, disability_type=disability_type, labour_capacity=labour_capacity,
     )

@@ -10,14 +10,18 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Case, Count, QuerySet, Sum, When
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from civil_affairs import rules as core_rules
+from civil_affairs.batches import is_interrupted
+from civil_affairs.models import BatchRun, Region
 from civil_affairs.permissions import has_capability
 from civil_affairs.selectors import jurisdiction_prefix
 
-from ..models import Kind, Payment, PayrollRoll
+from ..models import Kind, Payment, PayrollRoll, Standard
+from .standards import region_ancestors
 
 ZERO = Decimal("0.00")
 
@@ -53,6 +57,27 @@ def roll_payments_for_user(user, roll: PayrollRoll) -> QuerySet[Payment]:
         return Payment.objects.none()
     return (Payment.objects.filter(roll=roll, region__code__startswith=prefix)
             .select_related("recipient", "region", "benefit__household"))
+
+
+def roll_held_totals(payments: QuerySet[Payment]) -> dict:
+    """Held lines (above the review limit, not paid until a reviewer releases
+    them) among a set of lines: {"lines", "total"}, one aggregate."""
+    row = payments.filter(held=True).aggregate(lines=Count("id"), total=Sum("amount"))
+    return {"lines": row["lines"], "total": row["total"] or ZERO}
+
+
+def roll_paid_and_held_totals(payments: QuerySet[Payment]) -> tuple[list[dict], dict]:
+    """For a roll's page, one GROUP BY: the lines to pay by kind (rows as
+    roll_totals), and the held lines in all ({"lines", "total"})."""
+    rows = (payments.order_by().values("kind", "held").annotate(lines=Count("id"), total=Sum("amount"))
+            .order_by("kind"))
+    paid, held = [], {"lines": 0, "total": ZERO}
+    for r in rows:
+        if r["held"]:
+            held = {"lines": held["lines"] + r["lines"], "total": held["total"] + (r["total"] or ZERO)}
+        else:
+            paid.append({"kind": r["kind"], "lines": r["lines"], "total": r["total"] or ZERO})
+    return paid, held
 
 
 def roll_totals(payments: QuerySet[Payment]) -> list[dict]:
@@ -123,8 +148,58 @@ def roll_payment_rows(user, roll: PayrollRoll) -> Iterator[tuple]:
     account, amount, kind, community, household number."""
     full = has_capability(user, "full_id_number")
     labels = dict(Kind.choices)
-    rows = (roll_payments_for_user(user, roll).order_by("region_id", "id")
+    rows = (roll_payments_for_user(user, roll).filter(held=False).order_by("region_id", "id")  # held lines: not paid
             .values_list(*BANK_FILE_COLUMNS).iterator(chunk_size=5000))
     for name, id_number, account, amount, kind, community, household in rows:
         yield (name, id_number if full else core_rules.mask_id_number(id_number), account, amount,
                str(labels.get(kind, kind)), community, household)
+
+
+# ---------------------------------------------------------------- review limit and approval readiness
+
+def payment_review_limits(*, on: dt.date) -> dict[str, Decimal]:
+    """The review limit (Standard PAYMENT_REVIEW_LIMIT, yuan per line per
+    month) in force on `on` for every region under one, nearest region first,
+    then the newest date, as for the other standards.  Two queries; regions
+    without a limit are left out (no limit: nothing held)."""
+    newest: dict[str, tuple[dt.date, Decimal]] = {}
+    for region_id, since, value in (Standard.objects.filter(key=Standard.Key.PAYMENT_REVIEW_LIMIT,
+                                                            effective_from__lte=on)
+                                    .values_list("region_id", "effective_from", "value")):
+        if region_id not in newest or since > newest[region_id][0]:
+            newest[region_id] = (since, value)
+    if not newest:
+        return {}
+    limits = {}
+    for code in Region.objects.values_list("code", flat=True):
+        found = next((newest[a][1] for a in region_ancestors(code) if a in newest), None)
+        if found is not None:
+            limits[code] = found
+    return limits
+
+
+def month_run_unfinished(*, kind: str, month: dt.date) -> BatchRun | None:
+    """The run of the month (BatchRun `kind`, params month) that keeps the
+    month's rolls from approval: one pending or running, else the latest
+    run when it did not succeed.  None when the latest run succeeded, or when
+    the month has no run at all (lines written by payroll_generate without a
+    run, as tests and the bench do: nothing recorded says they are partial).
+    A start refused because the month was already running (failed, never
+    started) is not counted."""
+    unfinished = (BatchRun.Status.PENDING, BatchRun.Status.RUNNING)
+    run = (BatchRun.objects.filter(kind=kind, params__month=month.strftime("%Y-%m"))
+           .exclude(status=BatchRun.Status.FAILED, started_at__isnull=True)
+           # one query: any unfinished run first, else the latest
+           .order_by(Case(When(status__in=unfinished, then=0), default=1), "-pk").first())
+    return run if run is not None and run.status != BatchRun.Status.SUCCEEDED else None
+
+
+def roll_approval_blocker(*, kind: str, month: dt.date) -> str:
+    """Why the month's rolls cannot be approved yet ("" when they can): its
+    run is unfinished, so a roll may lack lines the run has not written."""
+    run = month_run_unfinished(kind=kind, month=month)
+    if run is None:
+        return ""
+    status = _("已中断（工作进程无响应）") if is_interrupted(run) else run.get_status_display()
+    return _("本月的生成任务 #%(id)d 尚未完成（%(status)s，已处理 %(done)d/%(total)d），花名册可能缺少明细；"
+             "须等该任务成功完成后才能审核。") % {"id": run.pk, "status": status, "done": run.done, "total": run.total}

@@ -18,7 +18,7 @@ from django.http import Http404
 from civil_affairs import rules as core_rules
 from civil_affairs.models import BatchRun
 from civil_affairs.permissions import has_capability
-from civil_affairs.selectors import jurisdiction_prefix
+from civil_affairs.selectors import batchrun_with_state, jurisdiction_prefix
 
 from ..models import PriceIndex, PriceSubsidy, PriceSubsidyRate, PriceSubsidyRoll, Standard
 from ..rules import price_linkage_rise
@@ -207,6 +207,7 @@ def linkage_runs_for_user(user) -> QuerySet[BatchRun]:
         return BatchRun.objects.none()
     from ..services.price_linkage import KIND
 
-    return (BatchRun.objects.filter(kind=KIND).select_related("created_by")
+    runs = (BatchRun.objects.filter(kind=KIND).select_related("created_by")
             .filter(Q(region__isnull=True) | Q(region_id__in=region_ancestors(user.region_id))
                     | Q(region__code__startswith=prefix)).order_by("-created_at", "-pk"))
+    return batchrun_with_state(runs, user)

@@ -2,7 +2,11 @@
 written by set-based SQL in chunks of benefit ids, each chunk its own
 transaction with its progress in a BatchRun.  A (benefit, month) pair is
 unique in the database, so a rerun or a restarted run adds nothing twice;
-an approved district roll is never changed."""
+an approved district roll is never changed: a payable benefit whose roll
+was approved without it is reported as an error of the run ("blocked"),
+and a roll is not approved while its month's run is unfinished.  A line
+above the review limit in force for its region is held: kept out of the
+bank file until a reviewer releases it (or withdraws it from the roll)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,19 +15,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import OperationalError, connection, transaction
-from django.db.models import Max, Min
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from civil_affairs.batches import run_chunks
-from civil_affairs.models import AuditEvent, BatchRun
+from civil_affairs import rules as core_rules
+from civil_affairs.batches import run_chunks, run_exclusive
+from civil_affairs.models import AuditEvent, BatchRun, Person
 from civil_affairs.permissions import has_capability
 from civil_affairs.services import (
     DomainError,
     audit_record,
     batchrun_create,
     batchrun_finish,
+    batchrun_progress,
 )
 
 from ..models import Benefit, Payment, PayrollRoll
@@ -32,7 +39,9 @@ CHUNK_IDS = 20_000  # benefit ids per chunk: one transaction, one progress step
 KIND = "relief_payroll"  # BatchRun.kind; civil_affairs.tasks.task_for_kind maps it to relief.tasks.payroll_task
 FEN = Decimal("0.01")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_LOCK_CLASS = 0x5041  # pg_advisory_xact_lock(class, yyyymm): one writer per month at a time
+_LOCK_CLASS = 0x5041  # advisory lock (class, yyyymm): one writer per month at a time
+# What a run reports for a payable line its approved district roll could not take.
+BLOCKED_REASON = _lazy("所在区县花名册已审核，未能加入本月发放，请补发或撤销审核")
 
 
 def parse_month(value: str | None) -> dt.date:
@@ -78,25 +87,59 @@ ON CONFLICT (month, district_id) DO NOTHING"""
 # approved before this point is seen as approved by the INSERT below.
 _LOCK_OPEN_ROLLS_SQL = f"SELECT id FROM {_R} WHERE month = %(month)s AND status = 'generated' FOR SHARE"
 
+# A line above the review limit in force for its region is held (no limit: not held).
+# The limits travel as two arrays (region code, yuan), one pair per region under a limit.
 _LINES_SQL = f"""
-INSERT INTO {_P} (roll_id, benefit_id, month, kind, region_id, recipient_id, amount, bank_account)
-SELECT r.id, b.id, %(month)s::date, b.kind, b.region_id, b.recipient_id, {_AMOUNT}, b.bank_account
+INSERT INTO {_P} (roll_id, benefit_id, month, kind, region_id, recipient_id, amount, bank_account, held)
+SELECT r.id, b.id, %(month)s::date, b.kind, b.region_id, b.recipient_id, {_AMOUNT}, b.bank_account,
+       coalesce({_AMOUNT} > lim.value, false)
 FROM {_B} b
 JOIN {_R} r ON r.month = %(month)s AND r.district_id = {_DISTRICT}
+LEFT JOIN unnest(%(limit_regions)s::varchar[], %(limit_values)s::numeric[]) AS lim(region_id, value)
+       ON lim.region_id = b.region_id
 WHERE {_PAYABLE} AND r.status = 'generated'
 ON CONFLICT (benefit_id, month) DO NOTHING"""
 
+# Payable benefits of the chunk that have no line this month because their
+# district roll was approved first: the people a rerun cannot reach.
+_BLOCKED_SQL = f"""
+SELECT b.id, p.id_number FROM {_B} b
+JOIN {_R} r ON r.month = %(month)s AND r.district_id = {_DISTRICT}
+JOIN {Person._meta.db_table} p ON p.id = b.recipient_id
+WHERE {_PAYABLE} AND r.status = 'approved'
+  AND NOT EXISTS (SELECT 1 FROM {_P} x WHERE x.benefit_id = b.id AND x.month = %(month)s)
+ORDER BY b.id"""
 
-def _chunk(month: dt.date, lo: int, hi: int) -> int:
+
+def blocked_errors(rows, *, what: str) -> list[dict]:
+    """(id, ID number) rows left out of an approved roll → the run's error
+    rows: whose (masked) and why.  Shared with the price-linkage batch."""
+    return [{"row": None, "reason": f"{what} #{pk}（{core_rules.mask_id_number(id_number)}）：{BLOCKED_REASON}"}
+            for pk, id_number in rows]
+
+
+def _chunk(month: dt.date, lo: int, hi: int, limits: dict[str, Decimal] | None = None,
+           run_id: int | None = None) -> dict[str, int]:
     """Rolls, then lines, for benefits with ids in [lo, hi), inside the
-    engine's chunk transaction.  Returns the lines added (0 when redone)."""
-    params = {"month": month, "lo": lo, "hi": hi}
+    engine's chunk transaction.  Returns the lines added (0 when redone) and
+    the payable benefits an approved roll kept out ("blocked"), which also go
+    to the run's errors."""
+    limits = limits or {}
+    params = {"month": month, "lo": lo, "hi": hi, "limit_regions": list(limits),
+              "limit_values": list(limits.values())}
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, month.year * 100 + month.month])
         cursor.execute(_ROLLS_SQL, params)
         cursor.execute(_LOCK_OPEN_ROLLS_SQL, params)
         cursor.execute(_LINES_SQL, params)
-        return cursor.rowcount
+        counts = {"added": cursor.rowcount}
+        cursor.execute(_BLOCKED_SQL, params)
+        blocked = cursor.fetchall()
+    if blocked:
+        counts["blocked"] = len(blocked)
+        if run_id is not None:
+            batchrun_progress(run_id=run_id, done=0, errors=blocked_errors(blocked, what=_("待遇")))
+    return counts
 
 
 # ---------------------------------------------------------------- generation
@@ -112,6 +155,7 @@ class PayrollSummary:
     rolls: int
     approved_rolls: int
     by_district_kind: list[dict] = field(default_factory=list)  # district_id, district, kind, lines, total
+    blocked: int = 0  # payable benefits this run could not add: their district roll was already approved
 
     @property
     def label(self) -> str:
@@ -120,10 +164,10 @@ class PayrollSummary:
     def as_dict(self) -> dict:
         """JSON-safe (for the Celery result and the audit log)."""
         return {"month": self.label, "added": self.added, "lines": self.lines, "total": str(self.total),
-                "rolls": self.rolls, "approved_rolls": self.approved_rolls}
+                "rolls": self.rolls, "approved_rolls": self.approved_rolls, "blocked": self.blocked}
 
 
-def payroll_summary(*, month: dt.date, added: int = 0) -> PayrollSummary:
+def payroll_summary(*, month: dt.date, added: int = 0, blocked: int = 0) -> PayrollSummary:
     """The month as it stands: three small queries (the rolls, one GROUP BY)."""
     from ..selectors.payroll import month_totals
 
@@ -132,39 +176,62 @@ def payroll_summary(*, month: dt.date, added: int = 0) -> PayrollSummary:
     return PayrollSummary(
         month=month, added=added, lines=sum(r["lines"] for r in rows),
         total=sum((r["total"] for r in rows), Decimal("0.00")).quantize(FEN), rolls=len(rolls),
-        approved_rolls=sum(1 for s in rolls if s == PayrollRoll.Status.APPROVED), by_district_kind=rows)
+        approved_rolls=sum(1 for s in rolls if s == PayrollRoll.Status.APPROVED), by_district_kind=rows,
+        blocked=blocked)
 
 
 ProgressCallback = Callable[[int, int], None]  # (ids covered, ids in all)
 
 
 def payroll_generate(*, month: dt.date, run_id: int | None = None,
-                     progress: ProgressCallback | None = None) -> PayrollSummary:
+                     progress: ProgressCallback | None = None) -> PayrollSummary | None:
     """Generate (or complete) the month's district rolls.
 
     Benefits are taken in chunks of CHUNK_IDS ids by the batch engine, each
     chunk in its own transaction.  With a BatchRun, `done` counts the benefit
     ids covered, so a restarted run continues after the last finished chunk;
-    redoing a chunk would add nothing anyway (unique benefit + month)."""
+    redoing a chunk would add nothing anyway (unique benefit + month).  A run
+    holds the month's advisory lock throughout (run_exclusive), so a run
+    resumed as interrupted while its worker is in fact alive does nothing;
+    it returns None for a run already finished."""
     if month.day != 1:
         raise DomainError(_("发放月份须为某月1日。"))
+    if run_id is None:
+        return _generate(month, None, progress)
+    run = BatchRun.objects.select_related("created_by").get(pk=run_id)
+    label = _month_label(month)
+    return run_exclusive(run=run, lock_class=_LOCK_CLASS, key=month.year * 100 + month.month,
+                         label=_("%(m)s 发放花名册") % {"m": label}, same={"month": label},
+                         work=lambda run: _generate(month, run, progress))
+
+
+def _generate(month: dt.date, run: BatchRun | None, progress: ProgressCallback | None) -> PayrollSummary:
+    from ..selectors.payroll import payment_review_limits
+
     bounds = Benefit.objects.aggregate(lo=Min("id"), hi=Max("id"))
     first = bounds["lo"] or 0
     end = (bounds["hi"] or 0) + 1 if bounds["hi"] is not None else first
-    run = BatchRun.objects.select_related("created_by").get(pk=run_id) if run_id is not None else None
+    run_id = run.pk if run is not None else None
+    limits = payment_review_limits(on=month)
     counts = run_chunks(run_id=run_id, first=first, end=end, chunk=CHUNK_IDS,
-                        step=lambda lo, hi: {"added": _chunk(month, lo, hi)}, progress=progress)
-    added = counts.get("added", 0)
-    summary = payroll_summary(month=month, added=added)
-    actor = run.created_by if run is not None else None
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target_type="relief.payrollroll",
-                 target_id=summary.label, region_code=getattr(run, "region_id", None) or "",
-                 changes={"payroll": summary.as_dict(), "run": run_id})
+                        step=lambda lo, hi: _chunk(month, lo, hi, limits, run_id), progress=progress)
+    summary = payroll_summary(month=month, added=counts.get("added", 0), blocked=counts.get("blocked", 0))
+    audit_record(actor=run.created_by if run is not None else None, action=AuditEvent.Action.CREATE,
+                 target_type="relief.payrollroll", target_id=summary.label,
+                 region_code=getattr(run, "region_id", None) or "", changes={"payroll": summary.as_dict(),
+                                                                            "run": run_id})
     if run_id is not None:
-        batchrun_finish(run_id=run_id, message=_("%(m)s：本次新增 %(a)d 条，共 %(n)d 条、%(r)d 个区县花名册，"
-                                                 "合计 %(t)s 元。") % {
-            "m": summary.label, "a": added, "n": summary.lines, "r": summary.rolls, "t": summary.total})
+        message = _("%(m)s：本次新增 %(a)d 条，共 %(n)d 条、%(r)d 个区县花名册，合计 %(t)s 元。") % {
+            "m": summary.label, "a": summary.added, "n": summary.lines, "r": summary.rolls, "t": summary.total}
+        if summary.blocked:
+            message += blocked_message(summary.blocked)
+        batchrun_finish(run_id=run_id, message=message)
     return summary
+
+
+def blocked_message(blocked: int) -> str:
+    return _("另有 %(b)d 人应发未发：所在区县花名册已审核，未能加入本月发放，请补发或撤销审核（见错误明细）。") % {
+        "b": blocked}
 
 
 def payroll_start(*, user, month: dt.date) -> BatchRun:
@@ -190,13 +257,13 @@ def payroll_run(*, run_id: int) -> PayrollSummary | None:
     if run.is_finished:
         return None
     try:
-        return payroll_generate(month=parse_month(run.params.get("month")), run_id=run_id)
-    except OperationalError:
-        raise  # transient (database restart, deadlock): the task retries and resumes from `done`
-    except Exception as exc:
-        batchrun_finish(run_id=run_id, failed=True,
-                        message=_("花名册生成中断：%(e)s。可重新运行，将从中断处继续。") % {"e": exc})
+        month = parse_month(run.params.get("month"))
+    except DomainError as exc:
+        batchrun_finish(run_id=run_id, failed=True, message=str(exc))
         raise
+    # run_exclusive fails the run with its reason on any error but a transient
+    # database one, which the task retries (resuming from `done`).
+    return payroll_generate(month=month, run_id=run_id)
 
 
 # ---------------------------------------------------------------- approval
@@ -209,11 +276,17 @@ def roll_approvable_by(user, roll: PayrollRoll) -> bool:
 
 
 @transaction.atomic
-def district_roll_approve(*, actor, roll, lines: str, totals: Callable[[object], dict]):
+def district_roll_approve(*, actor, roll, lines: str, run_kind: str, totals: Callable[[object], dict]):
     """Approval of a district roll (a payroll roll or a price-subsidy roll):
-    a reviewer of the district or the bureau, once, never an empty roll.
+    a reviewer of the district or the bureau, once, never an empty roll, and
+    never while the month's run (BatchRun `run_kind`) is unfinished: the roll
+    would keep only the lines written so far, and no later run adds to it.
     After this its bank file can be downloaded and it never changes again.
-    `lines` names the roll's lines; `totals(roll)` gives the audit figures."""
+    `lines` names the roll's lines; `totals(roll)` gives the figures approved
+    ("lines" and "total", what the bank file pays, plus any others for the
+    audit log), recorded on the roll as approved_lines / approved_total."""
+    from ..selectors.payroll import roll_approval_blocker
+
     if not has_capability(actor, "payroll_approve"):
         raise DomainError(_("您没有审核发放花名册的权限。"))
     roll = type(roll).objects.select_for_update().select_related("district").get(pk=roll.pk)
@@ -223,18 +296,72 @@ def district_roll_approve(*, actor, roll, lines: str, totals: Callable[[object],
         raise DomainError(_("该花名册已审核，不能重复审核。"))
     if not getattr(roll, lines).exists():
         raise DomainError(_("花名册没有发放明细，不能审核。"))
+    # Under the roll's lock: a run created after this point finds the roll approved
+    # and reports the lines it cannot add ("blocked") instead of dropping them.
+    blocker = roll_approval_blocker(kind=run_kind, month=roll.month)
+    if blocker:
+        raise DomainError(blocker)
+    figures = totals(roll)
     roll.status, roll.approved_by, roll.approved_at = PayrollRoll.Status.APPROVED, actor, timezone.now()
-    roll.save(update_fields=["status", "approved_by", "approved_at"])
+    roll.approved_lines, roll.approved_total = figures["lines"], figures["total"]
+    roll.save(update_fields=["status", "approved_by", "approved_at", "approved_lines", "approved_total"])
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=roll, region_code=roll.district_id,
-                 changes={"step": "approve", "month": _month_label(roll.month), **totals(roll)})
+                 changes={"step": "approve", "month": _month_label(roll.month), **figures})
     return roll
 
 
 def payroll_approve(*, actor, roll: PayrollRoll) -> PayrollRoll:
-    from ..selectors.payroll import month_totals
+    from ..selectors.payroll import roll_held_totals
 
     def totals(roll: PayrollRoll) -> dict:
-        rows = month_totals(month=roll.month, rolls=[roll.pk])
-        return {"lines": sum(r["lines"] for r in rows), "total": sum(r["total"] for r in rows)}
+        # What the bank file pays: held lines are not paid (and can no longer be released).
+        paid = roll.payments.filter(held=False).aggregate(lines=Count("id"), total=Sum("amount"))
+        held = roll_held_totals(roll.payments.all())
+        return {"lines": paid["lines"], "total": (paid["total"] or Decimal("0.00")),
+                **({"held": held["lines"], "held_total": held["total"]} if held["lines"] else {})}
 
-    return district_roll_approve(actor=actor, roll=roll, lines="payments", totals=totals)
+    return district_roll_approve(actor=actor, roll=roll, lines="payments", run_kind=KIND, totals=totals)
+
+
+# ---------------------------------------------------------------- held lines
+
+class HoldDecision:
+    RELEASE = "release"  # pay it: the amount is right
+    WITHDRAW = "withdraw"  # take it off this roll: the benefit's amount is to be corrected first
+
+
+@transaction.atomic
+def payment_hold_decide(*, actor, payment: Payment, decision: str, reason: str) -> Payment | None:
+    """A reviewer's decision on a line held above the review limit, before
+    the roll is approved: release it into the bank file, or withdraw it from
+    the roll (the line is removed; once the benefit's amount is corrected, a
+    rerun adds it again, held once more if still above the limit).  Returns
+    the released line, or None when withdrawn."""
+    if not has_capability(actor, "payroll_approve"):
+        raise DomainError(_("您没有复核发放明细的权限。"))
+    reason = (reason or "").strip()
+    if decision not in (HoldDecision.RELEASE, HoldDecision.WITHDRAW):
+        raise DomainError(_("请选择放行或撤回。"))
+    if not reason:
+        raise DomainError(_("请填写复核理由。"))
+    # The roll's lock: no approval while the decision is made.
+    roll = PayrollRoll.objects.select_for_update().select_related("district").get(pk=payment.roll_id)
+    if not roll_approvable_by(actor, roll):
+        raise DomainError(_("该花名册（%(d)s）不在您的管辖范围内。") % {"d": roll.district.name})
+    if roll.status == PayrollRoll.Status.APPROVED:
+        raise DomainError(_("花名册已审核，不能再放行或撤回明细。"))
+    payment = Payment.objects.select_for_update().filter(pk=payment.pk, roll=roll).first()
+    if payment is None or not payment.held:
+        raise DomainError(_("该明细未被暂停发放，无需复核。"))
+    changes = {"held_line": payment.pk, "decision": decision, "reason": reason[:500], "amount": payment.amount,
+               "benefit": payment.benefit_id, "month": _month_label(payment.month)}
+    if decision == HoldDecision.RELEASE:
+        payment.held = False
+        payment.save(update_fields=["held"])
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=roll, region_code=payment.region_id,
+                     changes=changes)
+        return payment
+    payment.delete()
+    audit_record(actor=actor, action=AuditEvent.Action.DELETE, target=roll, region_code=payment.region_id,
+                 changes=changes)
+    return None

@@ -29,12 +29,12 @@ from civil_affairs import clock
 from civil_affairs.batches import result_update, run_chunks, run_exclusive
 from civil_affairs.models import AuditEvent, BatchRun, HouseholdMember, Person, Region
 from civil_affairs.permissions import has_capability
-from civil_affairs.services import DomainError, audit_record, batchrun_create, batchrun_finish
+from civil_affairs.services import DomainError, audit_record, batchrun_create, batchrun_finish, batchrun_progress
 
 from ..models import Benefit, FeedRecord, PriceIndex, PriceSubsidy, PriceSubsidyRate, PriceSubsidyRoll
 from ..rules import price_linkage_amount, price_linkage_rise
 from ..selectors.standards import region_ancestors, standards_by_region
-from .payroll import district_roll_approve, parse_month
+from .payroll import blocked_errors, blocked_message, district_roll_approve, parse_month
 
 KIND = "relief_price_linkage"  # BatchRun.kind; relief.tasks.TASKS_BY_KIND maps it to price_linkage_task
 CHUNK_IDS = 50_000  # person ids per chunk: one transaction, one INSERT, one progress step
@@ -268,6 +268,16 @@ WHERE c.person_id >= %(lo)s AND c.person_id < %(hi)s AND r.status = 'generated'
   AND NOT EXISTS (SELECT 1 FROM {_SUB} s WHERE s.person_id = c.person_id AND s.month = %(month)s)
 ON CONFLICT (person_id, month) DO NOTHING"""
 
+# Covered people of the chunk left unpaid because their district roll was approved first.
+_BLOCKED_SQL = f"""
+SELECT c.person_id, p.id_number FROM {_COVERED_TABLE} c
+JOIN {_RATE} t ON t.month = %(month)s AND t.region_id = c.region_id
+JOIN {_ROLL} r ON r.month = %(month)s AND r.district_id = {_DISTRICT.format(col='c.region_id')}
+JOIN {_P} p ON p.id = c.person_id
+WHERE c.person_id >= %(lo)s AND c.person_id < %(hi)s AND r.status = 'approved'
+  AND NOT EXISTS (SELECT 1 FROM {_SUB} s WHERE s.person_id = c.person_id AND s.month = %(month)s)
+ORDER BY c.person_id"""
+
 
 @contextmanager
 def _covered(month: dt.date) -> Iterator[None]:
@@ -296,14 +306,23 @@ def _rates_write(evaluation: Evaluation) -> None:
             "amount": [r.amount for r in rates]})
 
 
-def _chunk(month: dt.date, lo: int, hi: int) -> int:
+def _chunk(month: dt.date, lo: int, hi: int, run_id: int | None = None) -> dict[str, int]:
     """Subsidies for persons with ids in [lo, hi): one INSERT … SELECT, inside
-    the engine's chunk transaction.  Returns the rows added (0 when redone)."""
+    the engine's chunk transaction.  Returns the rows added (0 when redone)
+    and the people an approved roll kept out ("blocked"), which also go to
+    the run's errors."""
     params = {"month": month, "lo": lo, "hi": hi}
     with connection.cursor() as cursor:
         cursor.execute(_LOCK_OPEN_ROLLS_SQL, params)
         cursor.execute(_SUBSIDIES_SQL, params)
-        return cursor.rowcount
+        counts = {"added": cursor.rowcount}
+        cursor.execute(_BLOCKED_SQL, params)
+        blocked = cursor.fetchall()
+    if blocked:
+        counts["blocked"] = len(blocked)
+        if run_id is not None:
+            batchrun_progress(run_id=run_id, done=0, errors=blocked_errors(blocked, what=_("人员")))
+    return counts
 
 
 # ---------------------------------------------------------------- summary
@@ -364,19 +383,23 @@ def _pay(run: BatchRun, month: dt.date, progress: ProgressCallback | None) -> di
     end = bounds["hi"] + 1 if bounds["hi"] is not None else first
     with _covered(month):
         counts = run_chunks(run_id=run.pk, first=first, end=end, chunk=CHUNK_IDS,
-                            step=lambda lo, hi: {"added": _chunk(month, lo, hi)}, progress=progress)
+                            step=lambda lo, hi: _chunk(month, lo, hi, run.pk), progress=progress)
     with connection.cursor() as cursor:
         cursor.execute(_PRUNE_ROLLS_SQL, {"month": month})
-    summary = _jsonable({**price_linkage_summary(month=month), "added": counts.get("added", 0)})
+    summary = _jsonable({**price_linkage_summary(month=month), "added": counts.get("added", 0),
+                         "blocked": counts.get("blocked", 0)})
     result_update(run_id=run.pk, summary=summary)
     audit_record(actor=run.created_by, action=AuditEvent.Action.CREATE, target_type="relief.pricesubsidyroll",
                  target_id=summary["month"], region_code=run.region_id or "",
-                 changes={"price_linkage": {k: summary[k] for k in ("month", "added", "people", "total", "rolls")},
+                 changes={"price_linkage": {k: summary[k] for k in ("month", "added", "people", "total", "rolls",
+                                                                    "blocked")},
                           "run": run.pk})
-    batchrun_finish(run_id=run.pk, message=_(
-        "%(m)s 价格临时补贴：本次新增 %(a)d 人，共 %(n)d 人、%(r)d 个区县花名册，合计 %(t)s 元。") % {
+    message = _("%(m)s 价格临时补贴：本次新增 %(a)d 人，共 %(n)d 人、%(r)d 个区县花名册，合计 %(t)s 元。") % {
         "m": summary["month"], "a": summary["added"], "n": summary["people"], "r": summary["rolls"],
-        "t": summary["total"]})
+        "t": summary["total"]}
+    if summary["blocked"]:
+        message += blocked_message(summary["blocked"])
+    batchrun_finish(run_id=run.pk, message=message)
     return summary
 
 
@@ -449,8 +472,8 @@ def subsidy_roll_approve(*, actor, roll: PriceSubsidyRoll) -> PriceSubsidyRoll:
     """Approved like a payroll roll (district reviewer or bureau, once, never empty)."""
     from ..selectors.price_linkage import subsidy_month_totals
 
-    def totals(roll: PriceSubsidyRoll) -> dict:
+    def totals(roll: PriceSubsidyRoll) -> dict:  # one line per person
         rows = subsidy_month_totals(month=roll.month, rolls=[roll.pk])
-        return {"people": sum(r["people"] for r in rows), "total": sum((r["total"] for r in rows), ZERO)}
+        return {"lines": sum(r["people"] for r in rows), "total": sum((r["total"] for r in rows), ZERO)}
 
-    return district_roll_approve(actor=actor, roll=roll, lines="subsidies", totals=totals)
+    return district_roll_approve(actor=actor, roll=roll, lines="subsidies", run_kind=KIND, totals=totals)

@@ -141,14 +141,17 @@ def roll_detail(request, pk: int):
     page = keyset_page(shown, sort=request.GET.get("sort", "region"), allowed=LINE_SORTS, default="region",
                        cursor=request.GET.get("after"), size=100)
     totals = selectors.subsidy_totals(subsidies)
+    may_approve = (roll.status == PriceSubsidyRoll.Status.GENERATED and bool(totals)
+                   and roll_approvable_by(request.user, roll))
+    # The service refuses too; the page says why beside a disabled button.
+    blocker = payroll_selectors.roll_approval_blocker(kind=services.KIND, month=roll.month) if may_approve else ""
     return render(request, "relief/subsidy_roll.html", {
         "roll": roll, "page": page, "totals": totals,
         "people": sum(t["people"] for t in totals), "total": sum((t["total"] for t in totals), selectors.ZERO),
         "group": group, "groups": [(t["group"], t["label"]) for t in totals],
         "base_query": urlencode({"group": group}) if group else "",
         "whole_district": payroll_selectors.roll_sees_whole_district(request.user, roll),
-        "can_approve": (roll.status == PriceSubsidyRoll.Status.GENERATED and bool(totals)
-                        and roll_approvable_by(request.user, roll)),
+        "can_approve": may_approve and not blocker, "approve_blocker": blocker,
     })
 
 

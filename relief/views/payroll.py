@@ -81,19 +81,25 @@ def roll_detail(request, pk: int):
     record_viewed(actor=request.user, target=roll)
     payments = selectors.roll_payments_for_user(request.user, roll)
     kind = request.GET.get("kind", "")
+    held_only = request.GET.get("held") == "1"
     shown = payments.filter(kind=kind) if kind in Kind.values else payments
+    shown = shown.filter(held=True) if held_only else shown
     page = keyset_page(shown, sort=request.GET.get("sort", "region"), allowed=LINE_SORTS, default="region",
                        cursor=request.GET.get("after"), size=100)
-    totals = selectors.roll_totals(payments)
+    totals, held = selectors.roll_paid_and_held_totals(payments)  # totals: what the bank file pays
     labels = dict(Kind.choices)
+    may_approve = (roll.status == PayrollRoll.Status.GENERATED and bool(totals or held["lines"])
+                   and services.roll_approvable_by(request.user, roll))
+    # The service refuses too; the page says why beside a disabled button.
+    blocker = selectors.roll_approval_blocker(kind=services.KIND, month=roll.month) if may_approve else ""
     return render(request, "relief/roll_detail.html", {
-        "roll": roll, "page": page, "totals": totals,
+        "roll": roll, "page": page, "totals": totals, "held": held, "held_only": held_only,
         "lines": sum(t["lines"] for t in totals), "total": sum((t["total"] for t in totals), selectors.ZERO),
         "kind": kind if kind in Kind.values else "", "kinds": [(k, labels[k]) for k in (t["kind"] for t in totals)],
-        "base_query": urlencode({"kind": kind}) if kind in Kind.values else "",
+        "base_query": urlencode({**({"kind": kind} if kind in Kind.values else {}), **({"held": 1} if held_only else {})}),
         "whole_district": selectors.roll_sees_whole_district(request.user, roll),
-        "can_approve": (roll.status == PayrollRoll.Status.GENERATED and bool(totals)
-                        and services.roll_approvable_by(request.user, roll)),
+        "can_approve": may_approve and not blocker, "approve_blocker": blocker,
+        "can_review_held": may_approve and held["lines"] > 0,
     })
 
 
@@ -108,6 +114,26 @@ def roll_approve(request, pk: int):
     else:
         messages.success(request, _("花名册已审核，可以下载银行代发文件。"))
     return redirect("relief:roll_detail", pk=roll.pk)
+
+
+@require("payroll_approve")
+@require_POST
+def roll_line_hold(request, pk: int, line: int):
+    """A reviewer releases a held line into the bank file, or withdraws it from the roll."""
+    roll = selectors.roll_get_for_user(request.user, pk)
+    payment = selectors.roll_payments_for_user(request.user, roll).filter(pk=line).first()
+    if payment is None:
+        raise Http404
+    try:
+        kept = services.payment_hold_decide(actor=request.user, payment=payment,
+                                            decision=request.POST.get("decision", ""),
+                                            reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已放行该明细，将列入银行代发文件。") if kept is not None
+                         else _("已将该明细撤回，不在本月花名册中发放。"))
+    return redirect(f"{reverse('relief:roll_detail', args=[roll.pk])}?held=1")
 
 
 BANK_HEADERS = (gettext_lazy("姓名"), gettext_lazy("身份证号"), gettext_lazy("银行账号"), gettext_lazy("金额（元）"),

@@ -129,11 +129,11 @@ def test_chunks_and_resume_after_a_killed_worker(benefits, monkeypatch):
     calls = {"n": 0}
     real = payroll._chunk
 
-    def dying(month, lo, hi):
+    def dying(month, lo, hi, *rest):
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("worker killed")
-        return real(month, lo, hi)
+        return real(month, lo, hi, *rest)
 
     monkeypatch.setattr(payroll, "_chunk", dying)
     with pytest.raises(RuntimeError):
@@ -178,6 +178,7 @@ def test_approval_by_the_districts_reviewer_only(benefits, users, regions):
     payroll.payroll_approve(actor=users[Role.REVIEWER], roll=tongzhou)
     tongzhou.refresh_from_db()
     assert (tongzhou.status, tongzhou.approved_by) == (PayrollRoll.Status.APPROVED, users[Role.REVIEWER])
+    assert (tongzhou.approved_lines, tongzhou.approved_total) == (3, Decimal("2644.00"))
     event = AuditEvent.objects.get(target_type="relief.payrollroll", target_id=str(tongzhou.pk))
     assert event.changes == {"step": "approve", "month": "2026-12", "lines": 3, "total": "2644.00"}
     with pytest.raises(DomainError, match="已审核"):
@@ -430,3 +431,172 @@ def test_payroll_through_a_real_celery_worker(benefits, users, celery_worker_pro
     assert run.done == run.total > 0 and "3144.50" in run.message
     assert Payment.objects.filter(month=DEC).count() == 4
     assert PayrollRoll.objects.filter(month=DEC).count() == 2
+
+
+# ---------------------------------------------------------------- issue 10: approval waits for the month's run
+
+def _month_run(status, **fields):
+    """A payroll run of December as the batch page would show it."""
+    run = batchrun_create(kind=payroll.KIND, params={"month": "2026-12"})
+    BatchRun.objects.filter(pk=run.pk).update(status=status, **fields)
+    run.refresh_from_db()
+    return run
+
+
+@pytest.mark.parametrize("status, started", [(BatchRun.Status.PENDING, False), (BatchRun.Status.RUNNING, True),
+                                             (BatchRun.Status.FAILED, True)])
+def test_no_approval_while_the_months_run_is_unfinished(benefits, users, login, status, started):
+    payroll.payroll_generate(month=DEC)
+    from django.utils import timezone
+
+    run = _month_run(status, done=4, total=9, started_at=timezone.now() if started else None)
+    with pytest.raises(DomainError, match=rf"#{run.pk} 尚未完成（.*已处理 4/9）"):
+        payroll.payroll_approve(actor=users[Role.REVIEWER], roll=_roll())
+    assert _roll().status == PayrollRoll.Status.GENERATED and _roll().approved_lines is None
+    # The page says why beside a disabled button; a POST is refused with the same reason.
+    client = login(users[Role.REVIEWER])
+    html = client.get(f"/work/relief/payroll/{_roll().pk}/").content.decode()
+    assert 'data-testid="approve-roll-disabled"' in html and 'data-testid="approve-roll"' not in html
+    assert f"#{run.pk} 尚未完成" in html
+    refused = client.post(f"/work/relief/payroll/{_roll().pk}/approve/", follow=True).content.decode()
+    assert f"#{run.pk} 尚未完成" in refused and _roll().status == PayrollRoll.Status.GENERATED
+    # Once a run of the month has succeeded (a new one, or this one resumed), the roll may be approved.
+    BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.SUCCEEDED, done=9)
+    payroll.payroll_approve(actor=users[Role.REVIEWER], roll=_roll())
+    assert _roll().status == PayrollRoll.Status.APPROVED
+
+
+def test_a_refused_duplicate_start_does_not_hold_approval_back(benefits, users):
+    payroll.payroll_generate(month=DEC)
+    _month_run(BatchRun.Status.SUCCEEDED)
+    _month_run(BatchRun.Status.FAILED, message="已在另一进程中运行")  # refused at once: never started
+    payroll.payroll_approve(actor=users[Role.REVIEWER], roll=_roll())
+
+
+def test_an_interrupted_run_blocks_approval_until_resumed(benefits, users, monkeypatch):
+    """The finding: a roll approved while its run had written only part of the
+    lines kept those, and the rerun added nothing.  Now the approval waits."""
+    monkeypatch.setattr(payroll, "CHUNK_IDS", 2)
+    run = batchrun_create(kind=payroll.KIND, params={"month": "2026-12"})
+    real = payroll._chunk
+
+    def dying(month, lo, hi, *rest):
+        if lo >= benefits["tekun"].pk:
+            raise RuntimeError("worker killed")
+        return real(month, lo, hi, *rest)
+
+    monkeypatch.setattr(payroll, "_chunk", dying)
+    with pytest.raises(RuntimeError):
+        payroll.payroll_run(run_id=run.pk)
+    assert _roll().payments.count() == 1  # 通州区 so far: only "ours"
+    with pytest.raises(DomainError, match=rf"#{run.pk} 尚未完成（失败"):
+        payroll.payroll_approve(actor=users[Role.REVIEWER], roll=_roll())
+    monkeypatch.setattr(payroll, "_chunk", real)
+    BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.PENDING)
+    payroll.payroll_run(run_id=run.pk)
+    roll = payroll.payroll_approve(actor=users[Role.REVIEWER], roll=_roll())
+    assert (roll.approved_lines, roll.approved_total) == (3, Decimal("2644.00"))
+
+
+def test_a_run_after_approval_reports_the_people_it_could_not_add(benefits, users, login, new_benefit):
+    call_command("generate_payroll", "--month", "2026-12")
+    payroll.payroll_approve(actor=users[Role.REVIEWER], roll=_roll())
+    late = new_benefit("jinsha_1", monthly_amount=Decimal(900))
+    late_elsewhere = new_benefit("wenfeng_1", monthly_amount=Decimal(800))
+    run = batchrun_create(kind=payroll.KIND, params={"month": "2026-12"})
+    summary = payroll.payroll_run(run_id=run.pk)
+    run.refresh_from_db()
+    assert (summary.added, summary.blocked) == (1, 1)  # 崇川区's open roll takes its late benefit; 通州区's cannot
+    assert run.status == BatchRun.Status.SUCCEEDED and run.result["counts"] == {"added": 1, "blocked": 1}
+    assert "另有 1 人应发未发" in run.message and "请补发或撤销审核" in run.message
+    assert run.error_count == 1
+    number = late.recipient.id_number
+    (reason,) = run.row_errors.values_list("reason", flat=True)
+    assert reason == (f"待遇 #{late.pk}（{number[:4]}**********{number[-4:]}）："
+                      "所在区县花名册已审核，未能加入本月发放，请补发或撤销审核")
+    assert not Payment.objects.filter(benefit=late).exists() and Payment.objects.filter(benefit=late_elsewhere).exists()
+    page = login(users[Role.BUREAU_ADMIN]).get(f"/work/batches/{run.pk}/").content.decode()
+    assert "未能加入（花名册已审核）" in page and "请补发或撤销审核" in page and number not in page
+
+
+# ---------------------------------------------------------------- issue 10: lines held above the review limit
+
+@pytest.fixture
+def review_limit(regions):
+    from relief.services.standards import standard_set
+
+    # 1 200 yuan in the city from 2026; 通州区 itself raises it to 1 300 from December
+    standard_set(actor=None, region=regions["city"], key="payment_review_limit", value=Decimal("1200"),
+                 effective_from=dt.date(2026, 1, 1))
+    standard_set(actor=None, region=regions["tongzhou"], key="payment_review_limit", value=Decimal("1300"),
+                 effective_from=DEC)
+
+
+def test_lines_above_the_review_limit_are_held_set_based(benefits, review_limit, new_benefit):
+    big = new_benefit("wenfeng_1", monthly_amount=Decimal("1250.00"))  # 崇川区: above the city's 1 200
+    payroll.payroll_generate(month=DEC)
+    held = set(Payment.objects.filter(month=DEC, held=True).values_list("benefit_id", flat=True))
+    # 1 380 > 1 300 (通州区); 1 164 ≤ 1 300; 1 250 > 1 200 (崇川区, the city's limit)
+    assert held == {benefits["ours"].pk, big.pk}
+    # November: 通州区's own row is not yet in force; the city's 1 200 holds the 1 380s (ours, and the
+    # benefit ending in November) and the 1 250, not the 1 164
+    payroll.payroll_generate(month=dt.date(2026, 11, 1))
+    assert set(Payment.objects.filter(month=dt.date(2026, 11, 1), held=True).values_list("benefit_id", flat=True)) \
+        == {benefits["ours"].pk, big.pk, benefits["ended"].pk}
+
+
+def test_held_lines_are_not_paid_until_a_reviewer_releases_them(benefits, review_limit, users, login, client):
+    payroll.payroll_generate(month=DEC)
+    roll, line = _roll(), Payment.objects.get(benefit=benefits["ours"])
+    reviewer = login(users[Role.REVIEWER])
+    page = reviewer.get(f"/work/relief/payroll/{roll.pk}/")
+    html = page.content.decode()
+    assert page.context["held"] == {"lines": 1, "total": Decimal("1380.00")}
+    assert 'data-testid="roll-held"' in html and "¥1,380.00" in html and 'data-testid="hold-decide"' in html
+    assert page.context["total"] == Decimal("1264.00")  # what the bank file would pay: 1 164 + 100
+    held_only = reviewer.get(f"/work/relief/payroll/{roll.pk}/?held=1")
+    assert [p.pk for p in held_only.context["page"].items] == [line.pk]
+
+    url = f"/work/relief/payroll/{roll.pk}/lines/{line.pk}/hold/"
+    refused = reviewer.post(url, {"decision": "release", "reason": "  "}, follow=True).content.decode()
+    assert "请填写复核理由" in refused and Payment.objects.get(pk=line.pk).held
+    client.logout()
+    assert login(users[Role.CASEWORKER]).post(url, {"decision": "release", "reason": "核实无误"}).status_code == 403
+    client.logout()
+    reviewer = login(users[Role.REVIEWER])
+    assert reviewer.post(url, {"decision": "release", "reason": "核实无误：三人户，含分类施保"}).status_code == 302
+    assert not Payment.objects.get(pk=line.pk).held
+    event = AuditEvent.objects.filter(target_type="relief.payrollroll", target_id=str(roll.pk)).latest("at")
+    assert (event.actor, event.changes["decision"], event.changes["held_line"], event.changes["reason"]) == (
+        users[Role.REVIEWER], "release", line.pk, "核实无误：三人户，含分类施保")
+    reviewer.post(f"/work/relief/payroll/{roll.pk}/approve/")
+    rows = _csv(reviewer.get(f"/work/relief/payroll/{roll.pk}/bank.csv"))
+    assert len(rows) == 4 and "1380.00" in [r[3] for r in rows]
+
+
+def test_a_held_line_is_withdrawn_or_left_out_of_the_bank_file(benefits, review_limit, users, login, new_benefit):
+    second = new_benefit("jinsha_1", monthly_amount=Decimal("4000.00"))
+    payroll.payroll_generate(month=DEC)
+    roll = _roll()
+    reviewer = login(users[Role.REVIEWER])
+    wrong = Payment.objects.get(benefit=second)
+    reviewer.post(f"/work/relief/payroll/{roll.pk}/lines/{wrong.pk}/hold/",
+                  {"decision": "withdraw", "reason": "金额有误，待更正待遇后补发"})
+    assert not Payment.objects.filter(pk=wrong.pk).exists()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.DELETE, target_type="relief.payrollroll")
+    assert event.changes["amount"] == "4000.00" and event.changes["benefit"] == second.pk
+    # Approved with one line still held: it is not paid, and the figures say what is.
+    roll = payroll.payroll_approve(actor=users[Role.REVIEWER], roll=roll)
+    assert (roll.approved_lines, roll.approved_total) == (2, Decimal("1264.00"))
+    event = AuditEvent.objects.filter(target_type="relief.payrollroll", target_id=str(roll.pk),
+                                      changes__step="approve").get()
+    assert event.changes == {"step": "approve", "month": "2026-12", "lines": 2, "total": "1264.00", "held": 1,
+                             "held_total": "1380.00"}
+    rows = _csv(reviewer.get(f"/work/relief/payroll/{roll.pk}/bank.csv"))
+    assert len(rows) == 3 and "1380.00" not in [r[3] for r in rows]
+    html = reviewer.get(f"/work/relief/payroll/{roll.pk}/").content.decode()
+    assert 'data-testid="roll-approved-figures"' in html and "¥1,264.00" in html
+    assert 'data-testid="hold-decide"' not in html  # too late to release
+    line = Payment.objects.get(benefit=benefits["ours"])
+    with pytest.raises(DomainError, match="已审核"):
+        payroll.payment_hold_decide(actor=users[Role.REVIEWER], payment=line, decision="release", reason="核实")

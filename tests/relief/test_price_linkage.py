@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from civil_affairs.batches import BatchBusy, exclusive
 from civil_affairs.models import AuditEvent, BatchRun, HouseholdMember, Role
@@ -240,11 +241,11 @@ def test_chunks_and_resume_after_a_killed_worker(covered, monkeypatch):
     run = batchrun_create(kind=services.KIND, params={"month": "2026-10"})
     real, calls = services._chunk, {"n": 0}
 
-    def dying(month, lo, hi):
+    def dying(month, lo, hi, *rest):
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("worker killed")
-        return real(month, lo, hi)
+        return real(month, lo, hi, *rest)
 
     monkeypatch.setattr(services, "_chunk", dying)
     with pytest.raises(RuntimeError):
@@ -273,7 +274,7 @@ def test_chunks_and_resume_after_a_killed_worker(covered, monkeypatch):
 def test_a_resumed_run_pays_at_the_rates_of_its_first_attempt(covered, relief_standards, monkeypatch):
     monkeypatch.setattr(services, "CHUNK_IDS", 2)
     run = batchrun_create(kind=services.KIND, params={"month": "2026-10"})
-    monkeypatch.setattr(services, "_chunk", lambda month, lo, hi: 1 / 0)
+    monkeypatch.setattr(services, "_chunk", lambda month, lo, hi, *rest: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         services.price_linkage_run(run_id=run.pk)
     monkeypatch.undo()
@@ -306,10 +307,10 @@ def test_a_second_start_while_one_runs_is_refused(covered, monkeypatch):
     inside, release, errors = threading.Event(), threading.Event(), []
     real = services._chunk
 
-    def slow(month, lo, hi):
+    def slow(month, lo, hi, *rest):
         inside.set()
         release.wait(10)
-        return real(month, lo, hi)
+        return real(month, lo, hi, *rest)
 
     monkeypatch.setattr(services, "_chunk", slow)
     first = batchrun_create(kind=services.KIND, params={"month": "2026-10"})
@@ -437,8 +438,9 @@ def test_approval_by_the_districts_reviewer_only(covered, users, regions):
     services.subsidy_roll_approve(actor=users[Role.REVIEWER], roll=tongzhou)
     tongzhou.refresh_from_db()
     assert (tongzhou.status, tongzhou.approved_by) == (PriceSubsidyRoll.Status.APPROVED, users[Role.REVIEWER])
+    assert (tongzhou.approved_lines, tongzhou.approved_total) == (5, Decimal("140.40"))
     event = AuditEvent.objects.get(target_type="relief.pricesubsidyroll", target_id=str(tongzhou.pk))
-    assert event.changes == {"step": "approve", "month": "2026-10", "people": 5, "total": "140.40"}
+    assert event.changes == {"step": "approve", "month": "2026-10", "lines": 5, "total": "140.40"}
     with pytest.raises(DomainError, match="已审核"):
         services.subsidy_roll_approve(actor=users[Role.REVIEWER], roll=tongzhou)
     services.subsidy_roll_approve(actor=users[Role.BUREAU_ADMIN], roll=_roll(CHONGCHUAN))
@@ -674,3 +676,38 @@ def test_price_linkage_through_a_real_celery_worker(covered, users, celery_worke
     assert run.done == run.total > 0 and "196.56" in run.message
     assert {n: s.group for n, s in _paid().items()} == PAID
     assert PriceSubsidyRoll.objects.filter(month=OCT).count() == 2
+
+
+# ---------------------------------------------------------------- issue 10: approval waits for the month's run
+
+def test_no_approval_while_the_months_run_is_unfinished(covered, users, login):
+    _run()
+    running = batchrun_create(kind=services.KIND, params={"month": "2026-10"})
+    BatchRun.objects.filter(pk=running.pk).update(status=BatchRun.Status.RUNNING, done=3, total=8,
+                                                  started_at=timezone.now())
+    with pytest.raises(DomainError, match=rf"#{running.pk} 尚未完成（运行中，已处理 3/8）"):
+        services.subsidy_roll_approve(actor=users[Role.REVIEWER], roll=_roll())
+    html = login(users[Role.REVIEWER]).get(f"/work/relief/price-linkage/rolls/{_roll().pk}/").content.decode()
+    assert 'data-testid="approve-roll-disabled"' in html and f"#{running.pk} 尚未完成" in html
+    BatchRun.objects.filter(pk=running.pk).update(status=BatchRun.Status.FAILED)
+    with pytest.raises(DomainError, match=rf"#{running.pk} 尚未完成（失败"):
+        services.subsidy_roll_approve(actor=users[Role.REVIEWER], roll=_roll())
+    assert _roll().status == PriceSubsidyRoll.Status.GENERATED
+
+
+def test_a_run_after_approval_reports_the_people_it_could_not_add(covered, users, regions, login):
+    _run()
+    services.subsidy_roll_approve(actor=users[Role.REVIEWER], roll=_roll())
+    late = MemberFactory(household__region=regions["jinsha_1"], person__name="迟到钱")
+    _benefit(late.household)
+    _benefit(MemberFactory(household__region=regions["wenfeng_1"], person__name="迟到孙").household)
+    run, summary = _run()
+    run.refresh_from_db()
+    assert (summary["added"], summary["blocked"]) == (1, 1)  # 崇川区's open roll takes its newcomer
+    assert run.status == BatchRun.Status.SUCCEEDED and run.result["counts"] == {"added": 1, "blocked": 1}
+    assert "另有 1 人应发未发" in run.message and run.error_count == 1
+    number = late.person.id_number
+    assert list(run.row_errors.values_list("reason", flat=True)) == [
+        f"人员 #{late.person.pk}（{number[:4]}**********{number[-4:]}）：所在区县花名册已审核，未能加入本月发放，请补发或撤销审核"]
+    assert not PriceSubsidy.objects.filter(person=late.person).exists()
+    assert _roll().subsidies.count() == 5 and _roll().approved_lines == 5
