@@ -1,5 +1,6 @@
 """Relief end to end in headless Chromium: a resident applies online; the
-caseworker accepts, records the home visit and proposes; the notice period
+caseworker accepts and records the home visit, which the colleague named as
+second visitor confirms in their own session; the caseworker proposes; the notice period
 passes on the test clock; the investigating caseworker is refused the
 decision and a reviewer confirms; the household is in next month's payroll
 with the right amount; the resident sees "已批准" and the amount."""
@@ -84,10 +85,24 @@ def test_dibao_from_online_application_to_payroll(new_page, users, regions, reli
     expect(worker.get_by_test_id("state")).to_have_text("已受理")
     expect(worker.get_by_test_id("days-left")).to_contain_text("剩 30 个工作日")
     worker.get_by_test_id("step-visit").click()
-    worker.get_by_label("共同调查人").select_option(label="同事（colleague）")
+    worker.get_by_label("共同调查人").select_option(label="同事（金沙街道）")
     worker.get_by_label("居住及生活状况").fill("两居室，家电老旧")
     worker.get_by_label("调查结论").fill("申报属实")
     worker.get_by_test_id("step-submit").click()
+    expect(worker.get_by_test_id("visit-status")).to_have_text("待共同调查人确认")
+    worker.get_by_test_id("step-propose").click()
+    worker.get_by_test_id("step-submit").click()
+    expect(worker.get_by_test_id("form-errors")).to_contain_text("入户调查尚待共同调查人 同事 确认。")
+
+    # ---- the colleague named as second visitor confirms the visit in their own session
+    colleague = new_page()
+    log_in(colleague, "colleague")
+    colleague.goto("/work/relief/tasks/")
+    expect(colleague.get_by_test_id("pending-visit")).to_contain_text(application.number)
+    colleague.get_by_test_id("visit-confirm").click()
+    expect(colleague.get_by_test_id("pending-visits")).to_contain_text("没有待您确认的入户调查")
+    worker.goto(f"/work/relief/applications/{application.pk}/")
+    expect(worker.get_by_test_id("visit-status")).to_contain_text("共同调查人已确认")
     worker.get_by_test_id("step-propose").click()
     # 2 members, 600 × 12 × 0.8 / 12 / 2 = 240.00 per person; (780 − 240) × 2 = 1 080.00
     expect(worker.get_by_test_id("per-capita")).to_have_text("¥240.00")
