@@ -106,7 +106,9 @@ class StandardViewSet(viewsets.ReadOnlyModelViewSet):
         except ValueError:
             raise ValidationError({"on": _("日期格式应为 YYYY-MM-DD。")}) from None
         values = _run(lambda: standards_in_force(code, on))
-        return Response({"region": code, "on": on, "values": {k: str(getattr(values, k)) for k in values.keys()}})
+        shown = {k: getattr(values, k) for k in values.keys()}  # an optional standard not set is null
+        return Response({"region": code, "on": on,
+                         "values": {k: None if v is None else str(v) for k, v in shown.items()}})
 
 
 # ---------------------------------------------------------------- applications
