@@ -255,3 +255,14 @@ def test_the_relief_member_form_refuses_a_formula_name_and_normalises_dots():
     form = ApplyMemberForm({**data, "name": "欧阳・娜娜"})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["name"] == "欧阳·娜娜"
+
+
+def test_person_create_refuses_a_formula_name_with_a_message_and_normalises_dots(regions):
+    from civil_affairs import services
+
+    number = rules.make_id_number("320612", dt.date(1970, 2, 2), 33)
+    with pytest.raises(services.DomainError, match="姓名只能包含汉字"):
+        services.person_create(actor=None, id_number=number, name="@SUM(1+1)", hukou_region=regions["jinsha_1"])
+    person = services.person_create(actor=None, id_number=number, name=" 欧阳・娜娜 ",
+                                    hukou_region=regions["jinsha_1"])
+    assert person.name == "欧阳·娜娜"
