@@ -38,11 +38,6 @@ class _IdNumberSchema(IdNumberField):
     pass
 
 
-def city_level_code(code: str) -> str:
-    """`320612001001` → `320600000000`: the city, no more than a masked ID number shows."""
-    return code[:4] + "0" * 8 if code else code
-
-
 class PersonSerializer(serializers.ModelSerializer):
     """Roles without full ID numbers get no birth date (digits 7–14 of the number)
     and the registered residence only at city level (digits 1–4, which the mask
@@ -70,7 +65,7 @@ class PersonSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is None or not has_capability(request.user, "full_id_number"):
             del data["birth_date"]
-            data["hukou_region"] = city_level_code(person.hukou_region_id)
+            data["hukou_region"] = rules.city_level_code(person.hukou_region_id)
         return data
 
 

@@ -151,6 +151,12 @@ def age_on(birth_date: dt.date, on: dt.date) -> int:
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
+def city_level_code(code: str) -> str:
+    """`320612001001` → `320600000000`: the city, which tells no more than the
+    first 4 digits a masked ID number shows (the county would give away 5–6)."""
+    return code[:4] + "0" * 8 if code else code
+
+
 # ---------------------------------------------------------------- person names
 
 PERSON_NAME_MAX = 50

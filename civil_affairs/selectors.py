@@ -34,6 +34,10 @@ def _scoped(qs: QuerySet, user, field: str) -> QuerySet:
     return qs.filter(**{f"{field}__startswith": prefix})
 
 
+def region_of_code(code: str) -> Region | None:
+    return Region.objects.filter(code=code).first()
+
+
 def region_list_for_user(user) -> QuerySet[Region]:
     return _scoped(Region.objects.all(), user, "code")
 

@@ -207,8 +207,11 @@ def person_detail(request, pk: int):
         services.person_viewed(actor=request.user, person=person)
     membership = selectors.person_membership(person)
     account = getattr(person, "account", None)  # the resident account bound to this person, if any
+    # Without full numbers: the city only (the county would give away ID digits 5–6).
+    hukou = person.hukou_region if show_full else selectors.region_of_code(rules.city_level_code(
+        person.hukou_region_id))
     return render(request, "workbench/person_detail.html", {
-        "person": person, "show_full_id": show_full, "membership": membership,
+        "person": person, "show_full_id": show_full, "membership": membership, "hukou_region": hukou,
         "unverified_account": account if account is not None and account.is_resident and not account.verified_at
         else None,
         "can_verify_resident": has_capability(request.user, "resident_verify"),

@@ -14,6 +14,14 @@ def mask_id(value):
 
 
 @register.filter
+def age(birth_date):
+    """Age today: what roles without full ID numbers see instead of the birth date."""
+    from .. import clock
+
+    return rules.age_on(birth_date, clock.today()) if birth_date else ""
+
+
+@register.filter
 def batch_kind(kind):
     from ..batches import kind_label
 

@@ -280,3 +280,22 @@ def test_relief_queue_finds_by_the_whole_id_only_limited_and_audited(households,
     events = AuditEvent.objects.filter(target_type=SEARCH, actor=users[Role.COMMUNITY_WORKER])
     assert [e.changes for e in events.order_by("pk")] == [
         {"query_kind": "id_exact", "masked": head.masked_id_number, "results": n} for n in (1, 1, 0)]
+
+
+def test_detail_pages_show_age_and_the_city_to_roles_without_full_numbers(client, households, users):
+    """The person and household pages gave away digits 7–14 (the birth date) and,
+    through the registered community, 5–6: the masked roles see age and the city."""
+    household = households["ours"]
+    member = household.members.select_related("person").order_by("id").first().person
+    born = member.birth_date.strftime("%Y-%m-%d")
+    for role, full in ((Role.COMMUNITY_WORKER, False), (Role.AUDITOR, False), (Role.CASEWORKER, True)):
+        client.force_login(users[role], backend="django.contrib.auth.backends.ModelBackend")
+        person_page = client.get(f"/work/people/{member.pk}/").content.decode()
+        household_page = client.get(f"/work/households/{household.pk}/").content.decode()
+        age = str(rules.age_on(member.birth_date, dt.date(2026, 3, 1)))
+        if full:
+            assert "金沙社区" in person_page and born in household_page
+        else:
+            assert born not in household_page and member.birth_date.strftime("%Y") not in person_page
+            assert f'data-testid="age">{age}<' in person_page
+            assert "南通市" in person_page and "金沙社区" not in person_page.split("户籍地", 1)[1].split("</dd>", 1)[0]
