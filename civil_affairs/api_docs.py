@@ -4,6 +4,7 @@ from csp.decorators import csp_update
 from django.http import JsonResponse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 
@@ -13,6 +14,7 @@ class ApiDocsView(SpectacularSwaggerSplitView):
     only its own <style> block needs inline styles, on this page alone."""
 
 
+@csrf_exempt  # a POST with a token and no CSRF cookie must get this 404 too, not the CSRF page
 def api_not_found(request, path=""):
     """An /api/…/ address no route matches (e.g. /api/relief/payroll/1.5/): the
     documented {"detail": …} 404 in JSON, not the HTML page meant for people."""

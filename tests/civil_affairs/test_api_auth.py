@@ -137,4 +137,9 @@ def test_an_address_no_api_route_matches_answers_the_documented_json_404(users):
     response = client.get("/api/relief/payroll/1.5/")  # found by the contract fuzz: was Django's HTML page
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
     assert response.json()["detail"]
+    token = AuthToken.objects.create(user=users[Role.CASEWORKER])[1]
+    post = APIClient(enforce_csrf_checks=True)
+    post.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    response = post.post("/api/relief/applications/0.5/accept/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
     assert client.get("/api/core/regions")["Location"] == "/api/core/regions/"  # APPEND_SLASH still first
