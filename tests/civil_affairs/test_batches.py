@@ -153,3 +153,18 @@ def test_a_run_resumed_while_its_worker_is_alive_leaves_it_alone(regions):
         thread.join(10)
     run.refresh_from_db()
     assert (run.status, run.done, run.message) == (BatchRun.Status.RUNNING, 2, "")
+
+
+def test_migration_0007_files_old_system_runs_under_the_city(regions, users):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("civil_affairs.migrations.0007_system_runs_under_city")
+    old = BatchRun.objects.create(kind=PAYROLL, params={"month": "2026-10"}, region=regions["province"])
+    mine = BatchRun.objects.create(kind="import_person", params={}, region=regions["province"],
+                                   created_by=users[Role.BUREAU_ADMIN])  # a person's run: left as it was
+    migration.system_runs_under_city(apps, None)
+    old.refresh_from_db()
+    mine.refresh_from_db()
+    assert (old.region_id, mine.region_id) == (regions["city"].code, regions["province"].code)
