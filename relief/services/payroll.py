@@ -111,11 +111,19 @@ WHERE {_PAYABLE} AND r.status = 'approved'
 ORDER BY b.id"""
 
 
-def blocked_errors(rows, *, what: str) -> list[dict]:
-    """(id, ID number) rows left out of an approved roll → the run's error
-    rows: whose (masked) and why.  Shared with the price-linkage batch."""
-    return [{"row": None, "reason": f"{what} #{pk}（{core_rules.mask_id_number(id_number)}）：{BLOCKED_REASON}"}
-            for pk, id_number in rows]
+def chunk_counts(*, added: int, blocked: list[tuple[int, str]], run_id: int | None, what: str) -> dict[str, int]:
+    """A roll-writing chunk's counts: the lines added, and the payable ones
+    an approved roll kept out ("blocked": (id, ID number) rows), which also
+    go to the run's errors, whose (masked) and why.  Shared with the
+    price-linkage batch."""
+    counts = {"added": added}
+    if blocked:
+        counts["blocked"] = len(blocked)
+        if run_id is not None:
+            batchrun_progress(run_id=run_id, done=0, errors=[
+                {"row": None, "reason": f"{what} #{pk}（{core_rules.mask_id_number(id_number)}）：{BLOCKED_REASON}"}
+                for pk, id_number in blocked])
+    return counts
 
 
 def _chunk(month: dt.date, lo: int, hi: int, limits: dict[str, Decimal] | None = None,
@@ -132,14 +140,10 @@ def _chunk(month: dt.date, lo: int, hi: int, limits: dict[str, Decimal] | None =
         cursor.execute(_ROLLS_SQL, params)
         cursor.execute(_LOCK_OPEN_ROLLS_SQL, params)
         cursor.execute(_LINES_SQL, params)
-        counts = {"added": cursor.rowcount}
+        added = cursor.rowcount
         cursor.execute(_BLOCKED_SQL, params)
         blocked = cursor.fetchall()
-    if blocked:
-        counts["blocked"] = len(blocked)
-        if run_id is not None:
-            batchrun_progress(run_id=run_id, done=0, errors=blocked_errors(blocked, what=_("待遇")))
-    return counts
+    return chunk_counts(added=added, blocked=blocked, run_id=run_id, what=_("待遇"))
 
 
 # ---------------------------------------------------------------- generation

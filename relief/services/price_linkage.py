@@ -29,12 +29,12 @@ from civil_affairs import clock
 from civil_affairs.batches import result_update, run_chunks, run_exclusive
 from civil_affairs.models import AuditEvent, BatchRun, HouseholdMember, Person, Region
 from civil_affairs.permissions import has_capability
-from civil_affairs.services import DomainError, audit_record, batchrun_create, batchrun_finish, batchrun_progress
+from civil_affairs.services import DomainError, audit_record, batchrun_create, batchrun_finish
 
 from ..models import Benefit, FeedRecord, PriceIndex, PriceSubsidy, PriceSubsidyRate, PriceSubsidyRoll
 from ..rules import price_linkage_amount, price_linkage_rise
 from ..selectors.standards import region_ancestors, standards_by_region
-from .payroll import blocked_errors, blocked_message, district_roll_approve, parse_month
+from .payroll import blocked_message, chunk_counts, district_roll_approve, parse_month
 
 KIND = "relief_price_linkage"  # BatchRun.kind; relief.tasks.TASKS_BY_KIND maps it to price_linkage_task
 CHUNK_IDS = 50_000  # person ids per chunk: one transaction, one INSERT, one progress step
@@ -315,14 +315,10 @@ def _chunk(month: dt.date, lo: int, hi: int, run_id: int | None = None) -> dict[
     with connection.cursor() as cursor:
         cursor.execute(_LOCK_OPEN_ROLLS_SQL, params)
         cursor.execute(_SUBSIDIES_SQL, params)
-        counts = {"added": cursor.rowcount}
+        added = cursor.rowcount
         cursor.execute(_BLOCKED_SQL, params)
         blocked = cursor.fetchall()
-    if blocked:
-        counts["blocked"] = len(blocked)
-        if run_id is not None:
-            batchrun_progress(run_id=run_id, done=0, errors=blocked_errors(blocked, what=_("人员")))
-    return counts
+    return chunk_counts(added=added, blocked=blocked, run_id=run_id, what=_("人员"))
 
 
 # ---------------------------------------------------------------- summary
