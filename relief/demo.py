@@ -128,7 +128,8 @@ def load_roster(*, seed: int, standards: rules.Standards, progress) -> int:
                 monthly_amount=result.amount, members=len(people), start_month=started, next_recheck=recheck,
                 stable=stable, bank_name=_("农村商业银行"), bank_account=f"6230{rng.randrange(10**14, 10**15)}",
                 # the basis, so the nightly recheck can recompute the amount when a standard changes
-                basis_standard=result.standard, basis_per_capita=income.per_capita_exact,
+                basis_standard=result.standard, basis_per_capita=result.per_capita,
+                basis_monthly_income=rules.exact_decimal(income.monthly_total),
                 basis_extras=len(result.extras)))
         Benefit.objects.bulk_create(benefits, batch_size=CHUNK)
         created += len(benefits)

@@ -302,9 +302,12 @@ class Benefit(models.Model):
     # in SQL (relief/services/recheck.py) without redoing the whole assessment.
     basis_standard = models.DecimalField(_("核定时低保标准（元）"), max_digits=12, decimal_places=2, null=True,
                                          blank=True)
-    # exact (not rounded to the fen): the recheck recomputes amounts from it and rounds once
-    basis_per_capita = models.DecimalField(_("核定时人均月收入（元）"), max_digits=32, decimal_places=20, null=True,
+    basis_per_capita = models.DecimalField(_("核定时人均月收入（元）"), max_digits=12, decimal_places=2, null=True,
                                            blank=True)
+    # The household's monthly income, exact to 30 places (the per-capita figure
+    # above is rounded): the recheck recomputes amounts from it, rounding once.
+    basis_monthly_income = models.DecimalField(_("核定时家庭月收入（元，未舍入）"), max_digits=44, decimal_places=30,
+                                               null=True, blank=True)
     basis_extras = models.PositiveSmallIntegerField(_("分类施保加发人数"), default=0, db_default=0)
     # A new amount decided ahead of its month (a standard changed from a future
     # date): the payroll pays it from `pending_from`, the nightly recheck folds it in.

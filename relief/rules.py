@@ -4,8 +4,10 @@ for the case's region and day); money is Decimal rounded to the fen."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import MISSING, dataclass, field, fields
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
 from typing import Iterable, Mapping
 
 from civil_affairs.rules import age_on
@@ -15,7 +17,21 @@ ZERO = Decimal("0.00")
 
 
 def money(value) -> Decimal:
+    """Rounded to the fen, halves away from zero; a Fraction (an exact
+    intermediate result) is rounded exactly, never through a float."""
+    if isinstance(value, Fraction):
+        fen = math.floor(abs(value) * 100 + Fraction(1, 2))
+        return (Decimal(fen if value >= 0 else -fen) / 100).quantize(FEN)
     return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def exact_decimal(value, places: int = 30) -> Decimal:
+    """An exact intermediate kept in the database (numeric(…, 30)): 30 places
+    are past any half-fen tie the amounts can reach."""
+    value = Fraction(value)
+    with localcontext() as context:
+        context.prec = 80
+        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(1).scaleb(-places))
 
 
 # ---------------------------------------------------------------- standards
@@ -132,31 +148,34 @@ def twelve_month_window(on: dt.date) -> tuple[dt.date, dt.date]:
     return add_months(on, -12), on - dt.timedelta(days=1)
 
 
-def _share_in_window(record: Record, start: dt.date, end: dt.date) -> Decimal:
-    """The part of a record's total that falls inside [start, end], by days."""
+def _share_in_window(record: Record, start: dt.date, end: dt.date) -> Fraction:
+    """The part of a record's total that falls inside [start, end], by days:
+    exact (a third of a year's wages is a third, not 0.3333…)."""
     lo, hi = max(record.period_start, start), min(record.period_end, end)
     if hi < lo:
-        return ZERO
+        return Fraction(0)
     days = (record.period_end - record.period_start).days + 1
-    return record.amount * Decimal((hi - lo).days + 1) / Decimal(days)
+    return Fraction(record.amount) * ((hi - lo).days + 1) / days
 
 
 # ---------------------------------------------------------------- income
 
 @dataclass(frozen=True)
 class IncomeWorking:
-    """How the per-capita monthly income was reached, line by line."""
+    """How the per-capita monthly income was reached, line by line.  The
+    amounts are exact fractions (shown rounded to the fen); allowances are
+    worked from them and rounded once, at the end."""
 
     window: tuple[dt.date, dt.date]
     members: int
-    counted: dict[str, Decimal]          # kind → amount in the window
-    excluded: dict[str, Decimal]         # kind → amount in the window, not counted
-    employment_cost: Decimal             # deducted from wages
-    expenditure: Decimal                 # rigid spending deducted (expenditure-type test only)
-    annual_total: Decimal                # counted − employment cost − expenditure
-    monthly_total: Decimal
+    counted: dict[str, Fraction]         # kind → amount in the window
+    excluded: dict[str, Fraction]        # kind → amount in the window, not counted
+    employment_cost: Fraction            # deducted from wages
+    expenditure: Fraction                # rigid spending deducted (expenditure-type test only)
+    annual_total: Fraction               # counted − employment cost − expenditure
+    monthly_total: Fraction              # the household's monthly income
     per_capita: Decimal                  # shown: rounded to the fen
-    per_capita_exact: Decimal            # what amounts are worked from: never rounded
+    per_capita_exact: Fraction           # what amounts are worked from: never rounded
 
     def as_dict(self) -> dict:
         return {
@@ -169,7 +188,9 @@ class IncomeWorking:
             "annual_total": str(money(self.annual_total)),
             "monthly_total": str(money(self.monthly_total)),
             "per_capita": str(self.per_capita),
+            # exact, as fractions ("800/3"), for the benefit's basis
             "per_capita_exact": str(self.per_capita_exact),
+            "monthly_total_exact": str(self.monthly_total),
         }
 
 
@@ -181,17 +202,17 @@ def per_capita_income(*, members: int, incomes: Iterable[Record], on: dt.date, s
     if members < 1:
         raise ValueError("a household has at least one member")
     start, end = twelve_month_window(on)
-    counted: dict[str, Decimal] = {}
-    excluded: dict[str, Decimal] = {}
+    counted: dict[str, Fraction] = {}
+    excluded: dict[str, Fraction] = {}
     for record in incomes:
         share = _share_in_window(record, start, end)
         if not share:
             continue
         bucket = counted if record.kind in COUNTED_INCOME else excluded
-        bucket[record.kind] = bucket.get(record.kind, ZERO) + share
-    employment_cost = counted.get("wages", ZERO) * standards.employment_cost_rate
-    spent = sum((_share_in_window(r, start, end) for r in expenditures if r.kind in RIGID_EXPENDITURE), ZERO)
-    annual = max(ZERO, sum(counted.values(), ZERO) - employment_cost - spent)
+        bucket[record.kind] = bucket.get(record.kind, Fraction(0)) + share
+    employment_cost = counted.get("wages", Fraction(0)) * Fraction(standards.employment_cost_rate)
+    spent = sum((_share_in_window(r, start, end) for r in expenditures if r.kind in RIGID_EXPENDITURE), Fraction(0))
+    annual = max(Fraction(0), sum(counted.values(), Fraction(0)) - employment_cost - spent)
     monthly = annual / 12
     return IncomeWorking(window=(start, end), members=members, counted=counted, excluded=excluded,
                          employment_cost=employment_cost, expenditure=spent, annual_total=annual,
@@ -286,10 +307,11 @@ def dibao(*, members: list[Member], per_capita: Decimal, assets: AssetTest, on: 
     plus one classified extra per qualifying member, never below the floor.
 
     `per_capita` is the exact per-capita income (IncomeWorking.per_capita_exact):
-    it is shown rounded, but the amount is worked from the exact value and
+    it is shown rounded, but the amount is worked in exact fractions and
     rounded once, at the end — (780 − 800/3) × 3 is 1 540.00, not 1 539.99."""
     standard = standards.dibao_standard
     n = len(members)
+    per_capita = Fraction(per_capita)
     shown = money(per_capita)
     reasons = list(assets.reasons)
     if per_capita >= standard:
@@ -297,13 +319,13 @@ def dibao(*, members: list[Member], per_capita: Decimal, assets: AssetTest, on: 
     if reasons:
         return DibaoResult(eligible=False, amount=ZERO, standard=money(standard), per_capita=shown,
                            base=ZERO, reasons=tuple(reasons))
-    gap = (standard - per_capita) * n
+    gap = (Fraction(standard) - per_capita) * n
     qualifying = [(m, r) for m in members if (r := extra_reason(m, on))]
     names = [m.name for m, _r in qualifying]
     # one extra per member: namesakes keep their own line (keyed by name, then id)
     extras = {(m.name if names.count(m.name) == 1 else f"{m.name}（{m.person_id}）"): r for m, r in qualifying}
-    extra = standard * standards.extra_rate * len(qualifying)
-    floor = standard * standards.floor_rate * n
+    extra = Fraction(standard * standards.extra_rate) * len(qualifying)
+    floor = Fraction(standard * standards.floor_rate) * n
     total = gap + extra
     return DibaoResult(eligible=True, amount=money(max(total, floor)), standard=money(standard), per_capita=shown,
                        base=money(gap), extras=extras, extra_amount=money(extra), floor=money(floor),

@@ -8,10 +8,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        migrations.AddField(
             model_name="benefit",
-            name="basis_per_capita",
-            field=models.DecimalField(blank=True, decimal_places=20, max_digits=32, null=True,
-                                      verbose_name="核定时人均月收入（元）"),
+            name="basis_monthly_income",
+            field=models.DecimalField(blank=True, decimal_places=30, max_digits=44, null=True,
+                                      verbose_name="核定时家庭月收入（元，未舍入）"),
         ),
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -52,10 +53,10 @@ def _basis(working: dict) -> dict:
         return rules.money(value) if value not in (None, "") else None
 
     income = working.get("tekun", {}).get("own_income") or working.get("income") or {}
-    # the exact per-capita income (workings from before it was kept: the rounded one)
-    exact = income.get("per_capita_exact") or income.get("per_capita")
-    return {"basis_standard": decimal(working.get("standard")),
-            "basis_per_capita": Decimal(exact) if exact not in (None, "") else None,
+    # the household's exact monthly income ("9600/12" as a fraction); older workings have none
+    monthly = income.get("monthly_total_exact")
+    return {"basis_standard": decimal(working.get("standard")), "basis_per_capita": decimal(income.get("per_capita")),
+            "basis_monthly_income": rules.exact_decimal(Fraction(monthly)) if monthly else None,
             "basis_extras": len(working.get("dibao", {}).get("extras") or {})}
 
 

@@ -341,13 +341,13 @@ WITH touched AS (
     LEFT JOIN rec_total rt ON rt.benefit_id = t.benefit_id
 ), result AS (
     SELECT c.*, c.wages * c.rate AS cost, GREATEST(0, c.wages + c.other - c.wages * c.rate) AS annual,
-           GREATEST(0, c.wages + c.other - c.wages * c.rate) / 12 / c.members AS per_capita_exact
+           GREATEST(0, c.wages + c.other - c.wages * c.rate) AS annual_exact
     FROM calc c
 ), ins AS (
     INSERT INTO {_T} ({_TASK_COLUMNS})
     SELECT 'income', r.benefit_id, r.person_id, r.region_id, %(key)s, r.feed_id,
            jsonb_build_object(
-               'proposal', 'gradual_exit', 'per_capita', round(r.per_capita_exact, 2)::text,
+               'proposal', 'gradual_exit', 'per_capita', round(r.annual_exact / 12 / r.members, 2)::text,
                'standard', round(r.standard, 2)::text, 'members', r.members,
                'window', jsonb_build_array(%(ws)s::date, %(we)s::date),
                'wages', round(r.wages, 2)::text, 'other_income', round(r.other, 2)::text,
@@ -355,7 +355,7 @@ WITH touched AS (
                'wages_by_person', COALESCE(bp.rows, '[]'::jsonb)),
            %(due)s, 'open', %(run)s, now(), ''
     FROM result r LEFT JOIN by_person bp ON bp.benefit_id = r.benefit_id
-    WHERE r.per_capita_exact >= r.standard
+    WHERE r.annual_exact >= r.standard * 12 * r.members  -- per capita ≥ standard, without dividing
     ON CONFLICT (benefit_id, kind, key) DO NOTHING
     RETURNING 1
 )
@@ -462,12 +462,17 @@ WITH ins AS (
 SELECT count(*) FROM ins"""
 
 
+# The household's monthly income the amount was worked from: exact where the
+# benefit keeps it, else (roster imports, older grants) per capita × members.
+_MONTHLY_INCOME = "COALESCE(b.basis_monthly_income, b.basis_per_capita * b.members)"
+
+
 def _amount_sql(p: str) -> str:
     """rules.dibao's amount from the basis (per-capita income, members,
     extras) or rules.tekun's (basic living + care), with the standards of
     prefix `p` ('n' now, 'x' next month); from the exact basis, rounded to the
     fen once, at the end, as the rules do."""
-    dibao = (f"round(GREATEST((s.{p}_dibao - b.basis_per_capita) * b.members"
+    dibao = (f"round(GREATEST(s.{p}_dibao * b.members - {_MONTHLY_INCOME}"
              f" + s.{p}_dibao * s.{p}_extra * b.basis_extras,"
              f" s.{p}_dibao * s.{p}_floor * b.members), 2)")
     tekun = (f"round(s.{p}_dibao * s.{p}_tekun + CASE b.care_level WHEN 'self' THEN s.{p}_care_self"
@@ -486,7 +491,7 @@ WITH calc AS (
            {_amount_sql("x")} AS amount, {_amount_sql("n")} AS amount_now
     FROM {_B} b JOIN recheck_std s ON s.region = b.region_id
     WHERE b.status IN {_LIVE} AND b.basis_standard IS NOT NULL AND s.x_dibao IS NOT NULL
-      AND ((b.kind = 'dibao' AND b.basis_per_capita IS NOT NULL AND b.basis_per_capita < s.x_dibao)
+      AND ((b.kind = 'dibao' AND b.basis_per_capita IS NOT NULL AND {_MONTHLY_INCOME} < s.x_dibao * b.members)
            OR (b.kind = 'tekun' AND b.care_level IN ('self', 'partial', 'full')))
 ), due AS (
     SELECT c.* FROM calc c

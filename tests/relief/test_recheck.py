@@ -8,6 +8,7 @@ import calendar
 import datetime as dt
 import io
 from decimal import Decimal
+from fractions import Fraction
 
 import openpyxl
 import psycopg2
@@ -451,12 +452,14 @@ def test_a_granted_benefit_carries_its_basis_and_follows_a_new_standard(family, 
     again.refresh_from_db()
     assert (benefit.monthly_amount, benefit.pending_amount, benefit.basis_standard) == (
         again.proposed_amount, None, Decimal("780.00"))
-    # the exact per-capita income, as far as the column's 20 decimal places keep it
-    assert abs(benefit.basis_per_capita - Decimal(again.working["income"]["per_capita_exact"])) < Decimal("1e-19")
+    # the household's exact monthly income (to the column's 30 places) beside the rounded per-capita figure
+    monthly = Fraction(again.working["income"]["monthly_total_exact"])
+    assert benefit.basis_monthly_income == rules.exact_decimal(monthly)
+    assert benefit.basis_per_capita == rules.money(monthly / 3)
     _run(day=dt.date(2026, 11, 18))
     benefit.refresh_from_db()
     assert (benefit.pending_amount, benefit.pending_from, benefit.basis_standard) == (
-        rules.money((Decimal("820") - benefit.basis_per_capita) * 3), DEC, Decimal("820.00"))
+        rules.money(Fraction(820) * 3 - monthly), DEC, Decimal("820.00"))
 
 
 # ---------------------------------------------------------------- idempotent, resumable, exclusive
@@ -811,9 +814,10 @@ def test_a_new_standard_is_applied_to_the_exact_per_capita_income_rounded_once(s
     """Issue 12 defect 3 in the SQL path: 800 yuan a month for 3 people is
     266.666… each; (820 − 266.666…) × 3 = 1 660.00 — not 1 659.99, which
     the rounded 266.67 gives."""
-    exact = Decimal(800) / Decimal(3)
+    exact = Fraction(800, 3)
     benefit = _benefit(_household(setup, size=3), monthly_amount=Decimal("1540.00"),
-                       basis_standard=Decimal("780.00"), basis_per_capita=exact, basis_extras=0, members=3)
+                       basis_standard=Decimal("780.00"), basis_per_capita=Decimal("266.67"),
+                       basis_monthly_income=Decimal("800"), basis_extras=0, members=3)
     standard_set(actor=None, region=setup["city"], key=Standard.Key.DIBAO_STANDARD, value=Decimal("820"),
                  effective_from=DEC)
     assets = rules.AssetTest(passed=True, financial_per_capita=Decimal("0"), financial_limit=Decimal("0"))

@@ -132,7 +132,8 @@ def test_three_members_on_1200_wages_working():
     assert working.as_dict() == {
         "window": ["2025-11-02", "2026-11-01"], "members": 3, "counted": {"wages": "14400.00"}, "excluded": {},
         "employment_cost": "2880.00", "expenditure": "0.00", "annual_total": "11520.00",
-        "monthly_total": "960.00", "per_capita": "320.00", "per_capita_exact": "320.0000"}
+        "monthly_total": "960.00", "per_capita": "320.00", "per_capita_exact": "320",
+        "monthly_total_exact": "960"}
     json.dumps(working.as_dict())
 
 
