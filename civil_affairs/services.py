@@ -596,7 +596,7 @@ def batchrun_progress(*, run_id: int, done: int, errors: list[dict] | None = Non
     BatchRunError.objects.bulk_create(BatchRunError(run_id=run_id, row=e.get("row"), reason=e.get("reason", ""))
                                       for e in errors)
     BatchRun.objects.filter(pk=run_id).update(done=F("done") + done, error_count=F("error_count") + len(errors),
-                                              errors=kept)
+                                              errors=kept, heartbeat_at=timezone.now())  # the worker is alive
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from civil_affairs.batches import run_chunks
 from civil_affairs.models import AuditEvent, BatchRun, Role
-from civil_affairs.services import DomainError, batchrun_create, batchrun_retry
+from civil_affairs.services import DomainError, batchrun_create, batchrun_progress, batchrun_retry
 
 PAYROLL = "relief_payroll"
 
@@ -55,6 +55,14 @@ def test_every_chunk_touches_the_heartbeat(regions):
     run.refresh_from_db()
     assert seen[0] >= before  # touched at the start
     assert seen[0] <= seen[1] <= seen[2] <= run.heartbeat_at  # and by each chunk's transaction
+
+
+def test_row_by_row_progress_touches_the_heartbeat_too(regions):
+    """Imports and feeds report per chunk of rows, not through run_chunks."""
+    run = batchrun_create(kind="import_person", params={})
+    before = timezone.now()
+    batchrun_progress(run_id=run.pk, done=500)
+    assert BatchRun.objects.get(pk=run.pk).heartbeat_at >= before
 
 
 def test_a_stale_run_shows_interrupted_and_is_resumed_from_its_page(regions, users, login, client,
