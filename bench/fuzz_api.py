@@ -112,7 +112,9 @@ def main() -> int:
 
     base = f"http://{HOST}:{args.port}"
     server = subprocess.Popen([str(Path(PYTHON).parent / "gunicorn"), "civil_affairs.wsgi", "--bind",
-                               f"{HOST}:{args.port}", "--workers", "2", "--timeout", "60", "--log-level", "warning"],
+                               f"{HOST}:{args.port}", "--workers", "2", "--timeout", "60", "--log-level", "warning",
+                               # unlimited request line: long fuzzed URLs reach Django (nginx caps them in production)
+                               "--limit-request-line", "0"],
                               cwd=ROOT, env=env)
     results = {}
     try:

@@ -143,3 +143,31 @@ def test_an_address_no_api_route_matches_answers_the_documented_json_404(users):
     response = post.post("/api/relief/applications/0.5/accept/")
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
     assert client.get("/api/core/regions")["Location"] == "/api/core/regions/"  # APPEND_SLASH still first
+
+
+def test_a_view_that_declares_conflicts_documents_409(db):
+    """No route answers 409 today; a view lists the actions that may in `conflict_actions`."""
+    from django.urls import path
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.utils import extend_schema
+    from rest_framework import serializers, viewsets
+    from rest_framework.response import Response
+
+    class Note(serializers.Serializer):
+        text = serializers.CharField()
+
+    class NoteViewSet(viewsets.ViewSet):
+        conflict_actions = {"update"}
+
+        @extend_schema(request=Note, responses=Note)
+        def update(self, request, pk=None):
+            return Response({})
+
+        @extend_schema(responses=Note)
+        def retrieve(self, request, pk=None):
+            return Response({})
+
+    view = NoteViewSet.as_view({"put": "update", "get": "retrieve"})
+    schema = SchemaGenerator(patterns=[path("notes/<int:pk>/", view)]).get_schema(request=None, public=True)
+    operations = schema["paths"]["/notes/{id}/"]
+    assert "409" in operations["put"]["responses"] and "409" not in operations["get"]["responses"]
