@@ -103,14 +103,20 @@ def main() -> int:
     env = {**os.environ, "DATABASE_URL": database_url(args.database), "DJANGO_DEBUG": "false",
            "CACHE_URL": "locmemcache://", "API_THROTTLE_ANON": "100000/min",
            "API_THROTTLE_RESIDENT": "100000/min", "API_THROTTLE_STAFF": "100000/min"}
+    base = f"http://{HOST}:{args.port}"
+    try:
+        call(f"{base}/healthz")
+        sys.exit(f"something already answers on {base}: stop it or pass another --port")
+    except OSError:
+        pass
     if not args.reuse:
         print(f"seeding {args.households} households into {args.database} …", flush=True)
         recreate_database(args.database)
-        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    if not args.reuse:
         subprocess.run([PYTHON, "manage.py", "seed_demo", "--households", str(args.households), "--seed",
                         str(args.seed), "--no-logins"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
-    base = f"http://{HOST}:{args.port}"
     server = subprocess.Popen([str(Path(PYTHON).parent / "gunicorn"), "civil_affairs.wsgi", "--bind",
                                f"{HOST}:{args.port}", "--workers", "2", "--timeout", "60", "--log-level", "warning",
                                # unlimited request line: long fuzzed URLs reach Django (nginx caps them in production)
