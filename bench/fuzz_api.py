@@ -137,7 +137,7 @@ def main() -> int:
                        "--seed", str(args.seed), "--exclude-path-regex", "^/api/auth/logout",
                        "--workers", "1", "--no-shrink", "--report", "ndjson", "--report-ndjson-path", str(report)]
             print(f"\n=== {label} ({username}) ===", flush=True)
-            results[label] = subprocess.run(command, cwd=ROOT).returncode
+            results[label] = subprocess.run(command, cwd=ROOT / "var").returncode  # its cache goes to var/
     finally:
         server.terminate()
         server.wait(timeout=30)
