@@ -65,6 +65,8 @@ class Standards:
     # Added later: optional here so regions without the row keep paying; the
     # step that needs one refuses to go on without it (fail closed there).
     temp_ceiling_multiple: Decimal | None = None
+    # The payroll holds a line above it for review (None: nothing is held).
+    payment_review_limit: Decimal | None = None
 
     @classmethod
     def keys(cls) -> list[str]:
