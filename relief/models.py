@@ -236,8 +236,15 @@ class HomeVisit(models.Model):
     living_conditions = models.TextField(_("居住及生活状况"))
     findings = models.TextField(_("调查结论"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    # Signed by two only once the second visitor confirms it in their own session.
+    # Signed by two only once the second visitor confirms it in their own session;
+    # if they decline it instead, the visit stays on record, void.
     confirmed_at = models.DateTimeField(_("调查人二确认时间"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("调查人二拒绝确认时间"), null=True, blank=True)
+    decline_reason = models.CharField(_("拒绝确认理由"), max_length=500, blank=True)
+
+    @property
+    def status(self) -> str:
+        return "confirmed" if self.confirmed_at else "declined" if self.declined_at else "pending"
 
     class Meta:
         verbose_name = _("入户调查")
@@ -246,6 +253,8 @@ class HomeVisit(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(first_visitor=models.F("second_visitor")),
                                    name="relief_visit_two_different_staff"),
+            models.CheckConstraint(condition=Q(confirmed_at__isnull=True) | Q(declined_at__isnull=True),
+                                   name="relief_visit_confirmed_or_declined"),
         ]
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from civil_affairs import clock
-from civil_affairs.models import AuditEvent
 from civil_affairs.permissions import has_capability
 from civil_affairs.selectors import (_scoped, household_for_resident, id_search_allowed, search_parse,
                                      search_result_count)
@@ -128,7 +126,6 @@ def recheck_due_for_user(user, *, within_days: int = 30) -> QuerySet[Benefit]:
 # ---------------------------------------------------------------- home visits and their second signature
 
 VISIT_CONFIRM, VISIT_DECLINE = "visit_confirm", "visit_decline"  # the audit steps on a HomeVisit
-VISIT_TARGET = "relief.homevisit"
 NOT_A_SECOND_VISITOR = _("请选择本街道（乡镇）可办理社会救助的另一名在岗经办人作为共同调查人。")
 
 
@@ -149,24 +146,9 @@ def visitor_name(user) -> str:
     return user.get_full_name() or _("工作人员 %(id)s") % {"id": user.pk}
 
 
-def declined_visits(visit_ids) -> dict[int, dict]:
-    """Visits their second visitor refused to confirm (the mark is the audit
-    event), with the reason and when."""
-    events = AuditEvent.objects.filter(target_type=VISIT_TARGET, target_id__in=[str(pk) for pk in visit_ids],
-                                       changes__step=VISIT_DECLINE)
-    return {int(e.target_id): {"reason": e.changes.get("reason", ""), "at": e.at} for e in events}
-
-
 def visits_with_status(application: Application) -> list[HomeVisit]:
-    """The case's visits, each with `status` (confirmed, pending, declined)
-    and, when declined, `decline_reason` and `declined_at`."""
-    visits = list(application.visits.all())
-    declined = declined_visits([v.pk for v in visits])
-    for visit in visits:
-        mark = declined.get(visit.pk)
-        visit.status = "confirmed" if visit.confirmed_at else "declined" if mark else "pending"
-        visit.decline_reason, visit.declined_at = (mark["reason"], mark["at"]) if mark else ("", None)
-    return visits
+    """The case's visits; each knows its `status` (confirmed, pending, declined)."""
+    return list(application.visits.all())
 
 
 def visits_awaiting_confirmation(user) -> QuerySet[HomeVisit]:
@@ -174,11 +156,9 @@ def visits_awaiting_confirmation(user) -> QuerySet[HomeVisit]:
     on cases still under investigation in their jurisdiction: their task queue."""
     if not has_capability(user, "relief_handle"):
         return HomeVisit.objects.none()
-    declined = AuditEvent.objects.filter(target_type=VISIT_TARGET, target_id=Cast(OuterRef("pk"), CharField()),
-                                         changes__step=VISIT_DECLINE)
-    qs = HomeVisit.objects.filter(second_visitor=user, confirmed_at__isnull=True,
+    qs = HomeVisit.objects.filter(second_visitor=user, confirmed_at__isnull=True, declined_at__isnull=True,
                                   application__state__in=(State.ACCEPTED, State.INVESTIGATING))
-    return (_scoped(qs, user, "application__region__code").exclude(Exists(declined))
+    return (_scoped(qs, user, "application__region__code")
             .select_related("application__applicant", "application__region", "first_visitor")
             .order_by("visited_on", "id"))
 

@@ -26,7 +26,7 @@ from civil_affairs.services import (DomainError, audit_record, household_create,
 
 from .. import rules
 from ..models import Application, HomeVisit, Kind, Objection
-from ..selectors.applications import (NOT_A_SECOND_VISITOR, VISIT_CONFIRM, VISIT_DECLINE, declined_visits,
+from ..selectors.applications import (NOT_A_SECOND_VISITOR, VISIT_CONFIRM, VISIT_DECLINE,
                                       second_visitor_choices, visitor_name)
 from ..selectors.standards import calendar_exceptions, standards_in_force
 from . import benefits as benefit_services
@@ -395,7 +395,7 @@ def _locked_visit(actor, visit: HomeVisit) -> HomeVisit:
     if visit.confirmed_at:
         raise DomainError(_("这次入户调查已于 %(at)s 确认。") % {
             "at": timezone.localtime(visit.confirmed_at).strftime("%Y-%m-%d %H:%M")})
-    if visit.pk in declined_visits([visit.pk]):
+    if visit.declined_at:
         raise DomainError(_("这次入户调查已被拒绝确认，不能再办理。"))
     return visit
 
@@ -420,12 +420,13 @@ def visit_confirm(*, actor, visit: HomeVisit) -> HomeVisit:
 @transaction.atomic
 def visit_decline(*, actor, visit: HomeVisit, reason: str) -> HomeVisit:
     """The named second visitor says they did not make this visit (or not as
-    written): the visit stays on record, unconfirmed, and is void — its audit
-    event is the mark; the caseworker records a new visit."""
+    written): the visit stays on record, void; the caseworker records a new visit."""
     if not reason.strip():
         raise DomainError(_("拒绝确认须写明理由。"))
     visit = _locked_visit(actor, visit)
-    _record_visit(actor, visit, VISIT_DECLINE, reason=reason.strip())
+    visit.declined_at, visit.decline_reason = timezone.now(), reason.strip()[:500]
+    visit.save(update_fields=["declined_at", "decline_reason"])
+    _record_visit(actor, visit, VISIT_DECLINE, reason=visit.decline_reason)
     return visit
 
 
@@ -435,8 +436,7 @@ def _require_confirmed_visit(application: Application) -> None:
     visits = list(application.visits.select_related("second_visitor").order_by("-id"))
     if any(v.confirmed_at for v in visits):
         return
-    declined = declined_visits([v.pk for v in visits])
-    pending = [v for v in visits if v.pk not in declined]
+    pending = [v for v in visits if not v.declined_at]
     if pending:
         raise DomainError(_("入户调查尚待共同调查人 %(name)s 确认。") % {
             "name": visitor_name(pending[0].second_visitor)})
