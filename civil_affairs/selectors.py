@@ -228,6 +228,8 @@ def document_get_for_user(user, pk) -> Document:
     if doc is None:
         raise Http404
     if getattr(user, "is_authenticated", False) and user.is_resident:
+        if not user.is_verified_resident:
+            raise Http404
         own = household_for_resident(user)
         if (doc.person_id and doc.person_id == user.person_id) or (own and doc.household_id == own.pk):
             return doc
@@ -275,7 +277,9 @@ def batchrun_get_for_user(user, pk) -> BatchRun:
 # Residents' portal: a resident sees only their own records.
 
 def household_for_resident(user) -> Household | None:
-    if not user.is_authenticated or not user.is_resident or user.person_id is None:
+    """The resident's own household; none for an account not verified yet (it
+    may not be the person it names), whichever page or download asks."""
+    if not user.is_authenticated or not user.is_verified_resident or user.person_id is None:
         return None
     member = (
         HouseholdMember.objects.select_related("household__region").filter(person_id=user.person_id).first()

@@ -176,8 +176,8 @@ def visit_get_for_user(user, pk) -> HomeVisit:
 # Residents' portal
 
 def applications_for_resident(user) -> QuerySet[Application]:
-    if not getattr(user, "is_authenticated", False) or not user.is_resident:
-        return Application.objects.none()
+    if not getattr(user, "is_authenticated", False) or not user.is_verified_resident:
+        return Application.objects.none()  # an unverified account sees no case, whatever the page
     household = household_for_resident(user)
     own = Q(created_by=user) | Q(applicant_id=user.person_id)
     if household is not None:

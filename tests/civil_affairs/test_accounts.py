@@ -114,6 +114,26 @@ def test_unverified_resident_cannot_open_a_case_page_either(households, users, c
         assert client.post(path, {})["Location"] == "/my/pending/", path
 
 
+def test_unverified_account_cannot_download_the_households_documents(households, users, client, login):
+    """Downloads are not portal pages: the selectors themselves give an unverified account nothing."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from civil_affairs import selectors, services
+    from tests.factories import pdf_bytes
+
+    head = _head(households)
+    doc = services.document_upload(actor=users[Role.CASEWORKER], kind="income_proof", household=households["ours"],
+                                   uploaded=SimpleUploadedFile("proof.pdf", pdf_bytes()))
+    squatter = User.objects.create(username="13800003333", phone="13800003333", role=Role.RESIDENT, person=head)
+    assert selectors.household_for_resident(squatter) is None
+    login(squatter)
+    assert client.get(f"/work/documents/{doc.pk}/").status_code == 404
+    User.objects.filter(pk=squatter.pk).update(verified_at=timezone.now())
+    squatter.refresh_from_db()
+    assert selectors.household_for_resident(squatter) == households["ours"]
+    assert client.get(f"/work/documents/{doc.pk}/").status_code == 200
+
+
 def test_register_then_see_own_household(households, client, send, sms_outbox):
     head = _head(households)
     response = send(client, "/register/", _form(head, phone=head.phone))
