@@ -435,7 +435,7 @@ def temporary_amount_problem(*, amount: Decimal, standards: Standards) -> str | 
 
     ceiling = temporary_ceiling(standards)
     if ceiling is None:
-        return _("临时救助金额硬上限（临时救助金额硬上限倍数）尚未设定，请管理员在救助标准中补充后再提出审核意见。")
+        return _("救助标准“临时救助金额硬上限（月标准倍数）”尚未设定，请管理员补充后再提出审核意见。")
     if amount > ceiling:
         return _("拟救助金额 %(amount)s 元超过临时救助硬上限 %(ceiling)s 元（低保标准 %(standard)s 元 × "
                  "%(multiple)s 倍），不能提出。") % {
