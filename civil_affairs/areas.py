@@ -1,0 +1,148 @@
+"""The area registry: how a policy area plugs into the core (DESIGN.md "How a
+policy area plugs in").  The core never names an area; each area app calls
+`register(Area(...))` once from its AppConfig.ready(), and the core reads
+what it needs from `registered()`:
+
+- URLs: the project URLconf mounts each area's workbench (/work/<key>/),
+  residents' portal (/my/<key>/), API router (/api/<key>/) and public pages;
+- capabilities (name → roles), merged into the one capability table;
+- navigation and the residents' service list, shown only to users who may
+  open them; "my applications" for residents;
+- batch kinds (label, Celery task, the capability to start one, count
+  labels), queued through one `batchrun_enqueue`, the advisory-lock key
+  derived from the kind;
+- import kinds (django-import-export resources) and the demo seeder;
+- person-360 and household rows, life-event handlers and bureau indicators.
+
+Every hook is a dotted path or a callable, resolved late, so registering
+imports nothing heavy and the core imports no area.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+
+def resolve(target):
+    """A dotted path → the object it names; anything else as it is."""
+    return import_string(target) if isinstance(target, str) else target
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A workbench menu entry: shown to users with `capability`."""
+
+    label: Any
+    url_name: str
+    capability: str
+
+
+@dataclass(frozen=True)
+class PortalService:
+    """A service residents can apply for online (the portal's service list)."""
+
+    key: str
+    label: Any
+    url_name: str                       # where applying starts
+    description: Any = ""
+    guide_url_name: str | None = None   # 办事指南
+
+
+@dataclass(frozen=True)
+class BatchKind:
+    """A kind of BatchRun an area runs on the shared engine."""
+
+    kind: str                            # BatchRun.kind, e.g. "relief_payroll"
+    label: Any
+    task: str                            # dotted path of the Celery task taking the run id
+    capability: str | None = None        # who may start or resume one by hand (None: nobody)
+    count_labels: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """A file people may import through the chunked registry import."""
+
+    key: str
+    resource: str | type                 # django-import-export resource class (or its dotted path)
+    label: Any
+    capability: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line an area shows on the person-360 or household page."""
+
+    area: str
+    kind: Any                            # e.g. "低保待遇", "救助申请"
+    title: str                           # what it is, in words
+    status: Any = ""
+    since: dt.date | None = None
+    amount: Any = None                   # Decimal yuan, when there is money
+    url: str | None = None               # the record's own page, if the user may open it
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A figure of the bureau overview: `values(region, day)` returns
+    {district code: number} for the districts under `region`."""
+
+    key: str
+    label: Any
+    unit: Any
+    values: str | Callable[[Any, dt.date], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str                             # URL prefix and namespace root: /work/<key>/, /my/<key>/, /api/<key>/
+    label: Any
+    order: int = 100
+    workbench_urls: str | None = None    # module with `urlpatterns` and `app_name`
+    portal_urls: str | None = None       # module (or "module:attribute") with the residents' patterns
+    public_urls: str | None = None
+    api_router: str | None = None        # dotted path of a DRF router
+    capabilities: dict[str, frozenset] = field(default_factory=dict)
+    nav: tuple[NavItem, ...] = ()
+    services: tuple[PortalService, ...] = ()
+    my_applications_url_name: str | None = None   # the resident's list of their cases in this area
+    batch_kinds: tuple[BatchKind, ...] = ()
+    import_kinds: tuple[ImportKind, ...] = ()
+    demo_seeder: str | None = None       # callable(seed=…, progress=…)
+    person_rows: str | Callable | None = None     # callable(user, person) → list[Row]
+    household_rows: str | Callable | None = None  # callable(user, household) → list[Row]
+    life_events: dict[str, str | Callable] = field(default_factory=dict)  # event kind → handler(event)
+    indicators: tuple[Indicator, ...] = ()
+
+
+_AREAS: dict[str, Area] = {}
+
+
+class AreaConflict(ValueError):
+    """Two areas claim the same key, capability, batch kind or import kind."""
+
+
+def register(area: Area) -> Area:
+    """Called once per area from its AppConfig.ready()."""
+    if area.key in _AREAS and _AREAS[area.key] is not area:
+        raise AreaConflict(f"area key {area.key!r} is registered twice")
+    _AREAS[area.key] = area
+    return area
+
+
+def unregister(key: str) -> None:
+    """For tests that register a throw-away area."""
+    _AREAS.pop(key, None)
+
+
+def registered() -> list[Area]:
+    """The registered areas, in menu order."""
+    return sorted(_AREAS.values(), key=lambda a: (a.order, a.key))
+
+
+def get(key: str) -> Area | None:
+    return _AREAS.get(key)
