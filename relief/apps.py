@@ -9,6 +9,11 @@ class ReliefConfig(AppConfig):
     verbose_name = _("社会救助")
 
     def ready(self):
+        from civil_affairs.areas import Area, register
+
+        # Relief is the first tenant of the area registry (civil_affairs/areas.py).
+        register(Area(key="relief", label=_("社会救助"), order=10))
+
         from civil_affairs.batches import COUNT_LABELS, KIND_LABELS
         from civil_affairs.resources import import_kind_register
 
