@@ -450,6 +450,7 @@ class Document(models.Model):
         MEDICAL = "medical", _("医疗证明")
         DISABILITY = "disability", _("残疾证")
         AUTHORISATION = "authorisation", _("核对授权书")
+        ACCIDENT = "accident", _("火灾/事故证明")
         OTHER = "other", _("其他材料")
 
     household = models.ForeignKey(Household, verbose_name=_("家庭"), null=True, blank=True,
