@@ -7,6 +7,7 @@ province 2, city 2, county 2, township 3, village 3.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -44,6 +45,22 @@ class IdNumberInfo:
     sex: str  # "M" or "F"
 
 
+@functools.cache
+def address_codes() -> frozenset[str]:
+    """Every 6-digit GB/T 2260 code, current or historical: python-stdnum's
+    `cn/loc` table (the one `stdnum.cn.ric` reads), loaded once.  Its year
+    ranges are ignored on purpose: a number issued under a county's old code
+    stays valid after the county is renamed, merged or abolished, and a person
+    born before a code existed may hold it (numbers were issued later)."""
+    from stdnum import numdb
+
+    codes = set()
+    for _, province, _, _, counties in numdb.get("cn/loc").prefixes:
+        for width, low, high, _, _ in counties:
+            codes.update(f"{province}{n:0{width}d}" for n in range(int(low), int(high) + 1))
+    return frozenset(codes)
+
+
 def id_check_char(first17: str) -> str:
     total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS))
     return ID_CHECK_CHARS[total % 11]
@@ -60,6 +77,10 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumberInfo:
         )
     if not ID_NUMBER_RE.fullmatch(number):
         raise IdNumberError(_("身份证号码前17位须为数字，最后一位为数字或X。"))
+    if number[:6] not in address_codes():
+        raise IdNumberError(
+            _("身份证号码前6位地址码 %(code)s 不是有效的行政区划代码。") % {"code": number[:6]}
+        )
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:

@@ -130,3 +130,75 @@ def test_digit_lookalikes_never_crash_the_id_parser(raw):
         rules.parse_id_number(raw)
     except rules.IdNumberError:
         pass
+
+
+# ------------------------------------------------ address codes (GB/T 2260)
+
+def _stdnum_table_codes() -> set[str]:
+    """The 6-digit codes of python-stdnum's cn/loc.dat, read straight from the
+    file (province lines "32 …", county lines "  0611 …"), not through rules."""
+    from importlib.resources import files
+
+    codes, province = set(), None
+    for line in files("stdnum").joinpath("cn/loc.dat").read_text(encoding="utf-8").splitlines():
+        if line[:2].isdigit():
+            province = line[:2]
+        elif line.startswith("  ") and line[2:6].isdigit():
+            codes.add(province + line[2:6])
+    return codes
+
+
+def test_the_address_table_is_stdnums_whole_table():
+    table = _stdnum_table_codes()
+    assert len(table) > 6000
+    assert rules.address_codes() == table
+
+
+def test_every_code_of_the_table_with_a_valid_date_and_check_digit_parses():
+    for n, code in enumerate(sorted(_stdnum_table_codes())):
+        number = rules.make_id_number(code, dt.date(1950, 1, 1) + dt.timedelta(days=n * 7 % 25_000), n % 1000)
+        assert rules.parse_id_number(number).address_code == code
+
+
+@pytest.mark.parametrize("code, note", [
+    ("320611", "港闸区, abolished 2020 (merged into 崇川区)"),
+    ("320684", "海门市, became 320614 海门区 in 2020"),
+    ("320602", "崇川区's code until 2019"),
+    ("320683", "通州市, became 320612 通州区 in 2009"),
+    ("110103", "北京 崇文区, abolished 2010"),
+])
+def test_abolished_and_renamed_counties_codes_stay_valid(code, note):
+    # Born 1960, long before some of these codes existed or after they ended:
+    # numbers are issued and kept regardless of when the county changed.
+    for birth in (dt.date(1960, 3, 1), dt.date(2024, 3, 1)):
+        number = rules.make_id_number(code, birth, 11)
+        assert rules.parse_id_number(number, today=dt.date(2026, 11, 1)).address_code == code, note
+
+
+@given(st.integers(0, 999_999).map(lambda n: f"{n:06d}").filter(lambda c: c not in rules.address_codes()),
+       st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2026, 1, 1)), st.integers(0, 999))
+def test_a_code_not_in_the_table_is_refused_with_the_address_message(code, birth, seq):
+    number = rules.make_id_number(code, birth, seq)  # valid date and check digit
+    with translation.override("zh-hans"), pytest.raises(rules.IdNumberError) as exc:
+        rules.parse_id_number(number)
+    assert str(exc.value) == f"身份证号码前6位地址码 {code} 不是有效的行政区划代码。"
+
+
+@pytest.mark.parametrize("code", ["320699", "320615", "999999", "000000"])
+def test_made_up_address_codes_are_refused(code):
+    with translation.override("zh-hans"), pytest.raises(rules.IdNumberError, match="地址码"):
+        rules.parse_id_number(rules.make_id_number(code, dt.date(1980, 5, 17), 13))
+
+
+@given(st.sampled_from(sorted(rules.address_codes())),
+       st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2026, 1, 1)), st.integers(0, 999),
+       st.integers(1, 10))
+def test_the_check_digit_message_never_reveals_the_expected_character(code, birth, seq, shift):
+    right = rules.make_id_number(code, birth, seq)
+    expected = right[17]
+    wrong = right[:17] + rules.ID_CHECK_CHARS[(rules.ID_CHECK_CHARS.index(expected) + shift) % 11]
+    for language in ("zh-hans", "en"):
+        with translation.override(language), pytest.raises(rules.IdNumberError) as exc:
+            rules.parse_id_number(wrong)
+        assert expected not in str(exc.value)
+        assert "校验位" in str(exc.value) or "check" in str(exc.value).lower()
