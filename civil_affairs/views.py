@@ -16,16 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import clock, rules, selectors, services
+from . import areas, clock, rules, selectors, services
+from .batches import capability_for_kind
 from .exports import csv_response, xlsx_response
 from .filters import AuditFilter, HouseholdFilter, IdSearchThrottled, PersonFilter
-from .forms import DocumentUploadForm, LoginForm, RegisterCodeForm, RegistryImportForm, ResidentRegisterForm
+from .forms import (DeathRecordForm, DocumentUploadForm, LoginForm, OverviewForm, RegisterCodeForm,
+                    RegistryImportForm, ResidentRegisterForm)
+from .life_events import LifeEvent, life_event_record
+from .overview import overview_chart_data, overview_table
 from .models import AuditEvent
-from .pagination import keyset_page
 from .permissions import has_capability, require, resident_required
-from .tasks import capability_for_kind
 
-PAGE_SIZE = 50
 
 
 # ---------------------------------------------------------------- accounts
@@ -134,8 +135,15 @@ def my_household(request):
 
 @resident_required
 def my_applications(request):
-    # Applications live in the policy areas; relief's page lists them.
-    return redirect("relief_portal:applications")
+    """Applications live in the policy areas: with one area, its own list; with
+    several, a page linking to each area's list."""
+    from .areas import registered
+
+    lists = [(area.label, reverse(area.my_applications_url_name))
+             for area in registered() if area.my_applications_url_name]
+    if len(lists) == 1:
+        return redirect(lists[0][1])
+    return render(request, "portal/my_applications.html", {"lists": lists})
 
 
 # ---------------------------------------------------------------- workbench
@@ -145,15 +153,6 @@ def workbench_index(request):
     runs = selectors.batchrun_list_for_user(request.user)[:5]
     areas = selectors.household_counts_by_area(request.user)
     return render(request, "workbench/index.html", {"runs": runs, "areas": areas})
-
-
-def _list_context(request, qs, *, allowed, default):
-    page = keyset_page(qs, sort=request.GET.get("sort", default), allowed=allowed, default=default,
-                       cursor=request.GET.get("after"), size=PAGE_SIZE)
-    params = request.GET.copy()
-    params.pop("after", None)
-    params.pop("sort", None)
-    return {"page": page, "base_query": params.urlencode()}
 
 
 PERSON_SORTS = ("name", "birth_date", "id_number", "residence_region")
@@ -181,17 +180,18 @@ def person_list(request):
     qs = _search_rows(filterset)
     if qs is None:
         qs = filterset.queryset.none()
-    elif request.GET.get("export") == "xlsx":
-        services.export_recorded(actor=request.user, target_type="civil_affairs.person", filters=request.GET.dict())
-        rows = ((p.masked_id_number, p.name, p.get_sex_display(),
-                 p.birth_date if show_birth_date else rules.age_on(p.birth_date, today), p.residence_region.name,
-                 rules.mask_phone(p.phone), p.get_disability_grade_display(), p.get_labour_capacity_display())
-                for p in qs.order_by("residence_region_id", "pk").iterator(chunk_size=2000))
-        return xlsx_response(filename="people", sheet=_("人员"), rows=rows, headers=[
-            _("身份证号"), _("姓名"), _("性别"), _("出生日期") if show_birth_date else _("年龄"), _("居住地"), _("电话"),
-            _("残疾等级"), _("劳动能力")])
+    elif listing.export_requested(request):
+        return listing.xlsx_export(
+            request, target_type="civil_affairs.person", filename="people", sheet=_("人员"), qs=qs,
+            order=("residence_region_id", "pk"),
+            row=lambda p: (p.masked_id_number, p.name, p.get_sex_display(),
+                           p.birth_date if show_birth_date else rules.age_on(p.birth_date, today),
+                           p.residence_region.name, rules.mask_phone(p.phone), p.get_disability_grade_display(),
+                           p.get_labour_capacity_display()),
+            headers=[_("身份证号"), _("姓名"), _("性别"), _("出生日期") if show_birth_date else _("年龄"), _("居住地"),
+                     _("电话"), _("残疾等级"), _("劳动能力")])
     sorts = PERSON_SORTS if show_birth_date else MASKED_PERSON_SORTS
-    context = _list_context(request, qs, allowed=sorts, default="name")
+    context = listing.list_page(request, qs, sorts=sorts, default="name")
     for p in context["page"].items:
         p.age = rules.age_on(p.birth_date, today)
     context.update(filter=filterset, sorts=sorts, show_birth_date=show_birth_date)
@@ -199,12 +199,24 @@ def person_list(request):
     return render(request, template, context)
 
 
+def _area_sections(request, hook: str, record) -> list[dict]:
+    """Person 360 / household page: each registered area's rows (or links) for
+    the record, through its own role-scoped selector, grouped under its name."""
+    sections = []
+    for area in areas.registered():
+        rows = getattr(area, hook)
+        rows = areas.resolve(rows)(request.user, record) if rows else []
+        if rows:
+            sections.append({"key": area.key, "label": area.label, "rows": rows})
+    return sections
+
+
 @require("registry_view")
 def person_detail(request, pk: int):
     person = selectors.person_get_for_user(request.user, pk)
     show_full = has_capability(request.user, "full_id_number")
-    if show_full:
-        services.person_viewed(actor=request.user, person=person)
+    # A full-record view for every role: the page shows the person's cases and money from every area.
+    services.person_viewed(actor=request.user, person=person)
     membership = selectors.person_membership(person)
     account = getattr(person, "account", None)  # the resident account bound to this person, if any
     # Without full numbers: the city only (the county would give away ID digits 5–6).
@@ -215,7 +227,30 @@ def person_detail(request, pk: int):
         "unverified_account": account if account is not None and account.is_resident and not account.verified_at
         else None,
         "can_verify_resident": has_capability(request.user, "resident_verify"),
+        "area_sections": _area_sections(request, "person_rows", person),
+        "death_form": DeathRecordForm(person=person) if has_capability(request.user, "registry_edit")
+        and person.death_date is None else None,
     })
+
+
+@require("registry_edit")
+@require_POST
+def person_death_record(request, pk: int):
+    """A caseworker records a death: the core's fact and every area's handler, once (life_events)."""
+    person = selectors.person_get_for_user(request.user, pk)
+    form = DeathRecordForm(request.POST, person=person)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("workbench:person_detail", pk=person.pk)
+    event = LifeEvent(kind="death", person=person, date=form.cleaned_data["death_date"], source="caseworker",
+                      evidence={"note": form.cleaned_data["note"]})
+    try:
+        handled = life_event_record(actor=request.user, event=event)
+    except services.DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已登记死亡。") if handled is not None else _("该死亡日期此前已登记，未重复处理。"))
+    return redirect("workbench:person_detail", pk=person.pk)
 
 
 @require("resident_verify")
@@ -245,14 +280,13 @@ def household_list(request):
     qs = _search_rows(filterset)
     if qs is None:
         qs = filterset.queryset.none()
-    elif request.GET.get("export") == "xlsx":
-        services.export_recorded(actor=request.user, target_type="civil_affairs.household",
-                                 filters=request.GET.dict())
-        rows = ((h.number, h.region.name, h.region_id, h.head_name or "", rules.mask_id_number(h.head_id_number or ""),
-                 h.size or 0, h.address) for h in qs.order_by("region_id", "pk").iterator(chunk_size=2000))
-        return xlsx_response(filename="households", sheet=_("家庭"), rows=rows, headers=[
-            _("户编号"), _("所在社区/村"), _("区划代码"), _("户主"), _("户主身份证号"), _("人数"), _("住址")])
-    context = _list_context(request, qs, allowed=HOUSEHOLD_SORTS, default="number")
+    elif listing.export_requested(request):
+        return listing.xlsx_export(
+            request, target_type="civil_affairs.household", filename="households", sheet=_("家庭"), qs=qs,
+            row=lambda h: (h.number, h.region.name, h.region_id, h.head_name or "",
+                           rules.mask_id_number(h.head_id_number or ""), h.size or 0, h.address),
+            headers=[_("户编号"), _("所在社区/村"), _("区划代码"), _("户主"), _("户主身份证号"), _("人数"), _("住址")])
+    context = listing.list_page(request, qs, sorts=HOUSEHOLD_SORTS, default="number")
     context["filter"] = filterset
     template = "workbench/_household_rows.html" if request.htmx else "workbench/household_list.html"
     return render(request, template, context)
@@ -278,12 +312,14 @@ def household_detail(request, pk: int):
             else:
                 messages.success(request, _("材料已上传。"))
                 return redirect("workbench:household_detail", pk=household.pk)
-    if show_full:
-        services.audit_record(actor=request.user, action=AuditEvent.Action.VIEW, target=household)
+    # A full-record view for every role: the page shows the household's cases and money from every area.
+    services.audit_record(actor=request.user, action=AuditEvent.Action.VIEW, target=household)
     finances = selectors.household_finances(household)
     return render(request, "workbench/household_detail.html", {
         "household": household, "members": list(household.members.all()), "show_full_id": show_full,
         "upload_form": upload_form, **finances,
+        "area_sections": _area_sections(request, "household_rows", household),
+        "area_links": _area_sections(request, "household_links", household),
     })
 
 
@@ -292,11 +328,17 @@ def document_download(request, pk: int):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={request.path}")
     doc = selectors.document_get_for_user(request.user, pk)
-    services.audit_record(actor=request.user, action=AuditEvent.Action.DOWNLOAD, target=doc)
-    response = FileResponse(doc.file.open("rb"), content_type=doc.content_type, as_attachment=True,
+    # ?inline=1 lets a caseworker preview an image or PDF in the page; any other type still downloads.
+    inline = request.GET.get("inline") == "1" and doc.content_type in INLINE_CONTENT_TYPES
+    services.audit_record(actor=request.user, action=AuditEvent.Action.DOWNLOAD, target=doc,
+                          changes={"inline": True} if inline else None)
+    response = FileResponse(doc.file.open("rb"), content_type=doc.content_type, as_attachment=not inline,
                             filename=doc.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+INLINE_CONTENT_TYPES = ("image/jpeg", "image/png", "application/pdf")
 
 
 @require("registry_import")
@@ -362,16 +404,44 @@ AUDIT_SORTS = ("at",)
 def audit_list(request):
     filterset = AuditFilter(request.GET, queryset=selectors.audit_list_for_user(request.user))
     qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    if request.GET.get("export") == "xlsx":
-        services.export_recorded(actor=request.user, target_type="civil_affairs.auditevent",
-                                 filters=request.GET.dict())
-        rows = ((timezone_str(e.at), e.actor_label, e.get_action_display(), e.target_type, e.target_id,
-                 e.region_code, str(e.changes), e.ip_address or "") for e in qs.iterator(chunk_size=2000))
-        return xlsx_response(filename="audit", sheet=_("审计日志"), rows=rows, headers=[
-            _("时间"), _("操作人"), _("操作"), _("对象类型"), _("对象标识"), _("区划"), _("变更"), _("IP")])
-    context = _list_context(request, qs, allowed=AUDIT_SORTS, default="-at")
+    if listing.export_requested(request):
+        return listing.xlsx_export(
+            request, target_type="civil_affairs.auditevent", filename="audit", sheet=_("审计日志"),
+            rows=((timezone_str(e.at), e.actor_label, e.get_action_display(), e.target_type, e.target_id,
+                   e.region_code, str(e.changes), e.ip_address or "") for e in qs.iterator(chunk_size=2000)),
+            headers=[_("时间"), _("操作人"), _("操作"), _("对象类型"), _("对象标识"), _("区划"), _("变更"), _("IP")])
+    context = listing.list_page(request, qs, sorts=AUDIT_SORTS, default="-at")
     context["filter"] = filterset
     return render(request, "workbench/audit_list.html", context)
+
+
+def _overview_day(request):
+    form = OverviewForm(request.GET or None)
+    day = form.cleaned_data["day"] if form.is_valid() else clock.today()
+    return form, day
+
+
+@require("overview_view")
+def overview(request):
+    """民政一张图: every area's indicators by district of the user's subtree, for a day."""
+    form, day = _overview_day(request)
+    districts, columns = overview_table(request.user, day)
+    return render(request, "workbench/overview.html", {
+        "form": form, "day": day, "districts": districts, "columns": columns,
+        "rows": [(d, [c.values[i] for c in columns]) for i, d in enumerate(districts)],
+        "charts": overview_chart_data(districts, columns)})
+
+
+@require("overview_view")
+def overview_export(request):
+    form, day = _overview_day(request)
+    districts, columns = overview_table(request.user, day)
+    services.export_recorded(actor=request.user, target_type="civil_affairs.overview",
+                             filters={"day": day.isoformat()})
+    rows = [(d.name, d.code, *(c.values[i] for c in columns)) for i, d in enumerate(districts)]
+    rows.append((_("合计"), "", *(c.total for c in columns)))
+    return xlsx_response(filename=f"overview-{day.isoformat()}", sheet=_("民政一张图"), rows=rows, headers=[
+        _("区县"), _("区划代码"), *(f"{c.label}（{c.unit}）" for c in columns)])
 
 
 def timezone_str(value) -> str:

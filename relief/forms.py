@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -26,44 +27,65 @@ ONLINE_KINDS = [(Kind.DIBAO, Kind.DIBAO.label), (Kind.TEMPORARY, Kind.TEMPORARY.
 REQUIRED = {"required": _("此项为必填项。")}
 
 
-class _CommunityChoiceField(forms.ModelChoiceField):
-    """A community or village anywhere in the city, labelled with its district and street."""
-
-    def label_from_instance(self, obj: Region) -> str:
-        street = obj.parent
-        district = street.parent if street else None
-        return " · ".join(r.name for r in (district, street, obj) if r is not None)
+def _region_options(regions) -> list[tuple[str, str]]:
+    return [("", "—")] + [(r.code, r.name) for r in regions]
 
 
 class ApplyStartForm(BootstrapMixin, forms.Form):
+    """What to apply for and, for a resident with no household yet, where they
+    live: district → street → community, each select filled from the one
+    before it (relief_portal:region_options), never a list of every community."""
+
     kind = forms.ChoiceField(label=_("申请类别"), choices=ONLINE_KINDS, error_messages=REQUIRED)
     temporary_type = forms.ChoiceField(label=_("临时救助类型"), required=False,
                                        choices=[("", "—")] + Application.TemporaryType.choices,
                                        help_text=_("急难型：火灾、交通事故、突发重病等；支出型：医疗、教育等刚性支出过大。"))
-    region = _CommunityChoiceField(label=_("所在社区/村（临时救助为困难发生地）"), queryset=Region.objects.none(),
-                                   error_messages={"required": _("请选择社区或村。"),
-                                                   "invalid_choice": _("请选择社区或村。")})
+    district = forms.ChoiceField(label=_("所在区县"), required=False)
+    street = forms.ChoiceField(label=_("所在街道/乡镇"), required=False)
+    region = forms.ModelChoiceField(label=_("所在社区/村"), queryset=Region.objects.none(),
+                                    error_messages={"required": _("请选择社区或村。"),
+                                                    "invalid_choice": _("请选择社区或村。")})
     address = forms.CharField(label=_("家庭住址"), max_length=200, error_messages=REQUIRED,
                               help_text=_("您尚未登记家庭，提交后将以您为户主登记新家庭。"))
     reason = forms.CharField(label=_("申请事由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": _("请简要说明家庭困难情况。")})
 
-    def __init__(self, *args, has_household: bool = False, **kwargs):
+    def __init__(self, *args, household=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = (Region.objects.filter(level=Region.Level.VILLAGE)
-                                          .select_related("parent__parent").order_by("code"))
-        if has_household:
-            # A registered household applies for dibao where it is registered.
-            del self.fields["address"]
-            self.fields["region"].help_text = _("低保由家庭所在社区受理；此处仅对临时救助有效。")
+        if household is not None:
+            # A registered household applies where it is registered: nothing to ask.
+            for name in ("district", "street", "region", "address"):
+                del self.fields[name]
+            self.household_region = household.region
+            return
+        from .selectors.applications import city_districts, region_options
+
+        self.household_region = None
+        villages = Region.objects.filter(level=Region.Level.VILLAGE)
+        self.fields["region"].queryset = villages
+        # The choices shown follow what is chosen (posted, or the resident's residence).
+        chosen = (self.data.get("region") if self.is_bound else self.initial.get("region")) or ""
+        village = villages.select_related("parent").filter(code=chosen).first() if chosen else None
+        district = (self.data.get("district") if self.is_bound else "") or (
+            village.parent.parent_id if village else "")
+        street = (self.data.get("street") if self.is_bound else "") or (village.parent_id if village else "")
+        self.initial.update(district=district, street=street)
+        self.fields["district"].choices = _region_options(city_districts())
+        self.fields["street"].choices = _region_options(region_options(district) if district else [])
+        self.fields["region"].widget.choices = _region_options(region_options(street) if street else [])
+        for name, target in (("district", "street"), ("street", "region")):
+            self.fields[name].widget.attrs.update({
+                "hx-get": reverse_lazy("relief_portal:region_options"), "hx-target": f"#id_{target}",
+                "hx-trigger": "change", "hx-swap": "innerHTML", "data-cascade-clear": "#id_region"})
 
     def clean(self):
         data = super().clean()
         if data.get("kind") == Kind.TEMPORARY and not data.get("temporary_type"):
             self.add_error("temporary_type", _("请选择临时救助类型。"))
         data.setdefault("address", "")
+        if self.household_region is not None:
+            data["region"] = self.household_region
         return data
-
 
 class ApplyMemberForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50, error_messages=REQUIRED)
@@ -89,6 +111,22 @@ class ApplyMemberForm(BootstrapMixin, forms.Form):
             return parse_id_number(self.cleaned_data["id_number"].strip().upper()).number
         except IdNumberError as exc:
             raise forms.ValidationError(str(exc)) from None
+
+
+class ApplyMemberEditForm(ApplyMemberForm):
+    """Correcting a member: relation and declared facts.  The name and ID number
+    are the registry's (a wrong one: delete the member and add them again)."""
+
+    def __init__(self, *args, member=None, **kwargs):
+        person = member.person
+        kwargs.setdefault("initial", {
+            "relation": member.relation, "disability_grade": person.disability_grade,
+            "disability_type": person.disability_type, "labour_capacity": person.labour_capacity,
+            "serious_illness": person.serious_illness})
+        super().__init__(*args, **kwargs)
+        del self.fields["name"], self.fields["id_number"]
+        if member.relation == HouseholdMember.Relation.HEAD:
+            del self.fields["relation"]
 
 
 class _MemberChoiceForm(BootstrapMixin, forms.Form):
@@ -148,6 +186,12 @@ class ApplyAuthorisationForm(BootstrapMixin, forms.Form):
         data = super().clean()
         data.setdefault("requested_amount", None)
         return data
+
+
+class SubmitNoteForm(BootstrapMixin, forms.Form):
+    missing_documents_note = forms.CharField(
+        label=_("未上传材料的说明"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("例如：户口簿在老家，受理时带到窗口；单位收入证明尚在开具。"))
 
 
 class ApplyDocumentForm(BootstrapMixin, forms.Form):
@@ -236,6 +280,23 @@ class ProposeForm(BootstrapMixin, forms.Form):
     has_capable_supporter = forms.BooleanField(label=_("有具备履行能力的法定义务人（特困）"), required=False)
     amount = forms.DecimalField(label=_("拟救助金额（元，临时救助）"), required=False, **MONEY)
     note = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    # Only the fields of the application's kind are shown; the others are blank.
+    KIND_FIELDS = {Kind.TEKUN: ("care_level", "support_mode", "has_capable_supporter"),
+                   Kind.TEMPORARY: ("amount",)}
+
+    def __init__(self, *args, kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        own = self.KIND_FIELDS.get(kind, ())
+        for name in {f for fields in self.KIND_FIELDS.values() for f in fields} - set(own):
+            del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        for name, blank in (("care_level", ""), ("support_mode", ""), ("has_capable_supporter", False),
+                            ("amount", None)):
+            data.setdefault(name, blank)
+        return data
 
 
 class ObjectionForm(BootstrapMixin, forms.Form):

@@ -141,6 +141,9 @@ class Application(models.Model):
     online = models.BooleanField(_("网上申请"), default=False)
     recheck_of = models.ForeignKey("Benefit", verbose_name=_("复核的待遇"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="rechecks")
+    # submitted without some required documents: which were missing, and the applicant's note why
+    missing_documents = models.JSONField(_("提交时缺少的材料"), default=list, blank=True)
+    missing_documents_note = models.TextField(_("缺少材料的说明"), blank=True)
 
     # acceptance
     checklist = models.JSONField(_("材料清单"), default=dict, blank=True)

@@ -41,6 +41,10 @@ portal_urlpatterns = ([
     path("", portal.application_list, name="applications"),
     path("apply/", portal.apply_start, name="apply"),
     path("apply/<int:pk>/<str:step>/", portal.apply_step, name="apply_step"),
+    # correct or delete a member, income line or asset line of a draft (action: edit, delete)
+    path("apply/<int:pk>/<str:step>/<int:item>/<str:action>/", portal.apply_item, name="apply_item"),
+    # the start page's district → street → community cascade (htmx: <option>s of the chosen region)
+    path("regions/", portal.region_options, name="region_options"),
     path("applications/<int:pk>/", portal.application_progress, name="application"),
     path("applications/<int:pk>/documents/", portal.application_documents, name="application_documents"),
 ], "relief_portal")

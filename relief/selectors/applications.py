@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from civil_affairs import clock
 from civil_affairs.permissions import has_capability
-from civil_affairs.selectors import (_scoped, household_for_resident, id_search_allowed, search_parse,
+from civil_affairs.selectors import (household_for_resident, id_search_allowed, scoped, search_parse,
                                      search_result_count)
 from civil_affairs.services import person_search_recorded
 
@@ -25,7 +25,7 @@ def application_list_for_user(user) -> QuerySet[Application]:
     if not has_capability(user, "relief_view"):
         return Application.objects.none()
     qs = Application.objects.select_related("household", "applicant", "region")
-    return _scoped(qs, user, "region__code")
+    return scoped(qs, user, "region__code")
 
 
 def application_get_for_user(user, pk) -> Application:
@@ -63,6 +63,22 @@ def queue_for_user(user, *, state: str = "", kind: str = "", overdue: bool = Fal
             person_search_recorded(actor=user, query_kind=search.kind, masked=search.masked,
                                    results=search_result_count(qs))
     return qs
+
+
+URGENT = Q(kind="temporary", temporary_type=Application.TemporaryType.EMERGENCY)
+URGENT_PINNED = 50
+
+
+def urgent_in_queue(qs: QuerySet[Application]) -> list[Application]:
+    """The queue's 急难 temporary-assistance cases, shown first: by state in
+    procedure order, then the oldest first.  Each is marked `urgent`; beyond
+    the first 50 they stay in the ordinary pages."""
+    order = Case(*(When(state=state, then=i) for i, state in enumerate(Application.State.values)),
+                 output_field=IntegerField())
+    rows = list(qs.filter(URGENT).order_by(order, "created_at", "pk")[:URGENT_PINNED])
+    for a in rows:
+        a.urgent = True
+    return rows
 
 
 def with_countdown(applications: list[Application]) -> list[Application]:
@@ -104,7 +120,19 @@ def notice_list_for_user(user, region_code: str) -> QuerySet[Application]:
 def benefit_list_for_user(user) -> QuerySet[Benefit]:
     if not has_capability(user, "relief_view"):
         return Benefit.objects.none()
-    return _scoped(Benefit.objects.select_related("household", "recipient", "region"), user, "region__code")
+    return scoped(Benefit.objects.select_related("household", "recipient", "region"), user, "region__code")
+
+
+def benefits_payable_summary(user) -> dict:
+    """Benefits paid monthly in the user's jurisdiction and their monthly total:
+    what a payroll run is about to pay, named when asking to confirm it."""
+    from django.db.models import Sum
+
+    this_month = rules.month_start(clock.today())
+    qs = (benefit_list_for_user(user).filter(status__in=Benefit.PAYABLE)
+          .filter(Q(last_month__isnull=True) | Q(last_month__gte=this_month)).order_by())
+    totals = qs.aggregate(count=Count("id"), total=Sum("monthly_amount"))
+    return {"count": totals["count"], "total": totals["total"] or 0}
 
 
 def benefit_get_for_user(user, pk) -> Benefit:
@@ -134,9 +162,9 @@ def second_visitor_choices(user, application: Application) -> QuerySet:
     may investigate (relief_handle) whose region holds the case's region —
     the street's caseworkers.  The service checks against this same list."""
     from civil_affairs.models import User
-    from civil_affairs.permissions import CAPABILITIES
+    from civil_affairs.permissions import roles_with
 
-    return (User.objects.filter(is_active=True, role__in=CAPABILITIES["relief_handle"],
+    return (User.objects.filter(is_active=True, role__in=roles_with("relief_handle"),
                                 region_id__in=region_ancestors(application.region_id))
             .exclude(pk=user.pk).select_related("region").order_by("first_name", "pk"))
 
@@ -158,7 +186,7 @@ def visits_awaiting_confirmation(user) -> QuerySet[HomeVisit]:
         return HomeVisit.objects.none()
     qs = HomeVisit.objects.filter(second_visitor=user, confirmed_at__isnull=True, declined_at__isnull=True,
                                   application__state__in=(State.ACCEPTED, State.INVESTIGATING))
-    return (_scoped(qs, user, "application__region__code")
+    return (scoped(qs, user, "application__region__code")
             .select_related("application__applicant", "application__region", "first_visitor")
             .order_by("visited_on", "id"))
 
@@ -171,6 +199,62 @@ def visit_get_for_user(user, pk) -> HomeVisit:
     if visit is None:
         raise Http404
     return visit
+
+
+# ---------------------------------------------------------------- one open case per household and kind
+
+LIVE_BENEFIT = (Benefit.Status.ACTIVE, Benefit.Status.GRADUAL_EXIT, Benefit.Status.SUSPENDED)
+
+
+def duplicate_application_reason(household, kind: str) -> str | None:
+    """Why this household may not open another application of this kind: it
+    already receives it, or a case of that kind is open.  Temporary assistance
+    may be asked for again.  The start page and application_create both ask here."""
+    from ..models import Kind
+
+    if household is None or kind == Kind.TEMPORARY:
+        return None
+    label = Kind(kind).label
+    benefit = (Benefit.objects.filter(household=household, kind=kind, status__in=LIVE_BENEFIT)
+               .order_by("start_month").first())
+    if benefit is not None:
+        return _("您的家庭自 %(month)s 起已享受%(kind)s（%(status)s），无需重复申请；家庭情况有变化的，请联系社区或街道经办人。") % {
+            "month": benefit.start_month.strftime("%Y-%m"), "kind": label, "status": benefit.get_status_display()}
+    open_case = (Application.objects.filter(household=household, kind=kind,
+                                            state__in=[State.DRAFT, *Application.OPEN_STATES])
+                 .order_by("created_at").first())
+    if open_case is not None:
+        return _("您的家庭已有一件办理中的%(kind)s申请（编号 %(number)s，%(state)s），不能重复申请。") % {
+            "kind": label, "number": open_case.number, "state": open_case.get_state_display()}
+    return None
+
+
+# ---------------------------------------------------------------- regions for the residents' cascade
+
+def city_region():
+    """The city whose tree the portal offers (the first city-level region, as the batches use)."""
+    from civil_affairs.models import Region
+
+    return Region.objects.filter(level=Region.Level.CITY).order_by("code").first()
+
+
+def region_options(parent_code: str):
+    """Children of a district or street within the city's tree (empty for
+    anything else): the cascade's next select."""
+    from civil_affairs.models import Region
+
+    city = city_region()
+    if city is None or not parent_code.startswith(city.prefix) or parent_code == city.code:
+        return Region.objects.none()
+    return Region.objects.filter(parent_id=parent_code, parent__level__in=(Region.Level.COUNTY,
+                                                                           Region.Level.TOWNSHIP)).order_by("code")
+
+
+def city_districts():
+    from civil_affairs.models import Region
+
+    city = city_region()
+    return Region.objects.filter(parent=city).order_by("code") if city else Region.objects.none()
 
 
 # Residents' portal

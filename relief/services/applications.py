@@ -27,7 +27,7 @@ from civil_affairs.services import (DomainError, audit_record, household_create,
 from .. import rules
 from ..models import Application, HomeVisit, Kind, Objection
 from ..selectors.applications import (NOT_A_SECOND_VISITOR, VISIT_CONFIRM, VISIT_DECLINE,
-                                      second_visitor_choices, visitor_name)
+                                      duplicate_application_reason, second_visitor_choices, visitor_name)
 from ..selectors.standards import calendar_exceptions, standards_in_force
 from . import benefits as benefit_services
 
@@ -102,9 +102,9 @@ def application_create(*, actor, household: Household, kind: str, applicant: Per
     applicant = applicant or (head.person if head else None)
     if applicant is None:
         raise DomainError(_("家庭没有户主，无法申请。"))
-    if kind != Kind.TEMPORARY and Application.objects.filter(household=household, kind=kind,
-                                                             state__in=[State.DRAFT, *Application.OPEN_STATES]).exists():
-        raise DomainError(_("该家庭已有一件办理中的%(kind)s申请。") % {"kind": Kind(kind).label})
+    duplicate = duplicate_application_reason(household, kind)  # the start page asks the same question first
+    if duplicate:
+        raise DomainError(duplicate)
     today = clock.today()
     application = Application(
         kind=kind, temporary_type=temporary_type, household=household, applicant=applicant,
@@ -219,6 +219,152 @@ def _require_member(application: Application, person: Person) -> None:
         raise DomainError(_("%(name)s 不是申请家庭的成员。") % {"name": person.name})
 
 
+# ---------------------------------------------------------------- correcting a draft: members, incomes, assets
+
+def _member_of(application: Application, member_id: int) -> HouseholdMember:
+    member = (HouseholdMember.objects.select_for_update().select_related("person")
+              .filter(household=application.household, pk=member_id).first())
+    if member is None:
+        raise DomainError(_("该成员不在申请家庭中。"))
+    return member
+
+
+@transaction.atomic
+def application_member_update(*, actor, application: Application, member_id: int, relation: str,
+                              disability_grade: int = 0, disability_type: str = "", labour_capacity: str = "full",
+                              serious_illness: bool = False) -> HouseholdMember:
+    """Correct a member's relation and declared facts.  Name and ID number are
+    the registry's: a wrong one is deleted and added again."""
+    application = _locked(application)
+    _require_editable_by(actor, application)
+    member = _member_of(application, member_id)
+    if relation not in HouseholdMember.Relation.values:
+        raise DomainError(_("未知的家庭关系。"))
+    if (relation == HouseholdMember.Relation.HEAD) != (member.relation == HouseholdMember.Relation.HEAD):
+        raise DomainError(_("户主不能变更；一户只能有一名户主。"))
+    if member.relation != relation:
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=application.household,
+                     region_code=application.region_id,
+                     changes={"application": application.number, "member": member.person.masked_id_number,
+                              "relation": [member.relation, relation]})
+        member.relation = relation
+        member.save(update_fields=["relation"])
+    declared = {"disability_grade": disability_grade, "disability_type": disability_type,
+                "labour_capacity": labour_capacity, "serious_illness": serious_illness}
+    changed = {k: v for k, v in declared.items() if getattr(member.person, k) != v}
+    if changed:
+        member.person = person_update(actor=actor, person=member.person, **changed)
+    return member
+
+
+@transaction.atomic
+def application_member_remove(*, actor, application: Application, member_id: int) -> None:
+    """Take a member out of the applying household, with the incomes and
+    assets declared for them.  Never the head; never while another case of
+    the household is being handled, whose facts would change under it."""
+    application = _locked(application)
+    _require_editable_by(actor, application)
+    member = _member_of(application, member_id)
+    if member.relation == HouseholdMember.Relation.HEAD:
+        raise DomainError(_("户主不能删除。"))
+    if member.person_id == application.applicant_id:
+        raise DomainError(_("申请人不能删除。"))
+    other = (Application.objects.filter(household=application.household, state__in=Application.OPEN_STATES)
+             .exclude(pk=application.pk).order_by("created_at").first())
+    if other is not None:
+        raise DomainError(_("家庭另有一件办理中的%(kind)s申请（编号 %(number)s），删除成员会改变该案件的家庭情况，"
+                            "请联系经办人办理。") % {"kind": other.get_kind_display(), "number": other.number})
+    person = member.person
+    declared = {model: list(model.objects.filter(household=application.household, person=person,
+                                                 source=Source.DECLARED).values_list("pk", flat=True))
+                for model in (IncomeRecord, AssetRecord)}
+    for model, ids in declared.items():
+        model.objects.filter(pk__in=ids).delete()
+    member.delete()
+    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=application.household,
+                 region_code=application.region_id,
+                 changes={"application": application.number, "member_removed": person.masked_id_number,
+                          "relation": member.relation, "incomes_deleted": declared[IncomeRecord],
+                          "assets_deleted": declared[AssetRecord]})
+
+
+def _declared_record(model, application: Application, record_id: int):
+    """A record the applicant declared for this household: imported and
+    verified records are not theirs to change."""
+    record = (model.objects.select_for_update().select_related("person")
+              .filter(household=application.household, pk=record_id).first())
+    if record is None:
+        raise DomainError(_("没有找到这条记录。"))
+    if record.source != Source.DECLARED:
+        raise DomainError(_("这条记录来自%(source)s，不能由申请人修改或删除。") % {
+            "source": record.get_source_display()})
+    return record
+
+
+def _record_changed(actor, application: Application, record, old: dict) -> None:
+    new = {f: getattr(record, f) for f in old}
+    changes = {f: [old[f], new[f]] for f in old if old[f] != new[f]}
+    if changes:
+        changes["person_id"] = [old["person_id"], new["person_id"]] if "person_id" in changes else record.person_id
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=record, region_code=application.region_id,
+                     changes={"application": application.number, **changes})
+
+
+@transaction.atomic
+def application_income_update(*, actor, application: Application, record_id: int, person: Person, kind: str,
+                              monthly_amount: Decimal, months: int = 12) -> IncomeRecord:
+    """Correct a declared income: its member, type, monthly amount and months."""
+    application = _locked(application)
+    _require_editable_by(actor, application)
+    record = _declared_record(IncomeRecord, application, record_id)
+    if kind not in IncomeRecord.Kind.values:
+        raise DomainError(_("未知的收入类型。"))
+    if monthly_amount < 0 or not 1 <= months <= 12:
+        raise DomainError(_("金额不能为负数，月数须在 1 到 12 之间。"))
+    _require_member(application, person)
+    old = {f: getattr(record, f) for f in ("person_id", "kind", "amount", "period_start", "period_end")}
+    end = clock.today() - dt.timedelta(days=1)
+    record.person, record.kind, record.amount = person, kind, rules.money(monthly_amount * months)
+    record.period_start, record.period_end = rules.add_months(end + dt.timedelta(days=1), -months), end
+    record.save(update_fields=["person", "kind", "amount", "period_start", "period_end"])
+    _record_changed(actor, application, record, old)
+    return record
+
+
+@transaction.atomic
+def application_asset_update(*, actor, application: Application, record_id: int, person: Person, kind: str,
+                             amount: Decimal) -> AssetRecord:
+    """Correct a declared asset: its member, type and amount."""
+    application = _locked(application)
+    _require_editable_by(actor, application)
+    record = _declared_record(AssetRecord, application, record_id)
+    if kind not in AssetRecord.Kind.values:
+        raise DomainError(_("未知的资产类型。"))
+    if amount < 0:
+        raise DomainError(_("金额不能为负数。"))
+    _require_member(application, person)
+    old = {f: getattr(record, f) for f in ("person_id", "kind", "amount")}
+    record.person, record.kind, record.amount = person, kind, rules.money(amount)
+    record.save(update_fields=["person", "kind", "amount"])
+    _record_changed(actor, application, record, old)
+    return record
+
+
+@transaction.atomic
+def application_record_remove(*, actor, application: Application, model: type[IncomeRecord] | type[AssetRecord],
+                              record_id: int) -> None:
+    """Delete a declared income or asset line."""
+    if model not in (IncomeRecord, AssetRecord):
+        raise DomainError(_("只能删除申报的收入或财产。"))
+    application = _locked(application)
+    _require_editable_by(actor, application)
+    record = _declared_record(model, application, record_id)
+    audit_record(actor=actor, action=AuditEvent.Action.DELETE, target=record, region_code=application.region_id,
+                 changes={"application": application.number, "person_id": record.person_id, "kind": record.kind,
+                          "amount": record.amount})
+    record.delete()
+
+
 DETAIL_FIELDS = ("reason", "requested_amount", "bank_name", "bank_account", "authorised_verification")
 
 
@@ -247,11 +393,25 @@ def application_details_update(*, actor, application: Application, **fields) -> 
 
 # ---------------------------------------------------------------- submission and acceptance
 
+def missing_documents(application: Application) -> list[str]:
+    """The required document kinds the household has not uploaded."""
+    return [kind for kind, uploaded in checklist_suggestion(application).items() if not uploaded]
+
+
+MISSING_DOCUMENTS_NOTE = gettext_lazy("尚未上传：%(docs)s。请上传，或说明原因后提交（受理时经办人会看到您的说明）。")
+
+
 @transaction.atomic
-def application_submit(*, actor, application: Application) -> Application:
+def application_submit(*, actor, application: Application, missing_documents_note: str = "") -> Application:
+    """Submit the draft.  A resident who has not uploaded every required
+    document must say why; the note and the list go to the caseworker."""
     application = _locked(application)
     _require_editable_by(actor, application)
+    missing = missing_documents(application) if actor.is_resident else []
+    note = missing_documents_note.strip()
     problems = []
+    if missing and not note:
+        problems.append(MISSING_DOCUMENTS_NOTE % {"docs": "、".join(str(Document.Kind(k).label) for k in missing)})
     if not application.authorised_verification:
         problems.append(_("请签署家庭经济状况核对授权。"))
     if application.kind in CASH_KINDS and not application.bank_account:
@@ -262,8 +422,10 @@ def application_submit(*, actor, application: Application) -> Application:
         raise DomainError(" ".join(problems))
     old = application.state
     application.state, application.submitted_at = State.SUBMITTED, timezone.now()
-    _save(application, "state", "submitted_at")
-    _record(actor, application, "submit", old)
+    application.missing_documents, application.missing_documents_note = missing, note if missing else ""
+    _save(application, "state", "submitted_at", "missing_documents", "missing_documents_note")
+    _record(actor, application, "submit", old,
+            **({"missing_documents": missing, "note": note} if missing else {}))
     return application
 
 
@@ -662,6 +824,34 @@ def _require_amount_still_allowed(application: Application, today: dt.date) -> N
             "level": Application.ApprovalLevel(needed).label})
 
 
+def decision_blockers(user, application: Application, today: dt.date | None = None) -> list[str]:
+    """Why this user cannot approve this application now (empty: they can).
+    The approve button is disabled with these reasons beside it, and
+    application_confirm refuses with them: one list, so the two cannot drift."""
+    today = today or clock.today()
+    blockers = []
+    try:
+        _decision_ready(application, today)  # the state, and the public notice over
+    except DomainError as exc:
+        blockers.append(str(exc))
+    if application.state not in (State.PROPOSED, State.NOTICE):
+        return blockers
+    problem = decider_problem(user, application)
+    if problem:
+        blockers.append(str(problem))
+    if not application.eligible:
+        blockers.append(_("审核意见为不符合条件，只能作出不予批准决定。"))
+    else:
+        try:
+            _require_amount_still_allowed(application, today)
+        except DomainError as exc:
+            blockers.append(str(exc))
+    if (application.approval_level == Application.ApprovalLevel.BUREAU
+            and application.first_approved_by_id is not None and application.first_approved_by_id == user.pk):
+        blockers.append(_("您已作出第一审批意见，一事一议须由另一名市民政局审批人确认。"))
+    return blockers
+
+
 @transaction.atomic
 def application_confirm(*, actor, application: Application, note: str = "") -> Application:
     """Approve the proposal: the benefit runs from the next month.  A case for
@@ -669,13 +859,9 @@ def application_confirm(*, actor, application: Application, note: str = "") -> A
     is recorded and the case waits for a second, different one."""
     application = _locked(application)
     today = clock.today()
-    _decision_ready(application, today)
-    problem = decider_problem(actor, application)
-    if problem:
-        raise DomainError(problem)
-    if not application.eligible:
-        raise DomainError(_("审核意见为不符合条件，只能作出不予批准决定。"))
-    _require_amount_still_allowed(application, today)
+    blockers = decision_blockers(actor, application, today)
+    if blockers:
+        raise DomainError(blockers[0])
     if application.approval_level == Application.ApprovalLevel.BUREAU:
         if application.first_approved_by_id is None:
             application.first_approved_by, application.first_approved_at = actor, timezone.now()
@@ -683,8 +869,6 @@ def application_confirm(*, actor, application: Application, note: str = "") -> A
             _record(actor, application, "first_approval", application.state, amount=application.proposed_amount,
                     note=note.strip())
             return application
-        if application.first_approved_by_id == actor.pk:
-            raise DomainError(_("您已作出第一审批意见，一事一议须由另一名市民政局审批人确认。"))
     old = application.state
     application.state, application.decided_by, application.decided_on = State.CONFIRMED, actor, today
     application.decision_reason = note.strip()

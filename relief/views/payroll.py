@@ -23,6 +23,7 @@ from civil_affairs.services import DomainError, export_recorded, record_viewed
 
 from ..models import Kind, PayrollRoll
 from ..selectors import payroll as selectors
+from ..selectors.applications import benefits_payable_summary
 from ..services import payroll as services
 
 
@@ -69,6 +70,8 @@ def roll_list(request):
         }
     return render(request, "relief/payroll_list.html", {
         "months": months, "month": month, "summary": summary, "run": run, "chart": chart,
+        # named in the confirmation before generating: what the roll is expected to pay
+        "payable": benefits_payable_summary(request.user) if has_capability(request.user, "payroll_run") else None,
     })
 
 

@@ -7,6 +7,9 @@ application with application_get_for_resident, so another household's case
 is a 404; staff and anonymous users are turned away by resident_required."""
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from civil_affairs import selectors as core_selectors
+from civil_affairs.models import AssetRecord, Document, HouseholdMember, IncomeRecord, Source
 from civil_affairs.permissions import resident_required
 from civil_affairs.services import DomainError, document_upload
 
@@ -49,17 +53,21 @@ def application_list(request):
 def apply_start(request):
     user = request.user
     household = core_selectors.household_for_resident(user)
-    initial = {"region": household.region_id if household else user.person.residence_region_id,
-               "kind": request.GET.get("kind", Kind.DIBAO)}
+    initial = {"region": user.person.residence_region_id, "kind": request.GET.get("kind", Kind.DIBAO)}
     form = forms.ApplyStartForm(request.POST if request.method == "POST" else None, initial=initial,
-                                has_household=household is not None)
+                                household=household)
+    own_drafts = selectors.applications_for_resident(user).filter(state=State.DRAFT, created_by=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        draft = (selectors.applications_for_resident(user)
-                 .filter(kind=data["kind"], state=State.DRAFT, created_by=user).first())
+        draft = own_drafts.filter(kind=data["kind"]).first()
         if draft is not None:
             messages.info(request, _("您有一份尚未提交的%(kind)s申请，请继续填写。") % {"kind": draft.get_kind_display()})
             return redirect("relief_portal:apply_step", pk=draft.pk, step="members")
+        duplicate = selectors.duplicate_application_reason(household, data["kind"])
+        if duplicate:
+            form.add_error("kind", duplicate)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             application = services.resident_application_start(
                 actor=user, kind=data["kind"], region=data["region"], address=data["address"],
@@ -69,16 +77,36 @@ def apply_start(request):
         else:
             messages.success(request, _("申请已创建（编号 %(number)s），请逐步填写。") % {"number": application.number})
             return redirect("relief_portal:apply_step", pk=application.pk, step="members")
-    return render(request, "relief/portal/apply_start.html", {"form": form, "household": household})
+    # Said before anything is filled: which kinds this household cannot apply for, and why.
+    refusals = {kind: reason for kind, _label in forms.ONLINE_KINDS
+                if not own_drafts.filter(kind=kind).exists()
+                and (reason := selectors.duplicate_application_reason(household, kind))}
+    return render(request, "relief/portal/apply_start.html", {"form": form, "household": household,
+                                                              "refusals": refusals})
 
 
-def _step_form(step: str, application: Application, members, data=None, files=None):
+@resident_required
+def region_options(request):
+    """The next select of the start page's district → street → community
+    cascade: <option>s of the chosen region's children in the city's tree."""
+    parent = request.GET.get("street") or request.GET.get("district") or ""
+    return render(request, "relief/portal/_region_options.html",
+                  {"regions": selectors.region_options(parent.strip()[:12])})
+
+
+def _step_form(step: str, application: Application, members, data=None, files=None, editing=None):
+    """The step's form: adding a line, or correcting `editing` (a member or a declared record)."""
     if step == "members":
-        return forms.ApplyMemberForm(data)
-    if step == "income":
-        return forms.ApplyIncomeForm(data, members=members, initial={"person": application.applicant_id})
-    if step == "assets":
-        return forms.ApplyAssetForm(data, members=members, initial={"person": application.applicant_id})
+        return forms.ApplyMemberEditForm(data, member=editing) if editing else forms.ApplyMemberForm(data)
+    if step in ("income", "assets"):
+        form_class = forms.ApplyIncomeForm if step == "income" else forms.ApplyAssetForm
+        initial = {"person": application.applicant_id}
+        if editing is not None:
+            initial = {"person": editing.person_id, "kind": editing.kind, "amount": editing.amount}
+            if step == "income":
+                months = _declared_months(editing)
+                initial.update(months=months, monthly_amount=(editing.amount / months).quantize(Decimal("0.01")))
+        return form_class(data, members=members, initial=initial)
     if step == "authorisation":
         return forms.ApplyAuthorisationForm(data, kind=application.kind, initial={
             "authorised_verification": application.authorised_verification, "bank_name": application.bank_name,
@@ -124,6 +152,56 @@ def _save_step(step: str, request, application: Application, data: dict) -> str:
     raise Http404
 
 
+def _update_item(step: str, request, application: Application, item, data: dict) -> None:
+    """Save a corrected member or declared line through its service."""
+    user = request.user
+    if step == "members":
+        services.application_member_update(
+            actor=user, application=application, member_id=item.pk,
+            relation=data.get("relation") or item.relation, disability_grade=data["disability_grade"],
+            disability_type=data["disability_type"], labour_capacity=data["labour_capacity"],
+            serious_illness=data["serious_illness"])
+        messages.success(request, _("已修改家庭成员 %(name)s 的信息。") % {"name": item.person.name})
+    elif step == "income":
+        services.application_income_update(actor=user, application=application, record_id=item.pk,
+                                           person=data["person"], kind=data["kind"],
+                                           monthly_amount=data["monthly_amount"], months=data["months"])
+        messages.success(request, _("已修改收入。"))
+    else:
+        services.application_asset_update(actor=user, application=application, record_id=item.pk,
+                                          person=data["person"], kind=data["kind"], amount=data["amount"])
+        messages.success(request, _("已修改财产。"))
+
+
+def _remove_item(step: str, request, application: Application, item) -> None:
+    if step == "members":
+        services.application_member_remove(actor=request.user, application=application, member_id=item.pk)
+        messages.success(request, _("已删除家庭成员 %(name)s 及其申报的收入和财产。") % {"name": item.person.name})
+    else:
+        services.application_record_remove(actor=request.user, application=application,
+                                           model=ITEM_MODELS[step], record_id=item.pk)
+        messages.success(request, _("已删除。"))
+
+
+# The lines a resident may correct or delete on each step (declared records only).
+ITEM_MODELS = {"members": HouseholdMember, "income": IncomeRecord, "assets": AssetRecord}
+
+
+def _item(step: str, application: Application, pk: int):
+    qs = ITEM_MODELS[step].objects.select_related("person").filter(household=application.household, pk=pk)
+    item = (qs if step == "members" else qs.filter(source=Source.DECLARED)).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def _declared_months(record: IncomeRecord) -> int:
+    """How many months a declared income covers (declared as whole months up to yesterday)."""
+    after = record.period_end + dt.timedelta(days=1)
+    months = (after.year - record.period_start.year) * 12 + after.month - record.period_start.month
+    return max(1, min(12, months))
+
+
 @resident_required
 @require_http_methods(["GET", "POST"])
 def apply_step(request, pk: int, step: str):
@@ -132,19 +210,52 @@ def apply_step(request, pk: int, step: str):
     application = selectors.application_get_for_resident(request.user, pk)
     if application.state not in EDITABLE:
         return redirect("relief_portal:application", pk=application.pk)
+    return _apply_page(request, application, step)
+
+
+@resident_required
+@require_http_methods(["GET", "POST"])
+def apply_item(request, pk: int, step: str, item: int, action: str):
+    """Correct (GET shows the form, POST saves) or delete (POST) a member, an
+    income line or an asset line of a draft or returned application."""
+    if step not in ITEM_MODELS or action not in ("edit", "delete"):
+        raise Http404
+    application = selectors.application_get_for_resident(request.user, pk)
+    if application.state not in EDITABLE:
+        return redirect("relief_portal:application", pk=application.pk)
+    line = _item(step, application, item)
+    if action == "edit":
+        return _apply_page(request, application, step, editing=line)
+    if request.method == "POST":
+        try:
+            _remove_item(step, request, application, line)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+    return redirect("relief_portal:apply_step", pk=application.pk, step=step)
+
+
+def _apply_page(request, application: Application, step: str, editing=None):
     members = core_selectors.household_members(application.household)
     posted = request.method == "POST"
     form = _step_form(step, application, members, request.POST if posted else None,
-                      request.FILES if posted else None)
+                      request.FILES if posted else None, editing=editing)
+    missing = services.missing_documents(application) if step == "review" else []
+    note_form = forms.SubmitNoteForm(request.POST if posted else None) if missing else None
     submit_errors: list[str] = []
     if posted:
         try:
             if step == "review":
-                services.application_submit(actor=request.user, application=application)
+                note = note_form.cleaned_data["missing_documents_note"] if note_form and note_form.is_valid() else ""
+                services.application_submit(actor=request.user, application=application,
+                                            missing_documents_note=note)
                 messages.success(request, _("申请已提交，请留意办理进度。"))
                 return redirect("relief_portal:application", pk=application.pk)
             if form.is_valid():
-                next_step = _save_step(step, request, application, form.cleaned_data)
+                if editing is not None:
+                    _update_item(step, request, application, editing, form.cleaned_data)
+                    next_step = step
+                else:
+                    next_step = _save_step(step, request, application, form.cleaned_data)
                 return redirect("relief_portal:apply_step", pk=application.pk, step=next_step)
         except DomainError as exc:
             if form is None:
@@ -154,6 +265,8 @@ def apply_step(request, pk: int, step: str):
     index = STEP_NAMES.index(step)
     return render(request, "relief/portal/apply_step.html", {
         "application": application, "step": step, "steps": STEPS, "form": form, "members": members,
+        "editing": editing, "note_form": note_form,
+        "missing_documents": [Document.Kind(k).label for k in missing],
         **core_selectors.household_finances(application.household),
         "documents": application.household.documents.all(),
         "required_documents": services.checklist_suggestion(application),
@@ -198,10 +311,13 @@ def application_documents(request, pk: int):
     resubmit = request.method == "POST" and "resubmit" in request.POST
     upload = request.method == "POST" and not resubmit
     form = forms.ApplyDocumentForm(request.POST if upload else None, request.FILES if upload else None)
+    missing = services.missing_documents(application)
+    note_form = forms.SubmitNoteForm(request.POST if resubmit else None) if missing else None
     resubmit_errors: list[str] = []
     if resubmit:
+        note = note_form.cleaned_data["missing_documents_note"] if note_form and note_form.is_valid() else ""
         try:
-            services.application_submit(actor=request.user, application=application)
+            services.application_submit(actor=request.user, application=application, missing_documents_note=note)
         except DomainError as exc:
             resubmit_errors.append(str(exc))
         else:
@@ -220,4 +336,5 @@ def application_documents(request, pk: int):
         "application": application, "form": form, "resubmit_errors": resubmit_errors,
         "documents": application.household.documents.all(),
         "required_documents": services.checklist_suggestion(application),
+        "note_form": note_form, "missing_documents": [Document.Kind(k).label for k in missing],
     })

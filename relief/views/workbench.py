@@ -16,12 +16,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civil_affairs import clock, rules as core_rules
+from civil_affairs import listing
 from civil_affairs import selectors as core_selectors
-from civil_affairs.exports import xlsx_response
 from civil_affairs.models import HouseholdMember
-from civil_affairs.pagination import keyset_page
 from civil_affairs.permissions import has_capability, require
-from civil_affairs.services import DomainError, export_recorded, record_viewed
+from civil_affairs.services import DomainError, record_viewed
 
 from .. import forms
 from ..models import Application, Benefit, Kind, Payment
@@ -30,16 +29,6 @@ from ..services import applications as services
 from ..services import benefits as benefit_services
 
 State = Application.State
-PAGE_SIZE = 50
-
-
-def _page_context(request, qs, *, allowed, default):
-    page = keyset_page(qs, sort=request.GET.get("sort", default), allowed=allowed, default=default,
-                       cursor=request.GET.get("after"), size=PAGE_SIZE)
-    params = request.GET.copy()
-    params.pop("after", None)
-    params.pop("sort", None)
-    return {"page": page, "base_query": params.urlencode()}
 
 
 # ---------------------------------------------------------------- queue
@@ -53,16 +42,21 @@ def queue(request):
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.queue_for_user(request.user, state=filters.get("state", ""), kind=filters.get("kind", ""),
                                   overdue=filters.get("overdue", False), query=filters.get("q", ""))
-    if request.GET.get("export") == "xlsx":
-        export_recorded(actor=request.user, target_type="relief.application", filters=request.GET.dict())
-        rows = ((a.number, a.get_kind_display(), a.get_state_display(), a.applicant.name,
-                 core_rules.mask_id_number(a.applicant.id_number), a.region.name, a.accepted_on, a.deadline,
-                 a.proposed_amount) for a in selectors.with_countdown(list(qs.order_by("region_id", "pk")[:50000])))
-        return xlsx_response(filename="relief-applications", sheet=_("救助申请"), rows=rows, headers=[
-            _("申请编号"), _("救助类别"), _("状态"), _("申请人"), _("身份证号"), _("受理地"), _("受理日期"),
-            _("办结期限"), _("拟核定金额")])
-    context = _page_context(request, qs, allowed=QUEUE_SORTS, default="created_at")
-    context["page"].items = selectors.with_countdown(context["page"].items)
+    if listing.export_requested(request):
+        return listing.xlsx_export(
+            request, target_type="relief.application", filename="relief-applications", sheet=_("救助申请"),
+            rows=((a.number, a.get_kind_display(), a.get_state_display(), a.applicant.name,
+                   core_rules.mask_id_number(a.applicant.id_number), a.region.name, a.accepted_on, a.deadline,
+                   a.proposed_amount)
+                  for a in selectors.with_countdown(list(qs.order_by("region_id", "pk")[:50000]))),
+            headers=[_("申请编号"), _("救助类别"), _("状态"), _("申请人"), _("身份证号"), _("受理地"), _("受理日期"),
+                     _("办结期限"), _("拟核定金额")])
+    # 急难 (emergency) cases are pinned above the others on the first page, and left out of the pages below.
+    urgent = selectors.urgent_in_queue(qs)
+    context = listing.list_page(request, qs.exclude(pk__in=[a.pk for a in urgent]), sorts=QUEUE_SORTS,
+                                default="created_at")
+    context["page"].items = selectors.with_countdown(([] if request.GET.get("after") else urgent)
+                                                     + context["page"].items)
     context.update(form=form, counts=selectors.queue_counts(request.user), states=Application.OPEN_STATES,
                    recheck_due=selectors.recheck_due_for_user(request.user).count(),
                    visits_to_confirm=selectors.visits_awaiting_confirmation(request.user).count())
@@ -176,8 +170,9 @@ def _step_form(step: str, request, application: Application):
     if spec.form is forms.SubmitForm:
         return spec.form(data, initial={f: getattr(application, f) for f in services.DETAIL_FIELDS})
     if spec.form is forms.ProposeForm:
-        return spec.form(data, initial={"care_level": application.care_level, "support_mode": application.support_mode,
-                                        "amount": application.requested_amount})
+        return spec.form(data, kind=application.kind, initial={
+            "care_level": application.care_level, "support_mode": application.support_mode,
+            "amount": application.requested_amount})
     if spec.form is forms.ObjectionForm:
         return spec.form(data, initial={"received_on": clock.today()})
     return spec.form(data)
@@ -201,8 +196,11 @@ def application_detail(request, pk: int):
     record_viewed(actor=request.user, target=application)
     selectors.with_countdown([application])
     steps = [(name, spec) for name, spec in STEPS.items() if spec.offered(request.user, application)]
+    confirm_blockers = (services.decision_blockers(request.user, application)
+                        if any(name == "confirm" for name, _spec in steps) else [])
     return render(request, "relief/application_detail.html", {
         "application": application, "steps": steps, "benefits": list(application.benefits.all()),
+        "confirm_blockers": confirm_blockers,
         "visits": selectors.visits_with_status(application),
         "members": core_selectors.household_members(application.household),
     })
@@ -241,8 +239,12 @@ def application_step(request, pk: int, step: str):
                "offered": spec.offered(request.user, application)}
     if step == "propose":
         context["preview"] = _preview(application, request)
-    if step in ("confirm", "reject"):
+    if step == "confirm":  # the reasons the approval would be refused, beside a disabled button
+        context["blockers"] = services.decision_blockers(request.user, application) if context["offered"] else []
+    if step == "reject":
         context["decider_problem"] = services.decider_problem(request.user, application)
+    if step in ("accept", "return"):  # what the resident uploaded, and their note on what is missing
+        context["documents"] = list(application.household.documents.all())
     return render(request, "relief/application_step.html", context, status=200)
 
 
@@ -289,15 +291,15 @@ def benefit_list(request):
         qs = qs.filter(kind=kind)
     if request.GET.get("recheck_due"):
         qs = qs.filter(pk__in=selectors.recheck_due_for_user(request.user).values("pk"))
-    if request.GET.get("export") == "xlsx":
-        export_recorded(actor=request.user, target_type="relief.benefit", filters=request.GET.dict())
-        rows = ((b.household.number, b.recipient.name, core_rules.mask_id_number(b.recipient.id_number),
-                 b.get_kind_display(), b.monthly_amount, b.members, b.start_month, b.next_recheck,
-                 b.get_status_display(), b.region.name) for b in qs.order_by("region_id", "pk").iterator(chunk_size=2000))
-        return xlsx_response(filename="relief-benefits", sheet=_("救助待遇"), rows=rows, headers=[
-            _("户编号"), _("领取人"), _("身份证号"), _("救助类别"), _("月救助金额"), _("保障人数"), _("起始月份"),
-            _("下次复核"), _("状态"), _("所在社区/村")])
-    context = _page_context(request, qs, allowed=BENEFIT_SORTS, default="region")
+    if listing.export_requested(request):
+        return listing.xlsx_export(
+            request, target_type="relief.benefit", filename="relief-benefits", sheet=_("救助待遇"), qs=qs,
+            row=lambda b: (b.household.number, b.recipient.name, core_rules.mask_id_number(b.recipient.id_number),
+                           b.get_kind_display(), b.monthly_amount, b.members, b.start_month, b.next_recheck,
+                           b.get_status_display(), b.region.name),
+            headers=[_("户编号"), _("领取人"), _("身份证号"), _("救助类别"), _("月救助金额"), _("保障人数"), _("起始月份"),
+                     _("下次复核"), _("状态"), _("所在社区/村")])
+    context = listing.list_page(request, qs, sorts=BENEFIT_SORTS, default="region")
     context.update(statuses=Benefit.Status.choices, kinds=Kind.choices)
     return render(request, "relief/benefit_list.html", context)
 

@@ -5,13 +5,23 @@
      <select data-autosubmit>       submits its form on change
      <form data-confirm="…">        asks before submitting
      <button data-print>            prints the page
-     <div data-percent="42">        width 42% (progress bars; style= attributes are blocked) */
+     <div data-percent="42">        width 42% (progress bars; style= attributes are blocked)
+     <select data-cascade-clear="#id_x">  on change, empties the later select(s) of a cascade
+                                    (htmx then fills the next one from the server)
+     <div data-reload-when-done>    reloads the page once a batch progress bar inside it,
+                                    polled by htmx, reports the run finished */
 (function () {
   "use strict";
 
   document.addEventListener("change", function (event) {
     var field = event.target;
     if (field.matches && field.matches("[data-autosubmit]") && field.form) field.form.submit();
+    if (field.dataset && field.dataset.cascadeClear) {
+      document.querySelectorAll(field.dataset.cascadeClear).forEach(function (select) {
+        select.options.length = 1;  // keep the empty "—" choice
+        select.selectedIndex = 0;
+      });
+    }
   });
 
   document.addEventListener("submit", function (event) {
@@ -29,5 +39,13 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { sizeBars(document); });
-  document.addEventListener("htmx:load", function (event) { sizeBars(event.detail.elt.parentNode || document); });
+  document.addEventListener("htmx:load", function (event) {
+    var elt = event.detail.elt;
+    sizeBars(elt.parentNode || document);
+    // A progress bar swapped in by its polling, now finished: show the results it made.
+    var status = elt.dataset ? elt.dataset.status : "";
+    if ((status === "succeeded" || status === "failed") && elt.closest("[data-reload-when-done]")) {
+      window.location.reload();
+    }
+  });
 })();
