@@ -26,19 +26,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civil_affairs import clock
-from civil_affairs.batches import BatchBusy, result_update, run_chunks, run_exclusive
+from civil_affairs.batches import BatchBusy, batchrun_enqueue, lock_class, result_update, run_chunks, run_exclusive
 from civil_affairs.models import AuditEvent, BatchRun
 from civil_affairs.permissions import has_capability
 from civil_affairs.selectors import jurisdiction_prefix
-from civil_affairs.services import DomainError, audit_record, batchrun_create, batchrun_finish
+from civil_affairs.services import DomainError, audit_record, audit_rows_sql, batchrun_create, batchrun_finish
 
 from .. import rules
 from ..models import Application, FeedRecord, ReviewTask
 from ..selectors.standards import standards_by_region
 
-KIND = "relief_recheck"  # BatchRun.kind; relief.tasks.TASKS_BY_KIND maps it to recheck_task
+KIND = "relief_recheck"  # BatchRun.kind; its task and capability are registered in relief/apps.py
 CHUNK_IDS = 20_000  # feed-row ids per chunk: one transaction, one progress step
-LOCK_CLASS = 0x5243  # session advisory lock (class, yyyymmdd): one run per night at a time
+LOCK_CLASS = lock_class(KIND)  # session advisory lock (class, yyyymmdd): one run per night at a time
 _SERIAL_KEY = 0  # (class, 0) transaction lock: runs for different dates never write at once
 TASK_DAYS = 10  # a feed hit is due for review this many days after the run
 DUE_WITHIN_DAYS = 30  # rechecks falling due within this many days get a task
@@ -67,8 +67,7 @@ _B, _T, _F = "relief_benefit", "relief_reviewtask", "relief_feedrecord"
 _P, _M, _I = "civil_affairs_person", "civil_affairs_householdmember", "civil_affairs_incomerecord"
 _TASK_COLUMNS = "kind, benefit_id, person_id, region_id, key, feed_record_id, evidence, due, status, run_id, " \
                 "created_at, resolution"
-_AUDIT_INSERT = """INSERT INTO civil_affairs_auditevent (actor_id, actor_label, action, target_type, target_id,
-                                                      region_code, changes, ip_address, user_agent, at)"""
+_AUDIT_ROWS = audit_rows_sql("audit_rows")  # the statement's `audit_rows` CTE → audit events
 
 
 def parse_day(value: str | None) -> dt.date:
@@ -127,15 +126,9 @@ def _load_standards(cursor, columns: dict[str, list]) -> None:
 # (feed row, benefit): "on" = a member of its household, or its recipient.
 # The two joins go through HouseholdMember.person (unique) and Benefit.household /
 # Benefit.recipient (indexed); the feed rows through the partial index of unchecked ids.
-_HITS_SQL = f"""
+_HITS_FROM = """
 CREATE TEMP TABLE recheck_hit ON COMMIT DROP AS
-WITH f AS MATERIALIZED (
-    SELECT f.id AS feed_id, f.kind AS feed_kind, f.key AS feed_key, f.event_date, f.amount, f.detail,
-           p.id AS person_id, p.name AS person_name
-    FROM {_F} f JOIN {_P} p ON p.id_number = f.id_number
-    WHERE f.id >= %(lo)s AND f.id < %(hi)s AND f.checked_at IS NULL
-      AND f.kind IN ('death', 'vehicle', 'property', 'business', 'hukou', 'wages')
-), fb AS (
+WITH f AS MATERIALIZED ({source}), fb AS (
     SELECT f.feed_id, b.id AS benefit_id
     FROM f JOIN {_M} m ON m.person_id = f.person_id JOIN {_B} b ON b.household_id = m.household_id
     WHERE b.kind <> 'temporary' AND b.status IN {_LIVE}
@@ -145,6 +138,21 @@ WITH f AS MATERIALIZED (
 )
 SELECT f.*, b.id AS benefit_id, b.kind, b.status, b.region_id, b.household_id, b.recipient_id
 FROM fb JOIN f ON f.feed_id = fb.feed_id JOIN {_B} b ON b.id = fb.benefit_id"""
+_HITS_SQL = _HITS_FROM.format(_B=_B, _M=_M, _LIVE=_LIVE, source=f"""
+    SELECT f.id AS feed_id, f.kind AS feed_kind, f.key AS feed_key, f.event_date, f.amount, f.detail,
+           p.id AS person_id, p.name AS person_name
+    FROM {_F} f JOIN {_P} p ON p.id_number = f.id_number
+    WHERE f.id >= %(lo)s AND f.id < %(hi)s AND f.checked_at IS NULL
+      AND f.kind IN ('death', 'vehicle', 'property', 'business', 'hukou', 'wages')""")
+# The single-person path (a death a caseworker records, relief.services.benefits.
+# on_death): the same hit rows for one person, so _DEATHS_SQL decides exactly as
+# it does for the night's feed.  No feed row: feed id 0 (real ids start at 1).
+NO_FEED = 0
+_PERSON_DEATH_HITS_SQL = _HITS_FROM.format(_B=_B, _M=_M, _LIVE=_LIVE, source=f"""
+    SELECT {NO_FEED}::bigint AS feed_id, 'death'::varchar AS feed_kind, NULL::varchar AS feed_key,
+           %(death_date)s::date AS event_date, NULL::numeric AS amount, '{{}}'::jsonb AS detail,
+           p.id AS person_id, p.name AS person_name
+    FROM {_P} p WHERE p.id = %(person)s""")
 
 # The registry learns every death in the feed (audited like a person update).
 _DEATH_DATES_SQL = f"""
@@ -156,14 +164,12 @@ WITH d AS (
     UPDATE {_P} p SET death_date = d.death_date, updated_at = now()
     FROM d WHERE p.id_number = d.id_number AND p.death_date IS NULL
     RETURNING p.id, p.residence_region_id, p.death_date
-), audit AS (
-    {_AUDIT_INSERT}
+), audit_rows AS (
     SELECT NULL, 'system', 'update', 'civil_affairs.person', c.id::text, c.residence_region_id,
            jsonb_build_object('death_date', jsonb_build_array(NULL, c.death_date), 'source', 'feed',
-                              'run', %(run)s),
-           NULL, '', now()
+                              'run', %(run)s)
     FROM changed c
-)
+), audit AS ({_AUDIT_ROWS})
 SELECT count(*) FROM changed"""
 
 # Per touched benefit: stop when nobody in the household lives on (or the
@@ -211,18 +217,17 @@ WITH touched AS (
     SELECT x.benefit_id, count(*) AS n,
            jsonb_agg(jsonb_build_object('month', x.month, 'amount', x.amount::text) ORDER BY x.month) AS lines
     FROM removed x GROUP BY x.benefit_id
-), audit AS (
-    {_AUDIT_INSERT}
-    SELECT NULL, 'system', 'update', 'relief.benefit', c.id::text, c.region_id,
-           jsonb_build_object('step', 'feed_death', 'status', jsonb_build_array(c.old_status, c.status),
+), audit_rows AS (
+    SELECT %(actor_id)s, %(actor_label)s, 'update', 'relief.benefit', c.id::text, c.region_id,
+           jsonb_build_object('step', %(step)s, 'status', jsonb_build_array(c.old_status, c.status),
                               'last_month', jsonb_build_array(c.old_last_month, c.last_month),
                               'death_date', c.stop_date, 'run', %(run)s,
-                              'payments_removed', COALESCE(x.lines, '[]'::jsonb)),
-           NULL, '', now()
+                              'payments_removed', COALESCE(x.lines, '[]'::jsonb))
     FROM changed c LEFT JOIN removed_by_benefit x ON x.benefit_id = c.id
-), tasks AS (
+), audit AS ({_AUDIT_ROWS}), tasks AS (
     INSERT INTO {_T} ({_TASK_COLUMNS})
-    SELECT 'death', h.benefit_id, h.person_id, h.region_id, h.feed_id::text, h.feed_id,
+    SELECT 'death', h.benefit_id, h.person_id, h.region_id,
+           COALESCE(NULLIF(h.feed_id, {NO_FEED})::text, %(task_key)s), NULLIF(h.feed_id, {NO_FEED}),
            jsonb_build_object('death_date', h.event_date, 'person', h.person_name, 'relation', m.relation,
                               'is_recipient', h.person_id = h.recipient_id, 'living_members', d.living,
                               'status_before', d.old_status,
@@ -371,7 +376,8 @@ def _chunk(*, run_id: int, day: dt.date, lo: int, hi: int, standards: dict[str, 
     """Feed rows with ids in [lo, hi): runs inside the engine's chunk transaction."""
     params = {"lo": lo, "hi": hi, "run": run_id, "day": day, "due": day + dt.timedelta(days=TASK_DAYS),
               "stop_reason": _("数据比对：死亡（{date}）"),
-              "suspend_reason": _("数据比对：领取人死亡（{date}），需变更领取人")}
+              "suspend_reason": _("数据比对：领取人死亡（{date}），需变更领取人"),
+              "actor_id": None, "actor_label": "system", "step": "feed_death", "task_key": None}
     params["ws"], params["we"] = rules.twelve_month_window(day)
     # An income task is one per household and night, whatever the number of wage rows: keyed by its due date.
     params["key"] = params["due"].isoformat()
@@ -406,6 +412,27 @@ def _chunk(*, run_id: int, day: dt.date, lo: int, hi: int, standards: dict[str, 
     return counts
 
 
+def deaths_apply_for_person(*, actor, person_id: int, death_date: dt.date, task_key: str) -> dict[str, int]:
+    """One recorded death (not from a feed), inside the caller's transaction:
+    the person's live benefits are stopped or suspended, unapproved later lines
+    withdrawn and a death task made, by the same statement as the night's feed
+    deaths (_DEATHS_SQL).  Audited as the actor; `task_key` keeps the task once."""
+    day = clock.today()
+    params = {"person": person_id, "death_date": death_date, "run": None, "day": day,
+              "due": day + dt.timedelta(days=TASK_DAYS), "task_key": task_key[:40],
+              "stop_reason": _("登记死亡（{date}）"), "suspend_reason": _("领取人死亡（{date}），需变更领取人"),
+              "actor_id": getattr(actor, "pk", None), "actor_label": actor.get_username() if actor else "system",
+              "step": "death"}
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.recheck_hit")
+        cursor.execute(_PERSON_DEATH_HITS_SQL, params)
+        cursor.execute(_LOCK_OPEN_ROLLS_SQL)
+        cursor.execute(_DEATHS_SQL, params)
+        stopped, suspended, removed, tasks = cursor.fetchone()
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.recheck_hit")
+    return {"stopped": stopped, "suspended": suspended, "payments_removed": removed, "tasks_death": tasks}
+
+
 # ---------------------------------------------------------------- phase 2: the benefits
 
 _FOLD_SQL = f"""
@@ -415,15 +442,13 @@ WITH changed AS (
     FROM {_B} o
     WHERE o.id = b.id AND b.pending_from IS NOT NULL AND b.pending_from <= %(day)s
     RETURNING b.id, b.region_id, o.monthly_amount AS old_amount, b.monthly_amount AS new_amount, o.pending_from
-), audit AS (
-    {_AUDIT_INSERT}
+), audit_rows AS (
     SELECT NULL, 'system', 'update', 'relief.benefit', c.id::text, c.region_id,
            jsonb_build_object('step', 'pending_folded',
                               'monthly_amount', jsonb_build_array(c.old_amount::text, c.new_amount::text),
-                              'from', c.pending_from, 'run', %(run)s),
-           NULL, '', now()
+                              'from', c.pending_from, 'run', %(run)s)
     FROM changed c
-)
+), audit AS ({_AUDIT_ROWS})
 SELECT count(*) FROM changed"""
 
 _FILL_RECHECK_SQL = f"""
@@ -435,14 +460,12 @@ WITH changed AS (
     WHERE s.region = b.region_id AND b.next_recheck IS NULL AND b.kind <> 'temporary' AND b.status IN {_LIVE}
       AND s.n_rs IS NOT NULL AND s.n_ro IS NOT NULL
     RETURNING b.id, b.region_id, b.next_recheck, b.stable
-), audit AS (
-    {_AUDIT_INSERT}
+), audit_rows AS (
     SELECT NULL, 'system', 'update', 'relief.benefit', c.id::text, c.region_id,
            jsonb_build_object('step', 'next_recheck_filled', 'next_recheck', jsonb_build_array(NULL, c.next_recheck),
-                              'stable', c.stable, 'run', %(run)s),
-           NULL, '', now()
+                              'stable', c.stable, 'run', %(run)s)
     FROM changed c
-)
+), audit AS ({_AUDIT_ROWS})
 SELECT count(*) FROM changed"""
 
 _RECHECK_DUE_SQL = f"""
@@ -506,17 +529,15 @@ WITH calc AS (
     FROM due d WHERE b.id = d.id
     RETURNING b.id, b.region_id, b.monthly_amount, b.pending_amount, b.pending_from, d.old_pending, d.old_from,
               d.old_standard, d.new_standard
-), audit AS (
-    {_AUDIT_INSERT}
+), audit_rows AS (
     SELECT NULL, 'system', 'update', 'relief.benefit', c.id::text, c.region_id,
            jsonb_build_object('step', 'standard_changed',
                               'basis_standard', jsonb_build_array(c.old_standard::text, c.new_standard::text),
                               'pending_amount', jsonb_build_array(c.old_pending::text, c.pending_amount::text),
                               'pending_from', jsonb_build_array(c.old_from, c.pending_from),
-                              'monthly_amount', c.monthly_amount::text, 'run', %(run)s),
-           NULL, '', now()
+                              'monthly_amount', c.monthly_amount::text, 'run', %(run)s)
     FROM changed c
-)
+), audit AS ({_AUDIT_ROWS})
 SELECT count(*) FILTER (WHERE pending_amount IS NOT NULL), count(*) FROM changed"""
 
 
@@ -617,22 +638,20 @@ def recheck_run(*, run_id: int, progress: ProgressCallback | None = None) -> dic
     except DomainError as exc:
         batchrun_finish(run_id=run_id, failed=True, message=str(exc))
         raise
-    return run_exclusive(run=run, lock_class=LOCK_CLASS, key=int(day.strftime("%Y%m%d")),
+    return run_exclusive(run=run, key=int(day.strftime("%Y%m%d")),
                          label=_("%(d)s 资格复核") % {"d": day.isoformat()}, same={"date": day.isoformat()},
                          work=lambda run: _recheck(run, day, progress))
 
 
 def recheck_start(*, user, day: dt.date) -> BatchRun:
     """The bureau runs a night's recheck by hand: queued as a Celery task with a progress bar."""
-    from ..tasks import recheck_task
-
     if not has_capability(user, "recheck_run"):
         raise DomainError(_("您没有启动资格复核的权限。"))
     with transaction.atomic():
         run = batchrun_create(kind=KIND, params={"date": day.isoformat()}, user=user)
         audit_record(actor=user, action=AuditEvent.Action.CREATE, target=run, region_code=run.region_id or "",
                      changes={"recheck_date": day.isoformat()})
-        transaction.on_commit(lambda: recheck_task.delay(run.pk))
+        batchrun_enqueue(run)
     return run
 
 
