@@ -56,7 +56,7 @@ class PortalService:
 class BatchKind:
     """A kind of BatchRun an area runs on the shared engine."""
 
-    kind: str                            # BatchRun.kind, e.g. "relief_payroll"
+    kind: str                            # BatchRun.kind, prefixed with the area key: "<key>_payroll"
     label: Any
     task: str                            # dotted path of the Celery task taking the run id
     capability: str | None = None        # who may start or resume one by hand (None: nobody)
@@ -72,6 +72,10 @@ class ImportKind:
     label: Any
     capability: str
 
+    @property
+    def resource_class(self) -> type:
+        return resolve(self.resource)
+
 
 @dataclass(frozen=True)
 class Row:
@@ -84,6 +88,16 @@ class Row:
     since: dt.date | None = None
     amount: Any = None                   # Decimal yuan, when there is money
     url: str | None = None               # the record's own page, if the user may open it
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link an area offers on the household page (its records of the
+    household, or an action such as 受理新申请 when `primary`)."""
+
+    label: Any
+    url: str
+    primary: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,11 +129,17 @@ class Area:
     demo_seeder: str | None = None       # callable(seed=…, progress=…)
     person_rows: str | Callable | None = None     # callable(user, person) → list[Row]
     household_rows: str | Callable | None = None  # callable(user, household) → list[Row]
+    household_links: str | Callable | None = None  # callable(user, household) → list[Link]
     life_events: dict[str, str | Callable] = field(default_factory=dict)  # event kind → handler(event)
     indicators: tuple[Indicator, ...] = ()
 
 
 _AREAS: dict[str, Area] = {}
+_generation = 0  # bumped on every change, so tables merged from the registry know when to rebuild
+
+
+def generation() -> int:
+    return _generation
 
 
 class AreaConflict(ValueError):
@@ -128,15 +148,19 @@ class AreaConflict(ValueError):
 
 def register(area: Area) -> Area:
     """Called once per area from its AppConfig.ready()."""
+    global _generation
     if area.key in _AREAS and _AREAS[area.key] is not area:
         raise AreaConflict(f"area key {area.key!r} is registered twice")
     _AREAS[area.key] = area
+    _generation += 1
     return area
 
 
 def unregister(key: str) -> None:
     """For tests that register a throw-away area."""
+    global _generation
     _AREAS.pop(key, None)
+    _generation += 1
 
 
 def registered() -> list[Area]:

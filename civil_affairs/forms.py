@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from . import rules
+from . import clock, rules
 from .models import Document
 from .resources import import_kinds_for
 
@@ -85,3 +85,36 @@ class RegistryImportForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = import_kinds_for(user)
+
+
+class DeathRecordForm(BootstrapMixin, forms.Form):
+    """A caseworker records a death seen on a certificate (civil_affairs.life_events)."""
+
+    death_date = forms.DateField(label=_("死亡日期"), widget=forms.DateInput(attrs={"type": "date"}),
+                                 error_messages={"required": _("请填写死亡日期。")})
+    note = forms.CharField(label=_("依据（如死亡证明编号）"), max_length=200, required=False)
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.fields["death_date"].widget.attrs["max"] = clock.today().isoformat()
+
+    def clean_death_date(self):
+        value = self.cleaned_data["death_date"]
+        if value > clock.today():
+            raise forms.ValidationError(_("死亡日期不能晚于今天。"))
+        if value < self.person.birth_date:
+            raise forms.ValidationError(_("死亡日期不能早于出生日期。"))
+        return value
+
+
+class OverviewForm(BootstrapMixin, forms.Form):
+    """The bureau overview's day (today unless chosen; never after today)."""
+
+    day = forms.DateField(label=_("统计日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_day(self):
+        value = self.cleaned_data["day"] or clock.today()
+        if value > clock.today():
+            raise forms.ValidationError(_("统计日期不能晚于今天。"))
+        return value

@@ -12,7 +12,8 @@ from rest_framework.permissions import BasePermission
 
 from .models import Role
 
-# capability → roles that have it
+# capability → roles that have it: the core's own; each policy area declares its
+# capabilities in its Area registration and capability_table() merges them.
 CAPABILITIES: dict[str, frozenset[str]] = {
     # the staff workbench at /work/
     "workbench": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.INSTITUTION_STAFF,
@@ -30,33 +31,41 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "registry_import": frozenset({Role.CASEWORKER, Role.BUREAU_ADMIN}),
     # read the audit log of the jurisdiction
     "audit_view": frozenset({Role.AUDITOR, Role.BUREAU_ADMIN}),
+    # the bureau overview (民政一张图): every area's figures by district of the jurisdiction
+    "overview_view": frozenset({Role.BUREAU_ADMIN, Role.AUDITOR, Role.REVIEWER}),
     # see batch runs and their progress
     "batch_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR}),
-    # relief: read applications, benefits and standards of the jurisdiction
-    "relief_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN,
-                              Role.AUDITOR}),
-    # relief: take applications in, investigate, propose, publish notices, start rechecks
-    "relief_handle": frozenset({Role.CASEWORKER}),
-    # relief: confirm or reject (never one's own investigation); stop or suspend benefits
-    "relief_decide": frozenset({Role.REVIEWER, Role.BUREAU_ADMIN}),
-    # relief payroll: see rolls and totals; generate a month; approve a district's roll
-    "payroll_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR}),
-    "payroll_run": frozenset({Role.BUREAU_ADMIN}),
-    # relief: import standards and benefit rosters
-    "relief_configure": frozenset({Role.BUREAU_ADMIN}),
-    "payroll_approve": frozenset({Role.REVIEWER, Role.BUREAU_ADMIN}),
-    # data-exchange feeds (death, vehicle, property, wages, business, hukou, price index…): city-wide data
-    "feed_import": frozenset({Role.BUREAU_ADMIN}),
-    # start the eligibility recheck or the price-linkage batch by hand (both also run on Celery beat)
-    "recheck_run": frozenset({Role.BUREAU_ADMIN}),
-    "price_linkage_run": frozenset({Role.BUREAU_ADMIN}),
 }
+
+
+_merged: tuple[int, dict[str, frozenset[str]]] = (-1, {})
+
+
+def capability_table() -> dict[str, frozenset[str]]:
+    """Every capability known: the core's and each registered area's (areas.py),
+    merged once per change of the registry.  A name claimed twice is reported by
+    the system check (checks.py); here the core's wins, then the first area's."""
+    global _merged
+    from . import areas
+
+    if _merged[0] != areas.generation():
+        table: dict[str, frozenset[str]] = {}
+        for area in reversed(areas.registered()):
+            table.update(area.capabilities)
+        table.update(CAPABILITIES)
+        _merged = (areas.generation(), table)
+    return _merged[1]
+
+
+def roles_with(capability: str) -> frozenset[str]:
+    """The roles that have `capability` (KeyError for a name nobody declared)."""
+    return capability_table()[capability]
 
 
 def has_capability(user, capability: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return user.role in CAPABILITIES[capability]
+    return user.role in roles_with(capability)
 
 
 def require(capability: str):

@@ -4,10 +4,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
-from relief import api as relief_api
-from relief.urls import portal_urlpatterns as relief_portal_patterns
-
-from . import api, api_auth, api_docs, views
+from . import api, api_auth, api_docs, areas, views
 
 portal_patterns = ([
     path("", views.portal_index, name="index"),
@@ -23,6 +20,7 @@ workbench_patterns = ([
     path("people/", views.person_list, name="people"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/verify-resident/", views.resident_verify, name="resident_verify"),
+    path("people/<int:pk>/death/", views.person_death_record, name="person_death"),
     path("households/", views.household_list, name="households"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
@@ -32,13 +30,41 @@ workbench_patterns = ([
     path("batches/<int:pk>/retry/", views.batch_retry, name="batch_retry"),
     path("batches/<int:pk>/errors.csv", views.batch_errors, name="batch_errors"),
     path("audit/", views.audit_list, name="audit"),
+    path("overview/", views.overview, name="overview"),
+    path("overview/export.xlsx", views.overview_export, name="overview_export"),
 ], "workbench")
+
+
+def _portal_include(area: areas.Area):
+    """An area's residents' pages: "module" (with app_name) or "module:attribute"
+    holding (patterns, namespace) or a plain list (namespace "<key>_portal")."""
+    module, _sep, attribute = area.portal_urls.partition(":")
+    if not attribute:
+        return include(module)
+    patterns = areas.resolve(f"{module}.{attribute}")
+    return include(patterns if isinstance(patterns, tuple) else (patterns, f"{area.key}_portal"))
+
+
+def area_urlpatterns() -> list:
+    """Every registered area's pages, mounted from the registry (the core names no area):
+    /work/<key>/, /my/<key>/, /api/<key>/ (namespace "api-<key>") and /<key>/ for public pages."""
+    patterns = []
+    for area in areas.registered():
+        if area.workbench_urls:
+            patterns.append(path(f"work/{area.key}/", include(area.workbench_urls)))
+        if area.portal_urls:
+            patterns.append(path(f"my/{area.key}/", _portal_include(area)))
+        if area.api_router:
+            patterns.append(path(f"api/{area.key}/", include((areas.resolve(area.api_router).urls,
+                                                                f"api-{area.key}"))))
+        if area.public_urls:
+            patterns.append(path(f"{area.key}/", include(area.public_urls)))
+    return patterns
+
 
 urlpatterns = [
     path("", include(portal_patterns)),
     path("work/", include(workbench_patterns)),
-    path("work/relief/", include("relief.urls")),
-    path("my/relief/", include(relief_portal_patterns)),
     path("accounts/login/", views.MinzhengLoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("home/", views.home, name="home"),
@@ -46,7 +72,6 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/core/", include((api.router.urls, "api-core"))),
-    path("api/relief/", include((relief_api.router.urls, "api-relief"))),
     path("api/auth/login/", api_auth.LoginView.as_view(), name="api-login"),
     path("api/auth/token/", api_auth.LoginView.as_view(), name="api-token"),  # the name clients used before knox
     path("api/auth/logout/", api_auth.LogoutView.as_view(), name="api-logout"),
@@ -55,6 +80,7 @@ urlpatterns = [
     path("api/docs/", api_docs.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
 ]
+urlpatterns += area_urlpatterns()
 # After every other route: any other /api/…/ address answers a JSON 404 (one
 # without the final slash is still redirected to it first, by APPEND_SLASH).
 urlpatterns.append(re_path(r"^api/(?P<path>.*/)$", api_docs.api_not_found))

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import areas, clock, rules, selectors, services
+from . import areas, clock, listing, rules, selectors, services
 from .batches import capability_for_kind
 from .exports import csv_response, xlsx_response
 from .filters import AuditFilter, HouseholdFilter, IdSearchThrottled, PersonFilter

@@ -9,25 +9,63 @@ class ReliefConfig(AppConfig):
     verbose_name = _("社会救助")
 
     def ready(self):
-        from civil_affairs.areas import Area, register
+        from civil_affairs.areas import Area, BatchKind, ImportKind, NavItem, PortalService, register
+        from civil_affairs.models import Role
 
-        # Relief is the first tenant of the area registry (civil_affairs/areas.py).
-        register(Area(key="relief", label=_("社会救助"), order=10))
-
-        from civil_affairs.batches import COUNT_LABELS, KIND_LABELS
-        from civil_affairs.resources import import_kind_register
-
-        from .resources import BenefitResource, StandardResource
-
-        import_kind_register("relief_standard", StandardResource, _("救助标准"), "relief_configure")
-        import_kind_register("relief_benefit", BenefitResource, _("救助待遇花名册"), "relief_configure")
-        KIND_LABELS.update({
-            "relief_payroll": _("社会救助发放花名册"),
-            "relief_feed_import": _("比对数据导入"),
-            "relief_recheck": _("资格复核（数据比对）"),
-            "relief_price_linkage": _("物价补贴联动发放"),
-        })
+        from .selectors.indicators import relief_indicators
         from .services import recheck
 
-        COUNT_LABELS.update(recheck.COUNT_LABELS)
-        COUNT_LABELS.update({"added": pgettext_lazy("count", "新增"), "duplicates": _("已存在"), "bad": _("错误行"), "blank": _("空行")})
+        # Who may do what in relief (merged into the core's capability table).
+        capabilities = {
+            # read applications, benefits and standards of the jurisdiction
+            "relief_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN,
+                                      Role.AUDITOR}),
+            # take applications in, investigate, propose, publish notices, start rechecks
+            "relief_handle": frozenset({Role.CASEWORKER}),
+            # confirm or reject (never one's own investigation); stop or suspend benefits
+            "relief_decide": frozenset({Role.REVIEWER, Role.BUREAU_ADMIN}),
+            # payroll: see rolls and totals; generate a month; approve a district's roll
+            "payroll_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR}),
+            "payroll_run": frozenset({Role.BUREAU_ADMIN}),
+            "payroll_approve": frozenset({Role.REVIEWER, Role.BUREAU_ADMIN}),
+            # import standards and benefit rosters
+            "relief_configure": frozenset({Role.BUREAU_ADMIN}),
+            # data-exchange feeds (death, vehicle, property, wages, business, hukou, price index…): city-wide data
+            "feed_import": frozenset({Role.BUREAU_ADMIN}),
+            # start the eligibility recheck or the price-linkage batch by hand (both also run on Celery beat)
+            "recheck_run": frozenset({Role.BUREAU_ADMIN}),
+            "price_linkage_run": frozenset({Role.BUREAU_ADMIN}),
+        }
+        feed_count_labels = {"added": pgettext_lazy("count", "新增"), "duplicates": _("已存在"), "bad": _("错误行"),
+                             "blank": _("空行")}
+
+        # Relief is the first tenant of the area registry (civil_affairs/areas.py).
+        register(Area(
+            key="relief", label=_("社会救助"), order=10,
+            workbench_urls="relief.urls", portal_urls="relief.urls:portal_urlpatterns", api_router="relief.api.router",
+            capabilities=capabilities,
+            nav=(NavItem(_("社会救助"), "relief:queue", "relief_view"),),
+            services=(PortalService("relief", _("申请救助"), "relief_portal:apply",
+                                    description=_("低保、特困、低保边缘、支出型困难家庭和临时救助。")),),
+            my_applications_url_name="relief_portal:applications",
+            batch_kinds=(
+                BatchKind("relief_payroll", _("社会救助发放花名册"), "relief.tasks.payroll_task", "payroll_run"),
+                BatchKind("relief_feed_import", _("比对数据导入"), "relief.tasks.feed_import_task", "feed_import",
+                          count_labels=feed_count_labels),
+                BatchKind("relief_recheck", _("资格复核（数据比对）"), "relief.tasks.recheck_task", "recheck_run",
+                          count_labels=recheck.COUNT_LABELS),
+                BatchKind("relief_price_linkage", _("物价补贴联动发放"), "relief.tasks.price_linkage_task",
+                          "price_linkage_run"),
+            ),
+            import_kinds=(
+                ImportKind("relief_standard", "relief.resources.StandardResource", _("救助标准"), "relief_configure"),
+                ImportKind("relief_benefit", "relief.resources.BenefitResource", _("救助待遇花名册"),
+                           "relief_configure"),
+            ),
+            demo_seeder="relief.demo.seed_area",
+            person_rows="relief.selectors.person360.person_rows",
+            household_rows="relief.selectors.person360.household_rows",
+            household_links="relief.selectors.person360.household_links",
+            life_events={"death": "relief.services.benefits.on_death"},
+            indicators=relief_indicators(),
+        ))

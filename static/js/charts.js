@@ -62,7 +62,22 @@
     });
   }
 
+  // The bureau overview: one bar chart per indicator, districts along the axis.
+  function overviewBars() {
+    (figures("overview-data") || []).forEach(function (chart, i) {
+      var canvas = document.getElementById(chart.id);
+      if (!canvas) return;
+      new Chart(canvas, {
+        type: "bar",
+        data: { labels: chart.labels,
+                datasets: [{ label: chart.label, data: chart.data.map(Number), backgroundColor: COLOURS[i % COLOURS.length] }] },
+        options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } }
+      });
+    });
+  }
+
   areaBars();
+  overviewBars();
   moneyBars("payroll-chart", "payroll-data");
   moneyBars("subsidy-chart", "subsidy-data");
   indexLines();
