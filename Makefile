@@ -25,9 +25,11 @@ run: install
 	$(SERVICES) $(BIN)/python -m civil_affairs.devrun
 
 # Browser tests drive Debian's Chromium (and a CJK font, so screenshots are
-# readable); install them when missing and we may.
+# readable); install them only when one is missing and we may (no apt-get when
+# both are there).
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 chromium:
-	@[ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; } || echo "chromium missing: browser tests will fail"
+	@{ [ -x /usr/bin/chromium ] && [ -f $(CJK_FONT) ]; } || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; } || echo "chromium or its CJK font missing: browser tests will fail"
 
 test: install chromium
 	$(SERVICES) $(BIN)/pytest $(PYTEST_ARGS)

@@ -14,10 +14,6 @@ from tests.factories import MemberFactory, PersonFactory, RegionFactory, UserFac
 
 PASSWORD = "Minzheng@2026"
 
-# Playwright's sync API runs an event loop in the test thread; Django's ORM
-# calls from that thread are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture(autouse=True)
 def _chinese_first():
@@ -126,12 +122,35 @@ def login(client):
     return _login
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marks
+def pytest_collection_modifyitems(config, items):
+    """Every test that uses the worker (directly or through another fixture) is a
+    `broker` test: the mark follows the fixture, so `-m "not broker"` skips them all."""
+    for item in items:
+        if "celery_worker_process" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.broker)
+
+
 @pytest.fixture
-def celery_worker_process(transactional_db):
-    """A real Celery worker (solo pool) on the real Redis broker, using the test database."""
+def celery_worker_process(transactional_db, _celery_worker_session):
+    """The session's Celery worker, for a test whose rows it must see: committed
+    (transactional_db), with no task left queued by an earlier test."""
+    from civil_affairs.celery import app
+
+    app.control.purge()
+    return _celery_worker_session
+
+
+@pytest.fixture(scope="session")
+def _celery_worker_session(django_db_setup):
+    """A real Celery worker (solo pool) on the real Redis broker, using the test
+    database; started once, on first use.  It depends on django_db_setup, so it
+    is stopped before pytest-django drops the test database (the worker's
+    connection would otherwise block the DROP DATABASE)."""
     db = settings.DATABASES["default"]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "civil_affairs.settings",
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],  # the suite's (tests.settings)
            "DATABASE_TEST_NAME": db["NAME"]}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own thread only
     # The worker connects to the test database by name.
     env["DATABASE_URL"] = postgres_url(user=db["USER"], password=db.get("PASSWORD") or "", host=db["HOST"] or "",
                                        port=db.get("PORT") or "", name=db["NAME"])
@@ -158,3 +177,4 @@ def celery_worker_process(transactional_db):
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait()

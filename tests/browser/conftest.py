@@ -14,8 +14,21 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-dev-shm-usage"]
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="package")
+def _async_unsafe_orm():
+    """Playwright's sync API keeps an event loop running in the test thread while
+    the browser is open; Django's ORM calls from that thread are still
+    synchronous and safe.  Only for these tests: elsewhere Django keeps refusing
+    ORM calls from async code."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+# Package-scoped with the setting above: the browser (and its event loop) is
+# closed when the browser tests end, before the rest of the suite runs.
+@pytest.fixture(scope="package")
+def browser(_async_unsafe_orm):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test` (installs Debian's chromium) "
                     "or set CHROMIUM_PATH")

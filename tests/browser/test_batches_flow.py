@@ -13,7 +13,7 @@ from relief.models import Benefit, ReviewTask
 from relief.services.standards import standards_load_demo
 from tests.browser.conftest import log_in, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.broker]
+pytestmark = pytest.mark.browser  # and `broker`, from the worker fixture (tests/conftest.py)
 
 
 @pytest.fixture

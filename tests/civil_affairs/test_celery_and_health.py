@@ -1,5 +1,4 @@
 """A real Celery worker on the real Redis broker, and /healthz."""
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from civil_affairs import services, tasks
@@ -24,14 +23,12 @@ def test_healthz_reports_a_broken_broker(client, db, settings):
     assert response.status_code == 503 and response.json()["broker"].startswith("error")
 
 
-@pytest.mark.broker
 def test_task_round_trip_through_the_broker(celery_worker_process):
     assert tasks.ping.delay("你好").get(timeout=30) == "你好"
 
 
-@pytest.mark.broker
 def test_import_runs_on_the_worker(celery_worker_process, regions, users):
-    from tests.civil_affairs.test_registry_import import ROWS, person_csv
+    from tests.civil_affairs.factories import PERSON_IMPORT_ROWS as ROWS, person_csv
 
     run = services.registry_import_start(user=users[Role.CASEWORKER], kind="person",
                                          uploaded=SimpleUploadedFile("p.csv", person_csv(*ROWS)))

@@ -6,26 +6,10 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from civil_affairs import rules, services
+from civil_affairs import services
 from civil_affairs.models import BatchRun, Person, Role
-
-GOOD_1 = rules.make_id_number("320612", dt.date(1950, 1, 1), 11)
-GOOD_2 = rules.make_id_number("320612", dt.date(1960, 2, 2), 12)
-BAD_CHECK = GOOD_1[:17] + ("0" if GOOD_1[17] != "0" else "1")
-
-
-def person_csv(*rows) -> bytes:
-    lines = ["id_number,name,hukou_region,residence_region,phone,disability_grade,labour_capacity"]
-    lines += [",".join(r) for r in rows]
-    return ("\n".join(lines) + "\n").encode("utf-8-sig")
-
-
-ROWS = [
-    (GOOD_1, "钱一", "320612001001", "", "13800000001", "0", "full"),
-    (BAD_CHECK, "孙二", "320612001001", "", "", "0", "full"),          # row 3: check digit
-    (GOOD_2, "李三", "320699999999", "", "", "0", "full"),             # row 4: unknown region
-    (rules.make_id_number("320612", dt.date(1970, 3, 3), 13), "周四", "320612001001", "", "", "9", "full"),  # grade
-]
+from tests.civil_affairs.factories import GOOD_1, person_csv
+from tests.civil_affairs.factories import PERSON_IMPORT_ROWS as ROWS  # the name its tests read
 
 
 def _run_import(user, name, content, kind="person"):

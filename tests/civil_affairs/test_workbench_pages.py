@@ -5,7 +5,7 @@ import pytest
 from openpyxl import load_workbook
 
 from civil_affairs.models import AuditEvent, Role
-from tests.factories import MemberFactory
+from tests.civil_affairs.factories import MemberFactory
 
 
 def _sheet(response):
@@ -70,17 +70,21 @@ def test_household_list_query_count_is_bounded(regions, users, login, django_ass
 
 
 def test_keyset_pagination_walks_every_row_once(regions, users, login):
+    import re
+
     numbers = {MemberFactory(household__region=regions["jinsha_1"]).household.number for _ in range(120)}
     client = login(users[Role.CASEWORKER])
-    seen, url = [], "/work/households/?sort=-number"
-    import re
+    seen, pages, url = [], [], "/work/households/?sort=-number"
     while url:
-        html = login(users[Role.CASEWORKER]).get(url).text
-        seen += re.findall(r'class="font-monospace">(HT\d+)</a>', html)
-        match = re.search(r'href="(\?[^"]*after=[^"]+)"', html)
+        response = client.get(url)
+        assert response.status_code == 200
+        rows = re.findall(r'class="font-monospace">(HT\d+)</a>', response.text)
+        seen += rows
+        pages.append(len(rows))
+        match = re.search(r'href="(\?[^"]*after=[^"]+)"', response.text)
         url = "/work/households/" + match.group(1).replace("&amp;", "&") if match else None
-    assert seen == sorted(numbers, reverse=True)
-    assert client
+    assert seen == sorted(numbers, reverse=True)  # every row once, in order
+    assert pages == [50, 50, 20]  # 120 rows, 50 a page; the last page has no next link
 
 
 def test_person_list_query_count_is_bounded(regions, users, login, django_assert_max_num_queries):

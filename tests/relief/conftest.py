@@ -7,16 +7,14 @@ import pytest
 
 from civil_affairs.models import HouseholdMember, IncomeRecord, Role
 from relief.services.standards import standards_load_demo
-from tests.factories import IncomeFactory, MemberFactory, UserFactory, valid_id_number
+from tests.civil_affairs.factories import IncomeFactory, MemberFactory, UserFactory, valid_id_number
+from tests.relief.factories import TODAY
 
 
 @pytest.fixture
 def relief_standards(regions):
     standards_load_demo(actor=None, region=regions["city"])
     return regions
-
-
-TODAY = dt.date(2026, 11, 2)  # a Monday
 
 
 @pytest.fixture

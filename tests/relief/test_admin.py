@@ -15,7 +15,7 @@ from civil_affairs import services
 from civil_affairs.models import AuditEvent, BatchRun, Role
 from relief.models import Benefit, CalendarDay, Standard
 from tests.factories import MemberFactory
-from tests.relief.test_procedure import investigated, submitted
+from tests.relief.factories import investigated, submitted
 
 STANDARD_HEADER = ["区划代码", "项目", "数值", "生效日期", "依据/说明"]
 ROSTER_HEADER = ["户编号", "领取人身份证号", "救助类别", "月救助金额", "起始月份", "保障人数", "银行账号", "开户银行",

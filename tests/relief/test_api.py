@@ -8,7 +8,7 @@ import pytest
 from civil_affairs.models import Role
 from relief.models import Benefit
 from relief.services import applications as svc
-from tests.relief.test_procedure import submitted
+from tests.relief.factories import submitted
 
 
 def _act(client, app, step, data=None):

@@ -662,7 +662,6 @@ def test_command_refuses_bad_input_and_calm_months(covered, relief_standards):
 
 # ---------------------------------------------------------------- a real worker
 
-@pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
 def test_price_linkage_through_a_real_celery_worker(covered, users, celery_worker_process):
     run = services.price_linkage_start(user=users[Role.BUREAU_ADMIN], month=OCT)

@@ -10,32 +10,8 @@ from civil_affairs.services import DomainError
 from relief.models import Application, Benefit, CalendarDay
 from relief.services import applications as svc
 from relief.services import benefits as benefit_svc
-from tests.factories import IncomeFactory
-
-TODAY = dt.date(2026, 11, 2)  # a Monday
-
-
-def submitted(family, staff, kind="dibao", **extra) -> Application:
-    worker = staff["caseworker"]
-    app = svc.application_create(actor=worker, household=family, kind=kind, **extra)
-    svc.application_details_update(actor=worker, application=app, authorised_verification=True,
-                                   bank_name="农业银行", bank_account="6228480012345678901")
-    return svc.application_submit(actor=worker, application=app)
-
-
-def visited(app, staff, on=TODAY, findings="情况属实"):
-    """The caseworker's home visit, co-signed by their colleague in their own session."""
-    visit = svc.application_visit_record(actor=staff["caseworker"], application=app, second_visitor=staff["colleague"],
-                                         visited_on=on, living_conditions="两居室，家具简陋", findings=findings)
-    return svc.visit_confirm(actor=staff["colleague"], visit=visit)
-
-
-def investigated(app, staff) -> Application:
-    svc.application_accept(actor=staff["caseworker"], application=app,
-                           checklist={k: True for k in svc.REQUIRED_DOCUMENTS[app.kind]})
-    visited(app, staff)
-    app.refresh_from_db()
-    return app
+from tests.civil_affairs.factories import IncomeFactory
+from tests.relief.factories import TODAY, investigated, submitted, visited
 
 
 def test_dibao_from_submission_to_benefit(family, staff, settings):

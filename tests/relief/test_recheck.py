@@ -26,8 +26,8 @@ from relief.services import payroll, recheck
 from relief.services.benefits import benefit_recheck_start
 from relief.services.standards import standard_set
 from tests.factories import IncomeFactory, MemberFactory, valid_id_number
-
-from .conftest import TODAY
+from tests.relief.factories import TODAY
+from tests.relief.factories import benefit_for as _benefit
 
 NOV, DEC, JAN = dt.date(2026, 11, 1), dt.date(2026, 12, 1), dt.date(2027, 1, 1)
 Kind = ReviewTask.Kind
@@ -46,16 +46,6 @@ def _household(regions, region="jinsha_1", *, size=1, birth=dt.date(1980, 1, 1))
 
 def _people(household):
     return [m.person for m in household.members.select_related("person").order_by("id")]
-
-
-def _benefit(household, **fields):
-    head = household.members.get(relation="head").person
-    values = {"household": household, "recipient": head, "kind": "dibao", "region": household.region,
-              "monthly_amount": Decimal("780.00"), "members": household.members.count(),
-              "start_month": dt.date(2026, 1, 1), "next_recheck": dt.date(2027, 6, 1),
-              "bank_account": "6228480012345678901"}
-    values.update(fields)
-    return Benefit.objects.create(**values)
 
 
 def _feed(kind, person, *, key=None, event_date=NOV, amount=None, **detail):
@@ -426,7 +416,7 @@ def test_a_granted_benefit_carries_its_basis_and_follows_a_new_standard(family, 
     """benefit_grant keeps what the amount was worked out from; a confirmed
     recheck replaces a waiting amount, and the next night works it out again."""
     from relief.services import applications as svc
-    from tests.relief.test_procedure import investigated, submitted, visited
+    from tests.relief.factories import investigated, submitted, visited
 
     def confirm(app, on):
         svc.application_propose(actor=staff["caseworker"], application=app)

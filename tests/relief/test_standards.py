@@ -12,7 +12,7 @@ from relief.models import Application, Benefit, Standard
 from relief.selectors.standards import region_ancestors, standards_in_force
 from relief.services import applications as svc
 from relief.services.standards import standard_set
-from tests.relief.test_procedure import investigated, submitted
+from tests.relief.factories import investigated, submitted
 
 
 def test_region_ancestors_nearest_first():

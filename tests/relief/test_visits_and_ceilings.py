@@ -18,7 +18,7 @@ from relief.models import Application, Benefit, HomeVisit, Payment, Standard
 from relief.services import applications as svc
 from relief.services.standards import DEMO_STANDARDS, standard_set
 from tests.factories import UserFactory
-from tests.relief.test_procedure import TODAY, submitted, visited
+from tests.relief.factories import TODAY, submitted, visited
 
 S = rules.Standards.from_values({str(k): v for k, v in DEMO_STANDARDS.items()})
 

@@ -8,7 +8,7 @@ import pytest
 from civil_affairs.models import Role
 from relief.models import Application, Benefit
 from relief.services import applications as svc
-from tests.relief.test_procedure import investigated, submitted
+from tests.relief.factories import investigated, submitted
 
 
 def _post(client, app, step, data):
