@@ -19,8 +19,10 @@ class RegionSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "level", "parent", "is_urban"]
 
 
+@extend_schema_field(serializers.CharField)
 class IdNumberField(serializers.Field):
-    """The full ID number for roles that need it, masked for everyone else."""
+    """A read-only ID number: in full on a detail view (context "detail") for roles
+    with `full_id_number`, masked everywhere else.  Public: areas' serializers use it."""
 
     def __init__(self, **kwargs):
         kwargs["read_only"] = True
@@ -33,17 +35,12 @@ class IdNumberField(serializers.Field):
         return rules.mask_id_number(value)
 
 
-@extend_schema_field(serializers.CharField)
-class _IdNumberSchema(IdNumberField):
-    pass
-
-
 class PersonSerializer(serializers.ModelSerializer):
     """Roles without full ID numbers get no birth date (digits 7–14 of the number)
     and the registered residence only at city level (digits 1–4, which the mask
     shows anyway); everyone gets the age."""
 
-    id_number = _IdNumberSchema()
+    id_number = IdNumberField()
     # Not read-only only so that the schema may call it optional; the viewsets are read-only.
     birth_date = serializers.DateField(required=False, help_text=_lazy("仅对可查看完整身份证号的角色返回。"))
     age = serializers.SerializerMethodField(help_text=_lazy("周岁"))

@@ -16,6 +16,6 @@ class ApiDocsView(SpectacularSwaggerSplitView):
 
 @csrf_exempt  # a POST with a token and no CSRF cookie must get this 404 too, not the CSRF page
 def api_not_found(request, path=""):
-    """An /api/…/ address no route matches (e.g. /api/relief/payroll/1.5/): the
+    """An /api/…/ address no route matches (e.g. /api/core/persons/1.5/): the
     documented {"detail": …} 404 in JSON, not the HTML page meant for people."""
     return JsonResponse({"detail": _("未找到。")}, status=404)

@@ -17,6 +17,7 @@ engine:
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 from contextlib import contextmanager
@@ -28,26 +29,41 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .areas import BatchKind
+from .errors import DomainError
 from .models import BatchRun
-from .services import DomainError, batchrun_finish, batchrun_started
+from .services import batchrun_finish, batchrun_started
 
-# BatchRun.kind → what people call it; policy areas add theirs in AppConfig.ready().
-KIND_LABELS: dict[str, str] = {}
+def batch_kinds() -> dict[str, BatchKind]:
+    """BatchRun.kind → its registration, for every area's batch kinds (areas.py).
+    Registry imports ("import_<key>") are the core's own and not listed here."""
+    from .areas import registered
+
+    kinds = {}
+    for area in registered():
+        for batch_kind in area.batch_kinds:
+            kinds.setdefault(batch_kind.kind, batch_kind)
+    return kinds
+
+
+IMPORT_PREFIX = "import_"  # registry imports: BatchRun.kind = "import_<import kind>"
+IMPORT_TASK = "civil_affairs.tasks.registry_import_task"
 
 
 def kind_label(kind: str) -> str:
     """The run's kind in words: an area's batch, or "导入：人员" for a registry import."""
-    if kind in KIND_LABELS:
-        return str(KIND_LABELS[kind])
-    if kind.startswith("import_"):
-        from .resources import IMPORT_KINDS
+    if (batch_kind := batch_kinds().get(kind)) is not None:
+        return str(batch_kind.label)
+    if kind.startswith(IMPORT_PREFIX):
+        from .resources import import_kinds
 
-        label = IMPORT_KINDS.get(kind[len("import_"):], (kind,))[0]
-        return _("导入：%(k)s") % {"k": label}
+        found = import_kinds().get(kind[len(IMPORT_PREFIX):])
+        return _("导入：%(k)s") % {"k": found.label if found else kind}
     return kind
 
 
-# Names of the counts steps return (BatchRun.result["counts"]) → words; areas add theirs.
+# Names of the counts steps return (BatchRun.result["counts"]) → words; areas add
+# theirs with their batch kinds (BatchKind.count_labels).
 COUNT_LABELS: dict[str, str] = {
     # lines a roll-writing batch could not add because their district roll was already approved
     "blocked": gettext_lazy("未能加入（花名册已审核）"),
@@ -55,7 +71,60 @@ COUNT_LABELS: dict[str, str] = {
 
 
 def count_label(name: str) -> str:
-    return str(COUNT_LABELS.get(name, name))
+    if name in COUNT_LABELS:
+        return str(COUNT_LABELS[name])
+    for batch_kind in batch_kinds().values():
+        if name in batch_kind.count_labels:
+            return str(batch_kind.count_labels[name])
+    return name
+
+
+def capability_for_kind(kind: str) -> str | None:
+    """The capability needed to start or resume a run of `kind` (None: nobody by hand)."""
+    if kind.startswith(IMPORT_PREFIX):
+        from .resources import import_kinds
+
+        found = import_kinds().get(kind[len(IMPORT_PREFIX):])
+        return found.capability if found else None
+    batch_kind = batch_kinds().get(kind)
+    return batch_kind.capability if batch_kind else None
+
+
+def kinds_runnable_by(user) -> list[str]:
+    """Every batch kind this user may start or resume (for pages that offer "继续运行")."""
+    from .permissions import has_capability
+    from .resources import import_kinds
+
+    kinds = [f"{IMPORT_PREFIX}{k}" for k in import_kinds()] + list(batch_kinds())
+    return [k for k in kinds if (cap := capability_for_kind(k)) and has_capability(user, cap)]
+
+
+def task_for_kind(kind: str):
+    """The Celery task that runs a BatchRun of this kind, from the registry."""
+    from .areas import resolve
+
+    if kind.startswith(IMPORT_PREFIX):
+        return resolve(IMPORT_TASK)
+    batch_kind = batch_kinds().get(kind)
+    if batch_kind is None:
+        raise LookupError(kind)
+    return resolve(batch_kind.task)
+
+
+def batchrun_enqueue(run: BatchRun) -> None:
+    """Queue the registered task of `run.kind` with the run's id once the current
+    transaction commits (at once outside one).  The one way services start a
+    batch: they never import tasks, so services and tasks import no cycle."""
+    task = task_for_kind(run.kind)
+    run_id = run.pk
+    transaction.on_commit(lambda: task.delay(run_id))
+
+
+def lock_class(kind: str) -> int:
+    """The advisory-lock class of a batch kind: a stable 31-bit hash of its name,
+    so no two kinds share locks by a hand-picked number (pg_advisory_lock takes
+    two int4 keys: this one, and the run's own key such as yyyymm)."""
+    return zlib.crc32(kind.encode()) & 0x7FFFFFFF
 
 
 def stale_before() -> dt.datetime:
@@ -140,11 +209,11 @@ def result_update(*, run_id: int, **values) -> None:
 T = TypeVar("T")
 
 
-def run_exclusive(*, run: BatchRun, lock_class: int, key: int, label: str, same: dict,
+def run_exclusive(*, run: BatchRun, key: int, label: str, same: dict,
                   work: Callable[[BatchRun], T]) -> T | None:
     """The life of one batch run around its `work`, shared by the batches:
 
-    - under the advisory lock (lock_class, key), marked running, then `work(run)`;
+    - under the advisory lock (lock_class(run.kind), key), marked running, then `work(run)`;
     - a second start of the same batch (`same`: the params that make it the
       same, e.g. {"month": "2026-10"}) is refused: failed with a message naming
       the run in progress, BatchBusy raised; a second delivery of this very run
@@ -155,7 +224,7 @@ def run_exclusive(*, run: BatchRun, lock_class: int, key: int, label: str, same:
     if run.is_finished:
         return None
     try:
-        with exclusive(lock_class, key, label=label):
+        with exclusive(lock_class(run.kind), key, label=label):
             run.refresh_from_db()
             if run.is_finished:  # it finished while this delivery waited
                 return None

@@ -1,37 +1,39 @@
-from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
+from django.urls import reverse
 
-from .permissions import has_capability
-
-# The policy areas, in the order the navigation shows them.  An area appears
-# once its app is installed and its workbench URL exists.
-AREAS = [
-    ("relief", _("社会救助"), "relief:queue"),
-    ("eldercare", _("养老服务"), "eldercare:index"),
-    ("childcare", _("儿童福利"), "childcare:index"),
-    ("community", _("基层治理"), "community:index"),
-    ("charity", _("慈善事业"), "charity:index"),
-]
+from . import areas
+from .permissions import capability_table, has_capability
 
 
-def _built_areas():
-    areas = []
-    for key, label, url_name in AREAS:
-        try:
-            areas.append({"key": key, "label": label, "url": reverse(url_name)})
-        except NoReverseMatch:
-            continue
-    return areas
+def _nav_areas(user) -> list[dict]:
+    """The areas this member of staff may open, in menu order, each with the
+    menu entries their capabilities allow (an area with none is left out)."""
+    shown = []
+    for area in areas.registered():
+        items = [{"label": item.label, "url": reverse(item.url_name)}
+                 for item in area.nav if has_capability(user, item.capability)]
+        if items:
+            shown.append({"key": area.key, "label": area.label, "url": items[0]["url"], "items": items})
+    return shown
+
+
+def portal_services(user) -> list[dict]:
+    """The residents' service list: every area's online services.  Where to apply
+    is given only to a verified resident (the only one who may apply)."""
+    may_apply = getattr(user, "is_authenticated", False) and user.is_verified_resident
+    return [{"key": service.key, "area": area.key, "area_label": area.label, "label": service.label,
+             "description": service.description, "url": reverse(service.url_name) if may_apply else None,
+             "guide_url": reverse(service.guide_url_name) if service.guide_url_name else None}
+            for area in areas.registered() for service in area.services]
 
 
 def navigation(request):
     user = getattr(request, "user", None)
+    services = {"portal_services": portal_services(user)}
     if user is None or not user.is_authenticated or user.is_resident:
-        return {}
+        return services
     return {
-        "nav_areas": _built_areas(),
-        "can": {cap: has_capability(user, cap) for cap in
-                ("workbench", "registry_view", "registry_edit", "registry_import", "audit_view", "batch_view",
-                 "full_id_number", "relief_view", "relief_handle", "relief_decide", "payroll_view",
-                 "payroll_run", "payroll_approve", "feed_import", "recheck_run", "price_linkage_run")},
+        **services,
+        "nav_areas": _nav_areas(user),
+        # every capability known, the core's and the areas': {% if can.payroll_run %}
+        "can": {cap: has_capability(user, cap) for cap in capability_table()},
     }

@@ -647,7 +647,7 @@ def _staff_logins(regions: list[RegionRow]) -> list[tuple[str, str, str, str]]:
         ("admin", Role.BUREAU_ADMIN, city, "系统管理员"),
         ("reviewer_tz", Role.REVIEWER, tongzhou, "通州区审核员"),
         ("caseworker_jinsha", Role.CASEWORKER, jinsha.code, f"{jinsha.name}经办人"),
-        # the second visitor who co-signs 金沙's home visits (relief)
+        # the second visitor who co-signs 金沙's home visits
         ("caseworker_jinsha2", Role.CASEWORKER, jinsha.code, f"{jinsha.name}经办人（二）"),
         ("caseworker_other", Role.CASEWORKER, other.code, f"{other.name}经办人"),
         ("community_worker", Role.COMMUNITY_WORKER, community.code, f"{community.name}社工"),
@@ -689,17 +689,11 @@ def _resident_login() -> list[Login]:
 # ---------------------------------------------------------------- entry point
 
 def area_seeders() -> list:
-    """Each installed policy area's `demo.seed_area`, run after the city is loaded."""
-    from importlib import import_module
-    from importlib.util import find_spec
+    """Each registered policy area's demo seeder (Area.demo_seeder), in menu order,
+    run after the city is loaded."""
+    from .areas import registered, resolve
 
-    from django.apps import apps as installed
-
-    seeders = []
-    for config in installed.get_app_configs():
-        if config.name != "civil_affairs" and find_spec(f"{config.name}.demo"):
-            seeders.append(import_module(f"{config.name}.demo").seed_area)
-    return seeders
+    return [resolve(area.demo_seeder) for area in registered() if area.demo_seeder]
 
 
 def city_exists() -> bool:

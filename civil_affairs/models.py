@@ -148,7 +148,7 @@ class Person(models.Model):
     labour_capacity = models.CharField(
         _("劳动能力"), max_length=8, choices=LabourCapacity.choices, default=LabourCapacity.FULL
     )
-    # Counts for relief's classified extras and the 12-month recheck (DOMAIN.md).
+    # Counts for the social-assistance classified extras and the 12-month recheck (DOMAIN.md).
     serious_illness = models.BooleanField(_("患重特大疾病"), default=False, db_default=False)
     death_date = models.DateField(_("死亡日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from import_export import fields, resources, widgets
 
+from .areas import ImportKind, registered
 from .models import Household, HouseholdMember, Person, Region
 from .rules import mask_id_number, mask_phone, normalise_person_name
 
@@ -116,28 +117,24 @@ class HouseholdMemberResource(StrictResource):
     masked_on_export = {"person": mask_id_number}
 
 
-RESOURCES = {
-    "region": RegionResource,
-    "person": PersonResource,
-    "household": HouseholdResource,
-    "member": HouseholdMemberResource,
-}
-
-# kind → (label, capability needed to import it); policy areas add theirs in AppConfig.ready().
-IMPORT_KINDS = {
-    "region": (_lazy("行政区划"), "registry_import"),
-    "person": (_lazy("人员"), "registry_import"),
-    "household": (_lazy("家庭"), "registry_import"),
-    "member": (_lazy("家庭成员"), "registry_import"),
-}
+# The core's import kinds; policy areas register theirs with their Area (areas.py).
+CORE_IMPORT_KINDS = (
+    ImportKind("region", RegionResource, _lazy("行政区划"), "registry_import"),
+    ImportKind("person", PersonResource, _lazy("人员"), "registry_import"),
+    ImportKind("household", HouseholdResource, _lazy("家庭"), "registry_import"),
+    ImportKind("member", HouseholdMemberResource, _lazy("家庭成员"), "registry_import"),
+)
 
 
-def import_kind_register(kind: str, resource, label, capability: str) -> None:
-    RESOURCES[kind] = resource
-    IMPORT_KINDS[kind] = (label, capability)
+def import_kinds() -> dict[str, ImportKind]:
+    """Every import kind, the core's first, then each area's in menu order."""
+    kinds: dict[str, ImportKind] = {}
+    for kind in (*CORE_IMPORT_KINDS, *(k for area in registered() for k in area.import_kinds)):
+        kinds.setdefault(kind.key, kind)
+    return kinds
 
 
 def import_kinds_for(user) -> list[tuple[str, str]]:
     from .permissions import has_capability
 
-    return [(kind, label) for kind, (label, capability) in IMPORT_KINDS.items() if has_capability(user, capability)]
+    return [(key, kind.label) for key, kind in import_kinds().items() if has_capability(user, kind.capability)]

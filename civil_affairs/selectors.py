@@ -27,7 +27,10 @@ def jurisdiction_prefix(user) -> str | None:
     return user.region.prefix
 
 
-def _scoped(qs: QuerySet, user, field: str) -> QuerySet:
+def scoped(qs: QuerySet, user, field: str) -> QuerySet:
+    """`qs` narrowed to the user's jurisdiction: rows whose region code `field`
+    lies in the user's region subtree (none for residents and users without a
+    region).  Public: every area scopes its selectors with it."""
     prefix = jurisdiction_prefix(user)
     if prefix is None:
         return qs.none()
@@ -39,13 +42,13 @@ def region_of_code(code: str) -> Region | None:
 
 
 def region_list_for_user(user) -> QuerySet[Region]:
-    return _scoped(Region.objects.all(), user, "code")
+    return scoped(Region.objects.all(), user, "code")
 
 
 def person_list_for_user(user) -> QuerySet[Person]:
     if not has_capability(user, "registry_view"):
         return Person.objects.none()
-    return _scoped(Person.objects.select_related("residence_region"), user, "residence_region__code")
+    return scoped(Person.objects.select_related("residence_region"), user, "residence_region__code")
 
 
 def household_list_for_user(user) -> QuerySet[Household]:
@@ -59,7 +62,7 @@ def household_list_for_user(user) -> QuerySet[Household]:
         head_id_number=Subquery(heads.values("person__id_number")[:1]),
         size=Subquery(sizes[:1]),
     )
-    return _scoped(qs, user, "region__code")
+    return scoped(qs, user, "region__code")
 
 
 # Search (issue 10): an ID number is found only by the whole 18 characters, or
@@ -244,15 +247,14 @@ def document_get_for_user(user, pk) -> Document:
 def audit_list_for_user(user) -> QuerySet[AuditEvent]:
     if not has_capability(user, "audit_view"):
         return AuditEvent.objects.none()
-    return _scoped(AuditEvent.objects.all(), user, "region_code")
+    return scoped(AuditEvent.objects.all(), user, "region_code")
 
 
 def batchrun_with_state(qs: QuerySet[BatchRun], user) -> QuerySet[BatchRun]:
     """Runs with `interrupted` (running, but its worker's heartbeat is stale)
     and `resumable` (failed or interrupted, of a kind this user may run), for
     the pages that show "已中断" and offer "继续运行"."""
-    from .batches import interrupted_q
-    from .tasks import kinds_runnable_by
+    from .batches import interrupted_q, kinds_runnable_by
 
     interrupted = interrupted_q()
     return qs.annotate(
@@ -264,7 +266,7 @@ def batchrun_with_state(qs: QuerySet[BatchRun], user) -> QuerySet[BatchRun]:
 def batchrun_list_for_user(user) -> QuerySet[BatchRun]:
     if not has_capability(user, "batch_view"):
         return BatchRun.objects.none()
-    return batchrun_with_state(_scoped(BatchRun.objects.select_related("created_by"), user, "region__code"), user)
+    return batchrun_with_state(scoped(BatchRun.objects.select_related("created_by"), user, "region__code"), user)
 
 
 def batchrun_get_for_user(user, pk) -> BatchRun:

@@ -24,15 +24,12 @@ from django.utils.translation import gettext_lazy
 
 from . import rules, sms
 from . import uploads
+from .errors import DomainError  # the public home is civil_affairs.errors; importable from here as before
 from .middleware import current_request
 from .models import (AuditEvent, BatchRun, BatchRunError, Document, Household, HouseholdMember, OneTimeCode, Person,
                      Region, Role, User)
 
 logger = logging.getLogger(__name__)
-
-
-class DomainError(Exception):
-    """A rule says no; the message is for the person who asked."""
 
 
 # ---------------------------------------------------------------- audit
@@ -74,6 +71,30 @@ def audit_record(*, actor, action: str, target: Model | None = None, target_type
         ip_address=ip,
         user_agent=ua or "",
     )
+
+
+# The columns of the rows a set-based audit writes, in order (the rest are filled in:
+# no IP or user agent for a batch, the time of the statement).
+AUDIT_ROW_COLUMNS = ("actor_id", "actor_label", "action", "target_type", "target_id", "region_code", "changes")
+
+
+def audit_rows_sql(source: str) -> str:
+    """One INSERT … SELECT writing an audit event per row of `source` (a CTE or a
+    parenthesised subquery whose columns are AUDIT_ROW_COLUMNS, in order).  For
+    set-based batches: used as a data-modifying CTE beside the change it records
+    (same statement, same transaction), so no area writes INSERTs into the audit
+    table by hand."""
+    cols = ", ".join(AUDIT_ROW_COLUMNS)
+    return (f"INSERT INTO {AuditEvent._meta.db_table} ({cols}, ip_address, user_agent, at) "
+            f"SELECT a.actor_id::bigint, a.actor_label, a.action, a.target_type, a.target_id::text, "
+            f"a.region_code, a.changes::jsonb, NULL, '', now() FROM {source} AS a({cols})")
+
+
+def audit_rows(*, select_sql: str, params: dict | list | None = None) -> int:
+    """Write one audit event per row of `select_sql` (columns: AUDIT_ROW_COLUMNS) in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(audit_rows_sql(f"({select_sql})"), params)
+        return cursor.rowcount
 
 
 def _client_ip(request) -> str | None:
@@ -605,9 +626,8 @@ def batchrun_retry(*, user, run_id: int) -> BatchRun:
     and its work is idempotent, so nothing is done twice.  A running run counts
     as interrupted only once its heartbeat is stale (its worker stopped); even
     then the batch's advisory lock keeps a worker that is in fact alive alone."""
-    from .batches import is_interrupted
+    from .batches import batchrun_enqueue, capability_for_kind, is_interrupted
     from .permissions import has_capability
-    from .tasks import capability_for_kind, task_for_kind
 
     run = BatchRun.objects.select_for_update().get(pk=run_id)
     capability = capability_for_kind(run.kind)
@@ -619,13 +639,12 @@ def batchrun_retry(*, user, run_id: int) -> BatchRun:
             "id": run.pk, "done": run.done, "total": run.total, "n": settings.BATCH_HEARTBEAT_STALE_MINUTES})
     if run.status not in (BatchRun.Status.FAILED, BatchRun.Status.RUNNING):
         raise DomainError(_("只有失败或中断的任务可以重新运行。"))
-    task = task_for_kind(run.kind)
     status_before = run.status
     run.status, run.finished_at, run.message = BatchRun.Status.PENDING, None, ""
     run.save(update_fields=["status", "finished_at", "message"])
     audit_record(actor=user, action=AuditEvent.Action.UPDATE, target=run, region_code=run.region_id or "",
                  changes={"retry": True, "done": run.done, "total": run.total, "was": status_before})
-    transaction.on_commit(lambda: task.delay(run.pk))
+    batchrun_enqueue(run)
     return run
 
 
@@ -652,8 +671,8 @@ def _import_dir():
 
 def registry_import_start(*, user, kind: str, uploaded) -> BatchRun:
     """Keep the uploaded file outside the web root and queue its import."""
+    from .batches import batchrun_enqueue
     from .resources import import_kinds_for
-    from .tasks import registry_import_task
 
     if kind not in dict(import_kinds_for(user)):
         raise DomainError(_("未知的导入类型，或您无权导入：%(k)s") % {"k": kind})
@@ -673,7 +692,7 @@ def registry_import_start(*, user, kind: str, uploaded) -> BatchRun:
         run.save(update_fields=["params"])
         audit_record(actor=user, action=AuditEvent.Action.IMPORT, target=run,
                      region_code=run.region_id or "", changes={"kind": kind, "filename": uploaded.name})
-        transaction.on_commit(lambda: registry_import_task.delay(run.pk))
+        batchrun_enqueue(run)
     return run
 
 
@@ -704,7 +723,7 @@ def _row_errors(result, offset: int) -> list[dict]:
 def registry_import_run(*, run_id: int) -> BatchRun:
     """Import a registry file in chunks: good rows are kept, bad rows are
     reported with their row number.  Resumes after `done` when restarted."""
-    from .resources import RESOURCES
+    from .resources import import_kinds
 
     run = BatchRun.objects.get(pk=run_id)
     if run.is_finished:
@@ -714,7 +733,7 @@ def registry_import_run(*, run_id: int) -> BatchRun:
     except Exception as exc:  # unreadable file: say so, keep nothing half-done
         batchrun_finish(run_id=run.pk, failed=True, message=_("文件无法读取：%(e)s") % {"e": exc})
         return BatchRun.objects.get(pk=run.pk)
-    resource = RESOURCES[run.params["kind"]]()
+    resource = import_kinds()[run.params["kind"]].resource_class()
     total = len(dataset)
     batchrun_started(run_id=run.pk, total=total)
     try:

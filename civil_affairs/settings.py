@@ -208,6 +208,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "civil_affairs.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "civil_affairs.schema.AutoSchema",
+    # A service's DomainError → 400 {"detail": message}, for every area's API (no per-view wrappers).
+    "EXCEPTION_HANDLER": "civil_affairs.errors.api_exception_handler",
     # Counted in the default cache: per process in development, Redis (CACHE_URL) in production.
     "DEFAULT_THROTTLE_CLASSES": [
         "civil_affairs.throttling.AnonThrottle",
@@ -253,7 +255,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Several models have a "status"; name each choice set after its model.
+    # Several models have a "status"; name each choice set after its model.  The areas'
+    # choice sets are listed here too (dotted paths, nothing imported): drf-spectacular
+    # takes them only from this setting, which is read before any area registers.
     "ENUM_NAME_OVERRIDES": {
         "BenefitStatusEnum": "relief.models.Benefit.Status",
         "PayrollRollStatusEnum": "relief.models.PayrollRoll.Status",

@@ -20,12 +20,11 @@ from rest_framework.routers import DefaultRouter
 
 from civil_affairs import clock
 from civil_affairs import rules as core_rules
-from civil_affairs.api import RecordViewMixin, _IdNumberSchema
+from civil_affairs.api import IdNumberField, RecordViewMixin
 from civil_affairs.models import User
 from civil_affairs.pagination import KeysetPagination
 from civil_affairs.permissions import HasCapability, has_capability
 from civil_affairs.selectors import jurisdiction_prefix
-from civil_affairs.services import DomainError
 
 from .models import (Application, Benefit, HomeVisit, Objection, PayrollRoll, PriceSubsidyRoll, ReviewTask,
                      Standard)
@@ -47,14 +46,6 @@ class ReliefPermission(HasCapability):
 
 class PayrollPermission(HasCapability):
     capability = "payroll_view"
-
-
-def _run(call):
-    """A service call; a rule's refusal becomes a 400 with its message."""
-    try:
-        return call()
-    except DomainError as exc:
-        raise ValidationError({"detail": str(exc)}) from None
 
 
 def _in_region(field: str):
@@ -105,7 +96,7 @@ class StandardViewSet(viewsets.ReadOnlyModelViewSet):
             on = dt.date.fromisoformat(request.query_params.get("on") or clock.today().isoformat())
         except ValueError:
             raise ValidationError({"on": _("日期格式应为 YYYY-MM-DD。")}) from None
-        values = _run(lambda: standards_in_force(code, on))
+        values = standards_in_force(code, on)
         shown = {k: getattr(values, k) for k in values.keys()}  # an optional standard not set is null
         return Response({"region": code, "on": on,
                          "values": {k: None if v is None else str(v) for k, v in shown.items()}})
@@ -146,7 +137,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
 
 class ApplicationSerializer(serializers.ModelSerializer):
     applicant_name = serializers.CharField(source="applicant.name", read_only=True)
-    applicant_id_number = _IdNumberSchema(source="applicant.id_number")
+    applicant_id_number = IdNumberField(source="applicant.id_number")
     household_number = serializers.CharField(source="household.number", read_only=True)
 
     class Meta:
@@ -287,7 +278,7 @@ class ApplicationViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied(_("您的角色不能办理此环节。"))
         data = serializer_class(data=request.data, context={"request": request, "application": application})
         data.is_valid(raise_exception=True)
-        _run(lambda: call(request.user, application, dict(data.validated_data)))
+        call(request.user, application, dict(data.validated_data))
         fresh = app_selectors.application_get_for_user(request.user, application.pk)
         return Response(ApplicationDetailSerializer(fresh, context={"request": request}).data,
                         status=status.HTTP_200_OK)
@@ -346,7 +337,7 @@ class VisitViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """Sign the visit as its second visitor."""
-        visit = _run(lambda: services.visit_confirm(actor=request.user, visit=self._mine()))
+        visit = services.visit_confirm(actor=request.user, visit=self._mine())
         return Response(PendingVisitSerializer(visit).data)
 
     @extend_schema(request=DeclineInput, responses=PendingVisitSerializer)
@@ -356,7 +347,7 @@ class VisitViewSet(viewsets.GenericViewSet):
         visit = self._mine()
         data = DeclineInput(data=request.data)
         data.is_valid(raise_exception=True)
-        visit = _run(lambda: services.visit_decline(actor=request.user, visit=visit, **data.validated_data))
+        visit = services.visit_decline(actor=request.user, visit=visit, **data.validated_data)
         return Response(PendingVisitSerializer(visit).data)
 
 
@@ -364,7 +355,7 @@ class VisitViewSet(viewsets.GenericViewSet):
 
 class BenefitSerializer(serializers.ModelSerializer):
     recipient_name = serializers.CharField(source="recipient.name", read_only=True)
-    recipient_id_number = _IdNumberSchema(source="recipient.id_number")
+    recipient_id_number = IdNumberField(source="recipient.id_number")
     household_number = serializers.CharField(source="household.number", read_only=True)
 
     class Meta:
@@ -407,7 +398,7 @@ class BenefitViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
         benefit = self.get_object()
         if not has_capability(request.user, "relief_handle"):
             raise PermissionDenied(_("您的角色不能发起复核。"))
-        application = _run(lambda: benefit_services.benefit_recheck_start(actor=request.user, benefit=benefit))
+        application = benefit_services.benefit_recheck_start(actor=request.user, benefit=benefit)
         fresh = app_selectors.application_get_for_user(request.user, application.pk)
         return Response(ApplicationDetailSerializer(fresh, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
@@ -421,8 +412,8 @@ class BenefitViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied(_("您的角色不能变更待遇状态。"))
         data = StatusInput(data=request.data)
         data.is_valid(raise_exception=True)
-        benefit = _run(lambda: benefit_services.benefit_status_change(actor=request.user, benefit=benefit,
-                                                                      **data.validated_data))
+        benefit = benefit_services.benefit_status_change(actor=request.user, benefit=benefit,
+                                                         **data.validated_data)
         return Response(BenefitSerializer(app_selectors.benefit_get_for_user(request.user, benefit.pk),
                                           context={"request": request}).data)
 
@@ -458,7 +449,7 @@ class RollViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
         roll = self.get_object()
         if not has_capability(request.user, "payroll_approve"):
             raise PermissionDenied(_("您的角色不能审核花名册。"))
-        _run(lambda: payroll_services.payroll_approve(actor=request.user, roll=roll))
+        payroll_services.payroll_approve(actor=request.user, roll=roll)
         return Response(RollSerializer(self.get_queryset().get(pk=roll.pk)).data)
 
 
@@ -466,7 +457,7 @@ class RollViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
 
 class ReviewTaskSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True, default="")
-    person_id_number = _IdNumberSchema(source="person.id_number", default="")
+    person_id_number = IdNumberField(source="person.id_number", default="")
     household_number = serializers.CharField(source="benefit.household.number", read_only=True)
 
     class Meta:
@@ -510,7 +501,7 @@ class ReviewTaskViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied(_("您的角色不能处理核查任务。"))
         data = ResolveInput(data=request.data)
         data.is_valid(raise_exception=True)
-        _run(lambda: recheck_services.task_resolve(actor=request.user, task=task, **data.validated_data))
+        recheck_services.task_resolve(actor=request.user, task=task, **data.validated_data)
         return Response(ReviewTaskSerializer(self.get_queryset().get(pk=task.pk),
                                              context={"request": request}).data)
 
@@ -545,7 +536,7 @@ class SubsidyRollViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
         roll = self.get_object()
         if not has_capability(request.user, "payroll_approve"):
             raise PermissionDenied(_("您的角色不能审核花名册。"))
-        _run(lambda: linkage_services.subsidy_roll_approve(actor=request.user, roll=roll))
+        linkage_services.subsidy_roll_approve(actor=request.user, roll=roll)
         return Response(SubsidyRollSerializer(self.get_queryset().get(pk=roll.pk)).data)
 
 

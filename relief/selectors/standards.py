@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from civil_affairs.rules import REGION_PREFIX_LEN, region_level_of
-from civil_affairs.selectors import _scoped
+from civil_affairs.selectors import scoped
 from civil_affairs.services import DomainError
 
 from ..models import CalendarDay, Standard
@@ -80,5 +80,5 @@ def standard_list_for_user(user) -> QuerySet[Standard]:
     if not has_capability(user, "relief_view"):
         return Standard.objects.none()
     ancestors = region_ancestors(user.region_id)
-    in_subtree = _scoped(Standard.objects.all(), user, "region__code")
+    in_subtree = scoped(Standard.objects.all(), user, "region__code")
     return (in_subtree | Standard.objects.filter(region_id__in=ancestors)).select_related("region")

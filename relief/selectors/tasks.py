@@ -7,7 +7,7 @@ from django.http import Http404
 
 from civil_affairs.models import BatchRun
 from civil_affairs.permissions import has_capability
-from civil_affairs.selectors import _scoped, batchrun_list_for_user
+from civil_affairs.selectors import scoped, batchrun_list_for_user
 
 from ..models import Application, ReviewTask
 
@@ -16,7 +16,7 @@ def task_list_for_user(user, *, kind: str = "", status: str = "") -> QuerySet[Re
     """Tasks in the jurisdiction; `status` "" means open ones, "all" every status."""
     if not has_capability(user, "relief_view"):
         return ReviewTask.objects.none()
-    qs = _scoped(ReviewTask.objects.select_related("benefit", "benefit__household", "person", "region"),
+    qs = scoped(ReviewTask.objects.select_related("benefit", "benefit__household", "person", "region"),
                  user, "region__code")
     if kind in ReviewTask.Kind.values:
         qs = qs.filter(kind=kind)

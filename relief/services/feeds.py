@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civil_affairs import clock
+from civil_affairs.batches import batchrun_enqueue, lock_class
 from civil_affairs.models import AuditEvent, BatchRun, Region
 from civil_affairs.permissions import has_capability
 from civil_affairs.rules import IdNumberError, mask_id_number, parse_id_number
@@ -48,13 +49,13 @@ from civil_affairs.services import (
 
 from ..models import FeedRecord, PriceIndex
 
-KIND = "relief_feed_import"  # BatchRun.kind; relief.tasks.TASKS_BY_KIND maps it to feed_import_task
+KIND = "relief_feed_import"  # BatchRun.kind; its task and capability are registered in relief/apps.py
 CHUNK_ROWS = 5_000  # rows per transaction and per progress step
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 FORMATS = ("csv", "xlsx")
 PRICE_INDEX = "price_index"
 SAMPLE_DIR = Path(settings.BASE_DIR) / "docs" / "feeds"
-_LOCK_CLASS = 0x4645  # session advisory lock (class, run id): one worker per run
+_LOCK_CLASS = lock_class(KIND)  # session advisory lock (class, run id): one worker per run
 
 # Columns per kind, in the documented order (first row of the file = these names).
 LAYOUTS: dict[str, tuple[str, ...]] = {
@@ -548,8 +549,6 @@ def _extension(name: str) -> str:
 
 def feed_import_start(*, user, kind: str, uploaded) -> BatchRun:
     """Keep the uploaded file outside the web root and queue its import."""
-    from ..tasks import feed_import_task
-
     if not has_capability(user, "feed_import"):
         raise DomainError(_("您没有导入比对数据的权限。"))
     _check_kind(kind)
@@ -574,7 +573,7 @@ def feed_import_start(*, user, kind: str, uploaded) -> BatchRun:
         run.save(update_fields=["params"])
         audit_record(actor=user, action=AuditEvent.Action.IMPORT, target=run, region_code=run.region_id or "",
                      changes={"feed": kind, "filename": uploaded.name, "size": uploaded.size})
-        transaction.on_commit(lambda: feed_import_task.delay(run.pk))
+        batchrun_enqueue(run)
     return run
 
 

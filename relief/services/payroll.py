@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from civil_affairs import rules as core_rules
-from civil_affairs.batches import run_chunks, run_exclusive
+from civil_affairs.batches import batchrun_enqueue, lock_class, run_chunks, run_exclusive
 from civil_affairs.models import AuditEvent, BatchRun, Person
 from civil_affairs.permissions import has_capability
 from civil_affairs.services import (
@@ -36,10 +36,10 @@ from civil_affairs.services import (
 from ..models import Benefit, Payment, PayrollRoll
 
 CHUNK_IDS = 20_000  # benefit ids per chunk: one transaction, one progress step
-KIND = "relief_payroll"  # BatchRun.kind; civil_affairs.tasks.task_for_kind maps it to relief.tasks.payroll_task
+KIND = "relief_payroll"  # BatchRun.kind; its task and capability are registered in relief/apps.py
 FEN = Decimal("0.01")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_LOCK_CLASS = 0x5041  # advisory lock (class, yyyymm): one writer per month at a time
+_LOCK_CLASS = lock_class(KIND)  # advisory lock (class, yyyymm): one writer per month at a time
 # What a run reports for a payable line its approved district roll could not take.
 BLOCKED_REASON = _lazy("所在区县花名册已审核，未能加入本月发放，请补发或撤销审核")
 
@@ -204,7 +204,7 @@ def payroll_generate(*, month: dt.date, run_id: int | None = None,
         return _generate(month, None, progress)
     run = BatchRun.objects.select_related("created_by").get(pk=run_id)
     label = _month_label(month)
-    return run_exclusive(run=run, lock_class=_LOCK_CLASS, key=month.year * 100 + month.month,
+    return run_exclusive(run=run, key=month.year * 100 + month.month,
                          label=_("%(m)s 发放花名册") % {"m": label}, same={"month": label},
                          work=lambda run: _generate(month, run, progress))
 
@@ -240,15 +240,13 @@ def blocked_message(blocked: int) -> str:
 
 def payroll_start(*, user, month: dt.date) -> BatchRun:
     """Queue the month's payroll as a Celery task, with a progress bar."""
-    from ..tasks import payroll_task
-
     if not has_capability(user, "payroll_run"):
         raise DomainError(_("您没有生成发放花名册的权限。"))
     with transaction.atomic():
         run = batchrun_create(kind=KIND, params={"month": _month_label(month)}, user=user)
         audit_record(actor=user, action=AuditEvent.Action.CREATE, target=run, region_code=run.region_id or "",
                      changes={"payroll_month": _month_label(month)})
-        transaction.on_commit(lambda: payroll_task.delay(run.pk))
+        batchrun_enqueue(run)
     return run
 
 

@@ -26,7 +26,7 @@ from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 
 from civil_affairs import clock
-from civil_affairs.batches import result_update, run_chunks, run_exclusive
+from civil_affairs.batches import batchrun_enqueue, lock_class, result_update, run_chunks, run_exclusive
 from civil_affairs.models import AuditEvent, BatchRun, HouseholdMember, Person, Region
 from civil_affairs.permissions import has_capability
 from civil_affairs.services import DomainError, audit_record, batchrun_create, batchrun_finish
@@ -36,9 +36,9 @@ from ..rules import price_linkage_amount, price_linkage_rise
 from ..selectors.standards import region_ancestors, standards_by_region
 from .payroll import blocked_message, chunk_counts, district_roll_approve, parse_month
 
-KIND = "relief_price_linkage"  # BatchRun.kind; relief.tasks.TASKS_BY_KIND maps it to price_linkage_task
+KIND = "relief_price_linkage"  # BatchRun.kind; its task and capability are registered in relief/apps.py
 CHUNK_IDS = 50_000  # person ids per chunk: one transaction, one INSERT, one progress step
-_LOCK_CLASS = 0x504C  # advisory lock (class, yyyymm): one run per month at a time
+_LOCK_CLASS = lock_class(KIND)  # advisory lock (class, yyyymm): one run per month at a time
 ZERO = Decimal("0.00")
 
 # The order a person's groups are tried in: the subsidy is paid once, under the first.
@@ -412,7 +412,7 @@ def price_linkage_run(*, run_id: int, progress: ProgressCallback | None = None) 
     except DomainError as exc:
         batchrun_finish(run_id=run_id, failed=True, message=str(exc))
         raise
-    return run_exclusive(run=run, lock_class=_LOCK_CLASS, key=month.year * 100 + month.month,
+    return run_exclusive(run=run, key=month.year * 100 + month.month,
                          label=_("%(m)s 物价补贴联动") % {"m": _label(month)}, same={"month": _label(month)},
                          work=lambda run: _pay(run, month, progress))
 
@@ -420,8 +420,6 @@ def price_linkage_run(*, run_id: int, progress: ProgressCallback | None = None) 
 def price_linkage_start(*, user, month: dt.date) -> BatchRun:
     """The bureau starts a month by hand: refused with the figures when the
     month does not trigger, otherwise queued as a Celery task with a progress bar."""
-    from ..tasks import price_linkage_task
-
     if not has_capability(user, "price_linkage_run"):
         raise DomainError(_("您没有启动物价补贴联动的权限。"))
     evaluation = price_linkage_evaluate(month=month)
@@ -429,7 +427,7 @@ def price_linkage_start(*, user, month: dt.date) -> BatchRun:
         run = batchrun_create(kind=KIND, params={"month": evaluation.label}, user=user)
         audit_record(actor=user, action=AuditEvent.Action.CREATE, target=run, region_code=run.region_id or "",
                      changes={"price_linkage_month": evaluation.label, "figures": evaluation.describe()})
-        transaction.on_commit(lambda: price_linkage_task.delay(run.pk))
+        batchrun_enqueue(run)
     return run
 
 
@@ -437,8 +435,6 @@ def price_linkage_monthly() -> BatchRun | None:
     """Celery beat: last month's batch.  A month without an index or that does
     not trigger leaves a finished run saying so; a month already paid (or
     being paid) adds nothing."""
-    from ..tasks import price_linkage_task
-
     month = (clock.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     label = _label(month)
     runs = BatchRun.objects.filter(kind=KIND, params__month=label)
@@ -458,7 +454,7 @@ def price_linkage_monthly() -> BatchRun | None:
         run = batchrun_create(kind=KIND, params={"month": label, "scheduled": True})
         audit_record(actor=None, action=AuditEvent.Action.CREATE, target=run, region_code=run.region_id or "",
                      changes={"price_linkage_month": label, "figures": evaluation.describe()})
-        transaction.on_commit(lambda: price_linkage_task.delay(run.pk))
+        batchrun_enqueue(run)
     return run
 
 

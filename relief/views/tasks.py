@@ -15,14 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civil_affairs import clock
+from civil_affairs import clock, listing
 from civil_affairs import rules as core_rules
-from civil_affairs.exports import xlsx_response
 from civil_affairs.forms import BootstrapMixin
 from civil_affairs.models import HouseholdMember
-from civil_affairs.pagination import keyset_page
 from civil_affairs.permissions import has_capability, require
-from civil_affairs.services import DomainError, export_recorded, record_viewed
+from civil_affairs.services import DomainError, record_viewed
 
 from ..models import Benefit, FeedRecord, ReviewTask
 from ..selectors import applications as application_selectors
@@ -30,7 +28,6 @@ from ..selectors import tasks as selectors
 from ..services import applications as application_services
 from ..services import recheck as services
 
-PAGE_SIZE = 50
 TASK_SORTS = ("due", "created_at")
 
 
@@ -140,25 +137,21 @@ def evidence_summary(task: ReviewTask) -> str:
 def task_list(request):
     kind, status = request.GET.get("kind", ""), request.GET.get("status", "")
     qs = selectors.task_list_for_user(request.user, kind=kind, status=status)
-    if request.GET.get("export") == "xlsx":
-        export_recorded(actor=request.user, target_type="relief.reviewtask", filters=request.GET.dict())
-        rows = ((t.pk, t.get_kind_display(), t.get_status_display(), t.person.name if t.person else "",
-                 core_rules.mask_id_number(t.person.id_number) if t.person else "", t.benefit.household.number,
-                 t.benefit.get_kind_display(), t.region.name, t.due, t.created_at.date(), evidence_summary(t),
-                 t.resolution) for t in qs.order_by("region_id", "pk").iterator(chunk_size=2000))
-        return xlsx_response(filename="relief-review-tasks", sheet=_("核查任务"), rows=rows, headers=[
-            _("任务编号"), _("任务类型"), _("状态"), _("涉及人员"), _("身份证号"), _("户编号"), _("救助类别"),
-            _("所在社区/村"), _("处理期限"), _("生成日期"), _("比对依据"), _("处理说明")])
-    page = keyset_page(qs, sort=request.GET.get("sort", "due"), allowed=TASK_SORTS, default="due",
-                       cursor=request.GET.get("after"), size=PAGE_SIZE)
-    for task in page.items:
+    if listing.export_requested(request):
+        return listing.xlsx_export(
+            request, target_type="relief.reviewtask", filename="relief-review-tasks", sheet=_("核查任务"), qs=qs,
+            row=lambda t: (t.pk, t.get_kind_display(), t.get_status_display(), t.person.name if t.person else "",
+                           core_rules.mask_id_number(t.person.id_number) if t.person else "",
+                           t.benefit.household.number, t.benefit.get_kind_display(), t.region.name, t.due,
+                           t.created_at.date(), evidence_summary(t), t.resolution),
+            headers=[_("任务编号"), _("任务类型"), _("状态"), _("涉及人员"), _("身份证号"), _("户编号"), _("救助类别"),
+                     _("所在社区/村"), _("处理期限"), _("生成日期"), _("比对依据"), _("处理说明")])
+    context = listing.list_page(request, qs, sorts=TASK_SORTS, default="due")
+    for task in context["page"].items:
         task.summary = evidence_summary(task)
-    params = request.GET.copy()
-    params.pop("after", None)
-    params.pop("sort", None)
     can_run = has_capability(request.user, "recheck_run")
     return render(request, "relief/task_list.html", {
-        "page": page, "base_query": params.urlencode(), "counts": selectors.task_open_counts(request.user),
+        **context, "counts": selectors.task_open_counts(request.user),
         "kinds": ReviewTask.Kind.choices, "statuses": ReviewTask.Status.choices, "kind": kind, "status": status,
         "today": clock.today(), "can_run": can_run,
         "runs": selectors.recheck_runs_for_user(request.user) if can_run else [],
