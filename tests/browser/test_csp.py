@@ -126,3 +126,18 @@ def test_admin_and_api_docs_run_under_the_policy(new_page, users, regions):
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Minzheng API", timeout=30_000)
     expect(page.locator(".opblock").first).to_be_visible(timeout=30_000)
     assert not _refused(problems), problems
+
+
+def test_overview_and_person_360_run_under_the_policy(new_page, city, users, households):
+    page = new_page()
+    problems = _watch(page)
+    log_in(page, str(Role.BUREAU_ADMIN))
+    page.goto("/work/overview/")
+    expect(page.get_by_test_id("overview-table")).to_be_visible()
+    assert _has_chart(page, "overview-relief_dibao_households")
+    head = households["ours"].members.get(relation="head").person
+    page.goto(f"/work/people/{head.pk}/")
+    expect(page.get_by_test_id("area-relief")).to_be_visible()
+    page.goto(f"/work/households/{households['ours'].pk}/")
+    expect(page.get_by_test_id("area-links-relief")).to_be_visible()
+    assert not _refused(problems), problems
