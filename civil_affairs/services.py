@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -722,32 +722,35 @@ def _row_errors(result, offset: int) -> list[dict]:
 
 def registry_import_run(*, run_id: int) -> BatchRun:
     """Import a registry file in chunks: good rows are kept, bad rows are
-    reported with their row number.  Resumes after `done` when restarted."""
-    from .resources import import_kinds
+    reported with their row number.  Resumes after `done` when restarted.
+    The shared life cycle (batches.run_exclusive): one worker per run, a second
+    delivery leaves it be, a transient error is retried, anything else fails it."""
+    from .batches import run_exclusive
 
     run = BatchRun.objects.get(pk=run_id)
-    if run.is_finished:
-        return run
+    try:
+        run_exclusive(run=run, key=run.pk, label=_("导入 #%(id)d") % {"id": run.pk},
+                      same={"path": run.params.get("path")}, work=_registry_import_chunks)
+    except DomainError:
+        pass  # the run failed with its message; the caller reads it from the run
+    return BatchRun.objects.get(pk=run.pk)
+
+
+def _registry_import_chunks(run: BatchRun) -> None:
+    from .resources import import_kinds
+
     try:
         dataset = _load_dataset(run.params["path"])
     except Exception as exc:  # unreadable file: say so, keep nothing half-done
-        batchrun_finish(run_id=run.pk, failed=True, message=_("文件无法读取：%(e)s") % {"e": exc})
-        return BatchRun.objects.get(pk=run.pk)
+        raise DomainError(_("文件无法读取：%(e)s") % {"e": exc}) from None
     resource = import_kinds()[run.params["kind"]].resource_class()
     total = len(dataset)
     batchrun_started(run_id=run.pk, total=total)
-    try:
-        for start in range(run.done, total, IMPORT_CHUNK_ROWS):
-            chunk = dataset.subset(rows=range(start, min(start + IMPORT_CHUNK_ROWS, total)))
-            chunk.headers = dataset.headers
-            result = resource.import_data(chunk, dry_run=False, raise_errors=False, use_transactions=False)
-            batchrun_progress(run_id=run.pk, done=len(chunk), errors=_row_errors(result, start))
-    except OperationalError:
-        raise  # transient: the task retries and resumes from `done`
-    except Exception as exc:
-        batchrun_finish(run_id=run.pk, failed=True, message=_("导入中断：%(e)s。可在修正后重新运行。") % {"e": exc})
-        raise
+    for start in range(run.done, total, IMPORT_CHUNK_ROWS):
+        chunk = dataset.subset(rows=range(start, min(start + IMPORT_CHUNK_ROWS, total)))
+        chunk.headers = dataset.headers
+        result = resource.import_data(chunk, dry_run=False, raise_errors=False, use_transactions=False)
+        batchrun_progress(run_id=run.pk, done=len(chunk), errors=_row_errors(result, start))
     run.refresh_from_db()
     batchrun_finish(run_id=run.pk, message=_("共 %(t)d 行，成功 %(ok)d 行，错误 %(bad)d 行。") % {
         "t": total, "ok": total - run.error_count, "bad": run.error_count})
-    return BatchRun.objects.get(pk=run.pk)

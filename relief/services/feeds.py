@@ -26,14 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civil_affairs import clock
-from civil_affairs.batches import batchrun_enqueue, lock_class
+from civil_affairs.batches import batchrun_enqueue, run_exclusive
 from civil_affairs.models import AuditEvent, BatchRun, Region
 from civil_affairs.permissions import has_capability
 from civil_affairs.rules import IdNumberError, mask_id_number, parse_id_number
@@ -55,7 +55,6 @@ MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 FORMATS = ("csv", "xlsx")
 PRICE_INDEX = "price_index"
 SAMPLE_DIR = Path(settings.BASE_DIR) / "docs" / "feeds"
-_LOCK_CLASS = lock_class(KIND)  # session advisory lock (class, run id): one worker per run
 
 # Columns per kind, in the documented order (first row of the file = these names).
 LAYOUTS: dict[str, tuple[str, ...]] = {
@@ -92,8 +91,9 @@ VEHICLE_TYPES = {"car": "car", "truck": "truck", "motorcycle": "motorcycle", "mo
 Progress = Callable[[int, int], None]  # (rows done, rows in all)
 
 
-class _Unreadable(Exception):
-    """The file cannot be imported at all (format, encoding, columns)."""
+class _Unreadable(DomainError):
+    """The file cannot be imported at all (format, encoding, columns): the run
+    fails with this message, nothing to retry until the file is fixed."""
 
 
 # ---------------------------------------------------------------- reading files
@@ -503,35 +503,27 @@ def _summary(counts: dict[str, int], rows: int) -> str:
 
 def feed_import_run(*, run_id: int, progress: Progress | None = None) -> BatchRun:
     """What the Celery task and the command run: import the BatchRun's file,
-    resuming after the rows already done.  A finished run is returned as is."""
-    from civil_affairs.batches import BatchBusy, exclusive
-
+    resuming after the rows already done.  A finished run is returned as is.
+    The shared life cycle (civil_affairs.batches.run_exclusive): one worker per
+    run (advisory lock keyed by the run), a second delivery leaves it be, a
+    transient error is retried, an unreadable file fails the run with why."""
     run = BatchRun.objects.get(pk=run_id)
     if run.kind != KIND:
         raise DomainError(_("批处理任务 #%(id)d 不是比对数据导入任务。") % {"id": run_id})
-    if run.is_finished:
-        return run
     try:
-        with exclusive(_LOCK_CLASS, run.pk, label=_("比对数据导入 #%(id)d") % {"id": run.pk}):
-            run.refresh_from_db()
-            if run.is_finished:  # finished by the worker that held the lock
-                return run
-            _import(run, progress)
-            run.refresh_from_db()
-            with transaction.atomic():
-                BatchRun.objects.filter(pk=run.pk).update(total=F("done"))
-                batchrun_finish(run_id=run.pk, message=_summary(run.result.get("counts", {}), run.done))
-    except BatchBusy:
-        pass  # a second delivery of the same run: the first one carries on
-    except _Unreadable as exc:  # nothing to retry until the file is fixed
-        batchrun_finish(run_id=run.pk, failed=True, message=str(exc))
-    except OperationalError:
-        raise  # transient (database restart, deadlock): the task retries and resumes from `done`
-    except Exception as exc:
-        batchrun_finish(run_id=run.pk, failed=True,
-                        message=_("导入中断：%(e)s。可重新运行，将从中断处继续。") % {"e": exc})
-        raise
+        run_exclusive(run=run, key=run.pk, label=_("比对数据导入 #%(id)d") % {"id": run.pk},
+                      same={"path": run.params.get("path")}, work=lambda run: _import_all(run, progress))
+    except DomainError:
+        pass  # the run failed with its message (a file to fix); the caller reads it from the run
     return BatchRun.objects.get(pk=run.pk)
+
+
+def _import_all(run: BatchRun, progress: Progress | None) -> None:
+    _import(run, progress)
+    run.refresh_from_db()
+    with transaction.atomic():
+        BatchRun.objects.filter(pk=run.pk).update(total=F("done"))
+        batchrun_finish(run_id=run.pk, message=_summary(run.result.get("counts", {}), run.done))
 
 
 def _check_kind(kind: str) -> None:
