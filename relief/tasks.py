@@ -1,5 +1,6 @@
 """Celery tasks for relief: thin wrappers over services, taking ids, safe to
-run twice (a retry or a second delivery resumes a run or does nothing)."""
+run twice (a retry or a second delivery resumes a run or does nothing).
+Which task runs which BatchRun kind is registered in relief/apps.py."""
 from celery import shared_task
 from django.db import OperationalError
 
@@ -45,10 +46,3 @@ def price_linkage_monthly() -> int | None:
     run = price_linkage.price_linkage_monthly()
     return run.pk if run is not None else None
 
-
-TASKS_BY_KIND = {
-    payroll.KIND: payroll_task,
-    feeds.KIND: feed_import_task,
-    recheck.KIND: recheck_task,
-    price_linkage.KIND: price_linkage_task,
-}
