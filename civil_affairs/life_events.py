@@ -13,8 +13,8 @@ A move out of the city and custody have no core field yet; they come in with
 the hukou and custody feeds' move to the core.
 
 The nightly feed path stays set-based in the area that matches feeds against
-its cases (relief's recheck records the feed's death dates and ends benefits
-in a few statements per chunk); this module is the single-person path."""
+its cases (its batch records the feed's death dates and ends its benefits in
+a few statements per chunk); this module is the single-person path."""
 from __future__ import annotations
 
 import dataclasses
