@@ -15,7 +15,7 @@ from relief.models import Application, Payment
 from relief.services.payroll import payroll_generate
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import UserFactory, pdf_bytes, valid_id_number
-from tests.relief.conftest import relief_standards, today  # noqa: F401 - fixtures
+from tests.relief.conftest import family, relief_standards, today  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,14 @@ def test_dibao_from_online_application_to_payroll(new_page, users, regions, reli
     page.goto("/my/relief/")
     page.get_by_test_id("apply").click()
     page.get_by_label("申请类别").select_option("dibao")
-    page.get_by_label("所在社区/村（临时救助为困难发生地）").select_option(regions["jinsha_1"].code)
+    # district → street → community: each select is filled (htmx) from the one before it
+    page.get_by_label("所在区县").select_option(label="崇川区")
+    page.get_by_label("所在街道/乡镇").select_option(label="文峰街道")
+    expect(page.get_by_label("所在社区/村")).to_contain_text("文峰社区")
+    page.get_by_label("所在区县").select_option(label="通州区")
+    page.get_by_label("所在街道/乡镇").select_option(label="金沙街道")
+    expect(page.get_by_label("所在社区/村")).not_to_contain_text("文峰社区")
+    page.get_by_label("所在社区/村").select_option(label="金沙社区")
     page.get_by_label("家庭住址").fill("金沙镇幸福路8号")
     page.get_by_label("申请事由").fill("本人失业，配偶无收入")
     page.get_by_role("button", name="开始填写").click()
@@ -47,6 +54,11 @@ def test_dibao_from_online_application_to_payroll(new_page, users, regions, reli
     page.get_by_label("与户主关系").select_option("spouse")
     page.get_by_test_id("step-save").click()
     expect(page.get_by_test_id("apply-members")).to_contain_text("钱配偶")
+    # a mistake corrected: the spouse can only work part-time
+    page.get_by_test_id("member-row").filter(has_text="钱配偶").get_by_test_id("edit-item").click()
+    page.get_by_label("劳动能力").select_option("partial")
+    page.get_by_test_id("step-save").click()
+    expect(page.get_by_test_id("member-row").filter(has_text="钱配偶")).to_contain_text("部分丧失")
     page.get_by_test_id("next-step").click()
 
     _select_by_text(page, "家庭成员", resident.person.name)
@@ -57,6 +69,15 @@ def test_dibao_from_online_application_to_payroll(new_page, users, regions, reli
     page.get_by_label("月均金额（元）").fill("600")
     page.get_by_test_id("step-save").click()
     expect(page.get_by_test_id("apply-incomes")).to_contain_text("¥7,200.00")
+    # a line added by mistake, deleted after a confirmation
+    _select_by_text(page, "家庭成员", "钱配偶")
+    page.get_by_label("收入类型").select_option("transfer")
+    page.get_by_label("月均金额（元）").fill("50")
+    page.get_by_test_id("step-save").click()
+    expect(page.get_by_test_id("apply-incomes")).to_contain_text("¥600.00")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("apply-incomes").locator("tr", has_text="转移净收入").get_by_test_id("delete-item").click()
+    expect(page.get_by_test_id("apply-incomes")).not_to_contain_text("转移净收入")
     page.get_by_test_id("next-step").click()
     page.get_by_test_id("next-step").click()  # no assets
 
@@ -81,6 +102,7 @@ def test_dibao_from_online_application_to_payroll(new_page, users, regions, reli
     worker.goto("/work/relief/")
     worker.get_by_role("link", name=application.number).click()
     worker.get_by_test_id("step-accept").click()
+    expect(worker.get_by_test_id("document-pdf")).to_have_count(4)  # the uploads, each opened in a new tab
     worker.get_by_test_id("step-submit").click()
     expect(worker.get_by_test_id("state")).to_have_text("已受理")
     expect(worker.get_by_test_id("days-left")).to_contain_text("剩 30 个工作日")
@@ -120,9 +142,8 @@ def test_dibao_from_online_application_to_payroll(new_page, users, regions, reli
     # ---- the notice period passes (test clock); the investigator may not decide
     settings.MINZHENG_TODAY = dt.date(2026, 11, 9)
     worker.goto(f"/work/relief/applications/{application.pk}/confirm/")
-    expect(worker.get_by_test_id("decider-problem")).to_contain_text("不得审批")
-    worker.get_by_test_id("step-submit").click()
-    expect(worker.get_by_test_id("form-errors")).to_contain_text("不得审批")
+    expect(worker.get_by_test_id("confirm-blockers")).to_contain_text("不得审批")
+    expect(worker.get_by_test_id("step-submit")).to_be_disabled()
     application.refresh_from_db()
     assert application.state == "notice"
 
@@ -143,8 +164,11 @@ def test_dibao_from_online_application_to_payroll(new_page, users, regions, reli
     reviewer.get_by_role("link", name="2026-12").click()
     expect(reviewer.get_by_test_id("roll-lines")).to_contain_text(resident.person.name)
     expect(reviewer.get_by_test_id("roll-lines")).to_contain_text("¥1,080.00")
+    dialogs = []
+    reviewer.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     reviewer.get_by_test_id("approve-roll").click()
     expect(reviewer.get_by_test_id("roll-status")).to_have_text("已审核")
+    assert dialogs == ["确认批准 通州区 2026年12月 花名册：1 人，合计 ¥1,080.00？"]
     screenshot(reviewer, "relief-payroll")
 
     # ---- the resident sees the decision and the amount
@@ -152,3 +176,39 @@ def test_dibao_from_online_application_to_payroll(new_page, users, regions, reli
     expect(page.get_by_test_id("decision")).to_contain_text("已批准")
     expect(page.get_by_test_id("decision")).to_contain_text("¥1,080.00")
     screenshot(page, "relief-resident-decision")
+
+
+def test_payroll_confirmation_names_the_figures_and_the_list_follows_the_run(new_page, users, family, today):
+    """Generating asks first, naming the household count and monthly total; a
+    run in progress polls its bar, and when it finishes the page reloads with
+    the rolls it made (it used to say 尚未生成花名册 until reloaded by hand)."""
+    from django.utils import timezone
+
+    from civil_affairs.models import BatchRun
+    from relief.services import payroll as payroll_services
+    from tests.relief.factories import benefit_for
+
+    benefit_for(family, monthly_amount=1234.5)
+    admin = new_page()
+    log_in(admin, str(Role.BUREAU_ADMIN))
+    admin.goto("/work/relief/payroll/")
+    admin.get_by_label("发放月份").fill("2026-12")
+    dialogs = []
+    admin.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    admin.get_by_role("button", name="生成花名册").click()
+    expect(admin.get_by_test_id("no-rolls")).to_be_visible()
+    assert dialogs == ["确认生成所选月份的发放花名册？按当前在保待遇估算：1 户，每月合计 ¥1,234.50（以生成结果为准）。"]
+    assert not BatchRun.objects.filter(kind=payroll_services.KIND).exists()  # dismissed: nothing started
+
+    now = timezone.now()
+    run = BatchRun.objects.create(kind=payroll_services.KIND, params={"month": "2026-12"}, status="running",
+                                  region=users[Role.BUREAU_ADMIN].region, created_by=users[Role.BUREAU_ADMIN],
+                                  started_at=now, heartbeat_at=now)
+    admin.goto(f"/work/relief/payroll/?month=2026-12&run={run.pk}")
+    expect(admin.get_by_test_id("batch-progress")).to_have_attribute("data-status", "running")
+    expect(admin.get_by_test_id("no-rolls")).to_be_visible()
+    # The worker's part, done here: the roll is written and the run marked finished.
+    payroll_services.payroll_generate(month=dt.date(2026, 12, 1))
+    BatchRun.objects.filter(pk=run.pk).update(status="succeeded", finished_at=timezone.now())
+    expect(admin.get_by_test_id("roll-table")).to_contain_text("通州区", timeout=10_000)
+    expect(admin.get_by_test_id("month-total")).to_contain_text("¥1,234.50")
