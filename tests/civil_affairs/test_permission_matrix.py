@@ -22,7 +22,7 @@ OVERVIEW = {Role.BUREAU_ADMIN, Role.AUDITOR, Role.REVIEWER}
 
 
 # url name → (path builder, method, status per user)
-MATRIX = {
+CORE_ROWS = {
     "portal:index": (lambda o: "/", "get", lambda who: 200),
     "portal:register": (lambda o: "/register/", "get", lambda who: 200 if who == ANON else 302),
     # step two of registration: without a registration waiting for its code, back to step one (or home)
@@ -90,8 +90,8 @@ MATRIX = {
     "api-schema": (lambda o: "/api/schema/", "get", lambda who: 403 if who == ANON else 200),
     "api-docs": (lambda o: "/api/docs/", "get", lambda who: 403 if who == ANON else 200),
 }
-# Every route walked: the core's and the areas' own rows.
-ROUTES = {**MATRIX, **area_rows()}
+# Every route walked: the core's rows and each area's own (tests/<area>/matrix.py).
+MATRIX = {**CORE_ROWS, **area_rows()}
 # Format-suffix twins of API routes (…/regions.json) share their twin's policy.
 IGNORED_NAMESPACES = {"admin"}  # walked separately below
 
@@ -109,7 +109,7 @@ def _route_names(patterns, namespace=""):
 
 def test_every_route_is_in_the_matrix():
     names = set(_route_names(get_resolver().url_patterns))
-    missing = names - set(ROUTES)
+    missing = names - set(MATRIX)
     assert not missing, f"routes without a permission policy: {sorted(missing)}"
 
 
@@ -124,9 +124,9 @@ def objects(households, users):
     return {**core, **area_objects(core, users)}
 
 
-@pytest.mark.parametrize("name", sorted(ROUTES))
+@pytest.mark.parametrize("name", sorted(MATRIX))
 def test_route_permissions_for_every_role(name, objects, users, client):
-    build, method, status_for = ROUTES[name]
+    build, method, status_for = MATRIX[name]
     path = build(objects)
     got = {}
     for who in EVERYONE:
