@@ -90,8 +90,11 @@ def test_a_caseworker_records_a_death_on_the_person_page(setup, users, login, pr
     assert change.actor == worker and change.actor_label == worker.username
     assert change.changes["step"] == "death" and change.changes["status"] == ["active", "stopped"]
     assert change.changes["payments_removed"] == [{"month": "2026-12-01", "amount": "780.00"}]
-    # Every other registered area heard it once, with who recorded it.
+    # Every other registered area heard it once, with who recorded it: the test-only sample area wrote its own row.
     assert probe == [(person.pk, NOV, "caseworker", worker)]
+    sample = AuditEvent.objects.get(target_type="sample.case", target_id=str(person.pk))
+    assert sample.actor == worker and sample.changes == {"life_event": "death", "date": "2026-11-01",
+                                                         "source": "caseworker"}
 
 
 def test_recording_the_same_death_twice_calls_the_handlers_once(setup, users, probe):
@@ -105,8 +108,10 @@ def test_recording_the_same_death_twice_calls_the_handlers_once(setup, users, pr
     second = life_event_record(actor=worker, event=event)
 
     assert first["probe"] == "probed" and first["relief"]["suspended"] == 1  # the payee died, the spouse lives on
+    assert first["sample"] == "closed"
     assert second is None
     assert len(probe) == 1 and AuditEvent.objects.count() == audits
+    assert AuditEvent.objects.filter(target_type="sample.case").count() == 1
     assert ReviewTask.objects.filter(benefit=benefit).count() == 1
     benefit.refresh_from_db()
     assert benefit.status == "suspended"
