@@ -302,12 +302,11 @@ def _declared_record(model, application: Application, record_id: int):
 
 
 def _record_changed(actor, application: Application, record, old: dict) -> None:
-    new = {f: getattr(record, f) for f in old}
-    changes = {f: [old[f], new[f]] for f in old if old[f] != new[f]}
+    """Audit a corrected record: each changed field as [before, after]."""
+    changes = {f: [old[f], getattr(record, f)] for f in old if old[f] != getattr(record, f)}
     if changes:
-        changes["person_id"] = [old["person_id"], new["person_id"]] if "person_id" in changes else record.person_id
         audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=record, region_code=application.region_id,
-                     changes={"application": application.number, **changes})
+                     changes={"application": application.number, "person_id": record.person_id, **changes})
 
 
 @transaction.atomic
