@@ -7,18 +7,23 @@ SERVICES := $(BIN)/python -m civil_affairs.devservices --
 
 .PHONY: install run test bench stop clean messages chromium
 
-install: $(STAMP)
+MO := locale/en/LC_MESSAGES/django.mo
 
-# Creates .venv and installs Python and front-end packages, compiles translations.
-$(STAMP): pyproject.toml package.json package-lock.json locale/en/LC_MESSAGES/django.po
+install: $(STAMP) $(MO)
+
+# Creates .venv and installs Python and front-end packages.
+$(STAMP): pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
 	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq nodejs npm; }
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $(STAMP)
+
+# Compiled translations: only when the catalogue changed (not a reinstall).
+$(MO): locale/en/LC_MESSAGES/django.po $(STAMP)
 	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq gettext; }
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
-	touch $(STAMP)
 
 # Embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set.
 run: install
