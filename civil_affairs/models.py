@@ -543,3 +543,54 @@ class BatchRunError(models.Model):
         verbose_name = _("批处理错误")
         verbose_name_plural = _("批处理错误")
         ordering = ["run", "row", "id"]
+
+
+class Parameter(models.Model):
+    """A dated parameter: one amount, rate, threshold or period of a policy
+    area, for a region from a date.  The keys are the areas' own (each
+    registers them with labels, units and bounds: areas.ParameterKey).  The
+    value in force for a community on a day is the newest row on or before
+    that day of the nearest region up the tree that has one."""
+
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(_("参数"), max_length=60)
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=4)
+    effective_from = models.DateField(_("生效日期"))
+    note = models.CharField(_("依据/说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("政策参数")
+        verbose_name_plural = _("政策参数")
+        ordering = ["key", "region", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "key", "effective_from"], name="parameter_unique_per_day"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="parameter_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.region_id} {self.effective_from}: {self.value}"
+
+
+class CalendarDay(models.Model):
+    """Exceptions to Monday–Friday working weeks: public holidays, and the
+    weekend days worked in exchange (调休).  Seeded from the chinese-calendar
+    package for the years it knows (`calendar_seed`); administrators' rows
+    (source = admin) are never overwritten by a later seeding."""
+
+    class Source(models.TextChoices):
+        PACKAGE = "package", _("国务院安排（chinese-calendar）")
+        ADMIN = "admin", _("管理员维护")
+
+    date = models.DateField(_("日期"), primary_key=True)
+    is_working_day = models.BooleanField(_("是否工作日"))
+    name = models.CharField(_("说明"), max_length=40, blank=True)
+    source = models.CharField(_("来源"), max_length=8, choices=Source.choices, default=Source.ADMIN)
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
