@@ -132,6 +132,11 @@ class Area:
     household_links: str | Callable | None = None  # callable(user, household) → list[Link]
     life_events: dict[str, str | Callable] = field(default_factory=dict)  # event kind → handler(event)
     indicators: tuple[Indicator, ...] = ()
+    # The audit log in words: target type ("app_label.model") → URL name of the
+    # record's page (taking its id, or none for a list page); and codes in
+    # `changes` (step codes such as "accept", keys that are not model fields) → words.
+    audit_links: dict[str, str] = field(default_factory=dict)
+    audit_labels: dict[str, Any] = field(default_factory=dict)
 
 
 _AREAS: dict[str, Area] = {}

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import areas, clock, listing, rules, selectors, services
+from . import areas, audit_words, clock, listing, rules, selectors, services
 from .batches import capability_for_kind
 from .exports import csv_response, xlsx_response
 from .filters import AuditFilter, HouseholdFilter, IdSearchThrottled, PersonFilter
@@ -191,7 +191,7 @@ def person_list(request):
             headers=[_("身份证号"), _("姓名"), _("性别"), _("出生日期") if show_birth_date else _("年龄"), _("居住地"),
                      _("电话"), _("残疾等级"), _("劳动能力")])
     sorts = PERSON_SORTS if show_birth_date else MASKED_PERSON_SORTS
-    context = listing.list_page(request, qs, sorts=sorts, default="name")
+    context = listing.list_page(request, qs, sorts=sorts, default="name", pinyin=("name",))
     for p in context["page"].items:
         p.age = rules.age_on(p.birth_date, today)
     context.update(filter=filterset, sorts=sorts, show_birth_date=show_birth_date)
@@ -407,10 +407,13 @@ def audit_list(request):
     if listing.export_requested(request):
         return listing.xlsx_export(
             request, target_type="civil_affairs.auditevent", filename="audit", sheet=_("审计日志"),
-            rows=((timezone_str(e.at), e.actor_label, e.get_action_display(), e.target_type, e.target_id,
-                   e.region_code, str(e.changes), e.ip_address or "") for e in qs.iterator(chunk_size=2000)),
+            rows=((timezone_str(e.at), e.actor_label, e.get_action_display(), audit_words.type_label(e.target_type),
+                   e.target_id, e.region_code, "\n".join(audit_words.change_lines(e.target_type, e.changes)),
+                   e.ip_address or "") for e in qs.iterator(chunk_size=2000)),
             headers=[_("时间"), _("操作人"), _("操作"), _("对象类型"), _("对象标识"), _("区划"), _("变更"), _("IP")])
     context = listing.list_page(request, qs, sorts=AUDIT_SORTS, default="-at")
+    for event in context["page"].items:
+        event.words = audit_words.event_words(request.user, event)
     context["filter"] = filterset
     return render(request, "workbench/audit_list.html", context)
 

@@ -68,4 +68,22 @@ class ReliefConfig(AppConfig):
             household_links="relief.selectors.person360.household_links",
             life_events={"death": "relief.services.benefits.on_death"},
             indicators=relief_indicators(),
+            # the audit log in words (civil_affairs/audit_words.py): records' pages, step codes, other keys
+            audit_links={"relief.application": "relief:application_detail", "relief.benefit": "relief:benefit_detail",
+                         "relief.payrollroll": "relief:roll_detail", "relief.pricesubsidyroll": "relief:subsidy_roll",
+                         "relief.reviewtask": "relief:task_detail", "relief.homevisit": "relief:tasks"},
+            audit_labels={
+                "submit": _("提交申请"), "withdraw": _("撤回申请"), "return": _("退回补充材料"), "accept": _("受理"),
+                "extend": _("延长办理期限"), "visit": _("入户调查"), "visit_confirm": _("确认入户调查"),
+                "visit_decline": _("拒绝确认入户调查"), "propose": _("提出审核意见"), "notice": _("发布公示"),
+                "objection": _("登记异议"), "first_approval": _("初审同意"), "confirm": _("批准"),
+                "reject": _("不予批准"), "pay_first": _("先行救助"), "recheck_confirmed": _("复核确认"),
+                "recheck_refused": _("复核不予继续"), "status": _("变更状态"), "approve": _("审核花名册"),
+                "resolve": _("处理核查任务"), "feed_death": _("比对发现死亡"), "death": _("死亡登记"),
+                "pending_folded": _("调整后金额生效"), "next_recheck_filled": _("补填复核日期"),
+                "standard_changed": _("救助标准调整"), "reason": _("原因"), "note": _("说明"), "amount": _("金额（元）"),
+                "month": _("月份"), "lines": _("明细数"), "total": _("合计（元）"), "run": _("批处理任务"),
+                "outcome": _("结果"), "application": _("申请编号"), "second_visitor": _("第二调查人"),
+                "payments_removed": _("撤销的发放明细"), "from": _("起始日期"), "death_date": _("死亡日期"),
+            },
         ))

@@ -1,0 +1,102 @@
+"""Lists (issue 12 item 8): keyset pages walked forwards and backwards, the
+result count (exact under a bound, else the planner's estimate, "约"), and
+Chinese names in pinyin order, on PostgreSQL."""
+import re
+
+import pytest
+
+from civil_affairs import listing
+from civil_affairs.models import Person, Role
+from civil_affairs.pagination import keyset_page, pinyin_collation_available
+from tests.civil_affairs.factories import MemberFactory
+
+PINYIN_NAMES = ["安娜", "陈七", "李四", "王五", "张三", "赵六"]  # in pinyin order; by code point 安 张 李 王 赵 陈
+
+
+def _walk(qs, *, sort, size, pinyin=()):
+    """Every page forwards, then every page backwards from the last: (forward pages, backward pages)."""
+    forward, cursor = [], None
+    while True:
+        page = keyset_page(qs, sort=sort, allowed=("name", "number", "id_number"), default=sort, cursor=cursor,
+                           size=size, pinyin=pinyin)
+        forward.append(page)
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    backward, before = [forward[-1]], forward[-1].prev_cursor
+    while before:
+        page = keyset_page(qs, sort=sort, allowed=("name", "number", "id_number"), default=sort, cursor=None,
+                           before=before, size=size, pinyin=pinyin)
+        backward.append(page)
+        before = page.prev_cursor
+    return forward, backward
+
+
+@pytest.mark.parametrize("sort", ["number", "-number"])
+def test_backwards_gives_the_same_pages_as_forwards(regions, sort):
+    for _ in range(23):
+        MemberFactory(household__region=regions["jinsha_1"])
+    from civil_affairs.models import Household
+
+    forward, backward = _walk(Household.objects.all(), sort=sort, size=5)
+    pages = [[h.number for h in page.items] for page in forward]
+    assert [len(p) for p in pages] == [5, 5, 5, 5, 3]
+    assert [[h.number for h in page.items] for page in reversed(backward)] == pages
+    assert forward[0].prev_cursor is None and backward[-1].prev_cursor is None  # the first page has none
+    assert all(page.next_cursor for page in backward[1:])  # every page reached backwards has a next page
+
+
+def test_ties_on_the_sort_value_are_paged_by_id_both_ways(regions):
+    for _ in range(7):
+        MemberFactory(household__region=regions["jinsha_1"], person__name="同名")
+    forward, backward = _walk(Person.objects.all(), sort="name", size=3, pinyin=("name",))
+    ids = [p.pk for page in forward for p in page.items]
+    assert ids == sorted(ids) and len(ids) == 7
+    assert [p.pk for page in reversed(backward) for p in page.items] == ids
+
+
+def test_people_list_sorts_names_by_pinyin_both_ways(regions, users, login):
+    assert pinyin_collation_available(), "the test server has ICU's zh-x-icu"
+    for name in reversed(PINYIN_NAMES):
+        MemberFactory(household__region=regions["jinsha_1"], person__name=name)
+    people = Person.objects.filter(name__in=PINYIN_NAMES)
+    forward, backward = _walk(people, sort="name", size=4, pinyin=("name",))
+    assert [p.name for page in forward for p in page.items] == PINYIN_NAMES
+    assert [p.name for page in reversed(backward) for p in page.items] == PINYIN_NAMES
+    descending, _ = _walk(people, sort="-name", size=4, pinyin=("name",))
+    assert [p.name for page in descending for p in page.items] == PINYIN_NAMES[::-1]
+    response = login(users[Role.CASEWORKER]).get("/work/people/")
+    shown = [name for name in re.findall(r"</a></td><td>([^<]+)</td>", response.text) if name in PINYIN_NAMES]
+    assert shown == PINYIN_NAMES
+
+
+def test_previous_page_link_and_count_on_the_page(regions, users, login, monkeypatch):
+    monkeypatch.setattr(listing, "PAGE_SIZE", 4)
+    for _ in range(10):
+        MemberFactory(household__region=regions["jinsha_1"])
+    client = login(users[Role.REVIEWER])
+    first = client.get("/work/households/")
+    assert 'data-testid="prev-page"' not in first.text
+    assert first.context["count"] == listing.ResultCount(10, True) and "共 10 条" in first.text
+    second = client.get("/work/households/" + _link(first, "next-page"))
+    back = client.get("/work/households/" + _link(second, "prev-page"))
+    assert [h.pk for h in back.context["page"].items] == [h.pk for h in first.context["page"].items]
+    assert 'data-testid="prev-page"' not in back.text and 'data-testid="next-page"' in back.text
+
+
+def _link(response, testid):
+    match = re.search(rf'data-testid="{testid}" href="(\?[^"]+)"', response.text)
+    assert match, testid
+    return match.group(1).replace("&amp;", "&")
+
+
+def test_count_beyond_the_bound_is_the_planners_estimate(regions, users, login, monkeypatch):
+    monkeypatch.setattr(listing, "EXACT_COUNT_LIMIT", 5)
+    for _ in range(12):
+        MemberFactory(household__region=regions["jinsha_1"])
+    response = login(users[Role.CASEWORKER]).get("/work/people/")
+    count = response.context["count"]
+    assert not count.exact and count.value >= 6  # never less than what was counted
+    assert f"约 {count.value} 条" in response.text
+    small = login(users[Role.CASEWORKER]).get("/work/people/", {"q": Person.objects.first().name})
+    assert small.context["count"] == listing.ResultCount(1, True)
