@@ -12,7 +12,10 @@ what it needs from `registered()`:
   labels), queued through one `batchrun_enqueue`, the advisory-lock key
   derived from the kind;
 - import kinds (django-import-export resources) and the demo seeder;
-- person-360 and household rows, life-event handlers and bureau indicators.
+- person-360 and household rows, life-event handlers and bureau indicators;
+- service experience (civil_affairs.service): guides (办事指南), the labels of
+  the steps its audit events record (the case timeline), printable documents
+  of a case, and the case a resident may rate (好差评).
 
 Every hook is a dotted path or a callable, resolved late, so registering
 imports nothing heavy and the core imports no area.
@@ -112,6 +115,46 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Material:
+    """One item of a guide's materials list; `template` names the Django template
+    of its printable blank form (e.g. the 核对授权书), served under the guide."""
+
+    label: Any
+    note: Any = ""
+    template: str | None = None
+
+
+@dataclass(frozen=True)
+class Guide:
+    """办事指南 of one service (civil_affairs.service shows it at /guide/<area>/<key>/)."""
+
+    key: str
+    title: Any
+    eligibility: tuple = ()              # who may apply, one line each (with the amounts in force)
+    policy_basis: tuple = ()             # laws and regulations
+    materials: tuple[Material, ...] = ()
+    time_limit: Any = ""
+    fees: Any = ""
+    where_to_ask: Any = ""
+    apply_url_name: str | None = None    # where applying starts
+
+
+@dataclass(frozen=True)
+class PrintDocument:
+    """A printable document of a case (受理回执, 决定书…): `context(user, pk)`
+    returns the template's context after checking the user may see the case
+    (Http404 otherwise); `for_resident` documents are also printed by residents
+    from their own case (the callable is then given a resident)."""
+
+    key: str
+    label: Any
+    template: str
+    context: str | Callable
+    for_resident: bool = False
+    available: str | Callable | None = None  # callable(target) → bool: whether the case has it yet
+
+
+@dataclass(frozen=True)
 class Area:
     key: str                             # URL prefix and namespace root: /work/<key>/, /my/<key>/, /api/<key>/
     label: Any
@@ -132,6 +175,11 @@ class Area:
     household_links: str | Callable | None = None  # callable(user, household) → list[Link]
     life_events: dict[str, str | Callable] = field(default_factory=dict)  # event kind → handler(event)
     indicators: tuple[Indicator, ...] = ()
+    # service experience (civil_affairs.service):
+    guides: str | Callable | None = None          # callable(day) → list[Guide], numbers from the standards in force
+    timeline_steps: dict[str, dict[str, Any]] = field(default_factory=dict)  # target_type → {changes["step"]: label}
+    print_documents: tuple[PrintDocument, ...] = ()
+    rating_target: str | Callable | None = None   # callable(user, pk) → RatingTarget (resident's own case) or Http404
     # The audit log in words: target type ("app_label.model") → URL name of the
     # record's page (taking its id, or none for a list page); and codes in
     # `changes` (step codes such as "accept", keys that are not model fields) → words.

@@ -28,6 +28,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "civil_affairs",
+    "civil_affairs.service",  # guides, timeline, documents, messages, ratings (issue 12)
     "relief",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -12,6 +12,7 @@ class ReliefConfig(AppConfig):
         from civil_affairs.areas import Area, BatchKind, ImportKind, NavItem, PortalService, register
         from civil_affairs.models import Role
 
+        from . import experience
         from .selectors.indicators import relief_indicators
         from .services import recheck
 
@@ -86,4 +87,9 @@ class ReliefConfig(AppConfig):
                 "outcome": _("结果"), "application": _("申请编号"), "second_visitor": _("第二调查人"),
                 "payments_removed": _("撤销的发放明细"), "from": _("起始日期"), "death_date": _("死亡日期"),
             },
+            # service experience (civil_affairs.service): relief/experience.py
+            guides="relief.experience.relief_guides",
+            timeline_steps=experience.TIMELINE_STEPS,
+            print_documents=experience.PRINT_DOCUMENTS,
+            rating_target="relief.experience.rating_target",
         ))

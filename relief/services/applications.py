@@ -30,6 +30,7 @@ from ..selectors.applications import (NOT_A_SECOND_VISITOR, VISIT_CONFIRM, VISIT
                                       duplicate_application_reason, second_visitor_choices, visitor_name)
 from ..selectors.standards import calendar_exceptions, standards_in_force
 from . import benefits as benefit_services
+from . import notifications
 
 State = Application.State
 
@@ -458,6 +459,7 @@ def application_return(*, actor, application: Application, reason: str, checklis
     application.state, application.return_reason, application.checklist = State.RETURNED, reason.strip(), checklist
     _save(application, "state", "return_reason", "checklist")
     _record(actor, application, "return", old, reason=application.return_reason)
+    notifications.application_notify(application=application, event="return")
     return application
 
 
@@ -476,6 +478,7 @@ def application_accept(*, actor, application: Application, checklist: dict[str, 
     application.deadline = deadline_for(today, standards.deadline_working_days)
     _save(application, "state", "checklist", "accepted_on", "accepted_by", "deadline")
     _record(actor, application, "accept", old, deadline=application.deadline)
+    notifications.application_notify(application=application, event="accept")
     return application
 
 
@@ -541,6 +544,7 @@ def application_visit_record(*, actor, application: Application, second_visitor:
     _save(application, "state", "investigator", "cross_check")
     _record(actor, application, "visit", old, visit=visit.pk, second_visitor=second_visitor.username,
             cross_check_hits=len(application.cross_check))
+    notifications.visit_assigned(visit=visit)
     return visit
 
 
@@ -746,6 +750,7 @@ def application_notice_publish(*, actor, application: Application) -> Applicatio
     application.notice_end = today + dt.timedelta(days=days - 1)
     _save(application, "state", "notice_start", "notice_end")
     _record(actor, application, "notice", old, notice=[application.notice_start, application.notice_end])
+    notifications.application_notify(application=application, event="notice")
     return application
 
 
@@ -875,6 +880,7 @@ def application_confirm(*, actor, application: Application, note: str = "") -> A
     benefit = benefit_services.benefit_grant(actor=actor, application=application, today=today)
     _record(actor, application, "confirm", old, amount=application.proposed_amount,
             benefit=benefit.pk if benefit else None)
+    notifications.application_notify(application=application, event="confirm")
     return application
 
 
@@ -898,6 +904,7 @@ def application_reject(*, actor, application: Application, reason: str) -> Appli
     if application.recheck_of_id:
         benefit_services.benefit_end_after_recheck(actor=actor, application=application, today=today)
     _record(actor, application, "reject", old, reason=reason)
+    notifications.application_notify(application=application, event="reject")
     return application
 
 
