@@ -2,12 +2,13 @@
 import datetime as dt
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import Throttled
 
 from . import audit_words, clock, rules, services
-from .models import AuditEvent, Household, Person
+from .models import AuditEvent, Household, Person, Region
 from .selectors import (household_search, id_search_allowed, may_search_id_prefix, registry_search, search_parse,
                         search_result_count, seconds_to_next_window)
 
@@ -17,11 +18,19 @@ ID_SEARCH_HELP = _("姓名或电话；身份证号须输入完整的18位号码�
 
 
 def _region_prefix_filter(field):
+    """A region by its 12-digit code or by its name (the picker's suggestions,
+    region_suggest): its subtree.  A name several regions share matches all of
+    them; `qs` is already narrowed to the user's jurisdiction."""
     def apply(qs, name, value):
-        try:
-            return qs.filter(**{f"{field}__startswith": rules.region_prefix(value)})
-        except ValueError:
-            return qs.none()
+        value = value.strip()
+        codes = [value] if value.isdigit() else list(Region.objects.filter(name=value).values_list("code", flat=True))
+        match = Q()
+        for code in codes:
+            try:
+                match |= Q(**{f"{field}__startswith": rules.region_prefix(code)})
+            except ValueError:
+                pass
+        return qs.filter(match) if match else qs.none()
 
     return apply
 
@@ -69,7 +78,8 @@ class IdSearchFilterSet(django_filters.FilterSet):
 
 class PersonFilter(IdSearchFilterSet):
     q = django_filters.CharFilter(label=_("身份证号/姓名/电话"), method="search", help_text=ID_SEARCH_HELP)
-    region = django_filters.CharFilter(label=_("区划代码"), method=_region_prefix_filter("residence_region__code"))
+    region = django_filters.CharFilter(label=_("区划"), method=_region_prefix_filter("residence_region__code"),
+                                       help_text=_("区划名称或12位代码"))
     sex = django_filters.ChoiceFilter(label=_("性别"), choices=Person.Sex.choices)
     disability_grade = django_filters.ChoiceFilter(label=_("残疾等级"), choices=Person.Disability.choices)
     labour_capacity = django_filters.ChoiceFilter(label=_("劳动能力"), choices=Person.LabourCapacity.choices)
@@ -108,7 +118,8 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 class HouseholdFilter(IdSearchFilterSet):
     q = django_filters.CharFilter(label=_("户编号/成员身份证号/姓名/电话"), method="search", help_text=ID_SEARCH_HELP)
-    region = django_filters.CharFilter(label=_("区划代码"), method=_region_prefix_filter("region__code"))
+    region = django_filters.CharFilter(label=_("区划"), method=_region_prefix_filter("region__code"),
+                                       help_text=_("区划名称或12位代码"))
 
     search_function = staticmethod(household_search)
 

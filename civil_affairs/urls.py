@@ -23,6 +23,8 @@ workbench_patterns = ([
     path("people/<int:pk>/death/", views.person_death_record, name="person_death"),
     path("households/", views.household_list, name="households"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    # the region filter's picker (htmx): <option>s of the jurisdiction's regions matching what was typed
+    path("regions/suggest/", views.region_suggest, name="region_suggest"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
     path("import/", views.registry_import, name="import"),
     path("batches/", views.batch_list, name="batches"),
@@ -79,7 +81,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
-    path("", include("civil_affairs.service.urls")),  # guides, messages, print, ratings, forgotten password
 ]
 urlpatterns += area_urlpatterns()
 # After every other route: any other /api/…/ address answers a JSON 404 (one

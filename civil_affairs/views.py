@@ -292,6 +292,20 @@ def household_list(request):
     return render(request, template, context)
 
 
+REGION_SUGGESTIONS = 20
+
+
+@require("registry_view")
+@require_GET
+def region_suggest(request):
+    """The region filter's picker: regions of the user's jurisdiction whose name
+    contains what was typed (?region=), as <option>s of the input's datalist."""
+    typed = request.GET.get("region", "").strip()
+    regions = (selectors.region_list_for_user(request.user).filter(name__contains=typed).select_related("parent")
+               .order_by("level", "code")[:REGION_SUGGESTIONS]) if typed and not typed.isdigit() else []
+    return render(request, "workbench/_region_options.html", {"regions": regions})
+
+
 @require("registry_view")
 @require_http_methods(["GET", "POST"])
 def household_detail(request, pk: int):

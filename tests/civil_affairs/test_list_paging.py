@@ -100,3 +100,24 @@ def test_count_beyond_the_bound_is_the_planners_estimate(regions, users, login, 
     assert f"约 {count.value} 条" in response.text
     small = login(users[Role.CASEWORKER]).get("/work/people/", {"q": Person.objects.first().name})
     assert small.context["count"] == listing.ResultCount(1, True)
+
+
+def test_region_filter_accepts_a_name_or_a_code(households, users, login):
+    client = login(users[Role.REVIEWER])  # 通州区: sees 金沙社区's household, not 文峰社区's
+    by_name = client.get("/work/households/", {"region": "金沙街道"})
+    by_code = client.get("/work/households/", {"region": "320612001000"})
+    numbers = [h.number for h in by_name.context["page"].items]
+    assert numbers == ["H320612001000001"] == [h.number for h in by_code.context["page"].items]
+    assert client.get("/work/households/", {"region": "文峰社区"}).context["page"].items == []  # not theirs
+    assert client.get("/work/households/", {"region": "无此地"}).context["page"].items == []
+    people = client.get("/work/people/", {"region": "金沙社区"}).context["page"].items
+    assert {p.name for p in people} >= {"王建国", "李秀英"} and "陈志强" not in {p.name for p in people}
+
+
+def test_region_picker_suggests_regions_of_the_jurisdiction_only(regions, users, login):
+    client = login(users[Role.REVIEWER])
+    html = client.get("/work/regions/suggest/", {"region": "社区"}).text
+    assert '<option value="金沙社区">' in html and "文峰社区" not in html  # 崇川区 is not theirs
+    assert client.get("/work/regions/suggest/", {"region": "320612"}).text.strip() == ""  # codes need no picker
+    page = client.get("/work/households/").text
+    assert 'list="region-options"' in page and 'hx-get="/work/regions/suggest/"' in page

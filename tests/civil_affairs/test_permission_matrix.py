@@ -53,6 +53,7 @@ CORE_ROWS = {
                                expect({Role.CASEWORKER, Role.BUREAU_ADMIN}, ok_status=302,
                                       out_of_scope={"other_caseworker"})),
     "workbench:households": (lambda o: "/work/households/", "get", expect(REGISTRY)),
+    "workbench:region_suggest": (lambda o: "/work/regions/suggest/?region=金沙", "get", expect(REGISTRY)),
     "workbench:household_detail": (lambda o: f"/work/households/{o['household'].pk}/", "get",
                                    expect(IN_JURISDICTION, out_of_scope=REGISTRY)),
     "workbench:document_download": (lambda o: f"/work/documents/{o['document'].pk}/", "get",
