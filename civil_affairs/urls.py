@@ -81,6 +81,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("civil_affairs.service.urls")),  # guides, messages, print, ratings, forgotten password
 ]
 urlpatterns += area_urlpatterns()
 # After every other route: any other /api/…/ address answers a JSON 404 (one
