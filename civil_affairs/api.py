@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from . import clock, rules, selectors, services
-from .pagination import KeysetPagination
+from .pagination import FieldKeysetPagination, KeysetPagination
 from .filters import HouseholdFilter, PersonFilter
 from .models import Household, HouseholdMember, Person, Region
 from .permissions import has_capability
@@ -136,9 +136,10 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class HouseholdViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
-    """家庭 with members."""
+    """家庭 with members, listed by region then id (the (region, id) index), as the workbench pages them."""
 
     filterset_class = HouseholdFilter
+    pagination_class = FieldKeysetPagination
 
     def get_queryset(self):
         qs = selectors.household_list_for_user(self.request.user)

@@ -206,6 +206,18 @@ def result_update(*, run_id: int, **values) -> None:
     BatchRun.objects.filter(pk=run_id).update(result={**run.result, **values})
 
 
+def analyze(*models) -> None:
+    """ANALYZE the tables of `models` after a bulk write, so the planner knows
+    their new sizes and value spreads from the next query on.  Autovacuum
+    would come round later (minutes to hours after a nightly batch), and until
+    then the lists over these tables are planned on yesterday's figures."""
+    tables = dict.fromkeys(connection.ops.quote_name(model._meta.db_table) for model in models
+                           if model._meta.managed and not model._meta.proxy)  # once each, in order
+    if tables:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
+
+
 T = TypeVar("T")
 
 

@@ -110,7 +110,7 @@ class FieldKeysetPagination(KeysetPagination):
     page is one range scan of the (field, id) index, however many rows share a value
     (DRF's cursor counts an offset among equal values instead, capped at 1000)."""
 
-    field = "region"
+    field = "region_id"
     before_query_param = "before"
 
     def paginate_queryset(self, queryset, request, view=None):

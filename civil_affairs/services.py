@@ -737,6 +737,7 @@ def registry_import_run(*, run_id: int) -> BatchRun:
 
 
 def _registry_import_chunks(run: BatchRun) -> None:
+    from .batches import analyze
     from .resources import import_kinds
 
     try:
@@ -751,6 +752,7 @@ def _registry_import_chunks(run: BatchRun) -> None:
         chunk.headers = dataset.headers
         result = resource.import_data(chunk, dry_run=False, raise_errors=False, use_transactions=False)
         batchrun_progress(run_id=run.pk, done=len(chunk), errors=_row_errors(result, start))
+    analyze(resource._meta.model)
     run.refresh_from_db()
     batchrun_finish(run_id=run.pk, message=_("共 %(t)d 行，成功 %(ok)d 行，错误 %(bad)d 行。") % {
         "t": total, "ok": total - run.error_count, "bad": run.error_count})

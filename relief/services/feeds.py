@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civil_affairs import clock
-from civil_affairs.batches import batchrun_enqueue, run_exclusive
+from civil_affairs.batches import analyze, batchrun_enqueue, run_exclusive
 from civil_affairs.models import AuditEvent, BatchRun, Region
 from civil_affairs.permissions import has_capability
 from civil_affairs.rules import IdNumberError, mask_id_number, parse_id_number
@@ -520,6 +520,7 @@ def feed_import_run(*, run_id: int, progress: Progress | None = None) -> BatchRu
 
 def _import_all(run: BatchRun, progress: Progress | None) -> None:
     _import(run, progress)
+    analyze(FeedRecord, PriceIndex)
     run.refresh_from_db()
     with transaction.atomic():
         BatchRun.objects.filter(pk=run.pk).update(total=F("done"))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from civil_affairs import rules as core_rules
-from civil_affairs.batches import batchrun_enqueue, lock_class, run_chunks, run_exclusive
+from civil_affairs.batches import analyze, batchrun_enqueue, lock_class, run_chunks, run_exclusive
 from civil_affairs.models import AuditEvent, BatchRun, Person
 from civil_affairs.permissions import has_capability
 from civil_affairs.services import (
@@ -219,6 +219,7 @@ def _generate(month: dt.date, run: BatchRun | None, progress: ProgressCallback |
     limits = payment_review_limits(on=month)
     counts = run_chunks(run_id=run_id, first=first, end=end, chunk=CHUNK_IDS,
                         step=lambda lo, hi: _chunk(month, lo, hi, limits, run_id), progress=progress)
+    analyze(Payment, PayrollRoll)
     summary = payroll_summary(month=month, added=counts.get("added", 0), blocked=counts.get("blocked", 0))
     audit_record(actor=run.created_by if run is not None else None, action=AuditEvent.Action.CREATE,
                  target_type="relief.payrollroll", target_id=summary.label,

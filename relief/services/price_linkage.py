@@ -26,7 +26,7 @@ from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 
 from civil_affairs import clock
-from civil_affairs.batches import batchrun_enqueue, lock_class, result_update, run_chunks, run_exclusive
+from civil_affairs.batches import analyze, batchrun_enqueue, lock_class, result_update, run_chunks, run_exclusive
 from civil_affairs.models import AuditEvent, BatchRun, HouseholdMember, Person, Region
 from civil_affairs.permissions import has_capability
 from civil_affairs.services import DomainError, audit_record, batchrun_create, batchrun_finish
@@ -382,6 +382,7 @@ def _pay(run: BatchRun, month: dt.date, progress: ProgressCallback | None) -> di
                             step=lambda lo, hi: _chunk(month, lo, hi, run.pk), progress=progress)
     with connection.cursor() as cursor:
         cursor.execute(_PRUNE_ROLLS_SQL, {"month": month})
+    analyze(PriceSubsidy, PriceSubsidyRoll, PriceSubsidyRate)
     summary = _jsonable({**price_linkage_summary(month=month), "added": counts.get("added", 0),
                          "blocked": counts.get("blocked", 0)})
     result_update(run_id=run.pk, summary=summary)

@@ -26,14 +26,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civil_affairs import clock
-from civil_affairs.batches import BatchBusy, batchrun_enqueue, lock_class, result_update, run_chunks, run_exclusive
-from civil_affairs.models import AuditEvent, BatchRun
+from civil_affairs.batches import (BatchBusy, analyze, batchrun_enqueue, lock_class, result_update, run_chunks,
+                                   run_exclusive)
+from civil_affairs.models import AuditEvent, BatchRun, Person
 from civil_affairs.permissions import has_capability
 from civil_affairs.selectors import jurisdiction_prefix
 from civil_affairs.services import DomainError, audit_record, audit_rows_sql, batchrun_create, batchrun_finish
 
 from .. import rules
-from ..models import Application, FeedRecord, ReviewTask
+from ..models import Application, Benefit, FeedRecord, Payment, ReviewTask
 from ..selectors.standards import standards_by_region
 
 KIND = "relief_recheck"  # BatchRun.kind; its task and capability are registered in relief/apps.py
@@ -617,6 +618,7 @@ def _recheck(run: BatchRun, day: dt.date, progress: ProgressCallback | None) -> 
 
     run_chunks(run_id=run.pk, first=first, end=end, chunk=CHUNK_IDS, step=step, progress=progress)
     counts, missing = _benefits(run_id=run.pk, day=day, standards=standards)
+    analyze(ReviewTask, Benefit, FeedRecord, Payment, Person)
     summary = _summary(day, counts, missing)
     result_update(run_id=run.pk, summary=summary)
     audit_record(actor=run.created_by, action=AuditEvent.Action.UPDATE, target=run, region_code=run.region_id or "",

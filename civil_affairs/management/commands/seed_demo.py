@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from civil_affairs import demo
+from civil_affairs.batches import analyze
 from civil_affairs.services import DomainError
 
 
@@ -36,6 +38,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         for seed_area in demo.area_seeders():
             seed_area(seed=seed, progress=self.stdout.write)
+        # Every table the seeders filled (the areas' too) gets fresh statistics now:
+        # the first lists people open must not be planned on an empty table's figures.
+        analyze(*apps.get_models())
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
             _("完成：家庭 %(h)d 户，人员 %(p)d 人，用时 %(s).1f 秒。")
