@@ -231,3 +231,16 @@ def test_portal_has_the_large_print_toggle_without_inline_script(client):
     page = client.get("/").content.decode()
     assert "data-large-print-toggle" in page and "js/large_print.js" in page and "css/large_print.css" in page
     assert "<script>" not in page and " style=" not in page
+
+
+def test_staff_password_is_reset_by_an_administrator_in_the_admin(users, client):
+    """Staff have no self-service reset: the bureau administrator sets a new
+    password with the admin's password form."""
+    worker = users[Role.CASEWORKER]
+    client.force_login(users[Role.BUREAU_ADMIN], backend="django.contrib.auth.backends.ModelBackend")
+    url = f"/admin/civil_affairs/user/{worker.pk}/password/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"password1": "Xin#Mima2027", "password2": "Xin#Mima2027", "usable_password": "true"})
+    assert response.status_code == 302
+    worker.refresh_from_db()
+    assert worker.check_password("Xin#Mima2027")
