@@ -2,6 +2,7 @@
 import goes through the workbench's chunked import (good rows kept, bad rows
 reported with row numbers), reached from each changelist."""
 import tablib
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -11,9 +12,10 @@ from import_export.admin import ExportMixin
 from . import rules, services
 from .exports import safe_row
 from .permissions import has_capability
-from .models import (AssetRecord, AuditEvent, BatchRun, Document, ExpenditureRecord, Household, HouseholdMember,
-                     IncomeRecord, Person, Region, User)
-from .resources import HouseholdMemberResource, HouseholdResource, PersonResource, RegionResource
+from .models import (AssetRecord, AuditEvent, BatchRun, CalendarDay, Document, ExpenditureRecord, Household,
+                     HouseholdMember, IncomeRecord, Parameter, Person, Region, User)
+from .parameters import parameter_keys, parameter_label, value_problem
+from .resources import HouseholdMemberResource, HouseholdResource, ParameterResource, PersonResource, RegionResource
 
 admin.site.site_header = _("民政业务平台 管理后台")
 admin.site.site_title = _("民政业务平台")
@@ -174,6 +176,16 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + ((_("角色与辖区"), {"fields": ("role", "region", "person", "phone")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("角色与辖区"), {"fields": ("role", "region")}),)
 
+    def user_change_password(self, request, id, form_url=""):
+        """An administrator resetting a password bypasses save_model: audit it here
+        (a successful POST redirects; the password itself is never recorded)."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, id)
+            services.audit_record(actor=request.user, action=AuditEvent.Action.UPDATE, target=user,
+                                  region_code=user.region_id or "", changes={"admin": True, "password": "reset"})
+        return response
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
@@ -199,3 +211,94 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class BatchRunAdmin(ReadOnlyAdmin):
     list_display = ["id", "kind", "status", "done", "total", "error_count", "created_by", "started_at", "finished_at"]
     list_filter = ["kind", "status"]
+
+
+# ---------------------------------------------------------------- dated parameters and the calendar
+
+class ParameterForm(forms.ModelForm):
+    """The key is one of the registered ones (label and unit shown); the value is
+    checked against the key's bounds (civil_affairs.parameters)."""
+
+    key = forms.ChoiceField(label=_("参数"))
+
+    class Meta:
+        model = Parameter
+        fields = ["region", "key", "value", "effective_from", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = [("", "---------")] + [
+            (k.key, f"{k.label}（{k.unit}）" if k.unit else str(k.label)) for k in parameter_keys().values()]
+
+    def clean(self):
+        data = super().clean()
+        key, value = parameter_keys().get(data.get("key")), data.get("value")
+        if key is not None and value is not None:
+            problem = value_problem(key, value)
+            if problem:
+                self.add_error("value", problem)
+        return data
+
+
+class ParameterKeyFilter(admin.SimpleListFilter):
+    title = _("参数")
+    parameter_name = "key"
+
+    def lookups(self, request, model_admin):
+        return [(k.key, k.label) for k in parameter_keys().values()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(key=self.value()) if self.value() else queryset
+
+
+class ParameterRegionFilter(admin.SimpleListFilter):
+    """Only the regions that have parameters (a handful), not the whole tree."""
+
+    title = _("区划")
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        codes = Parameter.objects.order_by("region_id").values_list("region_id", flat=True).distinct()
+        return [(r.code, f"{r.name}（{r.code}）") for r in Region.objects.filter(code__in=list(codes)).order_by("code")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(region_id=self.value()) if self.value() else queryset
+
+
+@admin.register(Parameter)
+class ParameterAdmin(RegistryAdmin):
+    form = ParameterForm
+    resource_classes = [ParameterResource]
+    import_kind = "parameter"
+    list_display = ["key_label", "key", "region", "value", "unit", "effective_from", "note"]
+    list_filter = [ParameterKeyFilter, ParameterRegionFilter, "effective_from"]
+    search_fields = ["=key", "=region__code", "region__name", "note"]
+    list_select_related = ["region"]
+    raw_id_fields = ["region"]
+    date_hierarchy = "effective_from"
+    ordering = ["key", "region", "-effective_from"]
+
+    @admin.display(description=_("项目"), ordering="key")
+    def key_label(self, obj):
+        return parameter_label(obj.key)
+
+    @admin.display(description=_("单位"))
+    def unit(self, obj):
+        key = parameter_keys().get(obj.key)
+        return key.unit if key else ""
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedAdmin):
+    """Holidays and 调休 working days.  A day saved here becomes the
+    administrator's (source admin): a later calendar_seed never changes it."""
+
+    list_display = ["date", "is_working_day", "name", "source"]
+    list_filter = ["is_working_day", "source"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+    readonly_fields = ["source"]
+
+    def save_model(self, request, obj, form, change):
+        obj.source = CalendarDay.Source.ADMIN
+        super().save_model(request, obj, form, change)

@@ -244,3 +244,8 @@ def test_staff_password_is_reset_by_an_administrator_in_the_admin(users, client)
     assert response.status_code == 302
     worker.refresh_from_db()
     assert worker.check_password("Xin#Mima2027")
+    from civil_affairs.models import AuditEvent
+
+    event = AuditEvent.objects.get(target_type="civil_affairs.user", target_id=str(worker.pk), action="update")
+    assert event.actor == users[Role.BUREAU_ADMIN] and event.changes == {"admin": True, "password": "reset"}
+    assert "Xin#Mima2027" not in str(event.changes)
