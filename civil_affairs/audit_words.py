@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import areas
+from . import areas, text
 from .permissions import has_capability
 
 # target type → URL name of the record's page (its id as the one argument)
@@ -146,9 +146,9 @@ def value_text(model, key: str, value) -> str:
     if isinstance(value, list) and len(value) == 2 and not any(isinstance(v, (list, dict)) for v in value):
         return f"{value_text(model, key, value[0])} → {value_text(model, key, value[1])}"
     if isinstance(value, list):
-        return gettext("、").join(value_text(model, key, v) for v in value) if value else "—"
+        return text.words(value_text(model, key, v) for v in value) if value else "—"
     if isinstance(value, dict):
-        return gettext("；").join(change_line(model, k, v) for k, v in value.items())
+        return text.clauses(change_line(model, k, v) for k, v in value.items())
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -170,7 +170,7 @@ def value_text(model, key: str, value) -> str:
 
 
 def change_line(model, key: str, value) -> str:
-    return gettext("%(field)s：%(value)s") % {"field": key_label(model, key), "value": value_text(model, key, value)}
+    return text.labelled(key_label(model, key), value_text(model, key, value))
 
 
 def change_lines(target_type: str, changes) -> list[str]:

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import text
 from .areas import BatchKind
 from .errors import DomainError
 from .models import BatchRun
@@ -257,7 +258,7 @@ def run_exclusive(*, run: BatchRun, key: int, label: str, same: dict,
             BatchRun.objects.filter(pk=run.pk, status=BatchRun.Status.PENDING).update(status=BatchRun.Status.RUNNING)
             return None
         message = _("%(what)s 已在另一进程中运行（任务 %(other)s），本次未执行，没有重复发放或重复处理；"
-                    "请在该任务结束后查看结果。") % {"what": label, "other": "、".join(f"#{pk}" for pk in others) or "—"}
+                    "请在该任务结束后查看结果。") % {"what": label, "other": text.words(f"#{pk}" for pk in others) or "—"}
         batchrun_finish(run_id=run.pk, failed=True, message=message)
         raise BatchBusy(message) from None
     except OperationalError:

@@ -90,8 +90,7 @@ class RegistryImportForm(BootstrapMixin, forms.Form):
 class DeathRecordForm(BootstrapMixin, forms.Form):
     """A caseworker records a death seen on a certificate (civil_affairs.life_events)."""
 
-    death_date = forms.DateField(label=_("死亡日期"), widget=forms.DateInput(attrs={"type": "date"}),
-                                 error_messages={"required": _("请填写死亡日期。")})
+    death_date = forms.DateField(label=_("死亡日期"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("依据（如死亡证明编号）"), max_length=200, required=False)
 
     def __init__(self, *args, person, **kwargs):

@@ -95,7 +95,7 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumberInfo:
     # Never say which character was expected: that would turn the form into a
     # tool for completing guessed or partly known numbers.
     if number[17] != id_check_char(number[:17]):
-        raise IdNumberError(_("身份证号码校验位错误，请核对后重新输入。"))
+        raise IdNumberError(_("身份证号码校验位错误。"))
     sex = "M" if int(number[16]) % 2 == 1 else "F"
     return IdNumberInfo(number=number, address_code=number[:6], birth_date=birth, sex=sex)
 

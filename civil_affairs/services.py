@@ -708,15 +708,20 @@ def _load_dataset(path: str):
     return dataset
 
 
-def _row_errors(result, offset: int) -> list[dict]:
-    """Row errors with the row number people see in their spreadsheet (header = row 1)."""
+def _row_errors(result, offset: int, resource=None) -> list[dict]:
+    """Row errors with the row number people see in their spreadsheet (header = row 1),
+    each problem under its column's header, in the reader's punctuation (text.clauses)."""
+    from . import text
+
+    columns = {name: f.column_name for name, f in resource.fields.items()} if resource is not None else {}
     errors = []
     for invalid in result.invalid_rows:
-        reasons = "; ".join(f"{field}: {' '.join(msgs)}" if field != "__all__" else " ".join(msgs)
-                            for field, msgs in invalid.error_dict.items())
+        reasons = text.clauses(text.labelled(columns.get(field, field), text.clauses(msgs))
+                               if field != "__all__" else text.clauses(msgs)
+                               for field, msgs in invalid.error_dict.items())
         errors.append({"row": offset + invalid.number + 1, "reason": reasons})
     for number, row_errors in result.row_errors():
-        errors.append({"row": offset + number + 1, "reason": "; ".join(str(e.error) for e in row_errors)})
+        errors.append({"row": offset + number + 1, "reason": text.clauses(e.error for e in row_errors)})
     return sorted(errors, key=lambda e: e["row"])
 
 
@@ -751,7 +756,7 @@ def _registry_import_chunks(run: BatchRun) -> None:
         chunk = dataset.subset(rows=range(start, min(start + IMPORT_CHUNK_ROWS, total)))
         chunk.headers = dataset.headers
         result = resource.import_data(chunk, dry_run=False, raise_errors=False, use_transactions=False)
-        batchrun_progress(run_id=run.pk, done=len(chunk), errors=_row_errors(result, start))
+        batchrun_progress(run_id=run.pk, done=len(chunk), errors=_row_errors(result, start, resource))
     analyze(resource._meta.model)
     run.refresh_from_db()
     batchrun_finish(run_id=run.pk, message=_("共 %(t)d 行，成功 %(ok)d 行，错误 %(bad)d 行。") % {

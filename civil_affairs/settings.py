@@ -39,14 +39,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "knox",
+    "civil_affairs.admin_apps.KnoxConfig",  # third-party apps under Chinese names in the admin
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "import_export",
-    "django_celery_beat",
+    "civil_affairs.admin_apps.ImportExportConfig",
+    "civil_affairs.admin_apps.CeleryBeatConfig",
     "django_htmx",
-    "axes",
+    "civil_affairs.admin_apps.AxesConfig",
     "csp",
 ]
 

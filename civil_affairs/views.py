@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import areas, audit_words, clock, listing, rules, selectors, services
+from . import areas, audit_words, clock, listing, rules, selectors, services, text
 from .batches import capability_for_kind
 from .exports import csv_response, xlsx_response
 from .filters import AuditFilter, HouseholdFilter, IdSearchThrottled, PersonFilter
@@ -240,7 +240,8 @@ def person_death_record(request, pk: int):
     person = selectors.person_get_for_user(request.user, pk)
     form = DeathRecordForm(request.POST, person=person)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(text.labelled(form.fields[name].label, e) if name in form.fields else e
+                                         for name, errors in form.errors.items() for e in errors))
         return redirect("workbench:person_detail", pk=person.pk)
     event = LifeEvent(kind="death", person=person, date=form.cleaned_data["death_date"], source="caseworker",
                       evidence={"note": form.cleaned_data["note"]})

@@ -19,12 +19,11 @@ from .models import Application, Kind
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0,
          "error_messages": {"min_value": _("金额不能为负数。"), "invalid": _("请输入金额（元）。"),
                             "max_decimal_places": _("金额最多保留两位小数（到分）。"),
-                            "max_digits": _("金额过大，请核对。"), "required": _("请填写金额。")}}
+                            "max_digits": _("金额过大，请核对。")}}
 
 # ---------------------------------------------------------------- residents' online application
 
 ONLINE_KINDS = [(Kind.DIBAO, Kind.DIBAO.label), (Kind.TEMPORARY, Kind.TEMPORARY.label)]
-REQUIRED = {"required": _("此项为必填项。")}
 
 
 def _region_options(regions) -> list[tuple[str, str]]:
@@ -36,19 +35,17 @@ class ApplyStartForm(BootstrapMixin, forms.Form):
     live: district → street → community, each select filled from the one
     before it (relief_portal:region_options), never a list of every community."""
 
-    kind = forms.ChoiceField(label=_("申请类别"), choices=ONLINE_KINDS, error_messages=REQUIRED)
+    kind = forms.ChoiceField(label=_("申请类别"), choices=ONLINE_KINDS)
     temporary_type = forms.ChoiceField(label=_("临时救助类型"), required=False,
                                        choices=[("", "—")] + Application.TemporaryType.choices,
                                        help_text=_("急难型：火灾、交通事故、突发重病等；支出型：医疗、教育等刚性支出过大。"))
     district = forms.ChoiceField(label=_("所在区县"), required=False)
     street = forms.ChoiceField(label=_("所在街道/乡镇"), required=False)
     region = forms.ModelChoiceField(label=_("所在社区/村"), queryset=Region.objects.none(),
-                                    error_messages={"required": _("请选择社区或村。"),
-                                                    "invalid_choice": _("请选择社区或村。")})
-    address = forms.CharField(label=_("家庭住址"), max_length=200, error_messages=REQUIRED,
+                                    error_messages={"invalid_choice": _("请选择社区或村。")})
+    address = forms.CharField(label=_("家庭住址"), max_length=200,
                               help_text=_("您尚未登记家庭，提交后将以您为户主登记新家庭。"))
-    reason = forms.CharField(label=_("申请事由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-                             error_messages={"required": _("请简要说明家庭困难情况。")})
+    reason = forms.CharField(label=_("申请事由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, household=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,16 +85,15 @@ class ApplyStartForm(BootstrapMixin, forms.Form):
         return data
 
 class ApplyMemberForm(BootstrapMixin, forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=50, error_messages=REQUIRED)
+    name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(label=_("公民身份号码"), max_length=18,
-                                error_messages={**REQUIRED, "max_length": _("身份证号码应为18位。")})
-    relation = forms.ChoiceField(label=_("与户主关系"), error_messages=REQUIRED, choices=[
+                                error_messages={"max_length": _("身份证号码应为18位。")})
+    relation = forms.ChoiceField(label=_("与户主关系"), choices=[
         c for c in HouseholdMember.Relation.choices if c[0] != HouseholdMember.Relation.HEAD])
     disability_grade = forms.TypedChoiceField(label=_("残疾等级"), coerce=int, choices=Person.Disability.choices,
-                                              initial=0, error_messages=REQUIRED)
+                                              initial=0)
     disability_type = forms.ChoiceField(label=_("残疾类别"), choices=Person.DisabilityType.choices, required=False)
-    labour_capacity = forms.ChoiceField(label=_("劳动能力"), choices=Person.LabourCapacity.choices,
-                                        error_messages=REQUIRED)
+    labour_capacity = forms.ChoiceField(label=_("劳动能力"), choices=Person.LabourCapacity.choices)
     serious_illness = forms.BooleanField(label=_("患重特大疾病"), required=False)
 
     def clean_name(self) -> str:
@@ -131,8 +127,7 @@ class ApplyMemberEditForm(ApplyMemberForm):
 
 class _MemberChoiceForm(BootstrapMixin, forms.Form):
     person = forms.ModelChoiceField(label=_("家庭成员"), queryset=Person.objects.none(),
-                                    error_messages={"required": _("请选择家庭成员。"),
-                                                    "invalid_choice": _("请选择家庭成员。")})
+                                    error_messages={"invalid_choice": _("请选择家庭成员。")})
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,14 +136,14 @@ class _MemberChoiceForm(BootstrapMixin, forms.Form):
 
 
 class ApplyIncomeForm(_MemberChoiceForm):
-    kind = forms.ChoiceField(label=_("收入类型"), choices=IncomeRecord.Kind.choices, error_messages=REQUIRED)
+    kind = forms.ChoiceField(label=_("收入类型"), choices=IncomeRecord.Kind.choices)
     monthly_amount = forms.DecimalField(label=_("月均金额（元）"), **MONEY)
-    months = forms.TypedChoiceField(label=_("近几个月有此收入"), coerce=int, initial=12, error_messages=REQUIRED,
+    months = forms.TypedChoiceField(label=_("近几个月有此收入"), coerce=int, initial=12,
                                     choices=[(n, format_lazy("{}{}", n, _("个月"))) for n in range(12, 0, -1)])
 
 
 class ApplyAssetForm(_MemberChoiceForm):
-    kind = forms.ChoiceField(label=_("财产类型"), choices=AssetRecord.Kind.choices, error_messages=REQUIRED)
+    kind = forms.ChoiceField(label=_("财产类型"), choices=AssetRecord.Kind.choices)
     amount = forms.DecimalField(label=_("金额或价值（元）"), **MONEY,
                                 help_text=_("存款、证券填余额；车辆、房产填估值；工商登记填注册资本。"))
 
@@ -160,8 +155,8 @@ AUTHORISATION_TEXT = _("本人及共同生活的家庭成员授权民政部门�
 
 class ApplyAuthorisationForm(BootstrapMixin, forms.Form):
     authorised_verification = forms.BooleanField(label=_("我已阅读并同意上述家庭经济状况核对授权"), required=False)
-    bank_name = forms.CharField(label=_("开户银行"), max_length=60, error_messages=REQUIRED)
-    bank_account = forms.CharField(label=_("收款银行账号"), max_length=40, error_messages=REQUIRED,
+    bank_name = forms.CharField(label=_("开户银行"), max_length=60)
+    bank_account = forms.CharField(label=_("收款银行账号"), max_length=40,
                                    widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     requested_amount = forms.DecimalField(label=_("申请救助金额（元）"), **MONEY)
 
@@ -195,9 +190,9 @@ class SubmitNoteForm(BootstrapMixin, forms.Form):
 
 
 class ApplyDocumentForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("材料类型"), choices=Document.Kind.choices, error_messages=REQUIRED)
+    kind = forms.ChoiceField(label=_("材料类型"), choices=Document.Kind.choices)
     file = forms.FileField(label=_("文件（PDF、JPG、PNG，不超过10MB）"),
-                           error_messages={"required": _("请选择要上传的文件。"), "empty": _("上传的文件是空的。"),
+                           error_messages={"empty": _("上传的文件是空的。"),
                                            "invalid": _("请选择要上传的文件。")},
                            widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
 

@@ -1,9 +1,8 @@
-from decimal import ROUND_HALF_UP, Decimal
-
 from django import template
 from django.utils.http import urlencode
 
-from .. import rules
+from .. import rules, text
+from ..money import money
 
 register = template.Library()
 
@@ -47,11 +46,11 @@ def mask_phone(value):
 
 @register.filter
 def yuan(value):
-    """Money in Chinese convention: ¥1,234.50."""
+    """Money, the one format of every page and language: ¥1,540.00 (−¥5.00 when negative)."""
     if value in (None, ""):
         return ""
-    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"¥{amount:,.2f}"
+    amount = money(value)
+    return f"{'-' if amount < 0 else ''}¥{abs(amount):,.2f}"
 
 
 @register.simple_tag
@@ -69,3 +68,19 @@ def sort_mark(current, field):
     if current == f"-{field}":
         return "▼"
     return ""
+
+
+# Punctuation between translated fragments follows the active language
+# (civil_affairs/text.py): "退回原因：…" / "Reason for return: …".
+
+@register.filter
+def labelled(label, value):
+    """{{ _("退回原因")|labelled:application.return_reason }} → 退回原因：…"""
+    return text.labelled(label, value)
+
+
+@register.simple_tag
+def punctuation(name):
+    """A mark between fragments kept in their own markup: {% punctuation "colon" %}
+    after <strong>…</strong>, "words" between names, "clauses" between sentences."""
+    return text.mark(name)

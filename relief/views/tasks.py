@@ -36,13 +36,11 @@ class TaskResolveForm(BootstrapMixin, forms.Form):
         (ReviewTask.Status.DONE, ReviewTask.Status.DONE.label),
         (ReviewTask.Status.DISMISSED, ReviewTask.Status.DISMISSED.label)])
     note = forms.CharField(label=gettext_lazy("处理说明"), max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 3}),
-                           error_messages={"required": gettext_lazy("请填写处理说明。")})
+                           widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class VisitDeclineForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(label=gettext_lazy("拒绝理由"), max_length=500,
-                             error_messages={"required": gettext_lazy("拒绝确认须写明理由。")})
+    reason = forms.CharField(label=gettext_lazy("拒绝理由"), max_length=500)
 
 
 # ---------------------------------------------------------------- evidence in words

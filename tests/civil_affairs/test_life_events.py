@@ -152,7 +152,7 @@ def test_another_date_for_a_recorded_death_is_refused(setup, users):
 
 
 @pytest.mark.parametrize("day, message", [("2026-11-03", "死亡日期不能晚于今天。"), ("1949-12-31", "死亡日期不能早于出生日期。"),
-                                          ("", "请填写死亡日期。")])
+                                          ("", "死亡日期：该字段是必填项。")])
 def test_the_page_refuses_a_future_or_impossible_date(setup, users, login, probe, day, message):
     household, person = _household(setup)
     client = login(users[Role.CASEWORKER])

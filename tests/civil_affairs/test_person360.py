@@ -63,7 +63,7 @@ def test_the_person_page_lists_relief_rows_for_the_payee_and_a_member(family, us
     assert "最低生活保障" in head and "正常享受" in head and "780.00" in head
     assert f"/work/relief/benefits/{family['benefit'].pk}/" in head
     assert "TA1 临时救助" in head and f"/work/relief/applications/{family['application'].pk}/" in head
-    assert "救助金发放" in head and "近12个月 2 笔" in head and "1560.00" in head
+    assert "救助金发放" in head and "近12个月 2 笔" in head and "¥1,560.00" in head
     # The spouse lives on the household's benefit: the same benefit, and their own price subsidy.
     spouse = _page(client, f"/work/people/{family['spouse'].pk}/")
     assert f"/work/relief/benefits/{family['benefit'].pk}/" in spouse
@@ -108,7 +108,7 @@ def test_the_household_page_links_to_relief_and_starts_an_application(family, us
     assert 'data-testid="area-links-relief"' in page
     assert f"/work/relief/households/{household.pk}/economy/" in page
     assert f"/work/relief/?q={household.number}" in page
-    assert f"/work/relief/benefits/{family['benefit'].pk}/" in page and "1560.00" in page
+    assert f"/work/relief/benefits/{family['benefit'].pk}/" in page and "¥1,560.00" in page
     new = f"/work/relief/applications/new/?household={household.number}"
     assert new in page and "受理新申请" in page
     # the button opens the existing counter form with the household filled in

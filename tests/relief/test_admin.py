@@ -118,10 +118,10 @@ def test_standard_import_from_csv_keeps_good_rows(relief_standards, users):
     assert run.status == BatchRun.Status.SUCCEEDED and run.done == 6, (run.message, run.errors)
     errors = _errors(run)
     assert sorted(errors) == [4, 5, 6, 7], errors
-    assert errors[4] == "数值: 应为数字：abc"
+    assert errors[4] == "数值：应为数字：abc"
     assert "日期格式应为 YYYY-MM-DD：2027-13-01" in errors[5]
-    assert errors[6] == "数值: 数值不能为负数。"
-    assert errors[7] == "区划代码: 不能为空。"
+    assert errors[6] == "数值：数值不能为负数。"
+    assert errors[7] == "区划代码：不能为空。"
     rows = Standard.objects.filter(region_id="320612000000").order_by("effective_from")
     assert [(s.key, s.value, s.effective_from) for s in rows] == [
         ("dibao_standard", Decimal("820"), dt.date(2027, 1, 1)),
@@ -184,14 +184,14 @@ def test_benefit_roster_import_reports_bad_rows(roster, users):
     run = _import(users[Role.BUREAU_ADMIN], "relief_benefit", "roster.csv", content)
     errors = _errors(run)
     assert sorted(errors) == [3, 4, 5, 6, 7, 8, 9, 10], errors
-    assert errors[3] == "救助类别: 该户已有在享的最低生活保障待遇，不能重复导入。"
-    assert errors[4] == "领取人身份证号: 领取人不是该户成员。"
-    assert errors[5] == "户编号: 找不到家庭：H-NONE"  # and no noise about the region it would give
-    assert errors[6] == "月救助金额: 月救助金额不能为负数。"
-    assert errors[7] == "救助类别: 无法识别的值：低保"
+    assert errors[3] == "救助类别：该户已有在享的最低生活保障待遇，不能重复导入。"
+    assert errors[4] == "领取人身份证号：领取人不是该户成员。"
+    assert errors[5] == "户编号：找不到家庭：H-NONE"  # and no noise about the region it would give
+    assert errors[6] == "月救助金额：月救助金额不能为负数。"
+    assert errors[7] == "救助类别：无法识别的值：低保"
     assert "一次性发放" in errors[8]
-    assert errors[9].startswith("银行账号: 银行账号应为12至30位数字")
-    assert errors[10] == "起始月份: 月份格式应为 YYYY-MM：May 2026"
+    assert errors[9].startswith("银行账号：银行账号应为12至30位数字")
+    assert errors[10] == "起始月份：月份格式应为 YYYY-MM：May 2026"
     live = Benefit.objects.exclude(pk=stopped.pk).order_by("id")
     assert [(b.household, b.kind, b.monthly_amount, b.start_month, b.members, b.region_id, b.next_recheck)
             for b in live] == [
@@ -215,7 +215,7 @@ def test_benefit_roster_from_excel_with_numbers_and_dates(roster, users):
                      "6228480012345678901", "农行", dt.datetime(2026, 11, 1)),
                     (ours.number, head.id_number, "tekun", 700, "2026-05", 1, None, None, None))   # row 3: dead
     run = _import(users[Role.BUREAU_ADMIN], "relief_benefit", "roster.xlsx", content)
-    assert _errors(run) == {3: "领取人身份证号: 领取人已死亡（2026-01-01）。"}
+    assert _errors(run) == {3: "领取人身份证号：领取人已死亡（2026-01-01）。"}
     benefit = Benefit.objects.get()
     assert (benefit.recipient, benefit.monthly_amount, benefit.start_month, benefit.members, benefit.next_recheck,
             benefit.bank_account) == (roster["spouse"], Decimal("1380.50"), dt.date(2026, 5, 1), 2,

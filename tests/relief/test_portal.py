@@ -170,7 +170,7 @@ def test_start_asks_the_type_of_temporary_assistance_and_its_amount(resident, lo
     assert not Application.objects.exists()
     response = client.post("/my/relief/apply/", {"kind": "dibao", "region": regions["jinsha_1"].code,
                                                  "reason": "困难"})
-    assert response.status_code == 200 and "此项为必填项" in response.content.decode()  # no household: address
+    assert response.status_code == 200 and "该字段是必填项" in response.content.decode()  # no household: address
 
     app = _apply(client, regions, kind="temporary", temporary_type="emergency", region=regions["wenfeng_1"].code)
     assert app.temporary_type == "emergency" and app.region == regions["wenfeng_1"]

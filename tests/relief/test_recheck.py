@@ -755,7 +755,7 @@ def test_task_detail_jurisdiction_evidence_and_resolve(street_tasks, users, logi
     assert 'data-testid="resolve-form"' in html and 'data-testid="task-recheck"' in html
     assert worker.get(f"/work/relief/tasks/{theirs.pk}/").status_code == 404
     empty = worker.post(f"/work/relief/tasks/{ours.pk}/", {"action": "resolve", "status": "done", "note": ""})
-    assert empty.status_code == 200 and "请填写处理说明" in empty.content.decode()
+    assert empty.status_code == 200 and "该字段是必填项" in empty.content.decode()
     done = worker.post(f"/work/relief/tasks/{ours.pk}/", {"action": "resolve", "status": "done",
                                                            "note": "已责令处置车辆"}, follow=True)
     assert "核查任务已处理" in done.content.decode() and 'data-testid="resolve-form"' not in done.content.decode()

@@ -271,7 +271,7 @@ def test_the_start_page_asks_district_then_street_then_community(resident, login
     response = client.post("/my/relief/apply/", {"kind": "dibao", "district": regions["chongchuan"].code,
                                                  "address": "文峰路1号", "reason": "失业"})
     assert response.status_code == 200 and "文峰街道" in response.content.decode()
-    assert "请选择社区或村" in response.content.decode()
+    assert "该字段是必填项" in response.content.decode()  # the one wording of "required" (Django's)
 
 
 def test_a_household_with_a_community_is_not_asked_for_one(family, users, login, today):
