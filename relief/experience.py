@@ -161,15 +161,22 @@ def _district_of(application: Application) -> Region:
     return Region.objects.get(code=application.region_id[:6] + "000000")
 
 
+def decision_number(application: Application):
+    """The decision letter's number (per district and year, e.g. 通民救〔2026〕第12号):
+    given in the decision's own transaction (relief.services.applications), kept after."""
+    district = _district_of(application)
+    short = district.name.rstrip("区县市")[:1] or district.name[:1]
+    return document_number(series=f"relief-decision:{district.code}", prefix=f"{short}民救",
+                           kind="relief_decision", target=application, year=application.decided_on.year)
+
+
 def decision_context(user, pk) -> dict:
-    """准予/不予批准决定书: numbered once (per district and year), with the appeal deadlines."""
+    """准予/不予批准决定书: numbered at the decision, with the appeal deadlines."""
     application = _case(user, pk)
     if not _decided(application):
         raise Http404
     district = _district_of(application)
-    short = district.name.rstrip("区县市")[:1] or district.name[:1]
-    number = document_number(series=f"relief-decision:{district.code}", prefix=f"{short}民救",
-                             kind="relief_decision", target=application, year=application.decided_on.year)
+    number = decision_number(application)  # decisions from before numbering get theirs now
     reconsideration, litigation = appeal_deadlines(application.decided_on)
     return {**_common(application, user.is_resident), "number": number, "district": district,
             "granted": application.state == State.CONFIRMED, "benefits": list(application.benefits.all()),

@@ -121,8 +121,9 @@ def document_number(*, series: str, prefix: str, kind: str, target: Model, year:
             .values_list("sequence", flat=True).first()) or 0
     number = DocumentNumber.objects.create(series=series, year=year, sequence=last + 1, prefix=prefix, kind=kind,
                                            target_type=target_type, target_id=target_id)
-    audit_record(actor=None, action=AuditEvent.Action.CREATE, target=target,
-                 changes={"document_number": number.text, "document": kind})
+    # a step of its own, so the case's timeline does not read it as the case's creation
+    audit_record(actor=None, action=AuditEvent.Action.UPDATE, target=target,
+                 changes={"step": "document_number", "document_number": number.text, "document": kind})
     return number
 
 

@@ -19,8 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civil_affairs import clock
-from civil_affairs.models import (AssetRecord, AuditEvent, Document, ExpenditureRecord, Household, HouseholdMember,
-                                  IncomeRecord, Person, Region, Role, Source, User)
+from civil_affairs.calendar import deadline_after
+from civil_affairs.facts import household_facts
+from civil_affairs.models import (AssetRecord, AuditEvent, Document, Household, HouseholdMember, IncomeRecord, Person,
+                                  Region, Role, Source, User)
+from civil_affairs.money import ZERO, money
+from civil_affairs.months import add_months, month_start, twelve_month_window
 from civil_affairs.services import (DomainError, audit_record, household_create, household_member_add,
                                     person_create, person_update)
 
@@ -28,7 +32,7 @@ from .. import rules
 from ..models import Application, HomeVisit, Kind, Objection
 from ..selectors.applications import (NOT_A_SECOND_VISITOR, VISIT_CONFIRM, VISIT_DECLINE,
                                       duplicate_application_reason, second_visitor_choices, visitor_name)
-from ..selectors.standards import calendar_exceptions, standards_in_force
+from ..selectors.standards import standards_in_force
 from . import benefits as benefit_services
 from . import notifications
 
@@ -82,8 +86,7 @@ def _new_number(today: dt.date) -> str:
 
 def deadline_for(accepted_on: dt.date, working_days: int) -> dt.date:
     """`working_days` working days after acceptance, by the holiday calendar."""
-    exceptions = calendar_exceptions(accepted_on, accepted_on + dt.timedelta(days=working_days * 2 + 60))
-    return rules.add_working_days(accepted_on, working_days, exceptions)
+    return deadline_after(accepted_on, working_days)
 
 
 # ---------------------------------------------------------------- drafts
@@ -186,9 +189,9 @@ def application_income_declare(*, actor, application: Application, person: Perso
         raise DomainError(_("金额不能为负数，月数须在 1 到 12 之间。"))
     _require_member(application, person)
     end = clock.today() - dt.timedelta(days=1)
-    start = rules.add_months(end + dt.timedelta(days=1), -months)
+    start = add_months(end + dt.timedelta(days=1), -months)
     record = IncomeRecord.objects.create(household=application.household, person=person, kind=kind,
-                                         amount=rules.money(monthly_amount * months), source=Source.DECLARED,
+                                         amount=money(monthly_amount * months), source=Source.DECLARED,
                                          period_start=start, period_end=end, note=_("网上申报"))
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=record, region_code=application.region_id,
                  changes={"application": application.number, "kind": kind, "amount": record.amount})
@@ -208,7 +211,7 @@ def application_asset_declare(*, actor, application: Application, person: Person
     _require_member(application, person)
     today = clock.today()
     record = AssetRecord.objects.create(household=application.household, person=person, kind=kind,
-                                        amount=rules.money(amount), source=Source.DECLARED,
+                                        amount=money(amount), source=Source.DECLARED,
                                         period_start=today, period_end=today, note=_("网上申报"))
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=record, region_code=application.region_id,
                  changes={"application": application.number, "kind": kind, "amount": record.amount})
@@ -324,8 +327,8 @@ def application_income_update(*, actor, application: Application, record_id: int
     _require_member(application, person)
     old = {f: getattr(record, f) for f in ("person_id", "kind", "amount", "period_start", "period_end")}
     end = clock.today() - dt.timedelta(days=1)
-    record.person, record.kind, record.amount = person, kind, rules.money(monthly_amount * months)
-    record.period_start, record.period_end = rules.add_months(end + dt.timedelta(days=1), -months), end
+    record.person, record.kind, record.amount = person, kind, money(monthly_amount * months)
+    record.period_start, record.period_end = add_months(end + dt.timedelta(days=1), -months), end
     record.save(update_fields=["person", "kind", "amount", "period_start", "period_end"])
     _record_changed(actor, application, record, old)
     return record
@@ -344,7 +347,7 @@ def application_asset_update(*, actor, application: Application, record_id: int,
         raise DomainError(_("金额不能为负数。"))
     _require_member(application, person)
     old = {f: getattr(record, f) for f in ("person_id", "kind", "amount")}
-    record.person, record.kind, record.amount = person, kind, rules.money(amount)
+    record.person, record.kind, record.amount = person, kind, money(amount)
     record.save(update_fields=["person", "kind", "amount"])
     _record_changed(actor, application, record, old)
     return record
@@ -506,7 +509,7 @@ def application_extend(*, actor, application: Application, reason: str) -> Appli
 def cross_check(application: Application, on: dt.date) -> list[dict]:
     """Findings from imported data feeds about the household's members: deaths,
     and feed-sourced income and asset records of the last 12 months."""
-    start, _end = rules.twelve_month_window(on)
+    start, _end = twelve_month_window(on)
     members = HouseholdMember.objects.filter(household=application.household).select_related("person")
     findings = [{"type": "death", "person": m.person.name, "detail": m.person.death_date.isoformat()}
                 for m in members if m.person.death_date]
@@ -613,34 +616,18 @@ def _require_confirmed_visit(application: Application) -> None:
 
 # ---------------------------------------------------------------- assessment and proposal
 
-def household_facts(household: Household, on: dt.date):
-    """Members and records of a household as plain values for rules.py."""
-    people = [m.person for m in HouseholdMember.objects.filter(household=household).select_related("person")
-              .order_by("id") if not (m.person.death_date and m.person.death_date <= on)]
-    members = [rules.Member(person_id=p.pk, name=p.name, birth_date=p.birth_date,
-                            disability_grade=p.disability_grade, disability_type=p.disability_type,
-                            labour_capacity=p.labour_capacity, seriously_ill=p.serious_illness) for p in people]
-
-    def records(model):
-        return [rules.Record(person_id=r.person_id, kind=r.kind, amount=r.amount, period_start=r.period_start,
-                             period_end=r.period_end)
-                for r in model.objects.filter(household=household).only(
-                    "person_id", "kind", "amount", "period_start", "period_end")]
-
-    return members, records(IncomeRecord), records(AssetRecord), records(ExpenditureRecord)
-
-
 def assess(application: Application, *, on: dt.date, care_level: str = "", has_capable_supporter: bool = False,
            amount: Decimal | None = None) -> dict:
     """Eligibility and monthly amount by rules.py, with the working shown to
     caseworkers, reviewers and the resident.  Returns eligible, amount,
     approval_level, outcome and working."""
     standards = standards_in_force(application.region_id, on)
-    members, incomes, assets, spending = household_facts(application.household, on)
+    facts = household_facts(application.household, on)
+    members, incomes, assets, spending = facts.members, facts.incomes, facts.assets, facts.expenditures
     if not members:
         raise DomainError(_("家庭没有在世成员。"))
     working: dict = {"on": on.isoformat(), "kind": application.kind,
-                     "standard": str(rules.money(standards.dibao_standard)), "members": len(members)}
+                     "standard": str(money(standards.dibao_standard)), "members": len(members)}
     income = rules.per_capita_income(members=len(members), incomes=incomes, on=on, standards=standards)
     asset = rules.asset_test(members=members, assets=assets, on=on, standards=standards)
     working.update(income=income.as_dict(), assets=asset.as_dict())
@@ -652,7 +639,7 @@ def assess(application: Application, *, on: dt.date, care_level: str = "", has_c
         eligible, monthly, reasons = result.eligible, result.amount, list(result.reasons)
     elif application.kind == Kind.MARGINAL:
         eligible = rules.is_marginal(per_capita=income.per_capita, assets=asset, standards=standards)
-        monthly = rules.ZERO
+        monthly = ZERO
         working["marginal_line"] = str(standards.marginal_line)
         reasons = [] if eligible else [_("人均月收入 %(pc)s 元不在低保标准至 %(line)s 元之间，或资产超标。") % {
             "pc": income.per_capita, "line": standards.marginal_line}]
@@ -662,7 +649,7 @@ def assess(application: Application, *, on: dt.date, care_level: str = "", has_c
         working["after_spending"] = after.as_dict()
         eligible = rules.is_expenditure_hardship(per_capita_after_spending=after.per_capita, assets=asset,
                                                  standards=standards)
-        monthly = rules.ZERO
+        monthly = ZERO
         reasons = [] if eligible else [_("扣除刚性支出后人均月收入 %(pc)s 元不低于低保标准，或资产超标。") % {
             "pc": after.per_capita}]
     elif application.kind == Kind.TEKUN:
@@ -681,20 +668,20 @@ def assess(application: Application, *, on: dt.date, care_level: str = "", has_c
     else:  # temporary: the amount is the caseworker's judgement; the level follows from it
         if amount is None or amount <= 0:
             raise DomainError(_("请填写拟救助金额。"))
-        monthly = rules.money(amount)
+        monthly = money(amount)
         problem = rules.temporary_amount_problem(amount=monthly, standards=standards)
         if problem:
             raise DomainError(problem)
         level = rules.temporary_approval_level(amount=monthly, standards=standards)
         working["temporary"] = {"amount": str(monthly), "level": level,
-                                "street_limit": str(rules.money(standards.dibao_standard * standards.temp_street_multiple)),
-                                "district_limit": str(rules.money(standards.dibao_standard
+                                "street_limit": str(money(standards.dibao_standard * standards.temp_street_multiple)),
+                                "district_limit": str(money(standards.dibao_standard
                                                                   * standards.temp_district_multiple)),
                                 "ceiling": str(rules.temporary_ceiling(standards))}
         eligible, reasons = True, []
     if application.recheck_of_id and not eligible:
         # A recheck that fails ends the benefit: gradually when work lifted the income.
-        working_members = income.counted.get("wages", rules.ZERO) > 0
+        working_members = income.counted.get("wages", ZERO) > 0
         outcome = "gradual_exit" if (working_members and asset.passed and application.kind == Kind.DIBAO) else "stop"
     elif not eligible:
         outcome = "refuse"
@@ -880,6 +867,7 @@ def application_confirm(*, actor, application: Application, note: str = "") -> A
     benefit = benefit_services.benefit_grant(actor=actor, application=application, today=today)
     _record(actor, application, "confirm", old, amount=application.proposed_amount,
             benefit=benefit.pk if benefit else None)
+    _decision_numbered(application)
     notifications.application_notify(application=application, event="confirm")
     return application
 
@@ -904,8 +892,16 @@ def application_reject(*, actor, application: Application, reason: str) -> Appli
     if application.recheck_of_id:
         benefit_services.benefit_end_after_recheck(actor=actor, application=application, today=today)
     _record(actor, application, "reject", old, reason=reason)
+    _decision_numbered(application)
     notifications.application_notify(application=application, event="reject")
     return application
+
+
+def _decision_numbered(application: Application) -> None:
+    """The decision letter gets its number with the decision (gapless, kept)."""
+    from ..experience import decision_number  # the letters' module reads services' models, not the reverse
+
+    decision_number(application)
 
 
 # ---------------------------------------------------------------- emergency assistance paid first
@@ -922,14 +918,14 @@ def application_pay_first(*, actor, application: Application, amount: Decimal) -
         raise DomainError(_("该申请已先行救助。"))
     today = clock.today()
     standards = standards_in_force(application.region_id, today)
-    amount = rules.money(amount)
+    amount = money(amount)
     if amount <= 0 or rules.temporary_approval_level(amount=amount, standards=standards) != "street":
         raise DomainError(_("先行救助金额须大于0且不超过街道审批上限 %(limit)s 元。") % {
-            "limit": rules.money(standards.dibao_standard * standards.temp_street_multiple)})
+            "limit": money(standards.dibao_standard * standards.temp_street_multiple)})
     application.paid_first_on, application.paid_first_amount = today, amount
     application.documents_due = deadline_for(today, standards.emergency_document_working_days)
     _save(application, "paid_first_on", "paid_first_amount", "documents_due")
     benefit_services.benefit_one_off(actor=actor, application=application, amount=amount,
-                                     month=rules.month_start(today))
+                                     month=month_start(today))
     _record(actor, application, "pay_first", application.state, amount=amount, documents_due=application.documents_due)
     return application

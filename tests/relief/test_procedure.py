@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from civil_affairs.models import AuditEvent, IncomeRecord
+from civil_affairs.models import AuditEvent, CalendarDay, IncomeRecord
 from civil_affairs.services import DomainError
-from relief.models import Application, Benefit, CalendarDay
+from relief.models import Application, Benefit
 from relief.services import applications as svc
 from relief.services import benefits as benefit_svc
 from tests.civil_affairs.factories import IncomeFactory
@@ -35,7 +35,7 @@ def test_dibao_from_submission_to_benefit(family, staff, settings):
     assert benefit.recipient.name == "王一" and benefit.members == 3
     steps = list(AuditEvent.objects.filter(target_type="relief.application", target_id=str(app.pk))
                  .order_by("at", "id").values_list("changes__step", flat=True))
-    assert steps == [None, None, "submit", "accept", "visit", "propose", "notice", "confirm"]
+    assert steps == [None, None, "submit", "accept", "visit", "propose", "notice", "confirm", "document_number"]
 
 
 def test_the_database_refuses_an_investigator_as_decider(family, staff):

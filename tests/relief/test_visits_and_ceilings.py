@@ -11,12 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civil_affairs.models import AuditEvent, Role
+from civil_affairs.models import AuditEvent, Parameter, Role
+from civil_affairs.money import money
+from civil_affairs.parameters import parameter_set
 from civil_affairs.services import DomainError
 from relief import rules
-from relief.models import Application, Benefit, HomeVisit, Payment, Standard
+from relief.models import Application, Benefit, HomeVisit, Payment
 from relief.services import applications as svc
-from relief.services.standards import DEMO_STANDARDS, standard_set
+from relief.services.standards import DEMO_STANDARDS
 from tests.factories import UserFactory
 from tests.relief.factories import TODAY, submitted, visited
 
@@ -189,7 +191,7 @@ def test_without_a_ceiling_in_force_nothing_is_proposed():
 def test_ceiling_property(standard, multiple, amount):
     s = dataclasses.replace(S, dibao_standard=standard, temp_ceiling_multiple=Decimal(multiple))
     ceiling = rules.temporary_ceiling(s)
-    assert ceiling == rules.money(standard * multiple)
+    assert ceiling == money(standard * multiple)
     problem = rules.temporary_amount_problem(amount=amount, standards=s)
     assert (problem is None) == (amount <= ceiling)
     if problem:
@@ -208,7 +210,7 @@ def test_the_ceiling_is_enforced_at_proposal(family, staff):
 
 
 def test_a_region_without_the_ceiling_standard_cannot_propose_temporary_assistance(family, staff):
-    Standard.objects.filter(key=Standard.Key.TEMP_CEILING_MULTIPLE).delete()
+    Parameter.objects.filter(key="temp_ceiling_multiple").delete()
     app = accepted(family, staff, kind="temporary", temporary_type="expenditure", requested_amount=Decimal("500"))
     with pytest.raises(DomainError, match="尚未设定"):
         svc.application_propose(actor=staff["caseworker"], application=app, amount=Decimal("500"))
@@ -232,7 +234,7 @@ def test_the_level_is_checked_again_at_the_decision(family, staff, regions, sett
     app = accepted(family, staff, kind="temporary", temporary_type="expenditure", requested_amount=Decimal("2000"))
     app = svc.application_propose(actor=staff["caseworker"], application=app, amount=Decimal("2000"))
     assert app.approval_level == "street"
-    standard_set(actor=None, region=regions["city"], key=Standard.Key.DIBAO_STANDARD, value=Decimal("600"),
+    parameter_set(actor=None, region=regions["city"], key="dibao_standard", value=Decimal("600"),
                  effective_from=TODAY)
     with pytest.raises(DomainError, match="区县审批"):
         svc.application_confirm(actor=staff["colleague"], application=app)
@@ -261,7 +263,7 @@ def test_a_bureau_case_needs_two_different_bureau_administrators(family, staff):
     assert Benefit.objects.get(application=app).monthly_amount == Decimal("6000.00")
     steps = list(AuditEvent.objects.filter(target_type="relief.application", target_id=str(app.pk))
                  .order_by("id").values_list("changes__step", flat=True))
-    assert steps[-2:] == ["first_approval", "confirm"]
+    assert steps[-3:] == ["first_approval", "confirm", "document_number"]  # the letter numbered with the decision
 
 
 def test_maker_checker_applies_to_both_bureau_approvals(family, staff, regions):
