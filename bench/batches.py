@@ -182,9 +182,10 @@ def naive_loop(month: dt.date, sample: int) -> float:
     from django.db import transaction
 
     from civil_affairs.models import HouseholdMember, Person
-    from relief import rules
+    from civil_affairs.money import money
+    from civil_affairs.rules import region_ancestors
     from relief.models import Benefit, FeedRecord, PriceIndex, PriceSubsidy, PriceSubsidyRoll
-    from relief.selectors.standards import region_ancestors, standards_in_force
+    from relief.selectors.standards import standards_in_force
 
     live = {"status__in": ["active", "gradual_exit"], "start_month__lte": month}
     dibao_households = Benefit.objects.filter(kind="dibao", **live).values("household_id")
@@ -219,7 +220,7 @@ def naive_loop(month: dt.date, sample: int) -> float:
                        index.food_yoy if index.food_yoy >= standards.price_food_threshold else 0)
             if not rise:
                 continue
-            amount = rules.money(standards.dibao_standard * rise / 100)
+            amount = money(standards.dibao_standard * rise / 100)
             roll, _ = PriceSubsidyRoll.objects.get_or_create(month=month, district_id=region[:6] + "000000")
             if not PriceSubsidy.objects.filter(person=person, month=month).exists():
                 PriceSubsidy.objects.create(roll=roll, person=person, month=month, region_id=region, amount=amount,

@@ -13,6 +13,9 @@ what it needs from `registered()`:
   derived from the kind;
 - import kinds (django-import-export resources) and the demo seeder;
 - person-360 and household rows, life-event handlers and bureau indicators;
+- the groups the price-linkage subsidy covers (`covered_groups`, read by
+  `price_linkage_groups()`): an area adds its people to the subsidy without
+  the paying area knowing it (e.g. childcare's orphans);
 - service experience (civil_affairs.service): guides (办事指南), the labels of
   the steps its audit events record (the case timeline), printable documents
   of a case, and the case a resident may rate (好差评).
@@ -23,8 +26,10 @@ imports nothing heavy and the core imports no area.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.utils.module_loading import import_string
@@ -155,6 +160,43 @@ class PrintDocument:
 
 
 @dataclass(frozen=True)
+class ParameterKey:
+    """A dated parameter an area keeps in the core's Parameter table (one value
+    per key, region and effective date).  `kind` says how a value is checked:
+    "amount" (yuan, to the fen), "rate" (a fraction, 0.20), "int" (a whole
+    number: months, days) or "percent" (3.5 means 3.5 %); `min`/`max` bound it."""
+
+    key: str
+    label: Any
+    unit: Any = ""
+    kind: str = "amount"
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class CoveredGroup:
+    """A group of people the monthly price-linkage subsidy (物价补贴联动) covers.
+    Every registered group's people are gathered each month and each person is
+    paid once, under the group with the lowest `priority` they belong to.
+
+    `sql` is the dotted path of a SELECT (a string, or a callable returning
+    one) of `person_id, region_id, bank_account` for the month `%(month)s`
+    (its first day): who is in the group that month, the community (区划 code)
+    whose rate and roll they are paid in, and their account ('' if none).
+    The batch adds the key; dead people are left out by the batch."""
+
+    key: str                             # stored on each subsidy line: letters and "_", at most 12
+    label: Any
+    priority: int
+    sql: str | Callable[[], str]
+
+    def select(self) -> str:
+        found = resolve(self.sql)
+        return found() if callable(found) else found
+
+
+@dataclass(frozen=True)
 class Area:
     key: str                             # URL prefix and namespace root: /work/<key>/, /my/<key>/, /api/<key>/
     label: Any
@@ -175,16 +217,18 @@ class Area:
     household_links: str | Callable | None = None  # callable(user, household) → list[Link]
     life_events: dict[str, str | Callable] = field(default_factory=dict)  # event kind → handler(event)
     indicators: tuple[Indicator, ...] = ()
-    # service experience (civil_affairs.service):
-    guides: str | Callable | None = None          # callable(day) → list[Guide], numbers from the standards in force
-    timeline_steps: dict[str, dict[str, Any]] = field(default_factory=dict)  # target_type → {changes["step"]: label}
-    print_documents: tuple[PrintDocument, ...] = ()
-    rating_target: str | Callable | None = None   # callable(user, pk) → RatingTarget (resident's own case) or Http404
+    covered_groups: tuple[CoveredGroup, ...] = ()  # of the price-linkage subsidy (price_linkage_groups())
+    parameters: tuple[ParameterKey, ...] = ()     # dated parameters (civil_affairs.parameters)
     # The audit log in words: target type ("app_label.model") → URL name of the
     # record's page (taking its id, or none for a list page); and codes in
     # `changes` (step codes such as "accept", keys that are not model fields) → words.
     audit_links: dict[str, str] = field(default_factory=dict)
     audit_labels: dict[str, Any] = field(default_factory=dict)
+    # service experience (civil_affairs.service):
+    guides: str | Callable | None = None          # callable(day) → list[Guide], numbers from the standards in force
+    timeline_steps: dict[str, dict[str, Any]] = field(default_factory=dict)  # target_type → {changes["step"]: label}
+    print_documents: tuple[PrintDocument, ...] = ()
+    rating_target: str | Callable | None = None   # callable(user, pk) → RatingTarget (resident's own case) or Http404
 
 
 _AREAS: dict[str, Area] = {}
@@ -223,3 +267,16 @@ def registered() -> list[Area]:
 
 def get(key: str) -> Area | None:
     return _AREAS.get(key)
+
+
+def price_linkage_groups() -> list[CoveredGroup]:
+    """Every area's covered groups of the price-linkage subsidy, in priority
+    order.  A key claimed twice, or one that is no plain name, is refused."""
+    groups = sorted((g for area in registered() for g in area.covered_groups), key=lambda g: (g.priority, g.key))
+    keys = [g.key for g in groups]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise AreaConflict(f"covered group {key!r} is registered twice")
+        if not re.fullmatch(r"[a-z_]{1,12}", key):  # it is written into the batch's SQL
+            raise AreaConflict(f"covered group key {key!r} must be 1-12 lowercase letters or '_'")
+    return groups

@@ -3,7 +3,7 @@
 - every capability a view demands is known: `require("…")` on a page, the
   `capability` of a DRF view or of its HasCapability permissions;
 - no two areas (or an area and the core) claim the same key, capability,
-  batch kind or import kind."""
+  batch kind, import kind or parameter key."""
 from __future__ import annotations
 
 from collections import Counter
@@ -60,6 +60,7 @@ def area_conflicts(registered=None) -> list[Error]:
         "batch kind": Counter(k.kind for area in registered for k in area.batch_kinds),
         "import kind": Counter([*(k.key for k in CORE_IMPORT_KINDS),
                                 *(k.key for area in registered for k in area.import_kinds)]),
+        "parameter key": Counter(k.key for area in registered for k in area.parameters),
     }
     return [Error(f"{what} {name!r} is claimed {n} times", hint="Each area must use names of its own "
                   "(prefix them with the area's key).", id="civil_affairs.E102")

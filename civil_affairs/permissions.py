@@ -35,6 +35,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "overview_view": frozenset({Role.BUREAU_ADMIN, Role.AUDITOR, Role.REVIEWER}),
     # see batch runs and their progress
     "batch_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR}),
+    # set and import the dated parameters of every area (standards, rates, time limits)
+    "parameter_configure": frozenset({Role.BUREAU_ADMIN}),
 }
 
 

@@ -168,6 +168,12 @@ def region_prefix(code: str) -> str:
     return code[: REGION_PREFIX_LEN[region_level_of(code)]]
 
 
+def region_ancestors(code: str) -> list[str]:
+    """The code itself and every ancestor's code, nearest first."""
+    level = region_level_of(code)
+    return [code[:REGION_PREFIX_LEN[lv]].ljust(12, "0") for lv in range(level, 0, -1)]
+
+
 def age_on(birth_date: dt.date, on: dt.date) -> int:
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 

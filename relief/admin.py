@@ -1,11 +1,11 @@
-"""Relief in the admin: standards and the holiday calendar are edited here
-(audited); cases, visits, objections and payrolls are read-only, because the
-procedure runs through the workbench's services, not the admin.  A benefit's
+"""Relief in the admin (its standards and the holiday calendar are the
+core's dated parameters and calendar, edited in the core's admin): cases,
+visits, objections and payrolls are read-only, because the procedure runs through the workbench's services, not the admin.  A benefit's
 payee bank details and recheck date may be corrected here; its amount and
 status change only through a recheck or a status change on the workbench.
 Price-index figures are edited here (audited) as well as imported as a feed;
 feed rows, review tasks and price subsidies are read-only.
-Standards and benefit rosters import through the workbench's chunked import
+Benefit rosters import through the workbench's chunked import
 (good rows kept, bad rows reported), linked from each changelist; export is
 import-export's, under the core's SafeExportMixin (masked, escaped, audited)."""
 from django import forms
@@ -14,12 +14,11 @@ from django.template import engines
 from django.utils.translation import gettext_lazy as _
 
 from civil_affairs.admin import AuditedAdmin, SafeExportMixin
-from civil_affairs.models import Region
 from civil_affairs.rules import mask_id_number
 
-from .models import (Application, Benefit, CalendarDay, FeedRecord, HomeVisit, Objection, Payment, PayrollRoll,
-                     PriceIndex, PriceSubsidy, PriceSubsidyRate, PriceSubsidyRoll, ReviewTask, Standard)
-from .resources import BenefitResource, StandardResource
+from .models import (Application, Benefit, FeedRecord, HomeVisit, Objection, Payment, PayrollRoll, PriceIndex,
+                     PriceSubsidy, PriceSubsidyRate, PriceSubsidyRoll, ReviewTask)
+from .resources import BenefitResource
 
 
 class ImportLinkAdmin(SafeExportMixin, AuditedAdmin):
@@ -42,41 +41,6 @@ class ReadOnlyAuditedAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class StandardRegionFilter(admin.SimpleListFilter):
-    """Only the regions that have standards (a handful), not the whole tree."""
-
-    title = _("区划")
-    parameter_name = "region"
-
-    def lookups(self, request, model_admin):
-        codes = Standard.objects.order_by("region_id").values_list("region_id", flat=True).distinct()
-        return [(r.code, f"{r.name}（{r.code}）") for r in Region.objects.filter(code__in=list(codes)).order_by("code")]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(region_id=self.value()) if self.value() else queryset
-
-
-@admin.register(Standard)
-class StandardAdmin(ImportLinkAdmin):
-    resource_classes = [StandardResource]
-    import_kind = "relief_standard"
-    list_display = ["key", "region", "value", "effective_from", "note"]
-    list_filter = ["key", StandardRegionFilter, "effective_from"]
-    search_fields = ["=region__code", "region__name", "note"]
-    list_select_related = ["region"]
-    raw_id_fields = ["region"]
-    date_hierarchy = "effective_from"
-    ordering = ["key", "region", "-effective_from"]
-
-
-@admin.register(CalendarDay)
-class CalendarDayAdmin(AuditedAdmin):
-    list_display = ["date", "is_working_day", "name"]
-    list_filter = ["is_working_day"]
-    search_fields = ["name"]
-    date_hierarchy = "date"
 
 
 class BenefitAdminForm(forms.ModelForm):

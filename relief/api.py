@@ -18,34 +18,28 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from civil_affairs import clock
+from civil_affairs import clock, rolls
 from civil_affairs import rules as core_rules
 from civil_affairs.api import IdNumberField, RecordViewMixin
-from civil_affairs.models import User
+from civil_affairs.models import Parameter, User
 from civil_affairs.pagination import KeysetPagination
 from civil_affairs.permissions import HasCapability, has_capability
+from civil_affairs.rules import region_ancestors
 from civil_affairs.selectors import jurisdiction_prefix
 
-from .models import (Application, Benefit, HomeVisit, Objection, PayrollRoll, PriceSubsidyRoll, ReviewTask,
-                     Standard)
+from .models import Application, Benefit, HomeVisit, Objection, PayrollRoll, PriceSubsidyRoll, ReviewTask
 from .selectors import applications as app_selectors
 from .selectors import payroll as payroll_selectors
 from .selectors import price_linkage as linkage_selectors
 from .selectors import tasks as task_selectors
-from .selectors.standards import region_ancestors, standard_list_for_user, standards_in_force
+from .selectors.standards import standard_list_for_user, standards_in_force
 from .services import applications as services
 from .services import benefits as benefit_services
-from .services import payroll as payroll_services
-from .services import price_linkage as linkage_services
 from .services import recheck as recheck_services
 
 
 class ReliefPermission(HasCapability):
     capability = "relief_view"
-
-
-class PayrollPermission(HasCapability):
-    capability = "payroll_view"
 
 
 def _in_region(field: str):
@@ -62,8 +56,10 @@ def _in_region(field: str):
 # ---------------------------------------------------------------- standards
 
 class StandardSerializer(serializers.ModelSerializer):
+    """A row of relief's dated parameters (the core's Parameter table)."""
+
     class Meta:
-        model = Standard
+        model = Parameter
         fields = ["id", "region", "key", "value", "effective_from", "note"]
 
 
@@ -418,39 +414,33 @@ class BenefitViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
                                           context={"request": request}).data)
 
 
-# ---------------------------------------------------------------- payroll
+# ---------------------------------------------------------------- district rolls (civil_affairs.rolls)
 
-class RollSerializer(serializers.ModelSerializer):
-    lines = serializers.IntegerField(read_only=True)
-    total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)
-
-    class Meta:
+class RollSerializer(rolls.RollSerializer):
+    class Meta(rolls.RollSerializer.Meta):
         model = PayrollRoll
-        fields = ["id", "month", "district", "status", "approved_by", "approved_at", "lines", "total"]
 
 
-class RollViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
-    """发放花名册: district rolls with their line count and total; approve by POST."""
+class RollViewSet(rolls.RollViewSet):
+    """发放花名册: district rolls with their line count and total; approve by POST; the bank file once approved."""
 
+    roll_kind = payroll_selectors.PAYROLL
     serializer_class = RollSerializer
-    pagination_class = KeysetPagination
 
-    permission_classes = [PayrollPermission]
 
-    def get_queryset(self):
-        from django.db.models import Count, Sum
+class SubsidyRollSerializer(rolls.RollSerializer):
+    people = serializers.IntegerField(source="lines", read_only=True)  # one line per person
 
-        return payroll_selectors.roll_list_for_user(self.request.user).annotate(
-            lines=Count("payments"), total=Sum("payments__amount"))
+    class Meta(rolls.RollSerializer.Meta):
+        model = PriceSubsidyRoll
+        fields = [f if f != "lines" else "people" for f in rolls.RollSerializer.Meta.fields]
 
-    @extend_schema(request=EmptyInput, responses=RollSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        roll = self.get_object()
-        if not has_capability(request.user, "payroll_approve"):
-            raise PermissionDenied(_("您的角色不能审核花名册。"))
-        payroll_services.payroll_approve(actor=request.user, roll=roll)
-        return Response(RollSerializer(self.get_queryset().get(pk=roll.pk)).data)
+
+class SubsidyRollViewSet(rolls.RollViewSet):
+    """物价补贴花名册: district rolls with their people and total; approve by POST; the bank file once approved."""
+
+    roll_kind = linkage_selectors.PRICE_SUBSIDY
+    serializer_class = SubsidyRollSerializer
 
 
 # ---------------------------------------------------------------- review tasks of the nightly recheck
@@ -504,40 +494,6 @@ class ReviewTaskViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
         recheck_services.task_resolve(actor=request.user, task=task, **data.validated_data)
         return Response(ReviewTaskSerializer(self.get_queryset().get(pk=task.pk),
                                              context={"request": request}).data)
-
-
-# ---------------------------------------------------------------- price-linkage subsidy rolls
-
-class SubsidyRollSerializer(serializers.ModelSerializer):
-    people = serializers.IntegerField(read_only=True)
-    total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)
-
-    class Meta:
-        model = PriceSubsidyRoll
-        fields = ["id", "month", "district", "status", "approved_by", "approved_at", "people", "total"]
-
-
-class SubsidyRollViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
-    """物价补贴花名册: district rolls with their people and total; approve by POST."""
-
-    serializer_class = SubsidyRollSerializer
-    pagination_class = KeysetPagination
-    permission_classes = [PayrollPermission]
-
-    def get_queryset(self):
-        from django.db.models import Count, Sum
-
-        return linkage_selectors.subsidy_roll_list_for_user(self.request.user).annotate(
-            people=Count("subsidies"), total=Sum("subsidies__amount"))
-
-    @extend_schema(request=EmptyInput, responses=SubsidyRollSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        roll = self.get_object()
-        if not has_capability(request.user, "payroll_approve"):
-            raise PermissionDenied(_("您的角色不能审核花名册。"))
-        linkage_services.subsidy_roll_approve(actor=request.user, roll=roll)
-        return Response(SubsidyRollSerializer(self.get_queryset().get(pk=roll.pk)).data)
 
 
 router = DefaultRouter()

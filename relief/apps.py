@@ -9,10 +9,11 @@ class ReliefConfig(AppConfig):
     verbose_name = _("社会救助")
 
     def ready(self):
-        from civil_affairs.areas import Area, BatchKind, ImportKind, NavItem, PortalService, register
+        from civil_affairs.areas import Area, BatchKind, CoveredGroup, ImportKind, NavItem, PortalService, register
         from civil_affairs.models import Role
 
         from . import experience
+        from .parameters import PARAMETER_KEYS
         from .selectors.indicators import relief_indicators
         from .services import recheck
 
@@ -59,7 +60,6 @@ class ReliefConfig(AppConfig):
                           "price_linkage_run"),
             ),
             import_kinds=(
-                ImportKind("relief_standard", "relief.resources.StandardResource", _("救助标准"), "relief_configure"),
                 ImportKind("relief_benefit", "relief.resources.BenefitResource", _("救助待遇花名册"),
                            "relief_configure"),
             ),
@@ -69,6 +69,15 @@ class ReliefConfig(AppConfig):
             household_links="relief.selectors.person360.household_links",
             life_events={"death": "relief.services.benefits.on_death"},
             indicators=relief_indicators(),
+            # the price-linkage subsidy's groups (the SQL in relief/services/price_linkage.py); a person in
+            # several is paid once, under the first: orphans (childcare) rank 30, between tekun and unemployment
+            covered_groups=(
+                CoveredGroup("dibao", _("低保对象"), 10, "relief.services.price_linkage.DIBAO_MEMBERS_SQL"),
+                CoveredGroup("tekun", _("特困人员"), 20, "relief.services.price_linkage.TEKUN_SQL"),
+                CoveredGroup("unemployment", _("失业保险金领取人员"), 40, "relief.services.price_linkage.UNEMPLOYMENT_SQL"),
+                CoveredGroup("veteran", _("领取定期抚恤补助的优抚对象"), 50, "relief.services.price_linkage.VETERAN_SQL"),
+            ),
+            parameters=PARAMETER_KEYS,  # 救助标准, in the core's dated parameters (import kind "parameter")
             # the audit log in words (civil_affairs/audit_words.py): records' pages, step codes, other keys
             audit_links={"relief.application": "relief:application_detail", "relief.benefit": "relief:benefit_detail",
                          "relief.payrollroll": "relief:roll_detail", "relief.pricesubsidyroll": "relief:subsidy_roll",

@@ -1,5 +1,5 @@
-"""Relief in the demo city: the demo standards, a holiday calendar, the
-existing dibao roster (households the rules find eligible), and a handful of
+"""Relief in the demo city: the demo standards (the holiday calendar is the
+core's, seeded by seed_demo), the existing dibao roster (households the rules find eligible), and a handful of
 open cases at every step in 金沙街道 for the demo caseworker."""
 from __future__ import annotations
 
@@ -12,39 +12,19 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from civil_affairs.demo import PERIOD_END
+from civil_affairs.facts import Member, Record
 from civil_affairs.models import (AssetRecord, ExpenditureRecord, Household, HouseholdMember, IncomeRecord, Region,
                                   User)
+from civil_affairs.money import exact_decimal
+from civil_affairs.months import add_months
 
 from . import rules
-from .models import Application, Benefit, CalendarDay, Kind
+from .models import Application, Benefit, Kind
 from .services import applications as application_services
 from .services.standards import standards_load_demo
 
 AS_OF = PERIOD_END + dt.timedelta(days=1)  # the roster was assessed on the demo records' period end
 CHUNK = 5000
-
-# Official 2026 arrangement (国务院办公厅通知) as far as the demo needs it: holidays and swapped working days.
-HOLIDAYS_2026 = {
-    "2026-01-01": "元旦", "2026-01-02": "元旦", "2026-01-03": "元旦",
-    **{f"2026-02-{d:02d}": "春节" for d in range(15, 24)},
-    "2026-04-04": "清明节", "2026-04-05": "清明节", "2026-04-06": "清明节",
-    **{f"2026-05-{d:02d}": "劳动节" for d in range(1, 6)},
-    "2026-06-19": "端午节", "2026-06-20": "端午节", "2026-06-21": "端午节",
-    "2026-09-25": "中秋节", "2026-09-26": "中秋节", "2026-09-27": "中秋节",
-    **{f"2026-10-{d:02d}": "国庆节" for d in range(1, 8)},
-    "2027-01-01": "元旦",
-}
-SWAPPED_WORKDAYS_2026 = {"2026-01-04": "元旦调休", "2026-02-14": "春节调休", "2026-02-28": "春节调休",
-                         "2026-05-09": "劳动节调休", "2026-09-20": "国庆节调休", "2026-10-10": "国庆节调休"}
-
-
-def load_calendar() -> int:
-    days = [CalendarDay(date=dt.date.fromisoformat(d), is_working_day=False, name=n) for d, n in HOLIDAYS_2026.items()]
-    days += [CalendarDay(date=dt.date.fromisoformat(d), is_working_day=True, name=n)
-             for d, n in SWAPPED_WORKDAYS_2026.items()]
-    CalendarDay.objects.bulk_create(days, ignore_conflicts=True)
-    return len(days)
-
 
 CANDIDATES_SQL = """
 WITH income AS (
@@ -76,7 +56,7 @@ def _facts(household_ids: list[int]):
         if m.relation == HouseholdMember.Relation.HEAD:
             heads[m.household_id] = p.pk
         if p.death_date is None:
-            members[m.household_id].append(rules.Member(
+            members[m.household_id].append(Member(
                 person_id=p.pk, name=p.name, birth_date=p.birth_date, disability_grade=p.disability_grade,
                 disability_type=p.disability_type, labour_capacity=p.labour_capacity, seriously_ill=p.serious_illness))
     records = {}
@@ -84,7 +64,7 @@ def _facts(household_ids: list[int]):
         by_household = defaultdict(list)
         for r in model.objects.filter(household_id__in=household_ids).values_list(
                 "household_id", "person_id", "kind", "amount", "period_start", "period_end"):
-            by_household[r[0]].append(rules.Record(*r[1:]))
+            by_household[r[0]].append(Record(*r[1:]))
         records[model] = by_household
     return members, heads, regions, records
 
@@ -118,7 +98,7 @@ def load_roster(*, seed: int, standards: rules.Standards, progress) -> int:
                                  standards=standards)
             if not result.eligible:
                 continue
-            started = rules.add_months(AS_OF.replace(day=1), -rng.randrange(0, 24))
+            started = add_months(AS_OF.replace(day=1), -rng.randrange(0, 24))
             stable = rules.stable_household(people, AS_OF)
             recheck = rules.next_recheck(start=started, stable=stable, standards=standards)
             while recheck < AS_OF:
@@ -129,7 +109,7 @@ def load_roster(*, seed: int, standards: rules.Standards, progress) -> int:
                 stable=stable, bank_name=_("农村商业银行"), bank_account=f"6230{rng.randrange(10**14, 10**15)}",
                 # the basis, so the nightly recheck can recompute the amount when a standard changes
                 basis_standard=result.standard, basis_per_capita=result.per_capita,
-                basis_monthly_income=rules.exact_decimal(income.monthly_total),
+                basis_monthly_income=exact_decimal(income.monthly_total),
                 basis_extras=len(result.extras)))
         Benefit.objects.bulk_create(benefits, batch_size=CHUNK)
         created += len(benefits)
@@ -191,7 +171,7 @@ def seed_area(*, seed: int, progress) -> None:
     if city is None:
         return
     standards_load_demo(actor=None, region=city)
-    progress(_("救助标准 %(n)d 项，节假日 %(d)d 天。") % {"n": len(rules.Standards.keys()), "d": load_calendar()})
+    progress(_("救助标准 %(n)d 项。") % {"n": len(rules.Standards.keys())})
     from .selectors.standards import standards_in_force
 
     standards = standards_in_force(city.code, AS_OF)

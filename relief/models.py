@@ -1,5 +1,6 @@
-"""Social relief: dated standards, the working-day calendar, applications
-through their procedure, active benefits and the monthly payroll."""
+"""Social relief: applications through their procedure, active benefits and
+the monthly payroll.  Its dated standards and the working-day calendar live in
+the core (civil_affairs Parameter and CalendarDay)."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
-from civil_affairs.models import Household, Person, Region
+from civil_affairs.models import DistrictRoll, Household, Person, Region, RollLine
 
 
 class Kind(models.TextChoices):
@@ -17,74 +18,6 @@ class Kind(models.TextChoices):
     MARGINAL = "marginal", _("低保边缘家庭")
     EXPENDITURE = "expenditure", _("支出型困难家庭")
     TEMPORARY = "temporary", _("临时救助")
-
-
-class Standard(models.Model):
-    """One amount, rate, threshold or period, for a region from a date.  The
-    value in force for a community on a day is the newest row on or before
-    that day of the nearest region up the tree that has one."""
-
-    class Key(models.TextChoices):
-        DIBAO_STANDARD = "dibao_standard", _("低保标准（元/人·月）")
-        MARGINAL_MULTIPLE = "marginal_multiple", _("低保边缘倍数")
-        TEKUN_BASIC_MULTIPLE = "tekun_basic_multiple", _("特困基本生活标准倍数")
-        CARE_SELF = "care_self", _("特困照料护理标准：全自理（元/月）")
-        CARE_PARTIAL = "care_partial", _("特困照料护理标准：半护理（元/月）")
-        CARE_FULL = "care_full", _("特困照料护理标准：全护理（元/月）")
-        EXTRA_RATE = "extra_rate", _("分类施保加发比例")
-        FLOOR_RATE = "floor_rate", _("保底比例")
-        EMPLOYMENT_COST_RATE = "employment_cost_rate", _("就业成本扣减比例")
-        FINANCIAL_ASSET_MONTHS = "financial_asset_months", _("人均金融资产上限（月标准倍数）")
-        BUSINESS_CAPITAL_LIMIT = "business_capital_limit", _("工商登记注册资本上限（元）")
-        RECHECK_MONTHS_STABLE = "recheck_months_stable", _("稳定家庭复核周期（月）")
-        RECHECK_MONTHS_OTHER = "recheck_months_other", _("其他家庭复核周期（月）")
-        GRADUAL_EXIT_MONTHS = "gradual_exit_months", _("渐退期（月）")
-        TEMP_STREET_MULTIPLE = "temp_street_multiple", _("临时救助街道审批上限（月标准倍数）")
-        TEMP_DISTRICT_MULTIPLE = "temp_district_multiple", _("临时救助区县审批上限（月标准倍数）")
-        NOTICE_DAYS = "notice_days", _("公示天数")
-        DEADLINE_WORKING_DAYS = "deadline_working_days", _("办理时限（工作日）")
-        EXTENDED_WORKING_DAYS = "extended_working_days", _("延长办理时限（工作日）")
-        EMERGENCY_DOCUMENT_WORKING_DAYS = "emergency_document_working_days", _("先行救助补充材料时限（工作日）")
-        PRICE_CPI_THRESHOLD = "price_cpi_threshold", _("物价联动CPI启动条件（%）")
-        PRICE_FOOD_THRESHOLD = "price_food_threshold", _("物价联动食品价格启动条件（%）")
-        TEMP_CEILING_MULTIPLE = "temp_ceiling_multiple", _("临时救助金额硬上限（月标准倍数）")
-        PAYMENT_REVIEW_LIMIT = "payment_review_limit", _("单笔月发放复核线（元）：超过则暂停发放待复核")
-
-    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
-    key = models.CharField(_("项目"), max_length=40, choices=Key.choices)
-    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=4)
-    effective_from = models.DateField(_("生效日期"))
-    note = models.CharField(_("依据/说明"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("救助标准")
-        verbose_name_plural = _("救助标准")
-        ordering = ["key", "region", "-effective_from"]
-        constraints = [
-            models.UniqueConstraint(fields=["region", "key", "effective_from"], name="standard_unique_per_day"),
-            models.CheckConstraint(condition=Q(value__gte=0), name="standard_value_not_negative"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_key_display()} {self.region_id} {self.effective_from}: {self.value}"
-
-
-class CalendarDay(models.Model):
-    """Exceptions to Monday–Friday working weeks: public holidays, and the
-    weekend days worked in exchange (调休)."""
-
-    date = models.DateField(_("日期"), primary_key=True)
-    is_working_day = models.BooleanField(_("是否工作日"))
-    name = models.CharField(_("说明"), max_length=40, blank=True)
-
-    class Meta:
-        verbose_name = _("节假日安排")
-        verbose_name_plural = _("节假日安排")
-        ordering = ["date"]
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.name}"
 
 
 class Application(models.Model):
@@ -355,59 +288,29 @@ class Benefit(models.Model):
         return f"{self.get_kind_display()} {self.household_id} {self.monthly_amount}"
 
 
-class PayrollRoll(models.Model):
+class PayrollRoll(DistrictRoll):
     """One district's payment roll for one month; a reviewer of that district
-    approves it before its bank file can be downloaded."""
+    approves it before its bank file can be downloaded (civil_affairs/rolls.py)."""
 
-    class Status(models.TextChoices):
-        GENERATED = "generated", _("待审核")
-        APPROVED = "approved", _("已审核")
-
-    month = models.DateField(_("发放月份"))
-    district = models.ForeignKey(Region, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.GENERATED)
-    generated_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
-    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    # What the approver saw: a later run may not add to an approved roll unnoticed.
-    approved_lines = models.PositiveIntegerField(_("审核时明细数"), null=True, blank=True)
-    approved_total = models.DecimalField(_("审核时合计（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
-
-    class Meta:
+    class Meta(DistrictRoll.Meta):
         verbose_name = _("发放花名册")
         verbose_name_plural = _("发放花名册")
-        ordering = ["-month", "district"]
-        constraints = [
-            models.UniqueConstraint(fields=["month", "district"], name="relief_roll_one_per_district_month"),
-            models.CheckConstraint(condition=Q(month__day=1), name="relief_roll_month_first_day"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.district_id}"
 
 
-class Payment(models.Model):
+class Payment(RollLine):
+    """A benefit's payment of the month; a line above the review limit in force
+    for its region is held (kept out of the bank file until someone clears it)."""
+
     roll = models.ForeignKey(PayrollRoll, verbose_name=_("花名册"), on_delete=models.PROTECT,
                              related_name="payments")
     benefit = models.ForeignKey(Benefit, verbose_name=_("待遇"), on_delete=models.PROTECT, related_name="payments")
-    month = models.DateField(_("发放月份"))
     kind = models.CharField(_("救助类别"), max_length=12, choices=Kind.choices)
-    region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+")
     recipient = models.ForeignKey(Person, verbose_name=_("领取人"), on_delete=models.PROTECT, related_name="+")
-    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
-    bank_account = models.CharField(_("收款银行账号"), max_length=32, blank=True)
-    # Above the dated review limit: kept out of the bank file until someone clears it.
-    held = models.BooleanField(_("暂停发放待复核"), default=False, db_default=False)
 
-    class Meta:
+    class Meta(RollLine.Meta):
         verbose_name = _("发放明细")
         verbose_name_plural = _("发放明细")
-        ordering = ["roll", "region", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["benefit", "month"], name="relief_payment_once_per_benefit_month"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="relief_payment_amount_positive"),
-        ]
+        constraints = [*RollLine.Meta.constraints, RollLine.once_per_month("benefit")]
         indexes = [models.Index(fields=["roll", "region", "id"], name="relief_payment_roll_region")]
 
 
@@ -535,7 +438,8 @@ class ReviewTask(models.Model):
         ]
         indexes = [
             models.Index(fields=["region", "status", "id"], name="relief_task_region_status"),
-            models.Index(fields=["status", "due"], name="relief_task_status_due"),
+            # The queue's order (open first, by due date, then id): a page is an index range.
+            models.Index(fields=["status", "due", "id"], name="relief_task_status_due_id"),
         ]
 
     def __str__(self) -> str:
@@ -571,38 +475,18 @@ class PriceSubsidyRate(models.Model):
         ]
 
 
-class PriceSubsidyRoll(models.Model):
+class PriceSubsidyRoll(DistrictRoll):
     """One district's price-subsidy roll for one month, approved like a payroll roll."""
 
-    Status = PayrollRoll.Status
-
-    month = models.DateField(_("补贴月份"))
-    district = models.ForeignKey(Region, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.GENERATED)
-    generated_at = models.DateTimeField(_("生成时间"), db_default=Now())
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
-    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    # What the approver saw: a later run may not add to an approved roll unnoticed.
-    approved_lines = models.PositiveIntegerField(_("审核时明细数"), null=True, blank=True)
-    approved_total = models.DecimalField(_("审核时合计（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
-
-    class Meta:
+    class Meta(DistrictRoll.Meta):
         verbose_name = _("物价补贴花名册")
         verbose_name_plural = _("物价补贴花名册")
-        ordering = ["-month", "district"]
-        constraints = [
-            models.UniqueConstraint(fields=["month", "district"], name="relief_subsidy_roll_once"),
-            models.CheckConstraint(condition=Q(month__day=1), name="relief_subsidy_roll_month_first_day"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.district_id}"
 
 
-class PriceSubsidy(models.Model):
+class PriceSubsidy(RollLine):
     """One person's subsidy for one month: once, whatever the number of
-    covered groups they belong to (`group` is the one it was paid under)."""
+    covered groups they belong to (`group` is the one it was paid under: a
+    key of the registry of covered groups, civil_affairs.areas.CoveredGroup)."""
 
     class Group(models.TextChoices):
         DIBAO = "dibao", _("低保对象")
@@ -617,19 +501,12 @@ class PriceSubsidy(models.Model):
                              related_name="subsidies", db_index=False)
     person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="+",
                                db_index=False)
-    month = models.DateField(_("补贴月份"))
     group = models.CharField(_("保障群体"), max_length=12, choices=Group.choices)
     region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+",
                                db_index=False)
-    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
-    bank_account = models.CharField(_("收款银行账号"), max_length=32, blank=True)
 
-    class Meta:
+    class Meta(RollLine.Meta):
         verbose_name = _("物价补贴发放明细")
         verbose_name_plural = _("物价补贴发放明细")
-        ordering = ["roll", "region", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["person", "month"], name="relief_subsidy_once_per_person_month"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="relief_subsidy_amount_positive"),
-        ]
+        constraints = [*RollLine.Meta.constraints, RollLine.once_per_month("person")]
         indexes = [models.Index(fields=["roll", "region", "id"], name="relief_subsidy_roll_region")]

@@ -4,41 +4,23 @@ for the case's region and day); money is Decimal rounded to the fen."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import MISSING, dataclass, field, fields
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 from typing import Iterable, Mapping
 
+from civil_affairs.facts import Member, Record
+from civil_affairs.money import ZERO, money
+from civil_affairs.months import add_months, month_start, twelve_month_window
 from civil_affairs.rules import age_on
-
-FEN = Decimal("0.01")
-ZERO = Decimal("0.00")
-
-
-def money(value) -> Decimal:
-    """Rounded to the fen, halves away from zero; a Fraction (an exact
-    intermediate result) is rounded exactly, never through a float."""
-    if isinstance(value, Fraction):
-        fen = math.floor(abs(value) * 100 + Fraction(1, 2))
-        return (Decimal(fen if value >= 0 else -fen) / 100).quantize(FEN)
-    return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
-
-
-def exact_decimal(value, places: int = 30) -> Decimal:
-    """An exact intermediate kept in the database (numeric(…, 30)): 30 places
-    are past any half-fen tie the amounts can reach."""
-    value = Fraction(value)
-    with localcontext() as context:
-        context.prec = 80
-        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(1).scaleb(-places))
 
 
 # ---------------------------------------------------------------- standards
 
 @dataclass(frozen=True)
 class Standards:
-    """The values in force for one region on one day (see Standard.Key)."""
+    """The values in force for one region on one day: relief's dated parameters
+    (relief/parameters.py), read from the core's Parameter table."""
 
     dibao_standard: Decimal
     marginal_multiple: Decimal
@@ -99,55 +81,11 @@ class Standards:
 
 # ---------------------------------------------------------------- household facts
 
-@dataclass(frozen=True)
-class Member:
-    person_id: int
-    name: str
-    birth_date: dt.date
-    disability_grade: int = 0
-    disability_type: str = ""
-    labour_capacity: str = "full"
-    seriously_ill: bool = False
-
-
-@dataclass(frozen=True)
-class Record:
-    """An income, asset or expenditure record: `amount` is the total over the period."""
-
-    person_id: int
-    kind: str
-    amount: Decimal
-    period_start: dt.date
-    period_end: dt.date
-
-
 COUNTED_INCOME = frozenset({"wages", "business", "property", "transfer"})
 EXCLUDED_INCOME = frozenset({"veteran_allowance", "one_child_award", "bravery_award", "disability_allowance",
                              "care_service"})
 FINANCIAL_ASSETS = frozenset({"deposit", "securities"})
 RIGID_EXPENDITURE = frozenset({"medical", "education"})
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day `months` later, clamped to the month's end."""
-    import calendar
-
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def next_month_start(day: dt.date) -> dt.date:
-    return add_months(day.replace(day=1), 1)
-
-
-def twelve_month_window(on: dt.date) -> tuple[dt.date, dt.date]:
-    """The 12 months before `on`: [on − 12 months, on − 1 day]."""
-    return add_months(on, -12), on - dt.timedelta(days=1)
 
 
 def _share_in_window(record: Record, start: dt.date, end: dt.date) -> Fraction:
@@ -442,32 +380,6 @@ def temporary_amount_problem(*, amount: Decimal, standards: Standards) -> str | 
             "amount": money(amount), "ceiling": ceiling, "standard": money(standards.dibao_standard),
             "multiple": format(standards.temp_ceiling_multiple.normalize(), "f")}
     return None
-
-
-# ---------------------------------------------------------------- working days
-
-def is_working_day(day: dt.date, exceptions: Mapping[dt.date, bool]) -> bool:
-    """Monday–Friday unless the calendar says otherwise (holidays, 调休 weekends)."""
-    return exceptions.get(day, day.weekday() < 5)
-
-
-def add_working_days(start: dt.date, n: int, exceptions: Mapping[dt.date, bool]) -> dt.date:
-    """The n-th working day after `start` (start itself not counted)."""
-    day, left = start, n
-    while left > 0:
-        day += dt.timedelta(days=1)
-        if is_working_day(day, exceptions):
-            left -= 1
-    return day
-
-
-def working_days_left(today: dt.date, deadline: dt.date, exceptions: Mapping[dt.date, bool]) -> int:
-    """Working days after today up to and including the deadline; negative once overdue."""
-    if deadline >= today:
-        return sum(1 for i in range(1, (deadline - today).days + 1)
-                   if is_working_day(today + dt.timedelta(days=i), exceptions))
-    return -sum(1 for i in range(0, (today - deadline).days)
-                if is_working_day(deadline + dt.timedelta(days=i + 1), exceptions))
 
 
 # ---------------------------------------------------------------- price-linkage subsidy

@@ -9,14 +9,15 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from civil_affairs import clock
+from civil_affairs.calendar import calendar_exceptions, working_days_left
+from civil_affairs.months import month_start
 from civil_affairs.permissions import has_capability
+from civil_affairs.rules import region_ancestors
 from civil_affairs.selectors import (household_for_resident, id_search_allowed, scoped, search_parse,
                                      search_result_count)
 from civil_affairs.services import person_search_recorded
 
-from .. import rules
 from ..models import Application, Benefit, HomeVisit, Objection
-from .standards import calendar_exceptions, region_ancestors
 
 State = Application.State
 
@@ -93,7 +94,7 @@ def with_countdown(applications: list[Application]) -> list[Application]:
         lo, hi = min(deadlines + [today]), max(deadlines + [today])
         exceptions = calendar_exceptions(lo, hi)
     for a in applications:
-        a.days_left = rules.working_days_left(today, a.deadline, exceptions) if a.deadline else None
+        a.days_left = working_days_left(today, a.deadline, exceptions) if a.deadline else None
         a.is_overdue = bool(a.deadline and a.is_open and a.deadline < today)
         a.overdue_days = -a.days_left if a.is_overdue else 0
         a.documents_overdue = bool(a.documents_due and a.state in (State.SUBMITTED,) and a.documents_due < today)
@@ -128,7 +129,7 @@ def benefits_payable_summary(user) -> dict:
     what a payroll run is about to pay, named when asking to confirm it."""
     from django.db.models import Sum
 
-    this_month = rules.month_start(clock.today())
+    this_month = month_start(clock.today())
     qs = (benefit_list_for_user(user).filter(status__in=Benefit.PAYABLE)
           .filter(Q(last_month__isnull=True) | Q(last_month__gte=this_month)).order_by())
     totals = qs.aggregate(count=Count("id"), total=Sum("monthly_amount"))

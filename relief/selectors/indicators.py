@@ -12,8 +12,8 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from civil_affairs.areas import Indicator
+from civil_affairs.months import month_start
 
-from .. import rules
 from ..models import Application, Benefit, Kind, Payment, ReviewTask
 
 DISTRICT_DIGITS = 6
@@ -29,7 +29,7 @@ def _by_district(qs: QuerySet, region, value) -> dict[str, object]:
 
 def _live_on(kind: str, day: dt.date) -> QuerySet[Benefit]:
     """Benefits of a kind paid for `day`'s month (started, not ended, active or in gradual exit)."""
-    month = rules.month_start(day)
+    month = month_start(day)
     return Benefit.objects.filter(Q(last_month__isnull=True) | Q(last_month__gte=month), kind=kind,
                                   status__in=Benefit.PAYABLE, start_month__lte=month)
 
@@ -48,7 +48,7 @@ def tekun_persons(region, day: dt.date) -> dict[str, int]:
 
 def paid_this_month(region, day: dt.date) -> dict[str, Decimal]:
     """The month's payment lines (any roll state), held lines left out."""
-    return _by_district(Payment.objects.filter(month=rules.month_start(day), held=False), region, Sum("amount"))
+    return _by_district(Payment.objects.filter(month=month_start(day), held=False), region, Sum("amount"))
 
 
 def applications_overdue(region, day: dt.date) -> dict[str, int]:

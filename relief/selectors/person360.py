@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from civil_affairs import clock
 from civil_affairs.areas import Link, Row
 from civil_affairs.models import HouseholdMember
+from civil_affairs.months import twelve_month_window
 from civil_affairs.permissions import has_capability
 from civil_affairs.selectors import jurisdiction_prefix
 
-from .. import rules
 from ..models import Benefit, Payment, PriceSubsidy
 from .applications import application_list_for_user, benefit_list_for_user
 
@@ -44,7 +44,7 @@ def _application_rows(applications) -> list[Row]:
 
 def _money_rows(user, payments, subsidies) -> list[Row]:
     """Payments and price subsidies of the last 12 months, one total row each."""
-    start, _end = rules.twelve_month_window(clock.today())
+    start, _end = twelve_month_window(clock.today())
     paid = payments.filter(month__gte=start).aggregate(n=Count("id"), total=Sum("amount"))
     subsidy = subsidies.filter(month__gte=start).aggregate(n=Count("id"), total=Sum("amount"))
     rows = []

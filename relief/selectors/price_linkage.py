@@ -1,126 +1,50 @@
 """Reads for the price-linkage subsidy: the published index with the
-thresholds in force, the month's rolls and lines (a district reviewer sees
-their district's rolls, a street caseworker their district's rolls with only
-their street's lines, the bureau and its auditors the whole city), the month
-figures, the bank file and the batch runs.
-
-Month figures are read through the month's rolls (a dozen rows), so each
-GROUP BY touches only that month's lines through the (roll, region) index."""
+thresholds in force, the month's rates, the batch runs; its district rolls
+are a kind of the core's rolls (PRICE_SUBSIDY: reads, approval, bank file
+and pages in civil_affairs/rolls.py), paid to the covered groups every area
+registers (civil_affairs.areas.CoveredGroup)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.http import Http404
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from civil_affairs import rules as core_rules
-from civil_affairs.models import BatchRun
+from civil_affairs.areas import price_linkage_groups
+from civil_affairs.models import BatchRun, Parameter
 from civil_affairs.permissions import has_capability
+from civil_affairs.rolls import RollKind
 from civil_affairs.selectors import batchrun_with_state, jurisdiction_prefix
 
-from ..models import PriceIndex, PriceSubsidy, PriceSubsidyRate, PriceSubsidyRoll, Standard
+from ..models import PriceIndex, PriceSubsidy, PriceSubsidyRate, PriceSubsidyRoll
 from ..rules import price_linkage_rise
 from .standards import region_ancestors
 
-ZERO = Decimal("0.00")
-GROUP_LABELS = dict(PriceSubsidy.Group.choices)
+# ---------------------------------------------------------------- rolls
+
+def group_labels() -> dict[str, str]:
+    """The covered groups of every area (the registry), key → label, in priority order."""
+    return {g.key: g.label for g in price_linkage_groups()}
 
 
-# ---------------------------------------------------------------- rolls and lines
-
-def subsidy_roll_list_for_user(user) -> QuerySet[PriceSubsidyRoll]:
-    """Rolls of the districts that overlap the user's jurisdiction."""
-    if not has_capability(user, "payroll_view"):
-        return PriceSubsidyRoll.objects.none()
-    prefix = jurisdiction_prefix(user)
-    if prefix is None:
-        return PriceSubsidyRoll.objects.none()
-    # A district code's first 6 digits name it; a wider prefix (city, province) covers many.
-    return (PriceSubsidyRoll.objects.select_related("district", "approved_by")
-            .filter(district__code__startswith=prefix[:6]))
+def _month_caption() -> str:
+    order = "、".join(str(label) for label in group_labels().values())
+    return _("人数与金额按区县、保障群体统计；一人同时属于多个群体的只计一次（按%(order)s的顺序归类）。") % {"order": order}
 
 
-def subsidy_roll_get_for_user(user, pk) -> PriceSubsidyRoll:
-    roll = subsidy_roll_list_for_user(user).filter(pk=pk).first()
-    if roll is None:
-        raise Http404
-    return roll
-
-
-def roll_subsidies_for_user(user, roll: PriceSubsidyRoll) -> QuerySet[PriceSubsidy]:
-    """The roll's lines within the user's jurisdiction, ready for a page of lines."""
-    prefix = jurisdiction_prefix(user)
-    if prefix is None:
-        return PriceSubsidy.objects.none()
-    return PriceSubsidy.objects.filter(roll=roll, region__code__startswith=prefix).select_related("person", "region")
-
-
-def subsidy_totals(subsidies: QuerySet[PriceSubsidy]) -> list[dict]:
-    """People and money by group of any set of lines: one GROUP BY.
-    Rows: group, label, people, total (Decimal)."""
-    rows = (subsidies.order_by().values("group").annotate(people=Count("id"), total=Sum("amount")))
-    order = list(PriceSubsidy.Group.values)
-    return sorted(({"group": r["group"], "label": GROUP_LABELS.get(r["group"], r["group"]), "people": r["people"],
-                    "total": r["total"] or ZERO} for r in rows), key=lambda r: order.index(r["group"]))
-
-
-def subsidy_month_totals(*, month: dt.date, prefix: str = "", rolls: Iterable[int] | None = None) -> list[dict]:
-    """A month's people and money by district and group (unscoped: for the
-    services and the command).  Rows: district_id, district, group, people, total."""
-    subsidies = PriceSubsidy.objects.filter(roll__month=month)
-    if rolls is not None:
-        subsidies = subsidies.filter(roll__in=list(rolls))
-    if prefix:
-        subsidies = subsidies.filter(region__code__startswith=prefix)
-    rows = (subsidies.order_by().values("roll__district_id", "roll__district__name", "group")
-            .annotate(people=Count("id"), total=Sum("amount")).order_by("roll__district_id", "group"))
-    return [{"district_id": r["roll__district_id"], "district": r["roll__district__name"], "group": r["group"],
-             "people": r["people"], "total": r["total"] or ZERO} for r in rows]
-
-
-def subsidy_months_for_user(user, *, limit: int = 36) -> list[dt.date]:
-    """Months with rolls in the user's jurisdiction, newest first."""
-    return list(subsidy_roll_list_for_user(user).order_by("-month").values_list("month", flat=True)
-                .distinct()[:limit])
-
-
-def subsidy_month_summary_for_user(user, month: dt.date) -> dict:
-    """A month across the user's jurisdiction: one row per district roll with
-    people and money per group, the groups present, and the grand totals.
-    Two queries: the month's rolls, and one GROUP BY of their lines."""
-    rolls = list(subsidy_roll_list_for_user(user).filter(month=month).order_by("district_id"))
-    prefix = jurisdiction_prefix(user) or ""
-    rows = []
-    if rolls:
-        lines = PriceSubsidy.objects.filter(roll__in=[r.pk for r in rolls])
-        if len(prefix) > 6:  # a street's view of its district's rolls; a district or wider sees them whole
-            lines = lines.filter(region__code__startswith=prefix)
-        rows = lines.order_by().values("roll_id", "group").annotate(people=Count("id"), total=Sum("amount"))
-        rows = [{"roll_id": r["roll_id"], "group": r["group"], "people": r["people"], "total": r["total"] or ZERO}
-                for r in rows]
-    groups = [g for g in PriceSubsidy.Group.values if any(r["group"] == g for r in rows)]
-    cells: dict[int, dict[str, dict]] = {}
-    for r in rows:
-        cells.setdefault(r["roll_id"], {})[r["group"]] = r
-    districts = []
-    for roll in rolls:
-        mine = cells.get(roll.pk, {})
-        districts.append({
-            "roll": roll,
-            "groups": [mine.get(g, {"people": 0, "total": ZERO}) for g in groups],
-            "people": sum(c["people"] for c in mine.values()),
-            "total": sum((c["total"] for c in mine.values()), ZERO),
-        })
-    group_totals = [{"group": g, "label": GROUP_LABELS[g], "people": sum(r["people"] for r in rows if r["group"] == g),
-                     "total": sum((r["total"] for r in rows if r["group"] == g), ZERO)} for g in groups]
-    return {
-        "month": month, "districts": districts, "groups": groups, "group_labels": [GROUP_LABELS[g] for g in groups],
-        "group_totals": group_totals, "people": sum(d["people"] for d in districts),
-        "total": sum((d["total"] for d in districts), ZERO), "rolls": len(rolls),
-        "approved": sum(1 for r in rolls if r.status == PriceSubsidyRoll.Status.APPROVED),
-    }
+# The price subsidy's district rolls, read, approved and paid through the core (civil_affairs/rolls.py).
+PRICE_SUBSIDY = RollKind(
+    key="relief_price_subsidy", label=_lazy("物价补贴花名册"), roll_model=PriceSubsidyRoll, line_model=PriceSubsidy,
+    run_kind="relief_price_linkage", view_capability="payroll_view", approve_capability="payroll_approve",
+    person="person", beneficiary="person", category="group", category_label=_lazy("保障群体"),
+    category_labels=group_labels, count_unit=_lazy("人"), count_label=_lazy("人数"),
+    url_names={"list": "relief:price_linkage", "detail": "relief:subsidy_roll",
+               "approve": "relief:subsidy_roll_approve", "bank_file": "relief:subsidy_roll_bank_file"},
+    bank_file_name="price-subsidy", slug="subsidy", list_label=_lazy("物价补贴联动"), run_label=_lazy("物价补贴联动"),
+    totals_caption=_lazy("按保障群体合计（一人只发一次，归入其首个群体）"), month_caption=_month_caption,
+)
 
 
 def month_rates(*, month: dt.date) -> list[dict]:
@@ -136,24 +60,9 @@ def month_rates(*, month: dt.date) -> list[dict]:
             for r in rows]
 
 
-BANK_FILE_COLUMNS = ("person__name", "person__id_number", "bank_account", "amount", "group", "region__name")
-
-
-def subsidy_bank_rows(user, roll: PriceSubsidyRoll) -> Iterator[tuple]:
-    """The bank file's rows for the user's part of the roll, streamed: name,
-    ID number (full only for roles with `full_id_number`), bank account,
-    amount, group, community."""
-    full = has_capability(user, "full_id_number")
-    rows = (roll_subsidies_for_user(user, roll).order_by("region_id", "id")
-            .values_list(*BANK_FILE_COLUMNS).iterator(chunk_size=5000))
-    for name, id_number, account, amount, group, community in rows:
-        yield (name, id_number if full else core_rules.mask_id_number(id_number), account, amount,
-               str(GROUP_LABELS.get(group, group)), community)
-
-
 # ---------------------------------------------------------------- price index
 
-_THRESHOLD_KEYS = (Standard.Key.PRICE_CPI_THRESHOLD, Standard.Key.PRICE_FOOD_THRESHOLD)
+_THRESHOLD_KEYS = ("price_cpi_threshold", "price_food_threshold")
 
 
 def price_index_history(*, months: int = 24) -> list[dict]:
@@ -168,8 +77,8 @@ def price_index_history(*, months: int = 24) -> list[dict]:
     ancestors = {row.region_id: region_ancestors(row.region_id) for row in rows}
     codes = {code for chain in ancestors.values() for code in chain}
     dated: dict[tuple[str, str], list[tuple[dt.date, Decimal]]] = {}
-    for key, region_id, since, value in (Standard.objects.filter(key__in=_THRESHOLD_KEYS, region_id__in=codes,
-                                                                 effective_from__lte=max(recent))
+    for key, region_id, since, value in (Parameter.objects.filter(key__in=_THRESHOLD_KEYS, region_id__in=codes,
+                                                                  effective_from__lte=max(recent))
                                          .order_by("-effective_from").values_list("key", "region_id",
                                                                                   "effective_from", "value")):
         dated.setdefault((region_id, key), []).append((since, value))
@@ -183,8 +92,8 @@ def price_index_history(*, months: int = 24) -> list[dict]:
 
     history = []
     for row in rows:
-        cpi_t = in_force(row.region_id, Standard.Key.PRICE_CPI_THRESHOLD, row.month)
-        food_t = in_force(row.region_id, Standard.Key.PRICE_FOOD_THRESHOLD, row.month)
+        cpi_t = in_force(row.region_id, "price_cpi_threshold", row.month)
+        food_t = in_force(row.region_id, "price_food_threshold", row.month)
         rise = (price_linkage_rise(cpi=row.cpi_yoy, food=row.food_yoy, cpi_threshold=cpi_t, food_threshold=food_t)
                 if cpi_t is not None and food_t is not None else None)
         history.append({"month": row.month, "region_id": row.region_id, "region": row.region.name,

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from civil_affairs import clock
 from civil_affairs.models import AuditEvent, HouseholdMember
+from civil_affairs.money import exact_decimal, money
+from civil_affairs.months import month_start, next_month_start
 from civil_affairs.services import DomainError, audit_record
 
 from .. import rules
@@ -38,7 +40,7 @@ def benefit_one_off(*, actor, application: Application, amount: Decimal, month: 
     """Temporary assistance: a benefit paid in exactly one month."""
     benefit = Benefit.objects.create(
         household=application.household, recipient=_recipient(application), kind=Kind.TEMPORARY,
-        region=application.household.region, monthly_amount=rules.money(amount),
+        region=application.household.region, monthly_amount=money(amount),
         members=application.household.members.count(), start_month=month, last_month=month,
         bank_account=application.bank_account, bank_name=application.bank_name, application=application)
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=benefit, region_code=benefit.region_id,
@@ -51,19 +53,19 @@ def _basis(working: dict) -> dict:
     income, the members with a classified extra), so the nightly recheck can
     recompute it in SQL when a standard changes (rules.dibao / rules.tekun)."""
     def decimal(value):
-        return rules.money(value) if value not in (None, "") else None
+        return money(value) if value not in (None, "") else None
 
     income = working.get("tekun", {}).get("own_income") or working.get("income") or {}
     # the household's exact monthly income ("9600/12" as a fraction); older workings have none
     monthly = income.get("monthly_total_exact")
     return {"basis_standard": decimal(working.get("standard")), "basis_per_capita": decimal(income.get("per_capita")),
-            "basis_monthly_income": rules.exact_decimal(Fraction(monthly)) if monthly else None,
+            "basis_monthly_income": exact_decimal(Fraction(monthly)) if monthly else None,
             "basis_extras": len(working.get("dibao", {}).get("extras") or {})}
 
 
 def benefit_grant(*, actor, application: Application, today: dt.date) -> Benefit | None:
     """Called by application_confirm inside its transaction."""
-    start = rules.next_month_start(today)
+    start = next_month_start(today)
     working = application.working
     if application.kind == Kind.TEMPORARY:
         rest = application.proposed_amount - (application.paid_first_amount or 0)
@@ -110,7 +112,7 @@ def benefit_end_after_recheck(*, actor, application: Application, today: dt.date
         standards = standards_in_force(application.region_id, today)
         benefit.status = Status.GRADUAL_EXIT
         benefit.last_month = max(benefit.start_month, rules.gradual_exit_last_month(
-            first_exit_month=rules.next_month_start(today), standards=standards))
+            first_exit_month=next_month_start(today), standards=standards))
     else:
         benefit.status = Status.STOPPED
     benefit.status_reason = application.decision_reason[:200]
@@ -167,7 +169,7 @@ def benefit_status_change(*, actor, benefit: Benefit, status: str, reason: str) 
 
 def benefits_close_finished(*, today: dt.date) -> int:
     """Mark benefits whose last month has passed as stopped (one UPDATE)."""
-    return Benefit.objects.filter(status__in=Benefit.PAYABLE, last_month__lt=rules.month_start(today)).update(
+    return Benefit.objects.filter(status__in=Benefit.PAYABLE, last_month__lt=month_start(today)).update(
         status=Status.STOPPED, status_reason=_("发放期满"))
 
 

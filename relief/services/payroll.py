@@ -10,52 +10,33 @@ bank file until a reviewer releases it (or withdraws it from the roll)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Sum
-from django.utils import timezone
+from django.db import transaction
+from django.db.models import Max, Min
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
-from civil_affairs import rules as core_rules
 from civil_affairs.batches import analyze, batchrun_enqueue, lock_class, run_chunks, run_exclusive
 from civil_affairs.models import AuditEvent, BatchRun, Person
+from civil_affairs.money import FEN
+from civil_affairs.months import parse_month  # noqa: F401 - relief's views and commands take it from here
 from civil_affairs.permissions import has_capability
+from civil_affairs.rolls import blocked_message, chunk_write, month_totals, roll_approve
 from civil_affairs.services import (
     DomainError,
     audit_record,
     batchrun_create,
     batchrun_finish,
-    batchrun_progress,
 )
 
 from ..models import Benefit, Payment, PayrollRoll
+from ..selectors.payroll import PAYROLL, payment_review_limits
 
 CHUNK_IDS = 20_000  # benefit ids per chunk: one transaction, one progress step
-KIND = "relief_payroll"  # BatchRun.kind; its task and capability are registered in relief/apps.py
-FEN = Decimal("0.01")
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+KIND = PAYROLL.run_kind  # BatchRun.kind ("relief_payroll"); its task and capability are registered in relief/apps.py
 _LOCK_CLASS = lock_class(KIND)  # advisory lock (class, yyyymm): one writer per month at a time
-# What a run reports for a payable line its approved district roll could not take.
-BLOCKED_REASON = _lazy("所在区县花名册已审核，未能加入本月发放，请补发或撤销审核")
-
-
-def parse_month(value: str | None) -> dt.date:
-    """'2026-12' → 2026-12-01, or a DomainError that says what is wrong."""
-    text = (value or "").strip()
-    match = _MONTH.match(text)
-    if not match:
-        raise DomainError(_("月份格式应为 YYYY-MM（例如 2026-12），收到“%(v)s”。") % {"v": text})
-    year, month = int(match.group(1)), int(match.group(2))
-    if not 1 <= month <= 12:
-        raise DomainError(_("月份应在 01 至 12 之间，收到“%(v)s”。") % {"v": text})
-    if not 2000 <= year <= 2099:
-        raise DomainError(_("年份应在 2000 至 2099 之间，收到“%(v)s”。") % {"v": text})
-    return dt.date(year, month, 1)
 
 
 def _month_label(month: dt.date) -> str:
@@ -75,6 +56,8 @@ _PAYABLE = f"""
     AND (b.last_month IS NULL OR b.last_month >= %(month)s) AND {_AMOUNT} > 0
     AND b.id >= %(lo)s AND b.id < %(hi)s"""
 _DISTRICT = "substr(b.region_id, 1, 6) || '000000'"  # the level-3 region (区/县) of a community
+
+_LOCK_MONTH_SQL = "SELECT pg_advisory_xact_lock(%(lock_class)s, %(lock_key)s)"  # one writer per month
 
 _ROLLS_SQL = f"""
 INSERT INTO {_R} (month, district_id, status, generated_at)
@@ -111,21 +94,6 @@ WHERE {_PAYABLE} AND r.status = 'approved'
 ORDER BY b.id"""
 
 
-def chunk_counts(*, added: int, blocked: list[tuple[int, str]], run_id: int | None, what: str) -> dict[str, int]:
-    """A roll-writing chunk's counts: the lines added, and the payable ones
-    an approved roll kept out ("blocked": (id, ID number) rows), which also
-    go to the run's errors, whose (masked) and why.  Shared with the
-    price-linkage batch."""
-    counts = {"added": added}
-    if blocked:
-        counts["blocked"] = len(blocked)
-        if run_id is not None:
-            batchrun_progress(run_id=run_id, done=0, errors=[
-                {"row": None, "reason": f"{what} #{pk}（{core_rules.mask_id_number(id_number)}）：{BLOCKED_REASON}"}
-                for pk, id_number in blocked])
-    return counts
-
-
 def _chunk(month: dt.date, lo: int, hi: int, limits: dict[str, Decimal] | None = None,
            run_id: int | None = None) -> dict[str, int]:
     """Rolls, then lines, for benefits with ids in [lo, hi), inside the
@@ -135,15 +103,9 @@ def _chunk(month: dt.date, lo: int, hi: int, limits: dict[str, Decimal] | None =
     limits = limits or {}
     params = {"month": month, "lo": lo, "hi": hi, "limit_regions": list(limits),
               "limit_values": list(limits.values())}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, month.year * 100 + month.month])
-        cursor.execute(_ROLLS_SQL, params)
-        cursor.execute(_LOCK_OPEN_ROLLS_SQL, params)
-        cursor.execute(_LINES_SQL, params)
-        added = cursor.rowcount
-        cursor.execute(_BLOCKED_SQL, params)
-        blocked = cursor.fetchall()
-    return chunk_counts(added=added, blocked=blocked, run_id=run_id, what=_("待遇"))
+    params.update(lock_class=_LOCK_CLASS, lock_key=month.year * 100 + month.month)
+    return chunk_write(statements=(_LOCK_MONTH_SQL, _ROLLS_SQL, _LOCK_OPEN_ROLLS_SQL), lines_sql=_LINES_SQL,
+                       blocked_sql=_BLOCKED_SQL, params=params, run_id=run_id, what=_("待遇"))
 
 
 # ---------------------------------------------------------------- generation
@@ -173,10 +135,8 @@ class PayrollSummary:
 
 def payroll_summary(*, month: dt.date, added: int = 0, blocked: int = 0) -> PayrollSummary:
     """The month as it stands: three small queries (the rolls, one GROUP BY)."""
-    from ..selectors.payroll import month_totals
-
     rolls = list(PayrollRoll.objects.filter(month=month).values_list("status", flat=True))
-    rows = month_totals(month=month)
+    rows = month_totals(PAYROLL, month=month)
     return PayrollSummary(
         month=month, added=added, lines=sum(r["lines"] for r in rows),
         total=sum((r["total"] for r in rows), Decimal("0.00")).quantize(FEN), rolls=len(rolls),
@@ -210,8 +170,6 @@ def payroll_generate(*, month: dt.date, run_id: int | None = None,
 
 
 def _generate(month: dt.date, run: BatchRun | None, progress: ProgressCallback | None) -> PayrollSummary:
-    from ..selectors.payroll import payment_review_limits
-
     bounds = Benefit.objects.aggregate(lo=Min("id"), hi=Max("id"))
     first = bounds["lo"] or 0
     end = (bounds["hi"] or 0) + 1 if bounds["hi"] is not None else first
@@ -232,11 +190,6 @@ def _generate(month: dt.date, run: BatchRun | None, progress: ProgressCallback |
             message += blocked_message(summary.blocked)
         batchrun_finish(run_id=run_id, message=message)
     return summary
-
-
-def blocked_message(blocked: int) -> str:
-    return _("另有 %(b)d 人应发未发：所在区县花名册已审核，未能加入本月发放，请补发或撤销审核（见错误明细）。") % {
-        "b": blocked}
 
 
 def payroll_start(*, user, month: dt.date) -> BatchRun:
@@ -271,100 +224,6 @@ def payroll_run(*, run_id: int) -> PayrollSummary | None:
 
 # ---------------------------------------------------------------- approval
 
-def roll_approvable_by(user, roll: PayrollRoll) -> bool:
-    """The approver's role and jurisdiction (the roll's district inside it);
-    used by the service and by pages to decide whether to offer the button."""
-    return (has_capability(user, "payroll_approve") and user.region_id is not None
-            and roll.district_id.startswith(user.region.prefix))
-
-
-@transaction.atomic
-def district_roll_approve(*, actor, roll, lines: str, run_kind: str, totals: Callable[[object], dict]):
-    """Approval of a district roll (a payroll roll or a price-subsidy roll):
-    a reviewer of the district or the bureau, once, never an empty roll, and
-    never while the month's run (BatchRun `run_kind`) is unfinished: the roll
-    would keep only the lines written so far, and no later run adds to it.
-    After this its bank file can be downloaded and it never changes again.
-    `lines` names the roll's lines; `totals(roll)` gives the figures approved
-    ("lines" and "total", what the bank file pays, plus any others for the
-    audit log), recorded on the roll as approved_lines / approved_total."""
-    from ..selectors.payroll import roll_approval_blocker
-
-    if not has_capability(actor, "payroll_approve"):
-        raise DomainError(_("您没有审核发放花名册的权限。"))
-    roll = type(roll).objects.select_for_update().select_related("district").get(pk=roll.pk)
-    if not roll_approvable_by(actor, roll):
-        raise DomainError(_("该花名册（%(d)s）不在您的管辖范围内。") % {"d": roll.district.name})
-    if roll.status == PayrollRoll.Status.APPROVED:
-        raise DomainError(_("该花名册已审核，不能重复审核。"))
-    if not getattr(roll, lines).exists():
-        raise DomainError(_("花名册没有发放明细，不能审核。"))
-    # Under the roll's lock: a run created after this point finds the roll approved
-    # and reports the lines it cannot add ("blocked") instead of dropping them.
-    blocker = roll_approval_blocker(kind=run_kind, month=roll.month)
-    if blocker:
-        raise DomainError(blocker)
-    figures = totals(roll)
-    roll.status, roll.approved_by, roll.approved_at = PayrollRoll.Status.APPROVED, actor, timezone.now()
-    roll.approved_lines, roll.approved_total = figures["lines"], figures["total"]
-    roll.save(update_fields=["status", "approved_by", "approved_at", "approved_lines", "approved_total"])
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=roll, region_code=roll.district_id,
-                 changes={"step": "approve", "month": _month_label(roll.month), **figures})
-    return roll
-
-
 def payroll_approve(*, actor, roll: PayrollRoll) -> PayrollRoll:
-    from ..selectors.payroll import roll_held_totals
-
-    def totals(roll: PayrollRoll) -> dict:
-        # What the bank file pays: held lines are not paid (and can no longer be released).
-        paid = roll.payments.filter(held=False).aggregate(lines=Count("id"), total=Sum("amount"))
-        held = roll_held_totals(roll.payments.all())
-        return {"lines": paid["lines"], "total": (paid["total"] or Decimal("0.00")),
-                **({"held": held["lines"], "held_total": held["total"]} if held["lines"] else {})}
-
-    return district_roll_approve(actor=actor, roll=roll, lines="payments", run_kind=KIND, totals=totals)
-
-
-# ---------------------------------------------------------------- held lines
-
-class HoldDecision:
-    RELEASE = "release"  # pay it: the amount is right
-    WITHDRAW = "withdraw"  # take it off this roll: the benefit's amount is to be corrected first
-
-
-@transaction.atomic
-def payment_hold_decide(*, actor, payment: Payment, decision: str, reason: str) -> Payment | None:
-    """A reviewer's decision on a line held above the review limit, before
-    the roll is approved: release it into the bank file, or withdraw it from
-    the roll (the line is removed; once the benefit's amount is corrected, a
-    rerun adds it again, held once more if still above the limit).  Returns
-    the released line, or None when withdrawn."""
-    if not has_capability(actor, "payroll_approve"):
-        raise DomainError(_("您没有复核发放明细的权限。"))
-    reason = (reason or "").strip()
-    if decision not in (HoldDecision.RELEASE, HoldDecision.WITHDRAW):
-        raise DomainError(_("请选择放行或撤回。"))
-    if not reason:
-        raise DomainError(_("请填写复核理由。"))
-    # The roll's lock: no approval while the decision is made.
-    roll = PayrollRoll.objects.select_for_update().select_related("district").get(pk=payment.roll_id)
-    if not roll_approvable_by(actor, roll):
-        raise DomainError(_("该花名册（%(d)s）不在您的管辖范围内。") % {"d": roll.district.name})
-    if roll.status == PayrollRoll.Status.APPROVED:
-        raise DomainError(_("花名册已审核，不能再放行或撤回明细。"))
-    payment = Payment.objects.select_for_update().filter(pk=payment.pk, roll=roll).first()
-    if payment is None or not payment.held:
-        raise DomainError(_("该明细未被暂停发放，无需复核。"))
-    changes = {"held_line": payment.pk, "decision": decision, "reason": reason[:500], "amount": payment.amount,
-               "benefit": payment.benefit_id, "month": _month_label(payment.month)}
-    if decision == HoldDecision.RELEASE:
-        payment.held = False
-        payment.save(update_fields=["held"])
-        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=roll, region_code=payment.region_id,
-                     changes=changes)
-        return payment
-    payment.delete()
-    audit_record(actor=actor, action=AuditEvent.Action.DELETE, target=roll, region_code=payment.region_id,
-                 changes=changes)
-    return None
+    """A district roll's approval (civil_affairs.rolls.roll_approve; its residents are told, relief/apps.py)."""
+    return roll_approve(actor=actor, kind=PAYROLL, roll=roll)

@@ -29,11 +29,11 @@ from civil_affairs import clock
 from civil_affairs.batches import (BatchBusy, analyze, batchrun_enqueue, lock_class, result_update, run_chunks,
                                    run_exclusive)
 from civil_affairs.models import AuditEvent, BatchRun, Person
+from civil_affairs.months import next_month_start, twelve_month_window
 from civil_affairs.permissions import has_capability
 from civil_affairs.selectors import jurisdiction_prefix
 from civil_affairs.services import DomainError, audit_record, audit_rows_sql, batchrun_create, batchrun_finish
 
-from .. import rules
 from ..models import Application, Benefit, FeedRecord, Payment, ReviewTask
 from ..selectors.standards import standards_by_region
 
@@ -99,7 +99,7 @@ _STD_FIELDS = (("dibao", "dibao_standard", "numeric"), ("ecr", "employment_cost_
 
 def _standard_columns(day: dt.date) -> dict[str, list]:
     """Per-region standards as column arrays for `unnest`: two queries for the whole city."""
-    now, later = standards_by_region(day), standards_by_region(rules.next_month_start(day))
+    now, later = standards_by_region(day), standards_by_region(next_month_start(day))
     codes = sorted(set(now) | set(later))
     columns: dict[str, list] = {"region": codes}
     for prefix, source in (("n", now), ("x", later)):
@@ -379,7 +379,7 @@ def _chunk(*, run_id: int, day: dt.date, lo: int, hi: int, standards: dict[str, 
               "stop_reason": _("数据比对：死亡（{date}）"),
               "suspend_reason": _("数据比对：领取人死亡（{date}），需变更领取人"),
               "actor_id": None, "actor_label": "system", "step": "feed_death", "task_key": None}
-    params["ws"], params["we"] = rules.twelve_month_window(day)
+    params["ws"], params["we"] = twelve_month_window(day)
     # An income task is one per household and night, whatever the number of wage rows: keyed by its due date.
     params["key"] = params["due"].isoformat()
     counts: dict[str, int] = {}
@@ -554,7 +554,7 @@ def _benefits(*, run_id: int, day: dt.date, standards: dict[str, list]) -> tuple
     """Phase 2 in one transaction, with its counts added to the run's: a
     crash rolls it all back, and a rerun of these statements adds nothing."""
     params = {"run": run_id, "day": day, "horizon": day + dt.timedelta(days=DUE_WITHIN_DAYS),
-              "next_month": rules.next_month_start(day)}
+              "next_month": next_month_start(day)}
     counts: dict[str, int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, _SERIAL_KEY])

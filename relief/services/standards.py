@@ -1,5 +1,6 @@
-"""Writes of the dated standards (administrators edit them in the admin;
-seed_demo loads the demo city's set through here)."""
+"""Relief's standards are the core's dated parameters (civil_affairs.
+parameters.parameter_set writes them, audited; administrators edit them in
+the admin).  Here: the demo city's set, which seed_demo loads."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,59 +8,45 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from civil_affairs.models import AuditEvent, Region
-from civil_affairs.services import audit_record
-
-from ..models import Standard
+from civil_affairs.models import Region
+from civil_affairs.parameters import parameter_set
 
 # DOMAIN.md "Relief" demo figures (Nantong 2022): what seed_demo loads at city level.
 DEMO_STANDARDS: dict[str, Decimal] = {
-    Standard.Key.DIBAO_STANDARD: Decimal("780"),
-    Standard.Key.MARGINAL_MULTIPLE: Decimal("1.5"),
-    Standard.Key.TEKUN_BASIC_MULTIPLE: Decimal("1.3"),
-    Standard.Key.CARE_SELF: Decimal("150"),
-    Standard.Key.CARE_PARTIAL: Decimal("600"),
-    Standard.Key.CARE_FULL: Decimal("1200"),
-    Standard.Key.EXTRA_RATE: Decimal("0.20"),
-    Standard.Key.FLOOR_RATE: Decimal("0.05"),
-    Standard.Key.EMPLOYMENT_COST_RATE: Decimal("0.20"),
-    Standard.Key.FINANCIAL_ASSET_MONTHS: Decimal("24"),
-    Standard.Key.BUSINESS_CAPITAL_LIMIT: Decimal("50000"),
-    Standard.Key.RECHECK_MONTHS_STABLE: Decimal("12"),
-    Standard.Key.RECHECK_MONTHS_OTHER: Decimal("6"),
-    Standard.Key.GRADUAL_EXIT_MONTHS: Decimal("6"),
-    Standard.Key.TEMP_STREET_MULTIPLE: Decimal("3"),
-    Standard.Key.TEMP_DISTRICT_MULTIPLE: Decimal("6"),
+    "dibao_standard": Decimal("780"),
+    "marginal_multiple": Decimal("1.5"),
+    "tekun_basic_multiple": Decimal("1.3"),
+    "care_self": Decimal("150"),
+    "care_partial": Decimal("600"),
+    "care_full": Decimal("1200"),
+    "extra_rate": Decimal("0.20"),
+    "floor_rate": Decimal("0.05"),
+    "employment_cost_rate": Decimal("0.20"),
+    "financial_asset_months": Decimal("24"),
+    "business_capital_limit": Decimal("50000"),
+    "recheck_months_stable": Decimal("12"),
+    "recheck_months_other": Decimal("6"),
+    "gradual_exit_months": Decimal("6"),
+    "temp_street_multiple": Decimal("3"),
+    "temp_district_multiple": Decimal("6"),
     # hard ceiling of one temporary grant: 24 × 780 = 18 720 yuan (two years' standard)
-    Standard.Key.TEMP_CEILING_MULTIPLE: Decimal("24"),
-    Standard.Key.NOTICE_DAYS: Decimal("7"),
-    Standard.Key.DEADLINE_WORKING_DAYS: Decimal("30"),
-    Standard.Key.EXTENDED_WORKING_DAYS: Decimal("45"),
-    Standard.Key.EMERGENCY_DOCUMENT_WORKING_DAYS: Decimal("5"),
-    Standard.Key.PRICE_CPI_THRESHOLD: Decimal("3.5"),
-    Standard.Key.PRICE_FOOD_THRESHOLD: Decimal("6.0"),
+    "temp_ceiling_multiple": Decimal("24"),
+    "notice_days": Decimal("7"),
+    "deadline_working_days": Decimal("30"),
+    "extended_working_days": Decimal("45"),
+    "emergency_document_working_days": Decimal("5"),
+    "price_cpi_threshold": Decimal("3.5"),
+    "price_food_threshold": Decimal("6.0"),
     # one payment line above this (yuan a month) is held for a reviewer instead of paid
-    Standard.Key.PAYMENT_REVIEW_LIMIT: Decimal("5000"),
+    "payment_review_limit": Decimal("5000"),
 }
 DEMO_EFFECTIVE_FROM = dt.date(2022, 7, 1)
-
-
-@transaction.atomic
-def standard_set(*, actor, region: Region, key: str, value: Decimal, effective_from: dt.date,
-                 note: str = "") -> Standard:
-    """Set one value for a region from a date (a later row supersedes it from its own date)."""
-    standard, created = Standard.objects.update_or_create(
-        region=region, key=key, effective_from=effective_from, defaults={"value": value, "note": note})
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
-                 target=standard, region_code=region.code,
-                 changes={"key": key, "value": value, "effective_from": effective_from})
-    return standard
 
 
 @transaction.atomic
 def standards_load_demo(*, actor, region: Region, effective_from: dt.date = DEMO_EFFECTIVE_FROM) -> int:
     """The demo city's full set at one region; idempotent."""
     for key, value in DEMO_STANDARDS.items():
-        standard_set(actor=actor, region=region, key=key, value=value, effective_from=effective_from,
-                     note="DOMAIN.md 演示标准")
+        parameter_set(actor=actor, region=region, key=key, value=value, effective_from=effective_from,
+                      note="DOMAIN.md 演示标准")
     return len(DEMO_STANDARDS)

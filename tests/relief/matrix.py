@@ -133,6 +133,9 @@ ROWS = {
     "api-relief:roll-approve": (lambda o: f"/api/relief/payroll/{o['roll'].pk}/approve/", "post",
                                 lambda who: {Role.REVIEWER: 200, Role.BUREAU_ADMIN: 400,
                                              "other_caseworker": 404}.get(who, 403)),
+    # the bank file: refused (400, the roll is not approved) to those who see the roll
+    "api-relief:roll-bank-file": (lambda o: f"/api/relief/payroll/{o['roll'].pk}/bank-file/csv/", "get",
+                                  expect(PAYROLL_IN, ok_status=400, anon=403, out_of_scope=OTHER)),
     # review tasks: read like benefits; resolving an empty POST is the handler's 400
     "api-relief:task-list": (lambda o: "/api/relief/tasks/", "get", expect(RELIEF, anon=403)),
     "api-relief:task-detail": (lambda o: f"/api/relief/tasks/{o['task'].pk}/", "get",
@@ -145,6 +148,9 @@ ROWS = {
     "api-relief:subsidy-roll-approve": (lambda o: f"/api/relief/price-linkage/{o['subsidy_roll'].pk}/approve/",
                                         "post", lambda who: {Role.REVIEWER: 200, Role.BUREAU_ADMIN: 400,
                                                              "other_caseworker": 404}.get(who, 403)),
+    "api-relief:subsidy-roll-bank-file": (
+        lambda o: f"/api/relief/price-linkage/{o['subsidy_roll'].pk}/bank-file/csv/", "get",
+        expect(PAYROLL_IN, ok_status=400, anon=403, out_of_scope=OTHER)),
 }
 
 
@@ -173,7 +179,8 @@ def _relief_case(household, users):
     head = household.members.get(relation="head").person
     benefit = Benefit.objects.create(household=household, recipient=head, kind="dibao", region=household.region,
                                      monthly_amount=Decimal("500"), start_month=dt.date(2026, 1, 1))
-    from relief.models import PayrollRoll, Standard
+    from civil_affairs.models import Parameter
+    from relief.models import PayrollRoll
     from relief.services.payroll import payroll_generate
 
     payroll_generate(month=dt.date(2026, 2, 1))
@@ -190,7 +197,7 @@ def _relief_case(household, users):
     PriceSubsidy.objects.create(roll=subsidy_roll, person=head, month=subsidy_roll.month, group="dibao",
                                 region=benefit.region, amount=Decimal("28.08"))
     return {"application": application, "benefit": benefit, "roll": PayrollRoll.objects.get(),
-            "standard": Standard.objects.first(), "own_application": own, "task": task,
+            "standard": Parameter.objects.first(), "own_application": own, "task": task,
             "subsidy_roll": subsidy_roll, "visit": _visit_naming(worker, household)}
 
 

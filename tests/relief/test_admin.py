@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from civil_affairs import services
-from civil_affairs.models import AuditEvent, BatchRun, Role
-from relief.models import Benefit, CalendarDay, Standard
+from civil_affairs.models import AuditEvent, BatchRun, CalendarDay, Parameter, Role
+from relief.models import Benefit
 from tests.factories import MemberFactory
 from tests.relief.factories import investigated, submitted
 
@@ -53,14 +53,15 @@ def _errors(run) -> dict[int, str]:
 
 def test_admin_pages_load_for_the_bureau_admin(family, staff, login, django_assert_max_num_queries):
     app = investigated(submitted(family, staff), staff)
-    CalendarDay.objects.create(date=dt.date(2026, 10, 1), is_working_day=False, name="国庆节")
+    CalendarDay.objects.update_or_create(date=dt.date(2026, 10, 1), defaults={"is_working_day": False, "name": "国庆节"})
     head = family.members.get(relation="head").person
     benefit = Benefit.objects.create(household=family, recipient=head, kind="dibao", region=family.region,
                                      monthly_amount=500, start_month=dt.date(2026, 1, 1))
     client = login(staff["admin"])
-    for model in ("standard", "calendarday", "application", "benefit", "payrollroll", "payment", "homevisit",
-                  "objection"):
+    for model in ("application", "benefit", "payrollroll", "payment", "homevisit", "objection"):
         assert client.get(f"/admin/relief/{model}/").status_code == 200, model
+    for model in ("parameter", "calendarday"):  # relief's standards and the calendar are the core's
+        assert client.get(f"/admin/civil_affairs/{model}/").status_code == 200, model
     for path in (f"/admin/relief/application/{app.pk}/change/", f"/admin/relief/benefit/{benefit.pk}/change/",
                  f"/admin/relief/homevisit/{app.visits.get().pk}/change/"):
         page = client.get(path)
@@ -68,8 +69,9 @@ def test_admin_pages_load_for_the_bureau_admin(family, staff, login, django_asse
         assert head.id_number not in page.content.decode(), path  # masked: 3206**********1234
     with django_assert_max_num_queries(12):
         client.get("/admin/relief/application/?state__exact=investigating")
-    standards = client.get("/admin/relief/standard/?region=320600000000").content.decode()
-    assert "/work/import/?kind=relief_standard" in standards and "南通市（320600000000）" in standards
+    standards = client.get("/admin/civil_affairs/parameter/?region=320600000000").content.decode()
+    assert "/work/import/?kind=parameter" in standards and "南通市（320600000000）" in standards
+    assert "低保标准" in standards and "元/人·月" in standards  # each key's label and unit
     assert "/work/import/?kind=relief_benefit" in client.get("/admin/relief/benefit/").content.decode()
 
 
@@ -114,7 +116,7 @@ def test_standard_import_from_csv_keeps_good_rows(relief_standards, users):
                    ("320612000000", "care_full", "1300", "2027-13-01", ""),                   # row 5: bad date
                    ("320612000000", "care_self", "-1", "2027-01-01", ""),                     # row 6: negative
                    ("", "care_self", "1", "2027-01-01", ""))                                  # row 7: no region
-    run = _import(users[Role.BUREAU_ADMIN], "relief_standard", "standards.csv", content)
+    run = _import(users[Role.BUREAU_ADMIN], "parameter", "standards.csv", content)
     assert run.status == BatchRun.Status.SUCCEEDED and run.done == 6, (run.message, run.errors)
     errors = _errors(run)
     assert sorted(errors) == [4, 5, 6, 7], errors
@@ -122,33 +124,33 @@ def test_standard_import_from_csv_keeps_good_rows(relief_standards, users):
     assert "日期格式应为 YYYY-MM-DD：2027-13-01" in errors[5]
     assert errors[6] == "数值：数值不能为负数。"
     assert errors[7] == "区划代码：不能为空。"
-    rows = Standard.objects.filter(region_id="320612000000").order_by("effective_from")
+    rows = Parameter.objects.filter(region_id="320612000000").order_by("effective_from")
     assert [(s.key, s.value, s.effective_from) for s in rows] == [
         ("dibao_standard", Decimal("820"), dt.date(2027, 1, 1)),
         ("dibao_standard", Decimal("1830.5"), dt.date(2027, 7, 1))]
     # each value was written through the audited service
-    events = AuditEvent.objects.filter(target_type="relief.standard", target_id__in=[str(s.pk) for s in rows])
+    events = AuditEvent.objects.filter(target_type="civil_affairs.parameter", target_id__in=[str(s.pk) for s in rows])
     assert events.count() == 2
 
 
 def test_standard_import_from_excel_corrects_a_value(relief_standards, users):
     admin = users[Role.BUREAU_ADMIN]
-    first = _import(admin, "relief_standard", "s.xlsx", _xlsx(STANDARD_HEADER, (
+    first = _import(admin, "parameter", "s.xlsx", _xlsx(STANDARD_HEADER, (
         320612000000, "dibao_standard", 820, dt.datetime(2027, 1, 1), "初稿"),        # codes as Excel numbers
         ("320612009999", "dibao_standard", 820, dt.datetime(2027, 1, 1), "")))      # row 3: unknown region
     assert _errors(first) == {3: "找不到行政区划：320612009999"}
-    second = _import(admin, "relief_standard", "s.xlsx", _xlsx(STANDARD_HEADER, (
+    second = _import(admin, "parameter", "s.xlsx", _xlsx(STANDARD_HEADER, (
         "320612000000", "dibao_standard", 825.5, dt.date(2027, 1, 1), "更正")))
     assert second.errors == []
-    standard = Standard.objects.get(region_id="320612000000")
+    standard = Parameter.objects.get(region_id="320612000000")
     assert (standard.value, standard.note) == (Decimal("825.5"), "更正")
 
 
 def test_standard_import_with_a_missing_column_says_so(relief_standards, users):
-    run = _import(users[Role.BUREAU_ADMIN], "relief_standard", "s.csv",
+    run = _import(users[Role.BUREAU_ADMIN], "parameter", "s.csv",
                   _csv(["区划代码", "项目", "生效日期"], ("320612000000", "dibao_standard", "2027-01-01")))
     assert "文件缺少列：数值" in _errors(run)[2]
-    assert not Standard.objects.filter(region_id="320612000000").exists()
+    assert not Parameter.objects.filter(region_id="320612000000").exists()
 
 
 # ---------------------------------------------------------------- benefit roster import
@@ -235,9 +237,9 @@ def test_export_standards_and_benefits(roster, relief_standards, users, login):
     Benefit.objects.create(household=ours, recipient=head, kind="dibao", region=ours.region,
                            monthly_amount=Decimal("1380.00"), members=2, start_month=dt.date(2026, 5, 1))
     client = login(users[Role.BUREAU_ADMIN])
-    standards = client.post("/admin/relief/standard/export/", {
+    standards = client.post("/admin/civil_affairs/parameter/export/", {
         "format": "0", "resource": "0",
-        **{f"standardresource_{f}": "on" for f in ("region", "key", "value", "effective_from", "note")}})
+        **{f"parameterresource_{f}": "on" for f in ("region", "key", "value", "effective_from", "note")}})
     text = standards.content.decode("utf-8-sig")
     assert standards.status_code == 200 and text.startswith("区划代码,项目,数值,生效日期,依据/说明")
     assert "320600000000,dibao_standard,780.0000,2022-07-01" in text

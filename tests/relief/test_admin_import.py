@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from civil_affairs import services
-from civil_affairs.models import BatchRun, Role
-from relief.models import Benefit, Standard
+from civil_affairs.models import BatchRun, Parameter, Role
+from relief.models import Benefit
 from tests.factories import MemberFactory
 
 
@@ -31,19 +31,19 @@ def test_standards_import_keeps_good_rows(regions, users):
                    ("320699999999", "dibao_standard", "820", "2027-01-01", ""),     # row 4: unknown region
                    ("320612000000", "no_such_key", "1", "2027-01-01", ""),          # row 5: unknown key
                    ("320612000000", "dibao_standard", "-5", "2027-02-01", ""))      # row 6: negative
-    run = _import(users[Role.BUREAU_ADMIN], "relief_standard", "standards.csv", content)
+    run = _import(users[Role.BUREAU_ADMIN], "parameter", "standards.csv", content)
     assert run.status == BatchRun.Status.SUCCEEDED
     assert [e["row"] for e in run.errors] == [4, 5, 6], run.errors
     assert "320699999999" in run.errors[0]["reason"] and "no_such_key" in run.errors[1]["reason"]
-    assert list(Standard.objects.order_by("effective_from").values_list("value", flat=True)) == [
+    assert list(Parameter.objects.order_by("effective_from").values_list("value", flat=True)) == [
         Decimal("820"), Decimal("830")]
-    again = _import(users[Role.BUREAU_ADMIN], "relief_standard", "standards.csv", content)
-    assert again.error_count == 3 and Standard.objects.count() == 2
+    again = _import(users[Role.BUREAU_ADMIN], "parameter", "standards.csv", content)
+    assert again.error_count == 3 and Parameter.objects.count() == 2
 
 
 def test_only_the_bureau_imports_relief_data(regions, users):
     with pytest.raises(services.DomainError):
-        services.registry_import_start(user=users[Role.CASEWORKER], kind="relief_standard",
+        services.registry_import_start(user=users[Role.CASEWORKER], kind="parameter",
                                        uploaded=SimpleUploadedFile("s.csv", b"x"))
 
 
@@ -74,13 +74,13 @@ def test_benefit_roster_from_excel(households, users, regions):
 
 def test_admin_pages_and_export(relief_standards, users, login):
     client = login(users[Role.BUREAU_ADMIN])
-    for path in ("/admin/relief/standard/", "/admin/relief/benefit/", "/admin/relief/application/",
-                 "/admin/relief/calendarday/", "/admin/relief/payrollroll/", "/admin/relief/payment/"):
+    for path in ("/admin/civil_affairs/parameter/", "/admin/relief/benefit/", "/admin/relief/application/",
+                 "/admin/civil_affairs/calendarday/", "/admin/relief/payrollroll/", "/admin/relief/payment/"):
         assert client.get(path).status_code == 200, path
-    page = client.get("/admin/relief/standard/").content.decode()
-    assert "/work/import/?kind=relief_standard" in page
-    response = client.post("/admin/relief/standard/export/", {"format": "0", "resource": "0",
-                                                               **{f"standardresource_{f}": "on" for f in (
+    page = client.get("/admin/civil_affairs/parameter/").content.decode()
+    assert "/work/import/?kind=parameter" in page
+    response = client.post("/admin/civil_affairs/parameter/export/", {"format": "0", "resource": "0",
+                                                                       **{f"parameterresource_{f}": "on" for f in (
                                                                    "region", "key", "value", "effective_from",
                                                                    "note")}})
     assert response.status_code == 200 and "780" in response.content.decode("utf-8-sig")
@@ -90,10 +90,10 @@ def test_admin_standard_change_is_audited(relief_standards, users, login):
     from civil_affairs.models import AuditEvent
 
     client = login(users[Role.BUREAU_ADMIN])
-    response = client.post("/admin/relief/standard/add/", {
+    response = client.post("/admin/civil_affairs/parameter/add/", {
         "region": "320612000000", "key": "dibao_standard", "value": "820", "effective_from": "2027-01-01",
         "note": "区政府文件"})
     assert response.status_code == 302
-    standard = Standard.objects.get(region_id="320612000000")
-    assert AuditEvent.objects.filter(target_type="relief.standard", target_id=str(standard.pk),
+    standard = Parameter.objects.get(region_id="320612000000")
+    assert AuditEvent.objects.filter(target_type="civil_affairs.parameter", target_id=str(standard.pk),
                                      changes__admin=True).exists()

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
+from civil_affairs import rolls
 from civil_affairs.models import AuditEvent, BatchRun, Role
 from civil_affairs.services import DomainError, batchrun_create
 from relief.models import Benefit, Payment, PayrollRoll
@@ -245,25 +246,25 @@ def test_lines_never_slip_into_a_roll_being_approved(benefits, users, new_benefi
 def test_jurisdiction_of_rolls_and_lines(benefits, users, regions):
     payroll.payroll_generate(month=DEC)
     reviewer, caseworker, admin = users[Role.REVIEWER], users[Role.CASEWORKER], users[Role.BUREAU_ADMIN]
-    assert set(selectors.roll_list_for_user(reviewer).values_list("district_id", flat=True)) == {TONGZHOU}
-    assert set(selectors.roll_list_for_user(admin).values_list("district_id", flat=True)) == {TONGZHOU, CHONGCHUAN}
-    assert not selectors.roll_list_for_user(users[Role.RESIDENT]).exists()
-    assert not selectors.roll_list_for_user(users[Role.COMMUNITY_WORKER]).exists()  # no payroll_view
+    assert set(rolls.roll_list_for_user(reviewer, selectors.PAYROLL).values_list("district_id", flat=True)) == {TONGZHOU}
+    assert set(rolls.roll_list_for_user(admin, selectors.PAYROLL).values_list("district_id", flat=True)) == {TONGZHOU, CHONGCHUAN}
+    assert not rolls.roll_list_for_user(users[Role.RESIDENT], selectors.PAYROLL).exists()
+    assert not rolls.roll_list_for_user(users[Role.COMMUNITY_WORKER], selectors.PAYROLL).exists()  # no payroll_view
     from django.http import Http404
 
     with pytest.raises(Http404):
-        selectors.roll_get_for_user(reviewer, _roll(CHONGCHUAN).pk)
+        rolls.roll_get_for_user(reviewer, selectors.PAYROLL, _roll(CHONGCHUAN).pk)
     # A street caseworker sees the district's roll but only the street's lines.
-    street = selectors.roll_payments_for_user(caseworker, _roll())
+    street = rolls.roll_lines_for_user(caseworker, selectors.PAYROLL, _roll())
     assert set(street.values_list("benefit_id", flat=True)) == {benefits["ours"].pk, benefits["exit"].pk}
-    summary = selectors.month_summary_for_user(caseworker, DEC)
+    summary = rolls.month_summary_for_user(caseworker, selectors.PAYROLL, DEC)
     assert (summary["lines"], summary["total"]) == (2, Decimal("1480.00"))
-    city = selectors.month_summary_for_user(admin, DEC)
-    assert (city["lines"], city["total"], city["rolls"], city["kinds"]) == (4, DEC_TOTAL, 2, ["dibao", "tekun"])
-    assert [(d["roll"].district_id, d["total"], [k["total"] for k in d["kinds"]]) for d in city["districts"]] == [
+    city = rolls.month_summary_for_user(admin, selectors.PAYROLL, DEC)
+    assert (city["lines"], city["total"], city["rolls"], city["categories"]) == (4, DEC_TOTAL, 2, ["dibao", "tekun"])
+    assert [(d["roll"].district_id, d["total"], [k["total"] for k in d["cells"]]) for d in city["districts"]] == [
         (TONGZHOU, Decimal("2644.00"), [Decimal("1480.00"), Decimal("1164.00")]),
         (CHONGCHUAN, Decimal("500.50"), [Decimal("500.50"), Decimal("0.00")])]
-    assert selectors.payroll_months_for_user(admin) == [DEC]
+    assert rolls.roll_months_for_user(admin, selectors.PAYROLL) == [DEC]
 
 
 # ---------------------------------------------------------------- pages and bank files
@@ -523,12 +524,12 @@ def test_a_run_after_approval_reports_the_people_it_could_not_add(benefits, user
 
 @pytest.fixture
 def review_limit(regions):
-    from relief.services.standards import standard_set
+    from civil_affairs.parameters import parameter_set
 
     # 1 200 yuan in the city from 2026; 通州区 itself raises it to 1 300 from December
-    standard_set(actor=None, region=regions["city"], key="payment_review_limit", value=Decimal("1200"),
+    parameter_set(actor=None, region=regions["city"], key="payment_review_limit", value=Decimal("1200"),
                  effective_from=dt.date(2026, 1, 1))
-    standard_set(actor=None, region=regions["tongzhou"], key="payment_review_limit", value=Decimal("1300"),
+    parameter_set(actor=None, region=regions["tongzhou"], key="payment_review_limit", value=Decimal("1300"),
                  effective_from=DEC)
 
 
@@ -599,4 +600,5 @@ def test_a_held_line_is_withdrawn_or_left_out_of_the_bank_file(benefits, review_
     assert 'data-testid="hold-decide"' not in html  # too late to release
     line = Payment.objects.get(benefit=benefits["ours"])
     with pytest.raises(DomainError, match="已审核"):
-        payroll.payment_hold_decide(actor=users[Role.REVIEWER], payment=line, decision="release", reason="核实")
+        rolls.roll_line_hold_decide(actor=users[Role.REVIEWER], kind=selectors.PAYROLL, line=line, decision="release",
+                                    reason="核实")

@@ -15,14 +15,16 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from civil_affairs import rolls
+from civil_affairs.areas import Area, AreaConflict, CoveredGroup, price_linkage_groups, register, unregister
 from civil_affairs.batches import BatchBusy, exclusive
-from civil_affairs.models import AuditEvent, BatchRun, HouseholdMember, Role
+from civil_affairs.models import AuditEvent, BatchRun, HouseholdMember, Person, Role
+from civil_affairs.parameters import parameter_set
 from civil_affairs.services import DomainError, batchrun_create
 from relief import rules
-from relief.models import Benefit, FeedRecord, PriceIndex, PriceSubsidy, PriceSubsidyRate, PriceSubsidyRoll, Standard
+from relief.models import Benefit, FeedRecord, PriceIndex, PriceSubsidy, PriceSubsidyRate, PriceSubsidyRoll
 from relief.selectors import price_linkage as selectors
 from relief.services import price_linkage as services
-from relief.services.standards import standard_set
 from tests.factories import MemberFactory, PersonFactory, UserFactory
 
 OCT, NOV = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
@@ -57,9 +59,9 @@ def test_amount_rounds_half_up_to_the_fen():
 def test_the_3_percent_cpi_threshold_of_sep_2022_to_mar_2023(relief_standards):
     """Thresholds are dated: 3.0 % from September 2022, back to 3.5 % from April 2023."""
     city = relief_standards["city"]
-    standard_set(actor=None, region=city, key=Standard.Key.PRICE_CPI_THRESHOLD, value=Decimal("3.0"),
+    parameter_set(actor=None, region=city, key="price_cpi_threshold", value=Decimal("3.0"),
                  effective_from=dt.date(2022, 9, 1))
-    standard_set(actor=None, region=city, key=Standard.Key.PRICE_CPI_THRESHOLD, value=Decimal("3.5"),
+    parameter_set(actor=None, region=city, key="price_cpi_threshold", value=Decimal("3.5"),
                  effective_from=dt.date(2023, 4, 1))
     for month in (dt.date(2022, 8, 1), dt.date(2022, 10, 1), dt.date(2023, 3, 1), dt.date(2023, 4, 1)):
         PriceIndex.objects.create(month=month, region=city, cpi_yoy=Decimal("3.2"), food_yoy=Decimal("2.0"))
@@ -188,6 +190,40 @@ def test_a_triggering_month_pays_every_covered_person_once(covered):
     assert event.changes["price_linkage"]["people"] == 7 and event.changes["run"] == run.pk
 
 
+def test_a_group_another_area_registers_is_paid_once_in_its_priority(covered, regions, users, login):
+    """The test-only sample area registers a covered group (grade-1 disability, rank 30: after dibao and tekun,
+    before unemployment and veterans); relief's batch reads the registry, knowing nothing of it."""
+    assert [g.key for g in price_linkage_groups()] == ["dibao", "tekun", "sample_grave", "unemployment", "veteran"]
+    Person.objects.filter(pk__in=[covered["王小明"].pk, covered["失业赵"].pk]).update(disability_grade=1)
+    PersonFactory(hukou_region=regions["jinsha_1"], name="残疾孙", disability_grade=1)
+    PersonFactory(hukou_region=regions["jinsha_1"], name="故去李", disability_grade=1,
+                  death_date=dt.date(2026, 9, 30))
+    _run()
+    paid = _paid()
+    # 王小明 stays dibao; 失业赵 now ranks under the sample group; 残疾孙 is paid where he lives, once.
+    assert {name: s.group for name, s in paid.items()} == {**PAID, "失业赵": "sample_grave", "残疾孙": "sample_grave"}
+    assert (paid["残疾孙"].region_id, paid["残疾孙"].bank_account, paid["残疾孙"].amount) == (
+        "320612001001", "", AMOUNT)
+    assert PriceSubsidy.objects.filter(month=OCT).count() == 8 and "故去李" not in paid
+    # its label is the registry's, on the month page and the roll's lines
+    admin = login(users[Role.BUREAU_ADMIN])
+    html = admin.get("/work/relief/price-linkage/?month=2026-10").content.decode()
+    assert "一级残疾人（示例）" in html and "按低保对象、特困人员、一级残疾人（示例）、失业保险金领取人员" in html
+    lines = admin.get(f"/work/relief/price-linkage/rolls/{_roll().pk}/?group=sample_grave")
+    assert "残疾孙" in lines.content.decode() and "王小明" not in lines.content.decode()
+
+
+def test_a_covered_group_key_claimed_twice_is_refused():
+    twice = Area(key="twice", label="重复", covered_groups=(CoveredGroup("dibao", "低保", 99, "x.SQL"),))
+    register(twice)
+    try:
+        with pytest.raises(AreaConflict, match="dibao"):
+            price_linkage_groups()
+    finally:
+        unregister("twice")
+    assert [g.key for g in price_linkage_groups()].count("dibao") == 1
+
+
 def test_running_twice_pays_nobody_twice(covered):
     _first_run, first = _run()
     rows = _rows(OCT)
@@ -207,7 +243,7 @@ def test_the_nearest_index_row_and_the_regions_own_standard_decide(covered, reli
     assert not PriceSubsidyRoll.objects.filter(month=OCT, district_id=CHONGCHUAN).exists()
     # In November 崇川区's food rise triggers there, at its own higher standard: 800 × 6.5 % = 52.00.
     _index(regions["chongchuan"], month=NOV, cpi="2.0", food="6.5")
-    standard_set(actor=None, region=regions["chongchuan"], key=Standard.Key.DIBAO_STANDARD, value=Decimal("800"),
+    parameter_set(actor=None, region=regions["chongchuan"], key="dibao_standard", value=Decimal("800"),
                  effective_from=NOV)
     _run(NOV)
     assert {n: s.amount for n, s in _paid(NOV).items() if s.roll.district_id == CHONGCHUAN} == {
@@ -471,19 +507,19 @@ def test_an_approved_roll_is_not_changed_by_a_rerun(covered, users, regions):
 def test_jurisdiction_of_rolls_and_lines(covered, users):
     _run()
     reviewer, caseworker, admin = users[Role.REVIEWER], users[Role.CASEWORKER], users[Role.BUREAU_ADMIN]
-    assert set(selectors.subsidy_roll_list_for_user(reviewer).values_list("district_id", flat=True)) == {TONGZHOU}
-    assert set(selectors.subsidy_roll_list_for_user(admin).values_list("district_id", flat=True)) == {
+    assert set(rolls.roll_list_for_user(reviewer, selectors.PRICE_SUBSIDY).values_list("district_id", flat=True)) == {TONGZHOU}
+    assert set(rolls.roll_list_for_user(admin, selectors.PRICE_SUBSIDY).values_list("district_id", flat=True)) == {
         TONGZHOU, CHONGCHUAN}
-    assert not selectors.subsidy_roll_list_for_user(users[Role.COMMUNITY_WORKER]).exists()
-    assert not selectors.subsidy_roll_list_for_user(users[Role.RESIDENT]).exists()
-    street = selectors.roll_subsidies_for_user(caseworker, _roll())  # 金沙街道 only
+    assert not rolls.roll_list_for_user(users[Role.COMMUNITY_WORKER], selectors.PRICE_SUBSIDY).exists()
+    assert not rolls.roll_list_for_user(users[Role.RESIDENT], selectors.PRICE_SUBSIDY).exists()
+    street = rolls.roll_lines_for_user(caseworker, selectors.PRICE_SUBSIDY, _roll())  # 金沙街道 only
     assert {s.person.name for s in street} == {"王建国", "李秀英", "王小明", "老兵钱"}
-    summary = selectors.subsidy_month_summary_for_user(caseworker, OCT)
-    assert (summary["people"], summary["total"]) == (4, AMOUNT * 4)
-    city = selectors.subsidy_month_summary_for_user(admin, OCT)
-    assert (city["people"], city["total"], city["rolls"], city["groups"]) == (
+    summary = rolls.month_summary_for_user(caseworker, selectors.PRICE_SUBSIDY, OCT)
+    assert (summary["lines"], summary["total"]) == (4, AMOUNT * 4)
+    city = rolls.month_summary_for_user(admin, selectors.PRICE_SUBSIDY, OCT)
+    assert (city["lines"], city["total"], city["rolls"], city["categories"]) == (
         7, TOTAL, 2, ["dibao", "tekun", "unemployment", "veteran"])
-    assert [(d["roll"].district_id, d["people"], [g["people"] for g in d["groups"]]) for d in city["districts"]] == [
+    assert [(d["roll"].district_id, d["lines"], [g["lines"] for g in d["cells"]]) for d in city["districts"]] == [
         (TONGZHOU, 5, [3, 1, 0, 1]), (CHONGCHUAN, 2, [1, 0, 1, 0])]
 
 
@@ -585,7 +621,7 @@ def test_index_page_for_a_reviewer_and_a_caseworker(covered, users, login, clien
     client.logout()
     caseworker = login(users[Role.CASEWORKER])
     page = caseworker.get("/work/relief/price-linkage/")
-    assert page.status_code == 200 and page.context["summary"]["people"] == 4
+    assert page.status_code == 200 and page.context["summary"]["lines"] == 4
 
 
 @pytest.mark.parametrize("role", [Role.COMMUNITY_WORKER, Role.INSTITUTION_STAFF, Role.CHARITY_STAFF, Role.RESIDENT])
@@ -607,7 +643,7 @@ def test_roll_detail_page(covered, users, login, regions, django_assert_max_num_
     with django_assert_max_num_queries(8):
         page = client.get(f"/work/relief/price-linkage/rolls/{roll.pk}/")
     html = page.content.decode()
-    assert page.status_code == 200 and "¥140.40" in html and page.context["people"] == 5
+    assert page.status_code == 200 and "¥140.40" in html and page.context["lines"] == 5
     assert number not in html and f"{number[:4]}**********{number[-4:]}" in html
     assert 'data-testid="approve-roll"' in html and "bank.csv" not in html
     tekun = client.get(f"/work/relief/price-linkage/rolls/{roll.pk}/?group=tekun&sort=-amount")
@@ -629,7 +665,7 @@ def test_roll_detail_pages_through_many_lines(covered, users, login, regions, dj
     url = f"/work/relief/price-linkage/rolls/{_roll().pk}/"
     with django_assert_max_num_queries(8):
         first = client.get(url)
-    assert len(first.context["page"].items) == 100 and first.context["people"] == 124
+    assert len(first.context["page"].items) == 100 and first.context["lines"] == 124
     assert 'data-testid="approve-roll"' not in first.content.decode()  # caseworkers do not approve
     second = client.get(f"{url}?sort=region&after={first.context['page'].next_cursor}")
     assert len({s.pk for s in first.context["page"].items} | {s.pk for s in second.context["page"].items}) == 124

@@ -17,14 +17,16 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from civil_affairs.batches import BatchBusy
+from civil_affairs.facts import Member, Record
 from civil_affairs.models import AuditEvent, BatchRun, HouseholdMember, Person, Role
+from civil_affairs.money import exact_decimal, money
+from civil_affairs.parameters import parameter_set
 from civil_affairs.services import DomainError
 from relief import rules
-from relief.models import Application, Benefit, FeedRecord, Payment, PayrollRoll, ReviewTask, Standard
+from relief.models import Application, Benefit, FeedRecord, Payment, PayrollRoll, ReviewTask
 from relief.selectors.standards import standards_in_force
 from relief.services import payroll, recheck
 from relief.services.benefits import benefit_recheck_start
-from relief.services.standards import standard_set
 from tests.factories import IncomeFactory, MemberFactory, valid_id_number
 from tests.relief.factories import TODAY
 from tests.relief.factories import benefit_for as _benefit
@@ -231,7 +233,7 @@ def _worked_example(regions):
     _month(head, 2024, 6, "9999")  # outside the window
 
     def record(person, kind, amount, start, end):
-        return rules.Record(person_id=person.pk, kind=kind, amount=Decimal(amount), period_start=start,
+        return Record(person_id=person.pk, kind=kind, amount=Decimal(amount), period_start=start,
                             period_end=end)
 
     feed = [record(head, "wages", r.amount, r.event_date,
@@ -259,8 +261,8 @@ def test_wages_above_the_standard_propose_gradual_exit_with_the_rules_per_capita
     assert (evidence["standard"], evidence["members"], evidence["proposal"]) == ("780.00", 3, "gradual_exit")
     assert evidence["window"] == ["2025-11-02", "2026-11-01"]
     assert evidence["wages"] == "34522.74" and evidence["other_income"] == "1200.00"
-    assert evidence["employment_cost"] == str(rules.money(working.employment_cost))
-    assert evidence["monthly_total"] == str(rules.money(working.monthly_total))
+    assert evidence["employment_cost"] == str(money(working.employment_cost))
+    assert evidence["monthly_total"] == str(money(working.monthly_total))
     # The head's declared wages were replaced by the feed, the spouse's kept.
     by_person = {(row["name"], row["source"]): row["wages"] for row in evidence["wages_by_person"]}
     assert by_person == {(head.name, "feed"): "31563.83", (_people(household)[1].name, "record"): "2958.90"}
@@ -279,9 +281,9 @@ def test_sql_per_capita_agrees_with_rules_below_the_standard_too(setup, monkeypa
         _month(head, year, month, "1500")
     IncomeFactory(household=household, person=child, kind="business", amount=Decimal("2000"),
                   period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 12, 31))
-    records = [rules.Record(head.pk, "wages", Decimal("1500"), dt.date(y, m, 1),
+    records = [Record(head.pk, "wages", Decimal("1500"), dt.date(y, m, 1),
                             dt.date(y, m, calendar.monthrange(y, m)[1])) for y, m in MONTHS]
-    records.append(rules.Record(child.pk, "business", Decimal("2000"), dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
+    records.append(Record(child.pk, "business", Decimal("2000"), dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
     working = rules.per_capita_income(members=2, incomes=records, on=TODAY,
                                       standards=standards_in_force(household.region_id, TODAY))
     assert working.per_capita < Decimal("780")
@@ -290,7 +292,7 @@ def test_sql_per_capita_agrees_with_rules_below_the_standard_too(setup, monkeypa
 
     # The same figures against a standard just below them: a task, with the same per-capita.
     FeedRecord.objects.update(checked_at=None)
-    standard_set(actor=None, region=setup["jinsha_1"], key=Standard.Key.DIBAO_STANDARD,
+    parameter_set(actor=None, region=setup["jinsha_1"], key="dibao_standard",
                  value=working.per_capita - Decimal("0.01"), effective_from=dt.date(2026, 10, 1))
     _run()
     task = ReviewTask.objects.get(kind=Kind.INCOME, benefit=benefit)
@@ -337,7 +339,7 @@ def test_rechecks_due_within_30_days_and_missing_dates_filled(setup, staff):
 # ---------------------------------------------------------------- a new standard
 
 def _dibao_members(n_aged=1, n=3):
-    return [rules.Member(person_id=i, name=f"成员{i}", birth_date=dt.date(1940 if i < n_aged else 1985, 1, 1))
+    return [Member(person_id=i, name=f"成员{i}", birth_date=dt.date(1940 if i < n_aged else 1985, 1, 1))
             for i in range(n)]
 
 
@@ -356,14 +358,14 @@ def test_new_standard_next_month_becomes_the_pending_amount_paid_from_that_month
                      monthly_amount=Decimal("1614.00"), basis_standard=Decimal("780.00"),
                      basis_per_capita=Decimal("0.00"))
     roster = _benefit(_household(setup), monthly_amount=Decimal("500.00"))  # imported without a basis: left alone
-    standard_set(actor=None, region=setup["city"], key=Standard.Key.DIBAO_STANDARD, value=Decimal("820"),
+    parameter_set(actor=None, region=setup["city"], key="dibao_standard", value=Decimal("820"),
                  effective_from=DEC)
     later = standards_in_force(region.code, DEC)
     expected_dibao = rules.dibao(members=_dibao_members(), per_capita=Decimal("400.00"), assets=assets, on=DEC,
                                  standards=later)
     expected_floor = rules.dibao(members=_dibao_members(0, 2), per_capita=Decimal("800.00"), assets=assets, on=DEC,
                                  standards=later)
-    expected_tekun = rules.tekun(person=rules.Member(person_id=1, name="特困", birth_date=dt.date(1940, 1, 1),
+    expected_tekun = rules.tekun(person=Member(person_id=1, name="特困", birth_date=dt.date(1940, 1, 1),
                                                      labour_capacity="none"),
                                  own_monthly_income=Decimal("0"), has_capable_supporter=False, care_level="partial",
                                  on=DEC, standards=later)
@@ -404,7 +406,7 @@ def test_new_standard_next_month_becomes_the_pending_amount_paid_from_that_month
 def test_a_care_standard_change_reaches_the_extremely_poor(setup):
     tekun = _benefit(_household(setup, birth=dt.date(1940, 1, 1)), kind="tekun", care_level="full",
                      monthly_amount=Decimal("2214.00"), basis_standard=Decimal("780.00"))
-    standard_set(actor=None, region=setup["city"], key=Standard.Key.CARE_FULL, value=Decimal("1300"),
+    parameter_set(actor=None, region=setup["city"], key="care_full", value=Decimal("1300"),
                  effective_from=DEC)
     _run()
     tekun.refresh_from_db()
@@ -428,7 +430,7 @@ def test_a_granted_benefit_carries_its_basis_and_follows_a_new_standard(family, 
     benefit = Benefit.objects.get(application=app)
     assert (benefit.monthly_amount, benefit.basis_standard, benefit.basis_per_capita, benefit.basis_extras) == (
         Decimal("1380.00"), Decimal("780.00"), Decimal("320.00"), 0)
-    standard_set(actor=None, region=family.region.parent.parent.parent, key=Standard.Key.DIBAO_STANDARD,
+    parameter_set(actor=None, region=family.region.parent.parent.parent, key="dibao_standard",
                  value=Decimal("820"), effective_from=DEC)
     _run(day=dt.date(2026, 11, 9))
     benefit.refresh_from_db()
@@ -444,12 +446,12 @@ def test_a_granted_benefit_carries_its_basis_and_follows_a_new_standard(family, 
         again.proposed_amount, None, Decimal("780.00"))
     # the household's exact monthly income (to the column's 30 places) beside the rounded per-capita figure
     monthly = Fraction(again.working["income"]["monthly_total_exact"])
-    assert benefit.basis_monthly_income == rules.exact_decimal(monthly)
-    assert benefit.basis_per_capita == rules.money(monthly / 3)
+    assert benefit.basis_monthly_income == exact_decimal(monthly)
+    assert benefit.basis_per_capita == money(monthly / 3)
     _run(day=dt.date(2026, 11, 18))
     benefit.refresh_from_db()
     assert (benefit.pending_amount, benefit.pending_from, benefit.basis_standard) == (
-        rules.money(Fraction(820) * 3 - monthly), DEC, Decimal("820.00"))
+        money(Fraction(820) * 3 - monthly), DEC, Decimal("820.00"))
 
 
 # ---------------------------------------------------------------- idempotent, resumable, exclusive
@@ -808,7 +810,7 @@ def test_a_new_standard_is_applied_to_the_exact_per_capita_income_rounded_once(s
     benefit = _benefit(_household(setup, size=3), monthly_amount=Decimal("1540.00"),
                        basis_standard=Decimal("780.00"), basis_per_capita=Decimal("266.67"),
                        basis_monthly_income=Decimal("800"), basis_extras=0, members=3)
-    standard_set(actor=None, region=setup["city"], key=Standard.Key.DIBAO_STANDARD, value=Decimal("820"),
+    parameter_set(actor=None, region=setup["city"], key="dibao_standard", value=Decimal("820"),
                  effective_from=DEC)
     assets = rules.AssetTest(passed=True, financial_per_capita=Decimal("0"), financial_limit=Decimal("0"))
     expected = rules.dibao(members=_dibao_members(0, 3), per_capita=exact, assets=assets, on=DEC,

@@ -8,24 +8,26 @@ from math import floor
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from civil_affairs.facts import Member, Record
+from civil_affairs.months import twelve_month_window
 from relief import rules
 from relief.services.standards import DEMO_STANDARDS
 
 S = rules.Standards.from_values({str(k): v for k, v in DEMO_STANDARDS.items()})
 ON = dt.date(2026, 11, 2)
-START, END = rules.twelve_month_window(ON)
+START, END = twelve_month_window(ON)
 
 
 def fen_half_up(x: Fraction) -> Decimal:
-    """Round a non-negative exact value to the fen, halves up (as rules.money does)."""
+    """Round a non-negative exact value to the fen, halves up (as civil_affairs.money.money does)."""
     return Decimal(floor(x * 100 + Fraction(1, 2))) / 100
 
 
 def test_the_one_fen_example_from_the_issue():
     """800 yuan a month for 3 people: per capita 266.666… shown as 266.67;
     the allowance is 780 × 3 − 800 = 1 540.00, not (780 − 266.67) × 3 = 1 539.99."""
-    family = [rules.Member(person_id=i, name=f"成员{i}", birth_date=dt.date(1985, 1, 1)) for i in range(3)]
-    pension = rules.Record(person_id=0, kind="transfer", amount=Decimal("9600.00"), period_start=START,
+    family = [Member(person_id=i, name=f"成员{i}", birth_date=dt.date(1985, 1, 1)) for i in range(3)]
+    pension = Record(person_id=0, kind="transfer", amount=Decimal("9600.00"), period_start=START,
                            period_end=END)
     income = rules.per_capita_income(members=3, incomes=[pension], on=ON, standards=S)
     assert income.per_capita == Decimal("266.67")
@@ -47,9 +49,9 @@ records = st.lists(st.tuples(
 @given(n=st.integers(min_value=1, max_value=6), aged=st.integers(min_value=0, max_value=6), rows=records)
 def test_dibao_amount_equals_exact_rational_arithmetic(n, aged, rows):
     aged = min(aged, n)
-    members = [rules.Member(person_id=i, name=f"成员{i}",
+    members = [Member(person_id=i, name=f"成员{i}",
                             birth_date=dt.date(1940 if i < aged else 1985, 1, 1)) for i in range(n)]
-    incomes = [rules.Record(person_id=0, kind=kind, amount=Decimal(fen) / 100,
+    incomes = [Record(person_id=0, kind=kind, amount=Decimal(fen) / 100,
                             period_start=START + dt.timedelta(days=offset),
                             period_end=START + dt.timedelta(days=offset + length))
                for kind, fen, offset, length in rows]

@@ -10,31 +10,35 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from civil_affairs.calendar import add_working_days, is_working_day, working_days_left
+from civil_affairs.facts import Member, Record
+from civil_affairs.money import money
+from civil_affairs.months import add_months, month_start, next_month_start, twelve_month_window
 from relief import rules
 from relief.services.standards import DEMO_STANDARDS
 
 D = Decimal
 S = rules.Standards.from_values({str(k): v for k, v in DEMO_STANDARDS.items()})
 ON = dt.date(2026, 11, 2)               # a Monday
-WINDOW = rules.twelve_month_window(ON)  # 2025-11-02 .. 2026-11-01, 365 days
+WINDOW = twelve_month_window(ON)  # 2025-11-02 .. 2026-11-01, 365 days
 EXTRA = D("156.00")                     # 20 % × 780
 
 
 def member(pid, born=dt.date(1980, 1, 1), name=None, **extra):
-    return rules.Member(person_id=pid, name=name or f"成员{pid}", birth_date=born, **extra)
+    return Member(person_id=pid, name=name or f"成员{pid}", birth_date=born, **extra)
 
 
 def income(pid, kind, total, start=WINDOW[0], end=WINDOW[1]):
-    return rules.Record(person_id=pid, kind=kind, amount=D(total), period_start=start, period_end=end)
+    return Record(person_id=pid, kind=kind, amount=D(total), period_start=start, period_end=end)
 
 
 def asset(pid, kind, amount, on=ON):
     """A balance or registration as seen on one day."""
-    return rules.Record(person_id=pid, kind=kind, amount=D(amount), period_start=on, period_end=on)
+    return Record(person_id=pid, kind=kind, amount=D(amount), period_start=on, period_end=on)
 
 
 def spending(kind, total):
-    return rules.Record(person_id=1, kind=kind, amount=D(total), period_start=WINDOW[0], period_end=WINDOW[1])
+    return Record(person_id=1, kind=kind, amount=D(total), period_start=WINDOW[0], period_end=WINDOW[1])
 
 
 # three members aged 30–50 (46, 44, 30 on ON), nobody disabled or ill
@@ -92,31 +96,31 @@ def test_missing_standard_is_named():
 
 def test_money_rounds_half_up_to_the_fen():
     # 2.675 → 2.68 (half up, from the decimal string, not a float's 2.67499…); 0.005 → 0.01; 1 → 1.00
-    assert rules.money("2.675") == D("2.68")
-    assert rules.money("0.005") == D("0.01") and rules.money("0.0049") == D("0.00")
-    assert str(rules.money(1)) == "1.00"
+    assert money("2.675") == D("2.68")
+    assert money("0.005") == D("0.01") and money("0.0049") == D("0.00")
+    assert str(money(1)) == "1.00"
 
 
 # ---------------------------------------------------------------- periods
 
 def test_add_months_clamps_to_month_end():
-    assert rules.add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
-    assert rules.add_months(dt.date(2028, 1, 31), 1) == dt.date(2028, 2, 29)   # leap year
-    assert rules.add_months(dt.date(2026, 3, 31), -1) == dt.date(2026, 2, 28)
-    assert rules.add_months(dt.date(2026, 11, 30), 3) == dt.date(2027, 2, 28)  # over the year end
-    assert rules.add_months(dt.date(2026, 11, 2), -12) == dt.date(2025, 11, 2)
+    assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    assert add_months(dt.date(2028, 1, 31), 1) == dt.date(2028, 2, 29)   # leap year
+    assert add_months(dt.date(2026, 3, 31), -1) == dt.date(2026, 2, 28)
+    assert add_months(dt.date(2026, 11, 30), 3) == dt.date(2027, 2, 28)  # over the year end
+    assert add_months(dt.date(2026, 11, 2), -12) == dt.date(2025, 11, 2)
 
 
 def test_month_start_and_next_month_start():
-    assert rules.month_start(dt.date(2026, 11, 17)) == dt.date(2026, 11, 1)
-    assert rules.next_month_start(dt.date(2026, 1, 31)) == dt.date(2026, 2, 1)
-    assert rules.next_month_start(dt.date(2026, 12, 15)) == dt.date(2027, 1, 1)
+    assert month_start(dt.date(2026, 11, 17)) == dt.date(2026, 11, 1)
+    assert next_month_start(dt.date(2026, 1, 31)) == dt.date(2026, 2, 1)
+    assert next_month_start(dt.date(2026, 12, 15)) == dt.date(2027, 1, 1)
 
 
 def test_twelve_month_window():
     assert WINDOW == (dt.date(2025, 11, 2), dt.date(2026, 11, 1))
     # on 29 Feb 2024: from 28 Feb 2023 (clamped) to 28 Feb 2024
-    assert rules.twelve_month_window(dt.date(2024, 2, 29)) == (dt.date(2023, 2, 28), dt.date(2024, 2, 28))
+    assert twelve_month_window(dt.date(2024, 2, 29)) == (dt.date(2023, 2, 28), dt.date(2024, 2, 28))
 
 
 # ---------------------------------------------------------------- income
@@ -159,7 +163,7 @@ def test_partial_period_record_is_prorated_by_days():
     # 24 000 × 181 / 365 = 11 901.37; / 12 = 991.78 for 1 member (no employment cost on transfers)
     record = income(1, "transfer", "24000", dt.date(2025, 5, 2), dt.date(2026, 5, 1))
     working = per_capita([member(1)], [record])
-    assert rules.money(working.counted["transfer"]) == D("11901.37")
+    assert money(working.counted["transfer"]) == D("11901.37")
     assert working.per_capita == D("991.78")
 
 
@@ -227,7 +231,7 @@ def test_deposits_and_securities_add_up():
 
 def test_latest_balance_counts_and_old_records_drop_out():
     # January's 50 000 is superseded by today's 1 000: 1 000 / 3 = 333.33
-    old = rules.Record(1, "deposit", D("50000"), dt.date(2026, 1, 1), dt.date(2026, 1, 1))
+    old = Record(1, "deposit", D("50000"), dt.date(2026, 1, 1), dt.date(2026, 1, 1))
     assert assets_of([old, asset(1, "deposit", "1000")]).financial_per_capita == D("333.33")
     # a 100 000 balance last seen before the window is not current
     stale = asset(1, "deposit", "100000", on=dt.date(2025, 10, 1))
@@ -487,29 +491,29 @@ SWAP = {dt.date(2026, 11, 9): False, dt.date(2026, 11, 7): True}
 
 
 def test_is_working_day():
-    assert rules.is_working_day(FRIDAY, {}) and not rules.is_working_day(dt.date(2026, 11, 7), {})
-    assert rules.is_working_day(dt.date(2026, 11, 7), SWAP) and not rules.is_working_day(dt.date(2026, 11, 9), SWAP)
+    assert is_working_day(FRIDAY, {}) and not is_working_day(dt.date(2026, 11, 7), {})
+    assert is_working_day(dt.date(2026, 11, 7), SWAP) and not is_working_day(dt.date(2026, 11, 9), SWAP)
 
 
 def test_add_working_days_across_a_weekend():
-    assert rules.add_working_days(FRIDAY, 1, {}) == dt.date(2026, 11, 9)    # Sat, Sun skipped → Monday
-    assert rules.add_working_days(FRIDAY, 5, {}) == dt.date(2026, 11, 13)   # Mon … Fri
-    assert rules.add_working_days(FRIDAY, 0, {}) == FRIDAY
+    assert add_working_days(FRIDAY, 1, {}) == dt.date(2026, 11, 9)    # Sat, Sun skipped → Monday
+    assert add_working_days(FRIDAY, 5, {}) == dt.date(2026, 11, 13)   # Mon … Fri
+    assert add_working_days(FRIDAY, 0, {}) == FRIDAY
 
 
 def test_add_working_days_across_a_holiday_with_a_swapped_saturday():
-    assert rules.add_working_days(FRIDAY, 1, SWAP) == dt.date(2026, 11, 7)   # the worked Saturday
-    assert rules.add_working_days(FRIDAY, 2, SWAP) == dt.date(2026, 11, 10)  # Sun off, Mon holiday → Tue
+    assert add_working_days(FRIDAY, 1, SWAP) == dt.date(2026, 11, 7)   # the worked Saturday
+    assert add_working_days(FRIDAY, 2, SWAP) == dt.date(2026, 11, 10)  # Sun off, Mon holiday → Tue
 
 
 def test_working_days_left():
-    assert rules.working_days_left(FRIDAY, dt.date(2026, 11, 13), {}) == 5   # 9, 10, 11, 12, 13
-    assert rules.working_days_left(FRIDAY, dt.date(2026, 11, 10), {}) == 2   # 9, 10
-    assert rules.working_days_left(FRIDAY, dt.date(2026, 11, 10), {dt.date(2026, 11, 9): False}) == 1
-    assert rules.working_days_left(FRIDAY, FRIDAY, {}) == 0
-    assert rules.working_days_left(dt.date(2026, 11, 9), FRIDAY, {}) == -1   # the weekend is not overdue time
+    assert working_days_left(FRIDAY, dt.date(2026, 11, 13), {}) == 5   # 9, 10, 11, 12, 13
+    assert working_days_left(FRIDAY, dt.date(2026, 11, 10), {}) == 2   # 9, 10
+    assert working_days_left(FRIDAY, dt.date(2026, 11, 10), {dt.date(2026, 11, 9): False}) == 1
+    assert working_days_left(FRIDAY, FRIDAY, {}) == 0
+    assert working_days_left(dt.date(2026, 11, 9), FRIDAY, {}) == -1   # the weekend is not overdue time
     # overdue since Friday the 6th: 9, 10, 11, 12, 13 and 16 November are six working days late
-    assert rules.working_days_left(dt.date(2026, 11, 16), FRIDAY, {}) == -6
+    assert working_days_left(dt.date(2026, 11, 16), FRIDAY, {}) == -6
 
 
 # ---------------------------------------------------------------- properties
@@ -519,7 +523,7 @@ monthly_wages = st.decimals(min_value=0, max_value=30000, places=2)
 per_capitas = st.decimals(min_value=0, max_value=3000, places=2)
 amounts = st.decimals(min_value=0, max_value=20000, places=2)
 people = st.lists(st.builds(
-    lambda i, name, born, grade, ill: rules.Member(i, name, born, disability_grade=grade, seriously_ill=ill),
+    lambda i, name, born, grade, ill: Member(i, name, born, disability_grade=grade, seriously_ill=ill),
     st.integers(1, 3), st.sampled_from(["王伟", "李娜", "张敏"]),
     st.dates(min_value=dt.date(1920, 1, 1), max_value=ON), st.integers(0, 4), st.booleans()),
     min_size=1, max_size=8)
@@ -530,7 +534,7 @@ record_dates = st.dates(min_value=dt.date(2024, 6, 1), max_value=dt.date(2027, 6
 @st.composite
 def records(draw, kinds):
     a, b = sorted([draw(record_dates), draw(record_dates)])
-    return rules.Record(draw(st.integers(1, 3)), draw(st.sampled_from(sorted(kinds))), draw(amounts), a, b)
+    return Record(draw(st.integers(1, 3)), draw(st.sampled_from(sorted(kinds))), draw(amounts), a, b)
 
 
 @settings(max_examples=200, deadline=None)
@@ -539,7 +543,7 @@ def test_amount_is_in_fen_and_never_below_the_floor(members, wage, has_car):
     _w, result = dibao_for(members, [income(1, "wages", wage * 12)], [asset(1, "vehicle", "1")] if has_car else [])
     assert in_fen(result.amount)
     if result.eligible:
-        assert result.amount >= rules.money(S.dibao_standard * S.floor_rate * len(members))
+        assert result.amount >= money(S.dibao_standard * S.floor_rate * len(members))
         assert result.extra_amount == EXTRA * sum(1 for m in members if rules.extra_reason(m, ON))
     else:
         assert result.amount == 0
@@ -559,7 +563,7 @@ def test_more_wages_never_raise_the_allowance(members, a, b):
 def test_per_capita_of_a_full_year_of_wages(n, wage):
     # wage × 12 less 20 %, / 12, / n  ==  wage × 0.8 / n
     working = rules.per_capita_income(members=n, incomes=[income(1, "wages", wage * 12)], on=ON, standards=S)
-    assert working.per_capita == rules.money(wage * D("0.8") / n)
+    assert working.per_capita == money(wage * D("0.8") / n)
 
 
 @settings(max_examples=200, deadline=None)
@@ -600,16 +604,16 @@ def test_approval_level_is_monotone(a, b):
 @settings(max_examples=200, deadline=None)
 @given(days, st.integers(0, 60))
 def test_add_working_days_lands_on_a_working_day_n_days_on(start, n):
-    end = rules.add_working_days(start, n, {})
+    end = add_working_days(start, n, {})
     if n:
-        assert rules.is_working_day(end, {})
-    assert rules.working_days_left(start, end, {}) == n
-    assert rules.working_days_left(end, start, {}) == -n
+        assert is_working_day(end, {})
+    assert working_days_left(start, end, {}) == n
+    assert working_days_left(end, start, {}) == -n
 
 
 @settings(max_examples=200, deadline=None)
 @given(days, st.integers(1, 30), st.dictionaries(days, st.booleans(), max_size=30))
 def test_add_working_days_with_a_holiday_calendar(start, n, calendar):
-    end = rules.add_working_days(start, n, calendar)
-    assert rules.is_working_day(end, calendar)
-    assert rules.working_days_left(start, end, calendar) == n
+    end = add_working_days(start, n, calendar)
+    assert is_working_day(end, calendar)
+    assert working_days_left(start, end, calendar) == n

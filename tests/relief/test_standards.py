@@ -7,11 +7,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from civil_affairs.models import Parameter
+from civil_affairs.parameters import parameter_set
+from civil_affairs.rules import region_ancestors
 from civil_affairs.services import DomainError
-from relief.models import Application, Benefit, Standard
-from relief.selectors.standards import region_ancestors, standards_in_force
+from relief.models import Application, Benefit
+from relief.selectors.standards import standards_in_force
 from relief.services import applications as svc
-from relief.services.standards import standard_set
 from tests.relief.factories import investigated, submitted
 
 
@@ -25,13 +27,13 @@ def test_value_in_force_walks_up_the_tree_and_respects_dates(relief_standards):
     community = regions["jinsha_1"].code
     assert standards_in_force(community, dt.date(2026, 1, 1)).dibao_standard == Decimal("780")
     # The district raises its standard from 2027; the city's stays for everyone else.
-    standard_set(actor=None, region=regions["tongzhou"], key="dibao_standard", value=Decimal("820"),
+    parameter_set(actor=None, region=regions["tongzhou"], key="dibao_standard", value=Decimal("820"),
                  effective_from=dt.date(2027, 1, 1))
     assert standards_in_force(community, dt.date(2026, 12, 31)).dibao_standard == Decimal("780")
     assert standards_in_force(community, dt.date(2027, 1, 1)).dibao_standard == Decimal("820")
     assert standards_in_force(regions["wenfeng_1"].code, dt.date(2027, 1, 1)).dibao_standard == Decimal("780")
     # A newer city row does not override the nearer district's.
-    standard_set(actor=None, region=regions["city"], key="dibao_standard", value=Decimal("850"),
+    parameter_set(actor=None, region=regions["city"], key="dibao_standard", value=Decimal("850"),
                  effective_from=dt.date(2027, 6, 1))
     assert standards_in_force(community, dt.date(2027, 7, 1)).dibao_standard == Decimal("820")
     assert standards_in_force(regions["wenfeng_1"].code, dt.date(2027, 7, 1)).dibao_standard == Decimal("850")
@@ -43,12 +45,12 @@ def test_missing_standards_are_named(regions):
 
 
 def test_a_standard_change_changes_the_next_proposal(family, staff, relief_standards):
-    standard_set(actor=None, region=relief_standards["city"], key="dibao_standard", value=Decimal("800"),
+    parameter_set(actor=None, region=relief_standards["city"], key="dibao_standard", value=Decimal("800"),
                  effective_from=dt.date(2026, 11, 1))
     app = investigated(submitted(family, staff), staff)
     app = svc.application_propose(actor=staff["caseworker"], application=app)
     assert app.proposed_amount == Decimal("1440.00")  # (800 − 320) × 3
-    assert Standard.objects.filter(key="dibao_standard").count() == 2
+    assert Parameter.objects.filter(key="dibao_standard").count() == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -90,14 +92,13 @@ def test_standards_by_region_matches_the_walk_up_the_tree(relief_standards):
     import datetime as dt
     from decimal import Decimal
 
-    from relief.models import Standard
     from relief.selectors.standards import standards_by_region, standards_in_force
 
     regions = relief_standards
-    Standard.objects.create(region=regions["tongzhou"], key="dibao_standard", value=Decimal("800"),
-                            effective_from=dt.date(2026, 1, 1))
-    Standard.objects.create(region=regions["jinsha_1"], key="dibao_standard", value=Decimal("820"),
-                            effective_from=dt.date(2027, 1, 1))  # not yet
+    Parameter.objects.create(region=regions["tongzhou"], key="dibao_standard", value=Decimal("800"),
+                             effective_from=dt.date(2026, 1, 1))
+    Parameter.objects.create(region=regions["jinsha_1"], key="dibao_standard", value=Decimal("820"),
+                             effective_from=dt.date(2027, 1, 1))  # not yet
     on = dt.date(2026, 11, 2)
     bulk = standards_by_region(on)
     assert bulk["320612001001"].dibao_standard == Decimal("800")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from civil_affairs import demo
 from civil_affairs.batches import analyze
+from civil_affairs.calendar import calendar_seed
 from civil_affairs.services import DomainError
 
 
@@ -36,6 +37,8 @@ class Command(BaseCommand):
             result = demo.seed_city(households=households, seed=seed, reset=reset, progress=self.stdout.write)
         except DomainError as exc:
             raise CommandError(str(exc)) from None
+        # the migration seeded the calendar, but --reset empties every core table
+        self.stdout.write(_("节假日安排：新增 %(n)d 天。") % {"n": calendar_seed()})
         for seed_area in demo.area_seeders():
             seed_area(seed=seed, progress=self.stdout.write)
         # Every table the seeders filled (the areas' too) gets fresh statistics now:
