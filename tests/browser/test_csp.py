@@ -2,6 +2,7 @@
 charts, htmx progress, the residents' form, the admin, Swagger UI — run in
 Chromium under it without a single refused script or style."""
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -140,4 +141,42 @@ def test_overview_and_person_360_run_under_the_policy(new_page, city, users, hou
     expect(page.get_by_test_id("area-relief")).to_be_visible()
     page.goto(f"/work/households/{households['ours'].pk}/")
     expect(page.get_by_test_id("area-links-relief")).to_be_visible()
+    assert not _refused(problems), problems
+
+
+def test_lists_region_picker_and_previous_page_run_under_the_policy(new_page, households, users, monkeypatch):
+    """The region filter's suggestions (htmx into a datalist) and the keyset
+    pages forwards and back, on the households list; the audit log's type list."""
+    from civil_affairs import listing
+    from tests.civil_affairs.factories import MemberFactory
+
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)  # the live server runs in this process
+    for _ in range(3):
+        MemberFactory(household__region=households["ours"].region)
+    page = new_page()
+    problems = _watch(page)
+    log_in(page, str(Role.REVIEWER))
+    page.goto("/work/households/")
+    expect(page.get_by_test_id("result-count")).to_contain_text("4")  # 通州区's households
+    picker = page.get_by_test_id("region-picker")
+    picker.press_sequentially("金沙")
+    expect(page.locator('#region-options option[value="金沙社区"]')).to_have_count(1)
+    expect(page.locator('#region-options option[value="金沙街道"]')).to_have_count(1)
+    picker.fill("金沙社区")
+    picker.press("Enter")
+    expect(page).to_have_url(re.compile("region="))
+    first = page.get_by_test_id("household-table").locator("tbody tr").all_inner_texts()
+    assert len(first) == 2
+    expect(page.get_by_test_id("prev-page")).to_have_count(0)
+    page.get_by_test_id("next-page").click()
+    expect(page.get_by_test_id("prev-page")).to_be_visible()
+    assert page.get_by_test_id("household-table").locator("tbody tr").all_inner_texts() != first
+    page.get_by_test_id("prev-page").click()
+    expect(page.get_by_test_id("household-table").locator("tbody tr").first).to_contain_text(first[0].split()[0])
+    assert page.get_by_test_id("household-table").locator("tbody tr").all_inner_texts() == first
+    auditor = new_page()
+    problems += _watch(auditor)
+    log_in(auditor, str(Role.AUDITOR))
+    auditor.goto("/work/audit/")
+    expect(auditor.locator('select[name="target_type"]')).to_be_visible()
     assert not _refused(problems), problems
