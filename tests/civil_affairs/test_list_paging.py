@@ -1,14 +1,18 @@
 """Lists (issue 12 item 8): keyset pages walked forwards and backwards, the
 result count (exact under a bound, else the planner's estimate, "约"), and
 Chinese names in pinyin order, on PostgreSQL."""
+import datetime as dt
+import random
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from civil_affairs import listing
 from civil_affairs.models import Person, Role
 from civil_affairs.pagination import keyset_page, pinyin_collation_available
-from tests.civil_affairs.factories import MemberFactory
+from tests.civil_affairs.factories import MemberFactory, valid_id_number
 
 PINYIN_NAMES = ["安娜", "陈七", "李四", "王五", "张三", "赵六"]  # in pinyin order; by code point 安 张 李 王 赵 陈
 
@@ -121,3 +125,30 @@ def test_region_picker_suggests_regions_of_the_jurisdiction_only(regions, users,
     assert client.get("/work/regions/suggest/", {"region": "320612"}).text.strip() == ""  # codes need no picker
     page = client.get("/work/households/").text
     assert 'list="region-options"' in page and 'hx-get="/work/regions/suggest/"' in page
+
+
+def test_pinyin_pages_walk_the_index_without_sorting(regions):
+    """On a few thousand people, the first page and a page after a cursor read
+    the (name COLLATE "zh-x-icu", id) index in order: no Sort node in the plan."""
+    rng = random.Random(12)
+    births = [dt.date(1950, 1, 1) + dt.timedelta(days=i) for i in range(3000)]
+    Person.objects.bulk_create(
+        Person(name=rng.choice("赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张") + rng.choice("伟芳娜敏静丽强磊军洋"),
+               id_number=valid_id_number(birth=birth), birth_date=birth, sex="M",
+               hukou_region=regions["jinsha_1"], residence_region=regions["jinsha_1"])
+        for birth in births)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE civil_affairs_person")
+
+    def plan_of(cursor_value):
+        with CaptureQueriesContext(connection) as queries:
+            page = keyset_page(Person.objects.all(), sort="name", allowed=("name",), default="name",
+                               cursor=cursor_value, pinyin=("name",))
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {queries.captured_queries[-1]['sql']}")
+            return page, "\n".join(row[0] for row in cursor.fetchall())
+
+    first, plan = plan_of(None)
+    assert "person_name_pinyin_id" in plan and "Sort" not in plan, plan
+    _, plan = plan_of(first.next_cursor)
+    assert "person_name_pinyin_id" in plan and "Sort" not in plan, plan
