@@ -11,10 +11,23 @@ from import_export.admin import ExportMixin
 
 from . import rules, services
 from .exports import safe_row
-from .permissions import has_capability
-from .models import (AssetRecord, AuditEvent, BatchRun, CalendarDay, Document, ExpenditureRecord, Household,
-                     HouseholdMember, IncomeRecord, Parameter, Person, Region, User)
+from .models import (
+    AssetRecord,
+    AuditEvent,
+    BatchRun,
+    CalendarDay,
+    Document,
+    ExpenditureRecord,
+    Household,
+    HouseholdMember,
+    IncomeRecord,
+    Parameter,
+    Person,
+    Region,
+    User,
+)
 from .parameters import parameter_keys, parameter_label, value_problem
+from .permissions import has_capability
 from .resources import HouseholdMemberResource, HouseholdResource, ParameterResource, PersonResource, RegionResource
 
 admin.site.site_header = _("民政业务平台 管理后台")

@@ -10,6 +10,7 @@ administrator's row always wins over the package.
 
 The first three functions are pure (the exceptions come in as a mapping);
 `calendar_exceptions` and `deadline_after` read the table."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,13 +35,16 @@ def add_working_days(start: dt.date, n: int, exceptions: Mapping[dt.date, bool])
 def working_days_left(today: dt.date, deadline: dt.date, exceptions: Mapping[dt.date, bool]) -> int:
     """Working days after today up to and including the deadline; negative once overdue."""
     if deadline >= today:
-        return sum(1 for i in range(1, (deadline - today).days + 1)
-                   if is_working_day(today + dt.timedelta(days=i), exceptions))
-    return -sum(1 for i in range(0, (today - deadline).days)
-                if is_working_day(deadline + dt.timedelta(days=i + 1), exceptions))
+        return sum(
+            1 for i in range(1, (deadline - today).days + 1) if is_working_day(today + dt.timedelta(days=i), exceptions)
+        )
+    return -sum(
+        1 for i in range(0, (today - deadline).days) if is_working_day(deadline + dt.timedelta(days=i + 1), exceptions)
+    )
 
 
 # ---------------------------------------------------------------- the table
+
 
 def calendar_exceptions(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
     """Holidays and swapped working days between two dates (inclusive)."""
@@ -77,8 +81,11 @@ def calendar_seed(model=None) -> int:
         from .models import CalendarDay as model
     days = package_days()
     known = set(model.objects.filter(date__in=list(days)).values_list("date", flat=True))
-    rows = [model(date=day, is_working_day=working, name=name, source="package")
-            for day, (working, name) in sorted(days.items()) if day not in known]
+    rows = [
+        model(date=day, is_working_day=working, name=name, source="package")
+        for day, (working, name) in sorted(days.items())
+        if day not in known
+    ]
     model.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 

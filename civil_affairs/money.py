@@ -1,4 +1,5 @@
 """Money for every area: Decimal yuan rounded to the fen (0.01), never float."""
+
 from __future__ import annotations
 
 import math

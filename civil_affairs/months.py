@@ -1,5 +1,6 @@
 """Months for every area: payment months are the first day of the month;
 income is assessed over the twelve months before a day."""
+
 from __future__ import annotations
 
 import calendar

@@ -7,6 +7,7 @@ newest row on or before the day of the nearest region up the tree.
 Reads: `parameters_in_force` (one region, one query for all its ancestors),
 `parameters_by_region` (every region at once, for set-based batches),
 `parameter_list_for_user`.  The one write: `parameter_set` (audited)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,8 +62,11 @@ def value_problem(key: areas.ParameterKey, value: Decimal) -> str | None:
     high = key.max if key.max is not None or key.kind != "rate" else Decimal(1)  # a rate is a fraction
     if (low is not None and value < low) or (high is not None and value > high):
         return _("%(label)s应在 %(low)s 至 %(high)s 之间，收到 %(value)s。") % {
-            "label": key.label, "low": "—" if low is None else low, "high": "—" if high is None else high,
-            "value": value.normalize()}
+            "label": key.label,
+            "low": "—" if low is None else low,
+            "high": "—" if high is None else high,
+            "value": value.normalize(),
+        }
     return None
 
 
@@ -74,6 +78,7 @@ def parameter_check(key: str, value: Decimal) -> None:
 
 
 # ---------------------------------------------------------------- reads
+
 
 def parameters_in_force(region_code: str, on: dt.date, *, keys=None) -> dict[str, Decimal]:
     """One query: every row of the region's ancestors on or before `on`; per
@@ -124,14 +129,21 @@ def parameter_list_for_user(user, *, keys=None) -> QuerySet[Parameter]:
 
 # ---------------------------------------------------------------- the write
 
+
 @transaction.atomic
-def parameter_set(*, actor, region: Region, key: str, value: Decimal, effective_from: dt.date,
-                  note: str = "") -> Parameter:
+def parameter_set(
+    *, actor, region: Region, key: str, value: Decimal, effective_from: dt.date, note: str = ""
+) -> Parameter:
     """Set one value for a region from a date (a later row supersedes it from its own date)."""
     parameter_check(key, value)
     parameter, created = Parameter.objects.update_or_create(
-        region=region, key=key, effective_from=effective_from, defaults={"value": value, "note": note})
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
-                 target=parameter, region_code=region.code,
-                 changes={"key": key, "value": value, "effective_from": effective_from})
+        region=region, key=key, effective_from=effective_from, defaults={"value": value, "note": note}
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        target=parameter,
+        region_code=region.code,
+        changes={"key": key, "value": value, "effective_from": effective_from},
+    )
     return parameter

@@ -16,8 +16,20 @@ from django.utils.translation import gettext_lazy as _
 from civil_affairs.admin import AuditedAdmin, SafeExportMixin
 from civil_affairs.rules import mask_id_number
 
-from .models import (Application, Benefit, FeedRecord, HomeVisit, Objection, Payment, PayrollRoll, PriceIndex,
-                     PriceSubsidy, PriceSubsidyRate, PriceSubsidyRoll, ReviewTask)
+from .models import (
+    Application,
+    Benefit,
+    FeedRecord,
+    HomeVisit,
+    Objection,
+    Payment,
+    PayrollRoll,
+    PriceIndex,
+    PriceSubsidy,
+    PriceSubsidyRate,
+    PriceSubsidyRoll,
+    ReviewTask,
+)
 from .resources import BenefitResource
 
 

@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 
 from civil_affairs.demo import PERIOD_END
 from civil_affairs.facts import Member, Record
-from civil_affairs.models import (AssetRecord, ExpenditureRecord, Household, HouseholdMember, IncomeRecord, Region,
-                                  User)
+from civil_affairs.models import AssetRecord, ExpenditureRecord, Household, HouseholdMember, IncomeRecord, Region, User
 from civil_affairs.money import exact_decimal
 from civil_affairs.months import add_months
 

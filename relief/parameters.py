@@ -1,6 +1,7 @@
 """Relief's dated parameters (救助标准), kept in the core's Parameter table:
 each key with its label, unit and bounds (civil_affairs.areas.ParameterKey),
 registered with relief's Area in apps.py.  rules.Standards has one field per key."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -36,8 +37,7 @@ PARAMETER_KEYS: tuple[ParameterKey, ...] = (
     ParameterKey("notice_days", _("公示天数"), _("天"), kind="int"),
     ParameterKey("deadline_working_days", _("办理时限"), _("工作日"), kind="int", min=Decimal(1)),
     ParameterKey("extended_working_days", _("延长办理时限"), _("工作日"), kind="int", min=Decimal(1)),
-    ParameterKey("emergency_document_working_days", _("先行救助补充材料时限"), _("工作日"), kind="int",
-                 min=Decimal(1)),
+    ParameterKey("emergency_document_working_days", _("先行救助补充材料时限"), _("工作日"), kind="int", min=Decimal(1)),
     ParameterKey("price_cpi_threshold", _("物价联动CPI启动条件"), "%", kind="percent", max=Decimal(100)),
     ParameterKey("price_food_threshold", _("物价联动食品价格启动条件"), "%", kind="percent", max=Decimal(100)),
     _multiple("temp_ceiling_multiple", _("临时救助金额硬上限"), _("倍（月标准）")),

@@ -15,8 +15,17 @@ from django.utils.translation import gettext as _
 from import_export import fields
 
 from civil_affairs.models import AuditEvent, Household, HouseholdMember, Person
-from civil_affairs.resources import (CheckedResource, ChoiceWidget, CountWidget, DayWidget, KeyWidget, MonthWidget,
-                                     NumberWidget, StrictResource, TextWidget)
+from civil_affairs.resources import (
+    CheckedResource,
+    ChoiceWidget,
+    CountWidget,
+    DayWidget,
+    KeyWidget,
+    MonthWidget,
+    NumberWidget,
+    StrictResource,
+    TextWidget,
+)
 from civil_affairs.rules import mask_id_number
 from civil_affairs.services import audit_record
 

@@ -4,16 +4,15 @@ for the case's region and day); money is Decimal rounded to the fen."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from fractions import Fraction
-from typing import Iterable, Mapping
 
 from civil_affairs.facts import Member, Record
 from civil_affairs.money import ZERO, money
 from civil_affairs.months import add_months, month_start, twelve_month_window
 from civil_affairs.rules import age_on
-
 
 # ---------------------------------------------------------------- standards
 
@@ -55,7 +54,7 @@ class Standards:
         return [f.name for f in fields(cls)]
 
     @classmethod
-    def from_values(cls, values: Mapping[str, Decimal]) -> "Standards":
+    def from_values(cls, values: Mapping[str, Decimal]) -> Standards:
         missing = [f.name for f in fields(cls) if f.name not in values and f.default is MISSING]
         if missing:
             raise KeyError(missing)

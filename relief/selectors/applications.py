@@ -13,8 +13,7 @@ from civil_affairs.calendar import calendar_exceptions, working_days_left
 from civil_affairs.months import month_start
 from civil_affairs.permissions import has_capability
 from civil_affairs.rules import region_ancestors
-from civil_affairs.selectors import (household_for_resident, id_search_allowed, scoped, search_parse,
-                                     search_result_count)
+from civil_affairs.selectors import household_for_resident, id_search_allowed, scoped, search_parse, search_result_count
 from civil_affairs.services import person_search_recorded
 
 from ..models import Application, Benefit, HomeVisit, Objection

@@ -1,5 +1,6 @@
 """Relief's standards in force: the core's dated parameters (civil_affairs.
 parameters) for relief's keys, as a rules.Standards."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,10 @@ def standards_in_force(region_code: str, on: dt.date) -> Standards:
         return Standards.from_values(parameters_in_force(region_code, on, keys=KEYS))
     except KeyError as exc:
         labels = ", ".join(parameter_label(k) for k in exc.args[0])
-        raise DomainError(_("区划 %(code)s 在 %(day)s 缺少救助标准：%(keys)s。请管理员在后台补充。") % {
-            "code": region_code, "day": on.isoformat(), "keys": labels}) from None
+        raise DomainError(
+            _("区划 %(code)s 在 %(day)s 缺少救助标准：%(keys)s。请管理员在后台补充。")
+            % {"code": region_code, "day": on.isoformat(), "keys": labels}
+        ) from None
 
 
 def standards_by_region(on: dt.date, *, regions: list[str] | None = None) -> dict[str, Standards]:

@@ -21,17 +21,40 @@ from django.utils.translation import gettext_lazy
 from civil_affairs import clock
 from civil_affairs.calendar import deadline_after
 from civil_affairs.facts import household_facts
-from civil_affairs.models import (AssetRecord, AuditEvent, Document, Household, HouseholdMember, IncomeRecord, Person,
-                                  Region, Role, Source, User)
+from civil_affairs.models import (
+    AssetRecord,
+    AuditEvent,
+    Document,
+    Household,
+    HouseholdMember,
+    IncomeRecord,
+    Person,
+    Region,
+    Role,
+    Source,
+    User,
+)
 from civil_affairs.money import ZERO, money
 from civil_affairs.months import add_months, month_start, twelve_month_window
-from civil_affairs.services import (DomainError, audit_record, household_create, household_member_add,
-                                    person_create, person_update)
+from civil_affairs.services import (
+    DomainError,
+    audit_record,
+    household_create,
+    household_member_add,
+    person_create,
+    person_update,
+)
 
 from .. import rules
 from ..models import Application, HomeVisit, Kind, Objection
-from ..selectors.applications import (NOT_A_SECOND_VISITOR, VISIT_CONFIRM, VISIT_DECLINE,
-                                      duplicate_application_reason, second_visitor_choices, visitor_name)
+from ..selectors.applications import (
+    NOT_A_SECOND_VISITOR,
+    VISIT_CONFIRM,
+    VISIT_DECLINE,
+    duplicate_application_reason,
+    second_visitor_choices,
+    visitor_name,
+)
 from ..selectors.standards import standards_in_force
 from . import benefits as benefit_services
 from . import notifications

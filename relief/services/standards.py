@@ -1,6 +1,7 @@
 """Relief's standards are the core's dated parameters (civil_affairs.
 parameters.parameter_set writes them, audited; administrators edit them in
 the admin).  Here: the demo city's set, which seed_demo loads."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,6 +48,7 @@ DEMO_EFFECTIVE_FROM = dt.date(2022, 7, 1)
 def standards_load_demo(*, actor, region: Region, effective_from: dt.date = DEMO_EFFECTIVE_FROM) -> int:
     """The demo city's full set at one region; idempotent."""
     for key, value in DEMO_STANDARDS.items():
-        parameter_set(actor=actor, region=region, key=key, value=value, effective_from=effective_from,
-                      note="DOMAIN.md 演示标准")
+        parameter_set(
+            actor=actor, region=region, key=key, value=value, effective_from=effective_from, note="DOMAIN.md 演示标准"
+        )
     return len(DEMO_STANDARDS)

@@ -1,6 +1,7 @@
 """The working-day calendar in the core (issue 11 item 3): seeded from the
 chinese-calendar package for the years it knows, administrators' rows kept
 over the package's, deadlines counted in working days."""
+
 import datetime as dt
 import importlib
 from io import StringIO
@@ -8,8 +9,16 @@ from io import StringIO
 from django.apps import apps as django_apps
 from django.core.management import call_command
 
-from civil_affairs.calendar import (add_working_days, calendar_exceptions, calendar_seed, deadline_after,
-                                    is_working_day, package_days, package_years, working_days_left)
+from civil_affairs.calendar import (
+    add_working_days,
+    calendar_exceptions,
+    calendar_seed,
+    deadline_after,
+    is_working_day,
+    package_days,
+    package_years,
+    working_days_left,
+)
 from civil_affairs.models import AuditEvent, CalendarDay, Role
 
 
@@ -55,13 +64,16 @@ def test_an_administrators_change_wins_over_the_package_and_is_audited(regions, 
     client = login(users[Role.BUREAU_ADMIN])
     page = client.get("/admin/civil_affairs/calendarday/?source__exact=package").content.decode()
     assert "国庆节调休上班" in page
-    response = client.post("/admin/civil_affairs/calendarday/2026-10-10/change/", {
-        "date": "2026-10-10", "name": "本市不调休", "is_working_day": ""})
+    response = client.post(
+        "/admin/civil_affairs/calendarday/2026-10-10/change/",
+        {"date": "2026-10-10", "name": "本市不调休", "is_working_day": ""},
+    )
     assert response.status_code == 302
     day = CalendarDay.objects.get(date=dt.date(2026, 10, 10))
     assert (day.is_working_day, day.source) == (False, CalendarDay.Source.ADMIN)
-    assert AuditEvent.objects.filter(target_type="civil_affairs.calendarday", target_id="2026-10-10",
-                                     changes__admin=True).exists()
+    assert AuditEvent.objects.filter(
+        target_type="civil_affairs.calendarday", target_id="2026-10-10", changes__admin=True
+    ).exists()
     out = StringIO()
     call_command("calendar_seed", stdout=out)
     assert "新增 0 天" in out.getvalue()

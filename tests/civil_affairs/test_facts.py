@@ -1,4 +1,5 @@
 """Household facts and the month and money helpers in the core (issue 11 item 3)."""
+
 import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
@@ -17,17 +18,30 @@ def test_household_facts_are_plain_values_of_the_living_members(regions, django_
     head = MemberFactory(household__region=regions["jinsha_1"])
     household = head.household
     gone = MemberFactory(household=household, relation="spouse", person__death_date=dt.date(2026, 3, 1))
-    IncomeFactory(household=household, person=head.person, kind=IncomeRecord.Kind.WAGES, amount=Decimal("14400"),
-                  period_start=dt.date(2025, 11, 2), period_end=dt.date(2026, 11, 1))
-    AssetRecord.objects.create(household=household, person=head.person, kind="deposit", amount=Decimal("5000"),
-                               period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 1))
+    IncomeFactory(
+        household=household,
+        person=head.person,
+        kind=IncomeRecord.Kind.WAGES,
+        amount=Decimal("14400"),
+        period_start=dt.date(2025, 11, 2),
+        period_end=dt.date(2026, 11, 1),
+    )
+    AssetRecord.objects.create(
+        household=household,
+        person=head.person,
+        kind="deposit",
+        amount=Decimal("5000"),
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 1, 1),
+    )
     with django_assert_num_queries(4):
         facts = household_facts(household, dt.date(2026, 11, 2))
     assert isinstance(facts, HouseholdFacts)
     assert [m.person_id for m in facts.members] == [head.person_id]  # the dead member is left out
     assert isinstance(facts.members[0], Member) and facts.members[0].birth_date == head.person.birth_date
-    assert facts.incomes == [Record(head.person_id, "wages", Decimal("14400.00"), dt.date(2025, 11, 2),
-                                    dt.date(2026, 11, 1))]
+    assert facts.incomes == [
+        Record(head.person_id, "wages", Decimal("14400.00"), dt.date(2025, 11, 2), dt.date(2026, 11, 1))
+    ]
     assert [r.kind for r in facts.assets] == ["deposit"] and facts.expenditures == []
     # before the death, both were members
     assert len(household_facts(household, dt.date(2026, 2, 28)).members) == 2

@@ -4,7 +4,6 @@ their own session; temporary assistance has a hard ceiling (a dated
 standard) and a case for the bureau needs two different bureau approvals.
 Services, pages and API on the real database."""
 import dataclasses
-import datetime as dt
 from decimal import Decimal
 
 import pytest
