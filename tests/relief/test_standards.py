@@ -106,3 +106,15 @@ def test_standards_by_region_matches_the_walk_up_the_tree(relief_standards):
     assert "320000000000" not in bulk  # the province has no standards of its own
     for code, standards in bulk.items():
         assert standards == standards_in_force(code, on)
+
+
+def test_relief_registers_one_parameter_key_per_standard_with_a_label_and_kind():
+    """rules.Standards is built from the core's values for exactly the keys relief registers."""
+    from civil_affairs.parameters import parameter_keys
+    from relief import rules
+    from relief.parameters import KEYS
+
+    assert sorted(KEYS) == sorted(rules.Standards.keys())
+    registered = parameter_keys()
+    assert all(registered[key].label and registered[key].kind in ("amount", "rate", "int", "percent") for key in KEYS)
+    assert str(registered["dibao_standard"].unit) == "元/人·月"
