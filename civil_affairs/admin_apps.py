@@ -4,9 +4,9 @@ django-import-export ship Chinese catalogues for their models; axes and knox
 ship none, so their model names are given here.  Only `_meta` is relabelled,
 not `original_attrs`: the migration autodetector still sees the packages'
 own options and asks for no migration in them."""
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
-from axes.apps import AppConfig as AxesAppConfig
 from django_celery_beat.apps import BeatConfig
 
 

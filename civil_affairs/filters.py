@@ -9,8 +9,15 @@ from rest_framework.exceptions import Throttled
 
 from . import audit_words, clock, rules, services
 from .models import AuditEvent, Household, Person, Region
-from .selectors import (household_search, id_search_allowed, may_search_id_prefix, registry_search, search_parse,
-                        search_result_count, seconds_to_next_window)
+from .selectors import (
+    household_search,
+    id_search_allowed,
+    may_search_id_prefix,
+    registry_search,
+    search_parse,
+    search_result_count,
+    seconds_to_next_window,
+)
 
 # The search syntax (pages show it under the form: _id_search_help.html; the API docs here).
 ID_SEARCH_HELP = _("姓名或电话；身份证号须输入完整的18位号码，或“姓名 身份证号后4位”（中间加空格，如：张三 1234）。"

@@ -8,6 +8,7 @@ import time
 import pytest
 from django.conf import settings
 
+from civil_affairs import areas
 from civil_affairs.devservices import postgres_url
 from civil_affairs.models import HouseholdMember, Role
 from tests.factories import MemberFactory, PersonFactory, RegionFactory, UserFactory, valid_id_number
@@ -111,6 +112,20 @@ def users(regions):
     made[Role.RESIDENT] = UserFactory(username="13900000001", phone="13900000001", role=Role.RESIDENT,
                                       person=person)
     return made
+
+
+@pytest.fixture
+def extra_area():
+    """Register a throw-away area for one test, and take it away again."""
+    added = []
+
+    def _register(area):
+        added.append(area.key)
+        return areas.register(area)
+
+    yield _register
+    for key in added:
+        areas.unregister(key)
 
 
 @pytest.fixture

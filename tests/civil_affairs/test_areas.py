@@ -22,20 +22,6 @@ from civil_affairs.models import AuditEvent, BatchRun, Person, Role
 from civil_affairs.permissions import capability_table, require
 
 
-@pytest.fixture
-def extra_area():
-    """Register a throw-away area for one test, and take it away again."""
-    added = []
-
-    def _register(area):
-        added.append(area.key)
-        return areas.register(area)
-
-    yield _register
-    for key in added:
-        areas.unregister(key)
-
-
 def _nav_keys(response):
     return [area["key"] for area in response.context["nav_areas"]]
 

@@ -9,12 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from civil_affairs import areas, audit_words
+from civil_affairs import audit_words
 from civil_affairs.areas import Area
 from civil_affairs.models import AuditEvent, Role
 from civil_affairs.services import audit_record
-from tests.relief.factories import submitted
 from relief.services import applications as svc
+from tests.relief.factories import submitted
 
 
 @pytest.fixture
@@ -65,19 +65,6 @@ def test_no_link_where_the_viewers_role_may_not_open_the_page(households, users,
     assert admin_view.url == "/work/import/"  # the admin may open it: a list page, no id
     unknown = _row(response, "elsewhere.thing")
     assert unknown.words.type_label == "elsewhere.thing" and unknown.words.changes == ["colour：red → blue"]
-
-
-@pytest.fixture
-def extra_area():
-    added = []
-
-    def _register(area):
-        added.append(area.key)
-        return areas.register(area)
-
-    yield _register
-    for key in added:
-        areas.unregister(key)
 
 
 def test_type_filter_is_a_choice_list_of_the_types_present_in_one_cached_query(accepted, users, login):
