@@ -42,7 +42,8 @@ from civil_affairs.models import BatchRun, Person, Region, Role, User  # noqa: E
 from civil_affairs.pagination import keyset_page  # noqa: E402
 from civil_affairs.services import batchrun_create  # noqa: E402
 from relief.models import Benefit, Payment, PayrollRoll  # noqa: E402
-from relief.selectors import payroll as selectors  # noqa: E402
+from civil_affairs import rolls  # noqa: E402
+from relief.selectors.payroll import PAYROLL  # noqa: E402
 from relief.services import payroll  # noqa: E402
 
 MONTH = dt.date(2031, 1, 1)  # no real roll exists this far ahead
@@ -207,9 +208,9 @@ def main() -> None:
 
         print("\nreads behind the payroll pages (city administrator)")
         roll = PayrollRoll.objects.filter(month=MONTH, district__code__startswith=ROOT).order_by("district_id").first()
-        timed("city-wide month summary (list page)", lambda: selectors.month_summary_for_user(admin, MONTH))
-        lines = selectors.roll_payments_for_user(admin, roll)
-        timed("one roll: totals by kind (detail page)", lambda: selectors.roll_totals(lines))
+        timed("city-wide month summary (list page)", lambda: rolls.month_summary_for_user(admin, PAYROLL, MONTH))
+        lines = rolls.roll_lines_for_user(admin, PAYROLL, roll)
+        timed("one roll: totals by kind (detail page)", lambda: rolls.roll_totals(PAYROLL, lines))
         timed("one roll: first page of 100 lines (keyset)",
               lambda: keyset_page(lines, sort="region", allowed=("region",), default="region", cursor=None,
                                   size=100).items)
@@ -217,7 +218,7 @@ def main() -> None:
               lambda: keyset_page(lines, sort="-amount", allowed=("amount",), default="amount", cursor=None,
                                   size=100).items)
         count, _s = timed(f"bank-file rows of {roll.district.name}",
-                          lambda: sum(1 for _ in selectors.roll_payment_rows(admin, roll)))
+                          lambda: sum(1 for _ in rolls.roll_bank_rows(admin, PAYROLL, roll)))
         print(f"  → {count:,} bank-file rows")
     finally:
         if args.keep:

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Right
+from django.db.models.functions import Now, Right
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
@@ -167,6 +167,10 @@ class Person(models.Model):
             models.Index(fields=["name", "id"], name="person_name_id"),
             models.Index(fields=["residence_region", "id"], name="person_region_id"),
             models.Index(fields=["birth_date"], name="person_birth_date"),
+            # Lists filtered by disability grade (and sex), in a jurisdiction: the few
+            # percent of people with a grade, so a filtered page never walks the registry.
+            models.Index(fields=["disability_grade", "sex", "residence_region", "id"],
+                         condition=Q(disability_grade__gt=0), name="person_disabled"),
             # Search by "name + last four of the ID number" (issue 10): never by an ID prefix.
             models.Index(Right("id_number", 4), "name", name="person_id_last4_name"),
         ]
@@ -594,3 +598,66 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+# ---------------------------------------------------------------- district payment rolls (civil_affairs/rolls.py)
+
+class DistrictRoll(models.Model):
+    """One district's payment roll of one kind for one month (an area's
+    concrete model adds no field: the table is the kind).  A reviewer of the
+    district approves it once; from then on it never changes and its bank
+    file can be downloaded.  approved_lines / approved_total record what the
+    approver saw, so a later run cannot add to an approved roll unnoticed."""
+
+    class Status(models.TextChoices):
+        GENERATED = "generated", _("待审核")
+        APPROVED = "approved", _("已审核")
+
+    month = models.DateField(_("发放月份"))
+    district = models.ForeignKey(Region, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.GENERATED)
+    # db_default: batches create rolls with one INSERT … SELECT
+    generated_at = models.DateTimeField(_("生成时间"), db_default=Now())
+    approved_by = models.ForeignKey(User, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    approved_lines = models.PositiveIntegerField(_("审核时明细数"), null=True, blank=True)
+    approved_total = models.DecimalField(_("审核时合计（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-month", "district"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "district"], name="%(app_label)s_%(class)s_one_per_district_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="%(app_label)s_%(class)s_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.district_id}"
+
+
+class RollLine(models.Model):
+    """One payment of a district roll.  The concrete model declares `roll`
+    (its DistrictRoll), the person paid and what the line is for (a benefit,
+    a group), and adds the constraint `once_per_month(<beneficiary>)`: one
+    line per beneficiary and month in a kind of roll, so a rerun pays nobody
+    twice."""
+
+    month = models.DateField(_("发放月份"))
+    region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
+    bank_account = models.CharField(_("收款银行账号"), max_length=32, blank=True)
+    # Kept out of the bank file until a reviewer releases it (or withdraws it from the roll).
+    held = models.BooleanField(_("暂停发放待复核"), default=False, db_default=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["roll", "region", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="%(app_label)s_%(class)s_amount_positive"),
+            models.CheckConstraint(condition=Q(month__day=1), name="%(app_label)s_%(class)s_month_first_day"),
+        ]
+
+    @staticmethod
+    def once_per_month(beneficiary: str) -> models.UniqueConstraint:
+        return models.UniqueConstraint(fields=[beneficiary, "month"], name="%(app_label)s_%(class)s_once_per_month")

@@ -26,24 +26,23 @@ from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 
 from civil_affairs import clock
+from civil_affairs.areas import price_linkage_groups
 from civil_affairs.batches import analyze, batchrun_enqueue, lock_class, result_update, run_chunks, run_exclusive
 from civil_affairs.models import AuditEvent, BatchRun, HouseholdMember, Person, Region
 from civil_affairs.permissions import has_capability
+from civil_affairs.rolls import blocked_message, chunk_write, month_totals, roll_approve
 from civil_affairs.services import DomainError, audit_record, batchrun_create, batchrun_finish
 
 from ..models import Benefit, FeedRecord, PriceIndex, PriceSubsidy, PriceSubsidyRate, PriceSubsidyRoll
 from ..rules import price_linkage_amount, price_linkage_rise
+from ..selectors.price_linkage import PRICE_SUBSIDY, group_labels, month_rates
 from ..selectors.standards import region_ancestors, standards_by_region
-from .payroll import blocked_message, chunk_counts, district_roll_approve, parse_month
+from .payroll import parse_month
 
-KIND = "relief_price_linkage"  # BatchRun.kind; its task and capability are registered in relief/apps.py
+KIND = PRICE_SUBSIDY.run_kind  # BatchRun.kind ("relief_price_linkage"); task and capability: relief/apps.py
 CHUNK_IDS = 50_000  # person ids per chunk: one transaction, one INSERT, one progress step
 _LOCK_CLASS = lock_class(KIND)  # advisory lock (class, yyyymm): one run per month at a time
 ZERO = Decimal("0.00")
-
-# The order a person's groups are tried in: the subsidy is paid once, under the first.
-_G = PriceSubsidy.Group
-GROUP_PRIORITY: tuple[str, ...] = (_G.DIBAO, _G.TEKUN, _G.ORPHAN, _G.UNEMPLOYMENT, _G.VETERAN)
 
 
 def _label(month: dt.date) -> str:
@@ -223,40 +222,49 @@ _LOCK_OPEN_ROLLS_SQL = f"SELECT id FROM {_ROLL} WHERE month = %(month)s AND stat
 _PAYABLE = """b.status IN ('active', 'gradual_exit') AND b.start_month <= %(month)s
         AND (b.last_month IS NULL OR b.last_month >= %(month)s)"""
 
-# Each covered group's people as (person_id, grp, region_id, bank_account).
-# Orphans and de-facto unsupported children (group 'orphan', already ranked in
-# GROUP_PRIORITY) join here with their own SELECT once the childcare area
-# keeps their rolls; until then the group is simply not read.
-_GROUP_SOURCES = (
-    # dibao: every member of a household with a payable dibao benefit, at the benefit's region and account
-    f"""SELECT m.person_id, 'dibao' AS grp, b.region_id, b.bank_account
-        FROM {_B} b JOIN {_M} m ON m.household_id = b.household_id
-        WHERE b.kind = 'dibao' AND {_PAYABLE}""",
-    # extremely poor: the recipient of a payable tekun benefit
-    f"""SELECT b.recipient_id, 'tekun', b.region_id, b.bank_account
-        FROM {_B} b WHERE b.kind = 'tekun' AND {_PAYABLE}""",
-    # unemployment insurance and entitled veterans: the month's feed lists, where the person lives
-    f"""SELECT p.id, f.kind, p.residence_region_id, left(coalesce(f.detail->>'bank_account', ''), 32)
-        FROM {_F} f JOIN {_P} p ON p.id_number = f.id_number
-        WHERE f.kind IN ('unemployment', 'veteran') AND f.event_date = %(month)s""",
-)
+# Relief's covered groups (registered in relief/apps.py as CoveredGroup): who is
+# in each in month %(month)s, as (person_id, region_id, bank_account).  Other
+# areas register theirs (childcare: orphans and de-facto unsupported children).
+DIBAO_MEMBERS_SQL = f"""
+    SELECT m.person_id, b.region_id, b.bank_account FROM {_B} b JOIN {_M} m ON m.household_id = b.household_id
+    WHERE b.kind = 'dibao' AND {_PAYABLE}"""  # every member of a household with a payable dibao benefit
+TEKUN_SQL = f"""
+    SELECT b.recipient_id, b.region_id, b.bank_account FROM {_B} b
+    WHERE b.kind = 'tekun' AND {_PAYABLE}"""  # the recipient of a payable tekun benefit
+# the month's feed lists (unemployment insurance, entitled veterans), where the person lives
+_FEED_LIST_SQL = f"""
+    SELECT p.id, p.residence_region_id, left(coalesce(f.detail->>'bank_account', ''), 32)
+    FROM {_F} f JOIN {_P} p ON p.id_number = f.id_number
+    WHERE f.kind = '%s' AND f.event_date = %%(month)s"""
+UNEMPLOYMENT_SQL = _FEED_LIST_SQL % "unemployment"
+VETERAN_SQL = _FEED_LIST_SQL % "veteran"
 
 # Who is covered this month, once per attempt: each person once, under the
-# group first in GROUP_PRIORITY, alive on the 1st.  A session temp table keyed
-# by person id, so every chunk reads its slice by index instead of joining
-# the month's lists to the registry again (a rebuilt table after a restart
-# holds the same people for the same data).
+# registered group first in priority order, alive on the 1st.  A session temp
+# table keyed by person id, so every chunk reads its slice by index instead of
+# joining the month's lists to the registry again (a rebuilt table after a
+# restart holds the same people for the same data).
 _COVERED_TABLE = "linkage_covered"
-_COVERED_SQL = (
-    f"DROP TABLE IF EXISTS {_COVERED_TABLE}",
-    f"""CREATE TEMP TABLE {_COVERED_TABLE} AS
-        SELECT DISTINCT ON (u.person_id) u.person_id, u.grp, u.region_id, u.bank_account
-        FROM ({' UNION ALL '.join(_GROUP_SOURCES)}) u JOIN {_P} p ON p.id = u.person_id
-        WHERE p.death_date IS NULL OR p.death_date >= %(month)s
-        ORDER BY u.person_id, array_position(%(priority)s::text[], u.grp::text)""",
-    f"CREATE UNIQUE INDEX ON {_COVERED_TABLE} (person_id)",
-    f"ANALYZE {_COVERED_TABLE}",
-)
+_DROP_COVERED_SQL = f"DROP TABLE IF EXISTS {_COVERED_TABLE}"
+
+
+def _covered_sql() -> tuple[str, ...]:
+    """The statements that fill the temp table from every registered group."""
+    union = " UNION ALL ".join(  # keys are checked plain names (price_linkage_groups)
+        f"SELECT g.person_id, '{group.key}' AS grp, {rank} AS rank, g.region_id, g.bank_account "
+        f"FROM ({group.select()}) AS g(person_id, region_id, bank_account)"
+        for rank, group in enumerate(price_linkage_groups()))
+    return (
+        _DROP_COVERED_SQL,
+        f"""CREATE TEMP TABLE {_COVERED_TABLE} AS
+            SELECT DISTINCT ON (u.person_id) u.person_id, u.grp, u.region_id, u.bank_account
+            FROM ({union}) u JOIN {_P} p ON p.id = u.person_id
+            WHERE p.death_date IS NULL OR p.death_date >= %(month)s
+            ORDER BY u.person_id, u.rank""",
+        f"CREATE UNIQUE INDEX ON {_COVERED_TABLE} (person_id)",
+        f"ANALYZE {_COVERED_TABLE}",
+    )
+
 
 _SUBSIDIES_SQL = f"""
 INSERT INTO {_SUB} (roll_id, person_id, month, "group", region_id, amount, bank_account)
@@ -282,13 +290,13 @@ ORDER BY c.person_id"""
 @contextmanager
 def _covered(month: dt.date) -> Iterator[None]:
     with connection.cursor() as cursor:
-        for sql in _COVERED_SQL:
-            cursor.execute(sql, {"month": month, "priority": list(GROUP_PRIORITY)})
+        for sql in _covered_sql():
+            cursor.execute(sql, {"month": month})
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(_COVERED_SQL[0])
+            cursor.execute(_DROP_COVERED_SQL)
 
 
 def _rates_write(evaluation: Evaluation) -> None:
@@ -312,13 +320,8 @@ def _chunk(month: dt.date, lo: int, hi: int, run_id: int | None = None) -> dict[
     and the people an approved roll kept out ("blocked"), which also go to
     the run's errors."""
     params = {"month": month, "lo": lo, "hi": hi}
-    with connection.cursor() as cursor:
-        cursor.execute(_LOCK_OPEN_ROLLS_SQL, params)
-        cursor.execute(_SUBSIDIES_SQL, params)
-        added = cursor.rowcount
-        cursor.execute(_BLOCKED_SQL, params)
-        blocked = cursor.fetchall()
-    return chunk_counts(added=added, blocked=blocked, run_id=run_id, what=_("人员"))
+    return chunk_write(statements=(_LOCK_OPEN_ROLLS_SQL,), lines_sql=_SUBSIDIES_SQL, blocked_sql=_BLOCKED_SQL,
+                       params=params, run_id=run_id, what=_("人员"))
 
 
 # ---------------------------------------------------------------- summary
@@ -326,10 +329,9 @@ def _chunk(month: dt.date, lo: int, hi: int, run_id: int | None = None) -> dict[
 def price_linkage_summary(*, month: dt.date) -> dict:
     """The month as it stands: people and money in all, by district, by group
     and by both (one GROUP BY), the rolls, and the rates paid."""
-    from ..selectors.price_linkage import month_rates, subsidy_month_totals
-
-    rows = subsidy_month_totals(month=month)
-    labels = dict(PriceSubsidy.Group.choices)
+    rows = month_totals(PRICE_SUBSIDY, month=month)
+    labels = group_labels()
+    order = list(labels)  # the registry's priority order
     by_district: dict[str, dict] = {}
     by_group: dict[str, dict] = {}
     for r in rows:
@@ -338,17 +340,17 @@ def price_linkage_summary(*, month: dt.date) -> dict:
         g = by_group.setdefault(r["group"], {"group": r["group"], "label": str(labels.get(r["group"], r["group"])),
                                              "people": 0, "total": ZERO})
         for cell in (d, g):
-            cell["people"] += r["people"]
+            cell["people"] += r["lines"]
             cell["total"] += r["total"]
     statuses = list(PriceSubsidyRoll.objects.filter(month=month).values_list("status", flat=True))
     return {
         "month": _label(month),
-        "people": sum(r["people"] for r in rows),
+        "people": sum(r["lines"] for r in rows),
         "total": sum((r["total"] for r in rows), ZERO),
         "rolls": len(statuses),
         "approved_rolls": sum(1 for s in statuses if s == PriceSubsidyRoll.Status.APPROVED),
         "by_district": list(by_district.values()),
-        "by_group": sorted(by_group.values(), key=lambda g: GROUP_PRIORITY.index(g["group"])),
+        "by_group": sorted(by_group.values(), key=lambda g: order.index(g["group"]) if g["group"] in order else 99),
         "by_district_group": rows,
         "rates": month_rates(month=month),
     }
@@ -462,11 +464,5 @@ def price_linkage_monthly() -> BatchRun | None:
 # ---------------------------------------------------------------- approval
 
 def subsidy_roll_approve(*, actor, roll: PriceSubsidyRoll) -> PriceSubsidyRoll:
-    """Approved like a payroll roll (district reviewer or bureau, once, never empty)."""
-    from ..selectors.price_linkage import subsidy_month_totals
-
-    def totals(roll: PriceSubsidyRoll) -> dict:  # one line per person
-        rows = subsidy_month_totals(month=roll.month, rolls=[roll.pk])
-        return {"lines": sum(r["people"] for r in rows), "total": sum((r["total"] for r in rows), ZERO)}
-
-    return district_roll_approve(actor=actor, roll=roll, lines="subsidies", run_kind=KIND, totals=totals)
+    """Approved like a payroll roll (civil_affairs.rolls.roll_approve)."""
+    return roll_approve(actor=actor, kind=PRICE_SUBSIDY, roll=roll)

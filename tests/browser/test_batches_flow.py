@@ -99,14 +99,14 @@ def test_price_linkage_from_the_button_to_the_bank_file(new_page, dibao_househol
     admin.get_by_role("button", name="运行该月联动").click()
     expect(admin.get_by_test_id("batch-progress")).to_have_attribute("data-status", "succeeded", timeout=60_000)
     admin.get_by_role("link", name="刷新结果").click()
-    expect(admin.get_by_test_id("month-people")).to_have_text("2")  # the two members, 780 × 3.6 % each
+    expect(admin.get_by_test_id("month-lines")).to_have_text("2")  # the two members, 780 × 3.6 % each
     expect(admin.get_by_test_id("month-total")).to_contain_text("56.16")
     screenshot(admin, "price-linkage")
 
     reviewer = new_page()
     log_in(reviewer, str(Role.REVIEWER))
     reviewer.goto("/work/relief/price-linkage/?month=2026-10")
-    reviewer.get_by_test_id("subsidy-roll-table").get_by_role("link").first.click()
+    reviewer.get_by_test_id("roll-table").get_by_role("link").first.click()
     expect(reviewer.get_by_test_id("roll-lines")).to_contain_text("28.08")
     reviewer.get_by_test_id("approve-roll").click()
     expect(reviewer.get_by_test_id("roll-status")).to_contain_text("已审核")

@@ -1,10 +1,14 @@
 """/api/relief/: the procedure driven through its POST actions, scoped by
 jurisdiction, refusals as 400 with the Chinese reason, masked ID numbers."""
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 
+from civil_affairs import rules as core_rules
 from civil_affairs.models import Role
 from relief.models import Benefit
 from relief.services import applications as svc
@@ -106,6 +110,31 @@ def test_payroll_rolls_api(family, staff, login, month):
     reviewer = login(staff["reviewer"])
     assert reviewer.get("/api/relief/payroll/").json()["results"][0]["total"] == "500.00"
     assert reviewer.post(f"/api/relief/payroll/{roll.pk}/approve/").json()["status"] == "approved"
+
+
+def test_roll_bank_file_through_the_api(family, staff, users, login):
+    """The rolls' API base (civil_affairs.rolls.RollViewSet) gives both kinds their bank file: refused before
+    approval, then the roll's lines as CSV or Excel, masked for the auditor, audited as an export."""
+    from civil_affairs.models import AuditEvent
+    from relief.models import PriceSubsidy, PriceSubsidyRoll
+
+    roll = PriceSubsidyRoll.objects.create(month=dt.date(2026, 10, 1), district_id="320612000000")
+    head = family.members.get(relation="head").person
+    PriceSubsidy.objects.create(roll=roll, person=head, month=roll.month, group="dibao", region=family.region,
+                                amount=Decimal("28.08"), bank_account="6228480000000000001")
+    reviewer = login(staff["reviewer"])
+    early = reviewer.get(f"/api/relief/price-linkage/{roll.pk}/bank-file/csv/")
+    assert early.status_code == 400 and "审核通过后" in early.json()["detail"]
+    assert reviewer.post(f"/api/relief/price-linkage/{roll.pk}/approve/").status_code == 200
+    full = reviewer.get(f"/api/relief/price-linkage/{roll.pk}/bank-file/csv/")
+    rows = list(csv.reader(io.StringIO(b"".join(full.streaming_content).decode("utf-8-sig"))))
+    assert rows == [["姓名", "身份证号", "银行账号", "金额（元）", "保障群体", "所在社区/村"],
+                    [head.name, head.id_number, "6228480000000000001", "28.08", "低保对象", family.region.name]]
+    masked = login(users[Role.AUDITOR]).get(f"/api/relief/price-linkage/{roll.pk}/bank-file/xlsx/")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(masked.streaming_content))).active
+    assert [c.value for c in sheet[2]][:2] == [head.name, core_rules.mask_id_number(head.id_number)]
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, target_type="relief.pricesubsidyroll",
+                                     target_id=str(roll.pk)).count() == 2
 
 
 def test_return_extend_objection_and_reject_through_the_api(family, staff, login, settings):

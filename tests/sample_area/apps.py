@@ -10,7 +10,7 @@ class SampleAreaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from civil_affairs.areas import Area, BatchKind, Indicator, NavItem, PortalService, register
+        from civil_affairs.areas import Area, BatchKind, CoveredGroup, Indicator, NavItem, PortalService, register
         from civil_affairs.models import Role
 
         register(Area(
@@ -27,4 +27,7 @@ class SampleAreaConfig(AppConfig):
             household_rows="tests.sample_area.hooks.household_rows",
             life_events={"death": "tests.sample_area.hooks.on_death"},
             indicators=(Indicator("sample_people", "示例人数", "人", "tests.sample_area.hooks.people_by_district"),),
+            # a group the price-linkage subsidy covers, ranked between tekun (20) and unemployment (40)
+            covered_groups=(CoveredGroup("sample_grave", "一级残疾人（示例）", 30,
+                                         "tests.sample_area.hooks.GRAVELY_DISABLED_SQL"),),
         ))

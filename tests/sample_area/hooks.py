@@ -35,3 +35,9 @@ def people_by_district(region, day):
             .annotate(district=Substr("residence_region_id", 1, 6)).values("district")
             .annotate(n=Count("id")).values_list("district", "n"))
     return {district.ljust(12, "0"): n for district, n in rows}
+
+
+# The sample area's covered group of the price-linkage subsidy: people with a
+# grade-1 disability, alive, paid where they live (no account on record).
+GRAVELY_DISABLED_SQL = f"""
+    SELECT p.id, p.residence_region_id, '' FROM {Person._meta.db_table} p WHERE p.disability_grade = 1"""
