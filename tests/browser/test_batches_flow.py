@@ -108,8 +108,12 @@ def test_price_linkage_from_the_button_to_the_bank_file(new_page, dibao_househol
     reviewer.goto("/work/relief/price-linkage/?month=2026-10")
     reviewer.get_by_test_id("roll-table").get_by_role("link").first.click()
     expect(reviewer.get_by_test_id("roll-lines")).to_contain_text("28.08")
+    # the shared roll page confirms with the figures, as the payroll's does
+    dialogs = []
+    reviewer.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     reviewer.get_by_test_id("approve-roll").click()
     expect(reviewer.get_by_test_id("roll-status")).to_contain_text("已审核")
+    assert dialogs == ["确认批准 通州区 2026年10月 花名册：2 人，合计 ¥56.16？"]
     with reviewer.expect_download() as download:
         reviewer.get_by_test_id("bank-csv").click()
     content = open(download.value.path(), encoding="utf-8-sig").read()
