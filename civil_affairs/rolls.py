@@ -113,6 +113,20 @@ class RollKind:
         return self.line_model._meta.get_field("roll").remote_field.related_name
 
 
+@dataclass(frozen=True)
+class RunForm:
+    """The month page's form that starts a month's run (templates/rolls/_header.html)."""
+
+    capability: str                      # who may start one
+    start: Callable                      # start(user=, month=) → BatchRun, queued
+    started: Any                         # the message once queued; %(m)s is the month
+    month_label: Any
+    button: Any
+    help: Any
+    testid: str
+    prefill: bool = False                # the month shown is proposed in the field
+
+
 # ---------------------------------------------------------------- reads
 
 def roll_list_for_user(user, kind: RollKind) -> QuerySet:
@@ -465,16 +479,15 @@ class RollViews:
         query = {"month": month, **({"run": run.pk} if run else {})}
         return f"{reverse(self.kind.url_names['list'])}?{urlencode(query)}"
 
-    def _month_page(self, request, *, template: str, run_capability: str, start: Callable, started: str,
-                    fallback: Callable | None = None, extra: Callable | None = None):
+    def _month_page(self, request, *, template: str, run_form: RunForm, fallback: Callable | None = None,
+                    extra: Callable | None = None):
         """A month's rolls of the user's jurisdiction (with an Excel export),
-        and POST: start the month's run (`start(user=, month=)`, for roles with
-        `run_capability`), then back here with its progress.  Without a month
+        and POST: start the month's run (`run_form`), then back here with its progress.  Without a month
         asked for, the newest with rolls, else `fallback()`; `extra(request,
         context)` adds the area's own parts of the page."""
         kind = self.kind
         if request.method == "POST":
-            if not has_capability(request.user, run_capability):
+            if not has_capability(request.user, run_form.capability):
                 raise PermissionDenied
             try:
                 month = parse_month(request.POST.get("month"))
@@ -482,11 +495,11 @@ class RollViews:
                 messages.error(request, str(exc))
                 return redirect(kind.url_names["list"])
             try:
-                run = start(user=request.user, month=month)
+                run = run_form.start(user=request.user, month=month)
             except DomainError as exc:  # the service says why (no index yet, the month's figures…)
                 messages.error(request, str(exc))
                 return redirect(self.list_url(month.strftime("%Y-%m")))
-            messages.success(request, started % {"m": run.params["month"]})
+            messages.success(request, run_form.started % {"m": run.params["month"]})
             return redirect(self.list_url(run.params["month"], run))
         months = roll_months_for_user(request.user, kind)
         month = None
@@ -499,7 +512,8 @@ class RollViews:
         summary = month_summary_for_user(request.user, kind, month) if month else None
         if summary and request.GET.get("export") == "xlsx":
             return month_summary_xlsx(user=request.user, kind=kind, summary=summary)
-        context = {"kind": kind, "months": months, "month": month, "summary": summary, "chart": month_chart(summary)}
+        context = {"kind": kind, "months": months, "month": month, "summary": summary, "chart": month_chart(summary),
+                   "run_form": run_form, "may_run": has_capability(request.user, run_form.capability)}
         return render(request, template, {**context, **(extra(request, context) if extra else {})})
 
     def _detail(self, request, pk: int):

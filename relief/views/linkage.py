@@ -6,8 +6,9 @@ lines, its approval and its bank file are the core's roll pages
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from civil_affairs.rolls import RollViews
+from civil_affairs.rolls import RollViews, RunForm
 from civil_affairs.selectors import batchrun_list_for_user
 
 from ..models import PriceIndex
@@ -60,7 +61,13 @@ def _newest_published():
     return PriceIndex.objects.order_by("-month").values_list("month", flat=True).first()
 
 
+RUN_MONTH = RunForm(
+    capability="price_linkage_run", start=services.price_linkage_start, started=_lazy("已开始发放 %(m)s 物价补贴。"),
+    month_label=_lazy("补贴月份"), button=_lazy("运行该月联动"), testid="linkage-run-form", prefill=True,
+    help=_lazy("按该月价格指数和各区划在月初执行的启动条件、低保标准计发；未达到启动条件的月份不予运行。"
+               "可重复运行：同一人同一月只发一次，已审核的花名册不会改变。每月20日系统也会自动运行上月联动。"))
+
+
 def linkage_index(request):
-    return views.month_page(request, template="relief/linkage.html", run_capability="price_linkage_run",
-                            start=services.price_linkage_start, started=_("已开始发放 %(m)s 物价补贴。"),
+    return views.month_page(request, template="relief/linkage.html", run_form=RUN_MONTH,
                             fallback=_newest_published, extra=_linkage_parts)
