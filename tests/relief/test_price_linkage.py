@@ -640,7 +640,7 @@ def test_roll_detail_page(covered, users, login, regions, django_assert_max_num_
     roll = _roll()
     number = covered["王建国"].id_number
     client = login(users[Role.REVIEWER])
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # 8 + the header's unread-message count
         page = client.get(f"/work/relief/price-linkage/rolls/{roll.pk}/")
     html = page.content.decode()
     assert page.status_code == 200 and "¥140.40" in html and page.context["lines"] == 5
