@@ -3,8 +3,8 @@ charts, htmx progress, the residents' form, the admin, Swagger UI — run in
 Chromium under it without a single refused script or style."""
 import datetime as dt
 import re
-from urllib.parse import quote
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
