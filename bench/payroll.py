@@ -37,12 +37,11 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Q  # noqa: E402
 
-from civil_affairs import rules  # noqa: E402
+from civil_affairs import rolls, rules  # noqa: E402
 from civil_affairs.models import BatchRun, Person, Region, Role, User  # noqa: E402
 from civil_affairs.pagination import keyset_page  # noqa: E402
 from civil_affairs.services import batchrun_create  # noqa: E402
 from relief.models import Benefit, Payment, PayrollRoll  # noqa: E402
-from civil_affairs import rolls  # noqa: E402
 from relief.selectors.payroll import PAYROLL  # noqa: E402
 from relief.services import payroll  # noqa: E402
 

@@ -7,9 +7,9 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from . import clock, rules, selectors, services
-from .pagination import FieldKeysetPagination, KeysetPagination
 from .filters import HouseholdFilter, PersonFilter
 from .models import Household, HouseholdMember, Person, Region
+from .pagination import FieldKeysetPagination, KeysetPagination
 from .permissions import has_capability
 
 

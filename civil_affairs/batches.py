@@ -19,8 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Callable, Iterator
-from typing import TypeVar
 from contextlib import contextmanager
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
@@ -34,6 +34,7 @@ from .areas import BatchKind
 from .errors import DomainError
 from .models import BatchRun
 from .services import batchrun_finish, batchrun_started
+
 
 def batch_kinds() -> dict[str, BatchKind]:
     """BatchRun.kind → its registration, for every area's batch kinds (areas.py).

@@ -19,8 +19,8 @@ import queue
 import random
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password

@@ -33,7 +33,7 @@ def print_logins() -> None:
     from civil_affairs.demo import DEMO_PASSWORD
     from civil_affairs.models import User
 
-    print("\n  民政业务平台 http://%s/   工作台 /work/   管理后台 /admin/   API /api/docs/" % ADDRESS)
+    print(f"\n  民政业务平台 http://{ADDRESS}/   工作台 /work/   管理后台 /admin/   API /api/docs/")
     print(f"  演示账号 demo logins (password / 密码: {DEMO_PASSWORD})")
     for user in User.objects.select_related("region").order_by("role", "username"):
         region = user.region.name if user.region else ""

@@ -9,8 +9,8 @@ import csv
 import datetime as dt
 import re
 import tempfile
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Iterable, Sequence
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone

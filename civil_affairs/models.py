@@ -439,7 +439,7 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}#{self.target_id}"
 
 
-def document_path(instance: "Document", filename: str) -> str:
+def document_path(instance: Document, filename: str) -> str:
     import uuid
 
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"

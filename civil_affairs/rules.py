@@ -55,8 +55,8 @@ def address_codes() -> frozenset[str]:
     from stdnum import numdb
 
     codes = set()
-    for _, province, _, _, counties in numdb.get("cn/loc").prefixes:
-        for width, low, high, _, _ in counties:
+    for _code, province, _name, _sub, counties in numdb.get("cn/loc").prefixes:
+        for width, low, high, _county, _props in counties:
             codes.update(f"{province}{n:0{width}d}" for n in range(int(low), int(high) + 1))
     return frozenset(codes)
 

@@ -12,8 +12,18 @@ from django.db.models.functions import Right
 from django.http import Http404
 
 from . import rules
-from .models import (AssetRecord, AuditEvent, BatchRun, Document, ExpenditureRecord, Household,
-                     HouseholdMember, IncomeRecord, Person, Region)
+from .models import (
+    AssetRecord,
+    AuditEvent,
+    BatchRun,
+    Document,
+    ExpenditureRecord,
+    Household,
+    HouseholdMember,
+    IncomeRecord,
+    Person,
+    Region,
+)
 from .permissions import has_capability
 
 _PHONE = re.compile(r"^1\d{10}$")

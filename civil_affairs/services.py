@@ -8,8 +8,9 @@ import hashlib
 import hmac
 import logging
 import secrets
+from collections.abc import Iterable
 from functools import partial
-from typing import Any, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -22,12 +23,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import rules, sms
-from . import uploads
+from . import rules, sms, uploads
 from .errors import DomainError  # the public home is civil_affairs.errors; importable from here as before
 from .middleware import current_request
-from .models import (AuditEvent, BatchRun, BatchRunError, Document, Household, HouseholdMember, OneTimeCode, Person,
-                     Region, Role, User)
+from .models import (
+    AuditEvent,
+    BatchRun,
+    BatchRunError,
+    Document,
+    Household,
+    HouseholdMember,
+    OneTimeCode,
+    Person,
+    Region,
+    Role,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 

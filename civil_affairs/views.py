@@ -20,14 +20,19 @@ from . import areas, audit_words, clock, listing, rules, selectors, services, te
 from .batches import capability_for_kind
 from .exports import csv_response, xlsx_response
 from .filters import AuditFilter, HouseholdFilter, IdSearchThrottled, PersonFilter
-from .forms import (DeathRecordForm, DocumentUploadForm, LoginForm, OverviewForm, RegisterCodeForm,
-                    RegistryImportForm, ResidentRegisterForm)
+from .forms import (
+    DeathRecordForm,
+    DocumentUploadForm,
+    LoginForm,
+    OverviewForm,
+    RegisterCodeForm,
+    RegistryImportForm,
+    ResidentRegisterForm,
+)
 from .life_events import LifeEvent, life_event_record
-from .overview import overview_chart_data, overview_table
 from .models import AuditEvent
+from .overview import overview_chart_data, overview_table
 from .permissions import has_capability, require, resident_required
-
-
 
 # ---------------------------------------------------------------- accounts
 

@@ -16,7 +16,6 @@ from civil_affairs.selectors import scoped
 from .models import Message, Rating
 from .rules import staff_masked
 
-
 # ---------------------------------------------------------------- timeline (流转记录)
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from civil_affairs.models import BatchRun
 from civil_affairs.permissions import has_capability
-from civil_affairs.selectors import scoped, batchrun_list_for_user
+from civil_affairs.selectors import batchrun_list_for_user, scoped
 
 from ..models import Application, ReviewTask
 

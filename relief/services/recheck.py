@@ -26,8 +26,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civil_affairs import clock
-from civil_affairs.batches import (BatchBusy, analyze, batchrun_enqueue, lock_class, result_update, run_chunks,
-                                   run_exclusive)
+from civil_affairs.batches import (
+    BatchBusy,
+    analyze,
+    batchrun_enqueue,
+    lock_class,
+    result_update,
+    run_chunks,
+    run_exclusive,
+)
 from civil_affairs.models import AuditEvent, BatchRun, Person
 from civil_affairs.months import next_month_start, twelve_month_window
 from civil_affairs.permissions import has_capability

@@ -4,8 +4,8 @@ notice and the benefits roster.  Thin: check the role, read through
 selectors, write through services."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civil_affairs import clock, rules as core_rules
-from civil_affairs import listing
+from civil_affairs import clock, listing
+from civil_affairs import rules as core_rules
 from civil_affairs import selectors as core_selectors
 from civil_affairs.models import HouseholdMember
 from civil_affairs.permissions import has_capability, require

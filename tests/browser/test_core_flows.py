@@ -116,7 +116,8 @@ def test_live_search_filters_as_you_type(new_page, households, users):
 
 
 def test_import_shows_live_progress_from_the_worker(new_page, regions, users, celery_worker_process, tmp_path):
-    from tests.civil_affairs.factories import PERSON_IMPORT_ROWS as ROWS, person_csv
+    from tests.civil_affairs.factories import PERSON_IMPORT_ROWS as ROWS
+    from tests.civil_affairs.factories import person_csv
 
     upload = tmp_path / "people.csv"
     upload.write_bytes(person_csv(*ROWS))

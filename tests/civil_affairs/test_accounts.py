@@ -1,5 +1,15 @@
 """Login, lockout after repeated failures (django-axes), resident registration."""
-from civil_affairs.models import Role, User
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from civil_affairs import rules
+from civil_affairs.models import AuditEvent, OneTimeCode, Person, Role, User
 
 
 def test_staff_login_and_landing(users, client):
@@ -29,29 +39,7 @@ def test_register_form_shows_id_errors_inline_and_keeps_input(regions, client):
     assert not User.objects.filter(username="13800001111").exists()
 
 
-def test_register_then_see_own_household(households, client):
-    head = households["ours"].members.get(relation="head").person
-    response = client.post("/register/", {"phone": "13800002222", "name": head.name, "id_number": head.id_number,
-                                          "password1": "Safe-pass-2026", "password2": "Safe-pass-2026",
-                                          "agree": "on"})
-    assert response["Location"] == "/my/household/"
-    page = client.get("/my/household/").text
-    assert households["ours"].number in page and "李秀英" in page
-    assert head.id_number not in page  # masked even for the owner on list-like pages
-
-
 # ---------------------------------------------------------------- registration proves the phone (issue 10)
-
-import datetime as dt  # noqa: E402
-import re  # noqa: E402
-
-import pytest  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from hypothesis import HealthCheck, example, given, settings as hypothesis_settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from civil_affairs import rules  # noqa: E402
-from civil_affairs.models import AuditEvent, OneTimeCode, Person  # noqa: E402
 
 PASSWORD = "Safe-pass-2026"
 NEUTRAL = "无法完成注册，请核对姓名和身份证号码；如有疑问请到所在街道办理。"

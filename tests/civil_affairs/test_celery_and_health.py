@@ -28,7 +28,8 @@ def test_task_round_trip_through_the_broker(celery_worker_process):
 
 
 def test_import_runs_on_the_worker(celery_worker_process, regions, users):
-    from tests.civil_affairs.factories import PERSON_IMPORT_ROWS as ROWS, person_csv
+    from tests.civil_affairs.factories import PERSON_IMPORT_ROWS as ROWS
+    from tests.civil_affairs.factories import person_csv
 
     run = services.registry_import_start(user=users[Role.CASEWORKER], kind="person",
                                          uploaded=SimpleUploadedFile("p.csv", person_csv(*ROWS)))

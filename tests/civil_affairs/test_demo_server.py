@@ -1,7 +1,6 @@
 """`make run` serves the demo as the real thing is served (issue 12): the
 project's own 404 page, not Django's debug page with the URL list, and the
 static files still load."""
-import os
 import socket
 import subprocess
 import sys

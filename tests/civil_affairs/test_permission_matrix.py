@@ -210,7 +210,7 @@ def test_unmasking_attempts_for_every_role(objects, users, client, settings):
         api.force_authenticate(user)
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
 
-        def api_ids(query):
+        def api_ids(query, api=api):
             response = api.get("/api/core/persons/", {"q": query})
             return {p["id"] for p in response.json()["results"]} if response.status_code == 200 else None
 

@@ -10,8 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
 from civil_affairs import demo, rules
-from civil_affairs.models import (AssetRecord, Household, HouseholdMember, IncomeRecord, Person, Region, Role,
-                                  User)
+from civil_affairs.models import AssetRecord, Household, HouseholdMember, IncomeRecord, Person, Region, Role, User
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -158,7 +158,6 @@ def test_document_download_is_audited_in_the_households_region(households, users
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from civil_affairs import services
-
     from tests.factories import pdf_bytes
 
     pdf = pdf_bytes()

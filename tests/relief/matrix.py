@@ -25,7 +25,8 @@ def _api_steps():
                                             "objection", "pay-first")}
     steps.update(confirm=decide_step, reject=decide_step)
     return {f"api-relief:application-{name}": (
-        (lambda name: lambda o: f"/api/relief/applications/{o['application'].pk}/{name}/")(name), "post", policy)
+        (lambda name: lambda o: f"/api/relief/applications/{o['application'].pk}/{name}/")(name),  # noqa: B023 (bound by the call)
+        "post", policy)
         for name, policy in steps.items()}
 
 

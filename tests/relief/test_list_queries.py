@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from civil_affairs.models import HouseholdMember, Role
+from civil_affairs.models import HouseholdMember
 from relief.models import FeedRecord, PayrollRoll, ReviewTask
 from relief.services import payroll
 from tests.civil_affairs.factories import MemberFactory

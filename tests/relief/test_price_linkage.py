@@ -658,7 +658,7 @@ def test_roll_detail_page(covered, users, login, regions, django_assert_max_num_
 
 
 def test_roll_detail_pages_through_many_lines(covered, users, login, regions, django_assert_max_num_queries):
-    for n in range(120):
+    for _ in range(120):
         _feed(PersonFactory(hukou_region=regions["jinsha_1"]).id_number, "veteran")
     _run()
     client = login(users[Role.CASEWORKER])

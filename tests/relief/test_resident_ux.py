@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from civil_affairs.models import AssetRecord, AuditEvent, Document, HouseholdMember, IncomeRecord, Person, Role, Source
+from civil_affairs.models import AssetRecord, AuditEvent, HouseholdMember, IncomeRecord, Person, Role, Source
 from civil_affairs.services import DomainError, document_upload
 from relief.models import Application, PayrollRoll
 from relief.services import applications as svc

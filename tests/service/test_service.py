@@ -2,7 +2,6 @@
 decision letter, messages and their SMS, the forgotten password, ratings,
 guides and large print."""
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -15,7 +14,6 @@ from civil_affairs.service import selectors, services
 from civil_affairs.service.models import DocumentNumber, Message, Rating
 from relief.services import applications as svc
 from relief.services.payroll import payroll_approve, payroll_generate
-from tests.civil_affairs.factories import UserFactory
 from tests.relief.factories import TODAY, benefit_for, investigated, submitted
 
 
