@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SERVICES := $(BIN)/python -m civil_affairs.devservices --
 
-.PHONY: install run test bench stop clean messages chromium
+.PHONY: install run test lint format bench stop clean messages chromium
 
 MO := locale/en/LC_MESSAGES/django.mo
 
@@ -36,8 +36,17 @@ CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 chromium:
 	@{ [ -x /usr/bin/chromium ] && [ -f $(CJK_FONT) ]; } || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; } || echo "chromium or its CJK font missing: browser tests will fail"
 
-test: install chromium
+test: install chromium lint
 	$(SERVICES) $(BIN)/pytest $(PYTEST_ARGS)
+
+# ruff: lint and formatting (`make format` rewrites the files)
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 bench: install
 	$(SERVICES) $(BIN)/python bench/seed_demo.py $(or $(N),400000)

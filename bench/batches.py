@@ -24,6 +24,7 @@ The seeded database is never changed: the benchmark clones it
 Targets (the issue): price linkage under 20 s for ≥ 200 000 covered people
 on 2 cores, ≥ 20× faster than the per-person loop; recheck of 100 000 feed
 rows against the whole registry under 3 minutes."""
+
 from __future__ import annotations
 
 import argparse
@@ -41,9 +42,9 @@ from urllib.parse import urlsplit, urlunsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civil_affairs.settings")
 
-MONTH = dt.date(2031, 1, 1)        # the batch's month: nobody has been paid for it
-LOOP_MONTH = dt.date(2031, 2, 1)   # the per-person loop's month (same figures, a clean slate)
-NIGHT = dt.date.today()            # the recheck's night (feed dates may not lie in the future)
+MONTH = dt.date(2031, 1, 1)  # the batch's month: nobody has been paid for it
+LOOP_MONTH = dt.date(2031, 2, 1)  # the per-person loop's month (same figures, a clean slate)
+NIGHT = dt.date.today()  # the recheck's night (feed dates may not lie in the future)
 
 
 def clone_database(url: str) -> str:
@@ -101,9 +102,11 @@ def execute(sql: str, params=None) -> int:
 
 # ---------------------------------------------------------------- price linkage
 
+
 def covered_now(month: dt.date) -> int:
     """Dibao members and extremely poor recipients payable in the month, plus the month's lists."""
-    return scalar("""
+    return scalar(
+        """
         SELECT count(DISTINCT person_id) FROM (
             SELECT m.person_id FROM relief_benefit b
             JOIN civil_affairs_householdmember m ON m.household_id = b.household_id
@@ -115,13 +118,16 @@ def covered_now(month: dt.date) -> int:
               AND (b.last_month IS NULL OR b.last_month >= %(m)s)
             UNION ALL
             SELECT p.id FROM relief_feedrecord f JOIN civil_affairs_person p ON p.id_number = f.id_number
-            WHERE f.kind IN ('unemployment', 'veteran') AND f.event_date = %(m)s) covered""", {"m": month})
+            WHERE f.kind IN ('unemployment', 'veteran') AND f.event_date = %(m)s) covered""",
+        {"m": month},
+    )
 
 
 def add_lists(month: dt.date, people: int) -> None:
     """Unemployment and veteran lists for the month (4:1), for people not yet covered, until `people` are."""
     missing = max(0, people - covered_now(month))
-    execute("""
+    execute(
+        """
         WITH picked AS (
             SELECT p.id_number, p.name, row_number() OVER (ORDER BY p.id) AS n
             FROM civil_affairs_person p
@@ -133,14 +139,17 @@ def add_lists(month: dt.date, people: int) -> None:
         SELECT CASE WHEN n %% 5 = 0 THEN 'veteran' ELSE 'unemployment' END, id_number, name, %(key)s, %(m)s,
                jsonb_build_object('bank_account', '622848' || lpad(n::text, 13, '0')), now()
         FROM picked
-        ON CONFLICT DO NOTHING""", {"n": missing, "m": month, "key": month.strftime("%Y-%m")})
+        ON CONFLICT DO NOTHING""",
+        {"n": missing, "m": month, "key": month.strftime("%Y-%m")},
+    )
 
 
 def publish_index(month: dt.date, city: str) -> None:
     from relief.models import PriceIndex
 
-    PriceIndex.objects.update_or_create(month=month, region_id=city,
-                                        defaults={"cpi_yoy": Decimal("3.80"), "food_yoy": Decimal("4.10")})
+    PriceIndex.objects.update_or_create(
+        month=month, region_id=city, defaults={"cpi_yoy": Decimal("3.80"), "food_yoy": Decimal("4.10")}
+    )
 
 
 def bench_price_linkage(people: int, city: str) -> dict:
@@ -189,11 +198,15 @@ def naive_loop(month: dt.date, sample: int) -> float:
 
     live = {"status__in": ["active", "gradual_exit"], "start_month__lte": month}
     dibao_households = Benefit.objects.filter(kind="dibao", **live).values("household_id")
-    candidates = list(HouseholdMember.objects.filter(household__in=dibao_households)
-                      .values_list("person_id", flat=True)[: sample // 2])
+    candidates = list(
+        HouseholdMember.objects.filter(household__in=dibao_households).values_list("person_id", flat=True)[
+            : sample // 2
+        ]
+    )
     listed = FeedRecord.objects.filter(kind__in=["unemployment", "veteran"], event_date=month).values("id_number")
-    candidates += list(Person.objects.filter(id_number__in=listed).values_list("id", flat=True)
-                       [: sample - len(candidates)])
+    candidates += list(
+        Person.objects.filter(id_number__in=listed).values_list("id", flat=True)[: sample - len(candidates)]
+    )
 
     started = time.perf_counter()
     for person_id in candidates:
@@ -205,8 +218,9 @@ def naive_loop(month: dt.date, sample: int) -> float:
                 benefit = Benefit.objects.filter(household_id=member.household_id, kind="dibao", **live).first()
             if benefit is None:
                 benefit = Benefit.objects.filter(recipient=person, kind="tekun", **live).first()
-            feed = FeedRecord.objects.filter(id_number=person.id_number, kind__in=["unemployment", "veteran"],
-                                             event_date=month).first()
+            feed = FeedRecord.objects.filter(
+                id_number=person.id_number, kind__in=["unemployment", "veteran"], event_date=month
+            ).first()
             if benefit is None and feed is None:
                 continue
             region = benefit.region_id if benefit else person.residence_region_id
@@ -216,16 +230,24 @@ def naive_loop(month: dt.date, sample: int) -> float:
                 index = PriceIndex.objects.filter(month=month, region_id=code).first()
                 if index:
                     break
-            rise = max(index.cpi_yoy if index.cpi_yoy >= standards.price_cpi_threshold else 0,
-                       index.food_yoy if index.food_yoy >= standards.price_food_threshold else 0)
+            rise = max(
+                index.cpi_yoy if index.cpi_yoy >= standards.price_cpi_threshold else 0,
+                index.food_yoy if index.food_yoy >= standards.price_food_threshold else 0,
+            )
             if not rise:
                 continue
             amount = money(standards.dibao_standard * rise / 100)
             roll, _ = PriceSubsidyRoll.objects.get_or_create(month=month, district_id=region[:6] + "000000")
             if not PriceSubsidy.objects.filter(person=person, month=month).exists():
-                PriceSubsidy.objects.create(roll=roll, person=person, month=month, region_id=region, amount=amount,
-                                            group="dibao" if benefit else feed.kind,
-                                            bank_account=benefit.bank_account if benefit else "")
+                PriceSubsidy.objects.create(
+                    roll=roll,
+                    person=person,
+                    month=month,
+                    region_id=region,
+                    amount=amount,
+                    group="dibao" if benefit else feed.kind,
+                    bank_account=benefit.bank_account if benefit else "",
+                )
     return time.perf_counter() - started
 
 
@@ -277,16 +299,35 @@ def feed_row(kind: str, i: int, id_number: str, name: str, rng: random.Random) -
         month = (NIGHT.replace(day=1) - dt.timedelta(days=rng.randint(1, 330))).strftime("%Y-%m")
         return [id_number, name, month, f"南通市第{i % 500}机械厂", rng.choice([1800, 2600, 3900, 5200, 8800])]
     if kind == "vehicle":
-        return [id_number, name, f"苏F{i:05d}", day, rng.choice(["car", "car", "truck", "mobility"]),
-                rng.randint(8, 300) * 1000]
+        return [
+            id_number,
+            name,
+            f"苏F{i:05d}",
+            day,
+            rng.choice(["car", "car", "truck", "mobility"]),
+            rng.randint(8, 300) * 1000,
+        ]
     if kind == "property":
-        return [id_number, name, f"苏(2030)南通市不动产权第{i:07d}号", day, f"崇川区幸福路{i % 900}号", rng.randint(40, 140)]
+        return [
+            id_number,
+            name,
+            f"苏(2030)南通市不动产权第{i:07d}号",
+            day,
+            f"崇川区幸福路{i % 900}号",
+            rng.randint(40, 140),
+        ]
     if kind == "business":
         from relief.services.feeds import credit_code_check_char
 
         code = f"91320600MA{i:07d}"
-        return [id_number, name, code + credit_code_check_char(code), day, f"南通市某某商贸有限公司{i}",
-                rng.choice([10000, 30000, 100000])]
+        return [
+            id_number,
+            name,
+            code + credit_code_check_char(code),
+            day,
+            f"南通市某某商贸有限公司{i}",
+            rng.choice([10000, 30000, 100000]),
+        ]
     if kind == "hukou":
         return [id_number, name, day, rng.choice(["320612001001", "310101001001", "110105001001"]), ""]
     return [id_number, name, day]
@@ -304,13 +345,17 @@ def bench_recheck(rows: int) -> dict:
         if run.error_count:
             print(f"    {kind}: {run.error_count} bad rows")
     import_s = time.perf_counter() - started
-    print(f"  {'import_feed of ' + format(imported, ',') + ' rows (6 files)':<58} {import_s:8.2f} s "
-          f"({imported / import_s:,.0f} rows/s)")
-    result, recheck_s = timed(f"recheck_eligibility, {imported:,} new feed rows", lambda: recheck.recheck_eligibility(
-        day=NIGHT))
+    print(
+        f"  {'import_feed of ' + format(imported, ',') + ' rows (6 files)':<58} {import_s:8.2f} s "
+        f"({imported / import_s:,.0f} rows/s)"
+    )
+    result, recheck_s = timed(
+        f"recheck_eligibility, {imported:,} new feed rows", lambda: recheck.recheck_eligibility(day=NIGHT)
+    )
     print(f"  counts: {result}")
-    again, rerun_s = timed("rerun of the same night (creates nothing new)", lambda: recheck.recheck_eligibility(
-        day=NIGHT))
+    again, rerun_s = timed(
+        "rerun of the same night (creates nothing new)", lambda: recheck.recheck_eligibility(day=NIGHT)
+    )
     print(f"  rerun counts: {again}")
     return {"rows": imported, "import_s": import_s, "recheck_s": recheck_s, "rerun_s": rerun_s}
 
@@ -342,10 +387,14 @@ def main() -> None:
         print("Eligibility recheck")
         checked = bench_recheck(args.feed_rows)
         print("Summary")
-        print(f"  price linkage: {linkage['covered']:,} people in {linkage['batch_s']:.2f} s (target < 20 s); "
-              f"per-person loop {linkage['ratio']:.1f}× slower (target ≥ 20×)")
-        print(f"  recheck: {checked['rows']:,} feed rows in {checked['recheck_s']:.2f} s (target < 180 s); "
-              f"import {checked['import_s']:.2f} s")
+        print(
+            f"  price linkage: {linkage['covered']:,} people in {linkage['batch_s']:.2f} s (target < 20 s); "
+            f"per-person loop {linkage['ratio']:.1f}× slower (target ≥ 20×)"
+        )
+        print(
+            f"  recheck: {checked['rows']:,} feed rows in {checked['recheck_s']:.2f} s (target < 180 s); "
+            f"import {checked['import_s']:.2f} s"
+        )
     finally:
         from django.db import connections
 

@@ -16,6 +16,7 @@ measures the contract, not the rate limit; 429 stays documented).  The logout
 routes are left out: they would revoke the token the run uses.
 
 Not part of `make test`: CI has no schemathesis and a time budget."""
+
 from __future__ import annotations
 
 import argparse
@@ -64,10 +65,15 @@ def drop_database(name: str) -> None:
 
 
 def call(url: str, *, data: dict | None = None, token: str | None = None) -> bytes:
-    request = urllib.request.Request(url, data=json.dumps(data).encode() if data is not None else None,
-                                     headers={"Content-Type": "application/json",
-                                              "Accept": "application/vnd.oai.openapi+json, application/json",
-                                              **({"Authorization": f"Token {token}"} if token else {})})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(data).encode() if data is not None else None,
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/vnd.oai.openapi+json, application/json",
+            **({"Authorization": f"Token {token}"} if token else {}),
+        },
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return response.read()
 
@@ -100,9 +106,15 @@ def main() -> int:
     if schemathesis is None:
         sys.exit("schemathesis is not installed: .venv/bin/pip install schemathesis==4.32.5")
 
-    env = {**os.environ, "DATABASE_URL": database_url(args.database), "DJANGO_DEBUG": "false",
-           "CACHE_URL": "locmemcache://", "API_THROTTLE_ANON": "100000/min",
-           "API_THROTTLE_RESIDENT": "100000/min", "API_THROTTLE_STAFF": "100000/min"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(args.database),
+        "DJANGO_DEBUG": "false",
+        "CACHE_URL": "locmemcache://",
+        "API_THROTTLE_ANON": "100000/min",
+        "API_THROTTLE_RESIDENT": "100000/min",
+        "API_THROTTLE_STAFF": "100000/min",
+    }
     base = f"http://{HOST}:{args.port}"
     try:
         call(f"{base}/healthz")
@@ -114,28 +126,79 @@ def main() -> int:
         recreate_database(args.database)
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     if not args.reuse:
-        subprocess.run([PYTHON, "manage.py", "seed_demo", "--households", str(args.households), "--seed",
-                        str(args.seed), "--no-logins"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                PYTHON,
+                "manage.py",
+                "seed_demo",
+                "--households",
+                str(args.households),
+                "--seed",
+                str(args.seed),
+                "--no-logins",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
-    server = subprocess.Popen([str(Path(PYTHON).parent / "gunicorn"), "civil_affairs.wsgi", "--bind",
-                               f"{HOST}:{args.port}", "--workers", "2", "--timeout", "60", "--log-level", "warning",
-                               # unlimited request line: long fuzzed URLs reach Django (nginx caps them in production)
-                               "--limit-request-line", "0"],
-                              cwd=ROOT, env=env)
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "civil_affairs.wsgi",
+            "--bind",
+            f"{HOST}:{args.port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+            # unlimited request line: long fuzzed URLs reach Django (nginx caps them in production)
+            "--limit-request-line",
+            "0",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     results = {}
     try:
         wait_until_up(base, server)
         schema_file = ROOT / "var" / "fuzz-schema.json"
         schema_file.parent.mkdir(exist_ok=True)
         for label, username in USERS.items():
-            token = json.loads(call(f"{base}/api/auth/login/", data={"username": username,
-                                                                     "password": PASSWORD}))["token"]
+            token = json.loads(call(f"{base}/api/auth/login/", data={"username": username, "password": PASSWORD}))[
+                "token"
+            ]
             schema_file.write_bytes(call(f"{base}/api/schema/?format=json", token=token))
             report = ROOT / "var" / f"fuzz-{username}.ndjson"
-            command = [schemathesis, "run", str(schema_file), "--url", base, "-H", f"Authorization: Token {token}",
-                       "--checks", CHECKS, "--max-examples", str(args.max_examples), "--max-time", str(args.max_time),
-                       "--seed", str(args.seed), "--exclude-path-regex", "^/api/auth/logout",
-                       "--workers", "1", "--no-shrink", "--report", "ndjson", "--report-ndjson-path", str(report)]
+            command = [
+                schemathesis,
+                "run",
+                str(schema_file),
+                "--url",
+                base,
+                "-H",
+                f"Authorization: Token {token}",
+                "--checks",
+                CHECKS,
+                "--max-examples",
+                str(args.max_examples),
+                "--max-time",
+                str(args.max_time),
+                "--seed",
+                str(args.seed),
+                "--exclude-path-regex",
+                "^/api/auth/logout",
+                "--workers",
+                "1",
+                "--no-shrink",
+                "--report",
+                "ndjson",
+                "--report-ndjson-path",
+                str(report),
+            ]
             print(f"\n=== {label} ({username}) ===", flush=True)
             results[label] = subprocess.run(command, cwd=ROOT / "var").returncode  # its cache goes to var/
     finally:

@@ -5,6 +5,7 @@
 
 Prints median and worst time per URL for the city administrator (the widest
 jurisdiction) and a street caseworker.  Target: under 200 ms each."""
+
 import os
 import statistics
 import sys
@@ -43,7 +44,7 @@ def main() -> None:
     households = Household.objects.count()
     people = Person.objects.count()
     print(f"database: {households:,} households, {people:,} people; {repeats} requests per URL")
-    sample = Person.objects.order_by("id")[people // 2:people // 2 + 1].get()
+    sample = Person.objects.order_by("id")[people // 2 : people // 2 + 1].get()
     surname = sample.name[0]
     deep_cursor_page = None
     for username in ("admin", "caseworker_jinsha"):

@@ -17,6 +17,7 @@ payable — then times, for a month nobody has a roll for:
 
 Everything it made is removed afterwards unless --keep is given.
 Target (DESIGN.md / the issue): under 30 s for 100 000 on 2 cores."""
+
 from __future__ import annotations
 
 import argparse
@@ -71,8 +72,11 @@ def build_regions() -> list[str]:
     regions = []
     for code in codes:
         level = rules.region_level_of(code)
-        parent = None if level == 1 else next(c for c in reversed(codes[: codes.index(code)])
-                                               if rules.region_level_of(c) == level - 1)
+        parent = (
+            None
+            if level == 1
+            else next(c for c in reversed(codes[: codes.index(code)]) if rules.region_level_of(c) == level - 1)
+        )
         region = Region(code=code, name=f"测区{code[2:]}", parent_id=parent)
         region.derive_from_code()
         regions.append(region)
@@ -97,7 +101,9 @@ def copy_heads(n: int, communities: list[str]) -> None:
         cursor.cursor.copy_expert(
             f"COPY {Person._meta.db_table} (id_number, name, sex, birth_date, phone, disability_grade, "
             "disability_type, labour_capacity, created_at, updated_at, hukou_region_id, residence_region_id, "
-            "serious_illness) FROM STDIN", buffer)
+            "serious_illness) FROM STDIN",
+            buffer,
+        )
 
 
 HOUSEHOLDS_SQL = """
@@ -137,15 +143,20 @@ def build_city(n: int) -> None:
         cursor.execute(HOUSEHOLDS_SQL, params)
         cursor.execute(MEMBERS_SQL, params)
         cursor.execute(BENEFITS_SQL, params)
-        for table in ("civil_affairs_person", "civil_affairs_household", "civil_affairs_householdmember",
-                      "relief_benefit"):
+        for table in (
+            "civil_affairs_person",
+            "civil_affairs_household",
+            "civil_affairs_householdmember",
+            "relief_benefit",
+        ):
             cursor.execute(f"ANALYZE {table}")
 
 
 def clean_month() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM relief_payment WHERE roll_id IN (SELECT id FROM relief_payrollroll "
-                       "WHERE month = %s)", [MONTH])
+        cursor.execute(
+            "DELETE FROM relief_payment WHERE roll_id IN (SELECT id FROM relief_payrollroll WHERE month = %s)", [MONTH]
+        )
         cursor.execute("DELETE FROM relief_payrollroll WHERE month = %s", [MONTH])
 
 
@@ -157,8 +168,11 @@ def remove_city() -> None:
         cursor.execute("DELETE FROM relief_payment WHERE region_id LIKE %s", [root])
         cursor.execute("DELETE FROM relief_payrollroll WHERE district_id LIKE %s", [root])
         cursor.execute("DELETE FROM relief_benefit WHERE region_id LIKE %s", [root])
-        cursor.execute("DELETE FROM civil_affairs_householdmember WHERE household_id IN "
-                       "(SELECT id FROM civil_affairs_household WHERE region_id LIKE %s)", [root])
+        cursor.execute(
+            "DELETE FROM civil_affairs_householdmember WHERE household_id IN "
+            "(SELECT id FROM civil_affairs_household WHERE region_id LIKE %s)",
+            [root],
+        )
         cursor.execute("DELETE FROM civil_affairs_household WHERE region_id LIKE %s", [root])
         cursor.execute("DELETE FROM civil_affairs_person WHERE residence_region_id LIKE %s", [root])
         cursor.execute("DELETE FROM civil_affairs_batchrun WHERE region_id LIKE %s", [root])
@@ -178,31 +192,40 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT version(), current_setting('max_parallel_workers_per_gather')")
         version, parallel = cursor.fetchone()
-    print(f"database {connection.settings_dict['NAME']}: {version.split(',')[0]}; "
-          f"{os.cpu_count()} CPUs here, max_parallel_workers_per_gather={parallel}")
+    print(
+        f"database {connection.settings_dict['NAME']}: {version.split(',')[0]}; "
+        f"{os.cpu_count()} CPUs here, max_parallel_workers_per_gather={parallel}"
+    )
     remove_city()  # a previous --keep run
     print(f"building the bench city: {n:,} households, heads and active benefits (+{n // 10:,} not payable)")
     with transaction.atomic():
         timed("regions, COPY people, INSERT … SELECT the rest", lambda: build_city(n))
-    payable = (Benefit.objects.filter(status__in=Benefit.PAYABLE, monthly_amount__gt=0, start_month__lte=MONTH)
-               .filter(Q(last_month__isnull=True) | Q(last_month__gte=MONTH)).count())
+    payable = (
+        Benefit.objects.filter(status__in=Benefit.PAYABLE, monthly_amount__gt=0, start_month__lte=MONTH)
+        .filter(Q(last_month__isnull=True) | Q(last_month__gte=MONTH))
+        .count()
+    )
     print(f"payable benefits in the database for {MONTH:%Y-%m}: {payable:,}")
     admin = User.objects.create(username=BENCH_USER, role=Role.BUREAU_ADMIN, region_id=f"{ROOT}0100000000")
     try:
         print(f"\npayroll {MONTH:%Y-%m} (chunks of {payroll.CHUNK_IDS:,} benefit ids)")
         run = batchrun_create(kind=payroll.KIND, params={"month": f"{MONTH:%Y-%m}"}, user=admin)
-        first, first_s = timed("first run (BatchRun progress, like the Celery task)",
-                               lambda: payroll.payroll_generate(month=MONTH, run_id=run.pk))
+        first, first_s = timed(
+            "first run (BatchRun progress, like the Celery task)",
+            lambda: payroll.payroll_generate(month=MONTH, run_id=run.pk),
+        )
         rows_after_first = Payment.objects.filter(roll__month=MONTH).count()
         again_run = batchrun_create(kind=payroll.KIND, params={"month": f"{MONTH:%Y-%m}"}, user=admin)
-        again, again_s = timed("rerun of the same month",
-                               lambda: payroll.payroll_generate(month=MONTH, run_id=again_run.pk))
-        same = (again.lines, again.total, again.by_district_kind) == (first.lines, first.total,
-                                                                       first.by_district_kind)
+        again, again_s = timed(
+            "rerun of the same month", lambda: payroll.payroll_generate(month=MONTH, run_id=again_run.pk)
+        )
+        same = (again.lines, again.total, again.by_district_kind) == (first.lines, first.total, first.by_district_kind)
         assert again.added == 0 and same and Payment.objects.filter(roll__month=MONTH).count() == rows_after_first
         assert BatchRun.objects.get(pk=run.pk).status == BatchRun.Status.SUCCEEDED
-        print(f"  → {first.lines:,} lines in {first.rolls} district rolls, total ¥{first.total:,} "
-              f"({first.lines / first_s:,.0f} lines/s); rerun added {again.added}, same totals: {same}")
+        print(
+            f"  → {first.lines:,} lines in {first.rolls} district rolls, total ¥{first.total:,} "
+            f"({first.lines / first_s:,.0f} lines/s); rerun added {again.added}, same totals: {same}"
+        )
         print(f"  target < 30 s for 100 000: {'met' if first_s < 30 and again_s < 30 else 'MISSED'}")
 
         print("\nreads behind the payroll pages (city administrator)")
@@ -210,14 +233,22 @@ def main() -> None:
         timed("city-wide month summary (list page)", lambda: rolls.month_summary_for_user(admin, PAYROLL, MONTH))
         lines = rolls.roll_lines_for_user(admin, PAYROLL, roll)
         timed("one roll: totals by kind (detail page)", lambda: rolls.roll_totals(PAYROLL, lines))
-        timed("one roll: first page of 100 lines (keyset)",
-              lambda: keyset_page(lines, sort="region", allowed=("region",), default="region", cursor=None,
-                                  size=100).items)
-        timed("one roll: first 100 lines by amount, highest first",
-              lambda: keyset_page(lines, sort="-amount", allowed=("amount",), default="amount", cursor=None,
-                                  size=100).items)
-        count, _s = timed(f"bank-file rows of {roll.district.name}",
-                          lambda: sum(1 for _ in rolls.roll_bank_rows(admin, PAYROLL, roll)))
+        timed(
+            "one roll: first page of 100 lines (keyset)",
+            lambda: (
+                keyset_page(lines, sort="region", allowed=("region",), default="region", cursor=None, size=100).items
+            ),
+        )
+        timed(
+            "one roll: first 100 lines by amount, highest first",
+            lambda: (
+                keyset_page(lines, sort="-amount", allowed=("amount",), default="amount", cursor=None, size=100).items
+            ),
+        )
+        count, _s = timed(
+            f"bank-file rows of {roll.district.name}",
+            lambda: sum(1 for _ in rolls.roll_bank_rows(admin, PAYROLL, roll)),
+        )
         print(f"  → {count:,} bank-file rows")
     finally:
         if args.keep:

@@ -3,6 +3,7 @@ named by DATABASE_URL, replacing what is there, and print the throughput.
 
     DATABASE_URL=postgres://… .venv/bin/python bench/seed_demo.py 400000
 """
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,10 @@ def main() -> None:
     call_command("seed_demo", households=households, reset=True)
     elapsed = time.monotonic() - started
     persons = Person.objects.count()
-    print(f"seed_demo: {households} households, {persons} persons in {elapsed:.1f} s "
-          f"= {households / elapsed:,.0f} households/s, {persons / elapsed:,.0f} persons/s")
+    print(
+        f"seed_demo: {households} households, {persons} persons in {elapsed:.1f} s "
+        f"= {households / elapsed:,.0f} households/s, {persons / elapsed:,.0f} persons/s"
+    )
 
 
 if __name__ == "__main__":

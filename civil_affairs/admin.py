@@ -1,6 +1,7 @@
 """Django admin for the shared core.  Export goes through django-import-export;
 import goes through the workbench's chunked import (good rows kept, bad rows
 reported with row numbers), reached from each changelist."""
+
 import tablib
 from django import forms
 from django.contrib import admin
@@ -51,18 +52,30 @@ class AuditedAdmin(admin.ModelAdmin):
         changed = {name: form.cleaned_data.get(name) for name in form.changed_data if name != "password"}
         if "id_number" in changed:  # the log keeps the masked number, as every service does
             changed["id_number"] = rules.mask_id_number(changed["id_number"] or "")
-        services.audit_record(actor=request.user, target=obj, changes={"admin": True, **changed},
-                              action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE)
+        services.audit_record(
+            actor=request.user,
+            target=obj,
+            changes={"admin": True, **changed},
+            action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
+        )
 
     def delete_model(self, request, obj):
-        services.audit_record(actor=request.user, target=obj, action=AuditEvent.Action.DELETE,
-                              changes={"admin": True, "deleted": str(obj)})
+        services.audit_record(
+            actor=request.user,
+            target=obj,
+            action=AuditEvent.Action.DELETE,
+            changes={"admin": True, "deleted": str(obj)},
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            services.audit_record(actor=request.user, target=obj, action=AuditEvent.Action.DELETE,
-                                  changes={"admin": True, "deleted": str(obj)})
+            services.audit_record(
+                actor=request.user,
+                target=obj,
+                action=AuditEvent.Action.DELETE,
+                changes={"admin": True, "deleted": str(obj)},
+            )
         super().delete_queryset(request, queryset)
 
 
@@ -87,18 +100,29 @@ class SafeExportMixin(ExportMixin):
             return []
 
     def get_export_resource_kwargs(self, request, **kwargs):
-        return {**super().get_export_resource_kwargs(request, **kwargs),
-                "full_numbers": has_capability(request.user, "full_id_number")}
+        return {
+            **super().get_export_resource_kwargs(request, **kwargs),
+            "full_numbers": has_capability(request.user, "full_id_number"),
+        }
 
     def get_data_for_export(self, request, queryset, **kwargs):
         dataset = super().get_data_for_export(request, queryset, **kwargs)
         form = kwargs.get("export_form")
         selected = (form.cleaned_data.get("export_items") or []) if form is not None and form.is_bound else []
-        services.export_recorded(actor=request.user, target_type=self.model._meta.label_lower, filters={
-            "admin": True, **request.GET.dict(), "selected": [str(pk) for pk in selected], "rows": len(dataset),
-            "full_numbers": has_capability(request.user, "full_id_number")})
-        return tablib.Dataset(*(safe_row(row) for row in dataset), headers=safe_row(dataset.headers or []),
-                              title=dataset.title)
+        services.export_recorded(
+            actor=request.user,
+            target_type=self.model._meta.label_lower,
+            filters={
+                "admin": True,
+                **request.GET.dict(),
+                "selected": [str(pk) for pk in selected],
+                "rows": len(dataset),
+                "full_numbers": has_capability(request.user, "full_id_number"),
+            },
+        )
+        return tablib.Dataset(
+            *(safe_row(row) for row in dataset), headers=safe_row(dataset.headers or []), title=dataset.title
+        )
 
 
 class RegistryAdmin(SafeExportMixin, AuditedAdmin):
@@ -195,8 +219,13 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
             user = self.get_object(request, id)
-            services.audit_record(actor=request.user, action=AuditEvent.Action.UPDATE, target=user,
-                                  region_code=user.region_id or "", changes={"admin": True, "password": "reset"})
+            services.audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.UPDATE,
+                target=user,
+                region_code=user.region_id or "",
+                changes={"admin": True, "password": "reset"},
+            )
         return response
 
 
@@ -228,6 +257,7 @@ class BatchRunAdmin(ReadOnlyAdmin):
 
 # ---------------------------------------------------------------- dated parameters and the calendar
 
+
 class ParameterForm(forms.ModelForm):
     """The key is one of the registered ones (label and unit shown); the value is
     checked against the key's bounds (civil_affairs.parameters)."""
@@ -241,7 +271,8 @@ class ParameterForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["key"].choices = [("", "---------")] + [
-            (k.key, f"{k.label}（{k.unit}）" if k.unit else str(k.label)) for k in parameter_keys().values()]
+            (k.key, f"{k.label}（{k.unit}）" if k.unit else str(k.label)) for k in parameter_keys().values()
+        ]
 
     def clean(self):
         data = super().clean()

@@ -4,6 +4,7 @@ django-import-export ship Chinese catalogues for their models; axes and knox
 ship none, so their model names are given here.  Only `_meta` is relabelled,
 not `original_attrs`: the migration autodetector still sees the packages'
 own options and asks for no migration in them."""
+
 from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -21,12 +22,15 @@ class AxesConfig(AxesAppConfig):
 
     def ready(self):
         super().ready()
-        _name_models(self, {
-            "AccessAttempt": (_("失败计数与锁定"), _("失败计数与锁定")),
-            "AccessFailureLog": (_("登录失败日志"), _("登录失败日志")),
-            "AccessAttemptExpiration": (_("锁定到期时间"), _("锁定到期时间")),
-            "AccessLog": (_("登录日志"), _("登录日志")),
-        })
+        _name_models(
+            self,
+            {
+                "AccessAttempt": (_("失败计数与锁定"), _("失败计数与锁定")),
+                "AccessFailureLog": (_("登录失败日志"), _("登录失败日志")),
+                "AccessAttemptExpiration": (_("锁定到期时间"), _("锁定到期时间")),
+                "AccessLog": (_("登录日志"), _("登录日志")),
+            },
+        )
 
 
 class KnoxConfig(AppConfig):

@@ -1,5 +1,6 @@
 """/api/core/: regions, persons and households, scoped like the pages.
 Views validate input, read through selectors, serialise output."""
+
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
@@ -45,13 +46,27 @@ class PersonSerializer(serializers.ModelSerializer):
     birth_date = serializers.DateField(required=False, help_text=_lazy("仅对可查看完整身份证号的角色返回。"))
     age = serializers.SerializerMethodField(help_text=_lazy("周岁"))
     hukou_region = serializers.CharField(
-        source="hukou_region_id", read_only=True,
-        help_text=_lazy("户籍地区划代码；不能查看完整身份证号的角色只得到市级代码（前4位，其余补0）。"))
+        source="hukou_region_id",
+        read_only=True,
+        help_text=_lazy("户籍地区划代码；不能查看完整身份证号的角色只得到市级代码（前4位，其余补0）。"),
+    )
 
     class Meta:
         model = Person
-        fields = ["id", "id_number", "name", "sex", "birth_date", "age", "hukou_region", "residence_region",
-                  "disability_grade", "disability_type", "labour_capacity", "death_date"]
+        fields = [
+            "id",
+            "id_number",
+            "name",
+            "sex",
+            "birth_date",
+            "age",
+            "hukou_region",
+            "residence_region",
+            "disability_grade",
+            "disability_type",
+            "labour_capacity",
+            "death_date",
+        ]
 
     @extend_schema_field(serializers.IntegerField)
     def get_age(self, person) -> int:
@@ -155,4 +170,3 @@ router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("persons", PersonViewSet, basename="person")
 router.register("households", HouseholdViewSet, basename="household")
-

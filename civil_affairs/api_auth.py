@@ -3,6 +3,7 @@
 Login takes a username and password (not an authenticated request, as knox's own
 view does) and goes through django.contrib.auth.authenticate with the Django
 request, so django-axes counts failures and locks the account like the login page."""
+
 from django.contrib.auth import authenticate, user_logged_in, user_logged_out
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema

@@ -1,5 +1,6 @@
 """The API's own pages outside the routers: Swagger UI (drf-spectacular-sidecar)
 under the site's Content-Security-Policy, and a JSON 404 for unknown /api/ paths."""
+
 from csp.decorators import csp_update
 from django.http import JsonResponse
 from django.utils.decorators import method_decorator

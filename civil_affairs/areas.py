@@ -23,6 +23,7 @@ what it needs from `registered()`:
 Every hook is a dotted path or a callable, resolved late, so registering
 imports nothing heavy and the core imports no area.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,19 +56,19 @@ class PortalService:
 
     key: str
     label: Any
-    url_name: str                       # where applying starts
+    url_name: str  # where applying starts
     description: Any = ""
-    guide_url_name: str | None = None   # 办事指南
+    guide_url_name: str | None = None  # 办事指南
 
 
 @dataclass(frozen=True)
 class BatchKind:
     """A kind of BatchRun an area runs on the shared engine."""
 
-    kind: str                            # BatchRun.kind, prefixed with the area key: "<key>_payroll"
+    kind: str  # BatchRun.kind, prefixed with the area key: "<key>_payroll"
     label: Any
-    task: str                            # dotted path of the Celery task taking the run id
-    capability: str | None = None        # who may start or resume one by hand (None: nobody)
+    task: str  # dotted path of the Celery task taking the run id
+    capability: str | None = None  # who may start or resume one by hand (None: nobody)
     count_labels: dict[str, Any] = field(default_factory=dict)
 
 
@@ -76,7 +77,7 @@ class ImportKind:
     """A file people may import through the chunked registry import."""
 
     key: str
-    resource: str | type                 # django-import-export resource class (or its dotted path)
+    resource: str | type  # django-import-export resource class (or its dotted path)
     label: Any
     capability: str
 
@@ -90,12 +91,12 @@ class Row:
     """One line an area shows on the person-360 or household page."""
 
     area: str
-    kind: Any                            # e.g. "低保待遇", "救助申请"
-    title: str                           # what it is, in words
+    kind: Any  # e.g. "低保待遇", "救助申请"
+    title: str  # what it is, in words
     status: Any = ""
     since: dt.date | None = None
-    amount: Any = None                   # Decimal yuan, when there is money
-    url: str | None = None               # the record's own page, if the user may open it
+    amount: Any = None  # Decimal yuan, when there is money
+    url: str | None = None  # the record's own page, if the user may open it
 
 
 @dataclass(frozen=True)
@@ -135,13 +136,13 @@ class Guide:
 
     key: str
     title: Any
-    eligibility: tuple = ()              # who may apply, one line each (with the amounts in force)
-    policy_basis: tuple = ()             # laws and regulations
+    eligibility: tuple = ()  # who may apply, one line each (with the amounts in force)
+    policy_basis: tuple = ()  # laws and regulations
     materials: tuple[Material, ...] = ()
     time_limit: Any = ""
     fees: Any = ""
     where_to_ask: Any = ""
-    apply_url_name: str | None = None    # where applying starts
+    apply_url_name: str | None = None  # where applying starts
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ class CoveredGroup:
     whose rate and roll they are paid in, and their account ('' if none).
     The batch adds the key; dead people are left out by the batch."""
 
-    key: str                             # stored on each subsidy line: letters and "_", at most 12
+    key: str  # stored on each subsidy line: letters and "_", at most 12
     label: Any
     priority: int
     sql: str | Callable[[], str]
@@ -198,37 +199,37 @@ class CoveredGroup:
 
 @dataclass(frozen=True)
 class Area:
-    key: str                             # URL prefix and namespace root: /work/<key>/, /my/<key>/, /api/<key>/
+    key: str  # URL prefix and namespace root: /work/<key>/, /my/<key>/, /api/<key>/
     label: Any
     order: int = 100
-    workbench_urls: str | None = None    # module with `urlpatterns` and `app_name`
-    portal_urls: str | None = None       # module (or "module:attribute") with the residents' patterns
+    workbench_urls: str | None = None  # module with `urlpatterns` and `app_name`
+    portal_urls: str | None = None  # module (or "module:attribute") with the residents' patterns
     public_urls: str | None = None
-    api_router: str | None = None        # dotted path of a DRF router
+    api_router: str | None = None  # dotted path of a DRF router
     capabilities: dict[str, frozenset] = field(default_factory=dict)
     nav: tuple[NavItem, ...] = ()
     services: tuple[PortalService, ...] = ()
-    my_applications_url_name: str | None = None   # the resident's list of their cases in this area
+    my_applications_url_name: str | None = None  # the resident's list of their cases in this area
     batch_kinds: tuple[BatchKind, ...] = ()
     import_kinds: tuple[ImportKind, ...] = ()
-    demo_seeder: str | None = None       # callable(seed=…, progress=…)
-    person_rows: str | Callable | None = None     # callable(user, person) → list[Row]
+    demo_seeder: str | None = None  # callable(seed=…, progress=…)
+    person_rows: str | Callable | None = None  # callable(user, person) → list[Row]
     household_rows: str | Callable | None = None  # callable(user, household) → list[Row]
     household_links: str | Callable | None = None  # callable(user, household) → list[Link]
     life_events: dict[str, str | Callable] = field(default_factory=dict)  # event kind → handler(event)
     indicators: tuple[Indicator, ...] = ()
     covered_groups: tuple[CoveredGroup, ...] = ()  # of the price-linkage subsidy (price_linkage_groups())
-    parameters: tuple[ParameterKey, ...] = ()     # dated parameters (civil_affairs.parameters)
+    parameters: tuple[ParameterKey, ...] = ()  # dated parameters (civil_affairs.parameters)
     # The audit log in words: target type ("app_label.model") → URL name of the
     # record's page (taking its id, or none for a list page); and codes in
     # `changes` (step codes such as "accept", keys that are not model fields) → words.
     audit_links: dict[str, str] = field(default_factory=dict)
     audit_labels: dict[str, Any] = field(default_factory=dict)
     # service experience (civil_affairs.service):
-    guides: str | Callable | None = None          # callable(day) → list[Guide], numbers from the standards in force
+    guides: str | Callable | None = None  # callable(day) → list[Guide], numbers from the standards in force
     timeline_steps: dict[str, dict[str, Any]] = field(default_factory=dict)  # target_type → {changes["step"]: label}
     print_documents: tuple[PrintDocument, ...] = ()
-    rating_target: str | Callable | None = None   # callable(user, pk) → RatingTarget (resident's own case) or Http404
+    rating_target: str | Callable | None = None  # callable(user, pk) → RatingTarget (resident's own case) or Http404
 
 
 _AREAS: dict[str, Area] = {}

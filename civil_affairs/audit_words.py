@@ -2,6 +2,7 @@
 to the record's page when the viewer may open it, and its `changes` as
 "field name: old → new".  The core's records are listed here; each area adds
 its own through `Area.audit_links` and `Area.audit_labels` (civil_affairs/areas.py)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,15 +31,38 @@ CORE_LINKS = {
 
 # keys of `changes` that are not model fields, and codes stored as values
 CORE_LABELS = {
-    "step": _("步骤"), "admin": _("管理后台"), "api": _("接口"), "filters": _("筛选条件"),
-    "query_kind": _("查询方式"), "masked": _("查询内容"), "results": _("结果条数"), "head": _("户主"),
-    "member_added": _("新增成员"), "registered_as": _("注册为"), "verification": _("核验方式"),
-    "verification_method": _("核验方式"), "in_person": _("当面核验"), "pending": _("待核验"),
-    "locked": _("已锁定"), "purpose": _("用途"), "api_token": _("接口令牌"), "expiry": _("有效期至"),
-    "revoked": _("已吊销"), "size": _("大小（字节）"), "retry": _("重新运行"), "was": _("原状态"),
-    "filename": _("文件名"), "inline": _("在页面中预览"), "deleted": _("已删除"), "household": _("家庭"),
-    "person": _("人员"), "export": _("导出"), "id_prefix": _("身份证号开头"), "id_full": _("完整身份证号"),
-    "name_last4": _("姓名和身份证号后4位"), "name": _("名称"),
+    "step": _("步骤"),
+    "admin": _("管理后台"),
+    "api": _("接口"),
+    "filters": _("筛选条件"),
+    "query_kind": _("查询方式"),
+    "masked": _("查询内容"),
+    "results": _("结果条数"),
+    "head": _("户主"),
+    "member_added": _("新增成员"),
+    "registered_as": _("注册为"),
+    "verification": _("核验方式"),
+    "verification_method": _("核验方式"),
+    "in_person": _("当面核验"),
+    "pending": _("待核验"),
+    "locked": _("已锁定"),
+    "purpose": _("用途"),
+    "api_token": _("接口令牌"),
+    "expiry": _("有效期至"),
+    "revoked": _("已吊销"),
+    "size": _("大小（字节）"),
+    "retry": _("重新运行"),
+    "was": _("原状态"),
+    "filename": _("文件名"),
+    "inline": _("在页面中预览"),
+    "deleted": _("已删除"),
+    "household": _("家庭"),
+    "person": _("人员"),
+    "export": _("导出"),
+    "id_prefix": _("身份证号开头"),
+    "id_full": _("完整身份证号"),
+    "name_last4": _("姓名和身份证号后4位"),
+    "name": _("名称"),
 }
 
 CACHE_KEY_TYPES = "audit:target-types"
@@ -56,8 +80,7 @@ def _merged(attribute: str, core: dict) -> dict:
 def _tables(generation: int) -> tuple[dict, dict, dict]:
     """Links, labels and step names (those of the case timeline, where an area
     has one) of the core and every area (rebuilt when an area registers)."""
-    return (_merged("audit_links", CORE_LINKS), _merged("audit_labels", CORE_LABELS),
-            _merged("timeline_steps", {}))
+    return (_merged("audit_links", CORE_LINKS), _merged("audit_labels", CORE_LABELS), _merged("timeline_steps", {}))
 
 
 def links() -> dict:
@@ -188,6 +211,8 @@ class EventWords:
 
 
 def event_words(user, event) -> EventWords:
-    return EventWords(type_label=type_label(event.target_type),
-                      url=record_url(user, event.target_type, event.target_id),
-                      changes=change_lines(event.target_type, event.changes))
+    return EventWords(
+        type_label=type_label(event.target_type),
+        url=record_url(user, event.target_type, event.target_id),
+        changes=change_lines(event.target_type, event.changes),
+    )

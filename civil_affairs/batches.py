@@ -14,6 +14,7 @@ engine:
   whole chunk and its progress or neither, and a restart continues after the
   last finished chunk with totals equal to an uninterrupted run's.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,7 +60,7 @@ def kind_label(kind: str) -> str:
     if kind.startswith(IMPORT_PREFIX):
         from .resources import import_kinds
 
-        found = import_kinds().get(kind[len(IMPORT_PREFIX):])
+        found = import_kinds().get(kind[len(IMPORT_PREFIX) :])
         return _("导入：%(k)s") % {"k": found.label if found else kind}
     return kind
 
@@ -86,7 +87,7 @@ def capability_for_kind(kind: str) -> str | None:
     if kind.startswith(IMPORT_PREFIX):
         from .resources import import_kinds
 
-        found = import_kinds().get(kind[len(IMPORT_PREFIX):])
+        found = import_kinds().get(kind[len(IMPORT_PREFIX) :])
         return found.capability if found else None
     batch_kind = batch_kinds().get(kind)
     return batch_kind.capability if batch_kind else None
@@ -139,8 +140,10 @@ def interrupted_q() -> Q:
     existed: their start time stands in for it)."""
     cutoff = stale_before()
     return Q(status=BatchRun.Status.RUNNING) & (
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
-        | Q(heartbeat_at__isnull=True, started_at__isnull=True, created_at__lt=cutoff))
+        Q(heartbeat_at__lt=cutoff)
+        | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+        | Q(heartbeat_at__isnull=True, started_at__isnull=True, created_at__lt=cutoff)
+    )
 
 
 def is_interrupted(run: BatchRun) -> bool:
@@ -171,8 +174,9 @@ def exclusive(lock_class: int, key: int, *, label: str) -> Iterator[None]:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [lock_class, key])
 
 
-def run_chunks(*, run_id: int | None, first: int, end: int, chunk: int, step: Step,
-               progress: Progress | None = None) -> dict[str, int]:
+def run_chunks(
+    *, run_id: int | None, first: int, end: int, chunk: int, step: Step, progress: Progress | None = None
+) -> dict[str, int]:
     """Run `step` over [first, end) in chunks, resuming after `done`.
     Returns the run's counts so far (this attempt's and earlier ones').
     Without a run (a caller that keeps no record) the same chunks run from
@@ -195,8 +199,9 @@ def run_chunks(*, run_id: int | None, first: int, end: int, chunk: int, step: St
                 counts[name] = counts.get(name, 0) + n
             if run is not None:
                 # The heartbeat: a run whose worker died stops touching it and shows as interrupted.
-                BatchRun.objects.filter(pk=run_id).update(done=F("done") + (hi - lo), heartbeat_at=timezone.now(),
-                                                          result={**run.result, "counts": counts})
+                BatchRun.objects.filter(pk=run_id).update(
+                    done=F("done") + (hi - lo), heartbeat_at=timezone.now(), result={**run.result, "counts": counts}
+                )
         if progress is not None:
             progress(hi - first, end - first)
     return counts
@@ -213,8 +218,11 @@ def analyze(*models) -> None:
     their new sizes and value spreads from the next query on.  Autovacuum
     would come round later (minutes to hours after a nightly batch), and until
     then the lists over these tables are planned on yesterday's figures."""
-    tables = dict.fromkeys(connection.ops.quote_name(model._meta.db_table) for model in models
-                           if model._meta.managed and not model._meta.proxy)  # once each, in order
+    tables = dict.fromkeys(
+        connection.ops.quote_name(model._meta.db_table)
+        for model in models
+        if model._meta.managed and not model._meta.proxy
+    )  # once each, in order
     if tables:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {', '.join(tables)}")
@@ -223,8 +231,7 @@ def analyze(*models) -> None:
 T = TypeVar("T")
 
 
-def run_exclusive(*, run: BatchRun, key: int, label: str, same: dict,
-                  work: Callable[[BatchRun], T]) -> T | None:
+def run_exclusive(*, run: BatchRun, key: int, label: str, same: dict, work: Callable[[BatchRun], T]) -> T | None:
     """The life of one batch run around its `work`, shared by the batches:
 
     - under the advisory lock (lock_class(run.kind), key), marked running, then `work(run)`;
@@ -244,22 +251,30 @@ def run_exclusive(*, run: BatchRun, key: int, label: str, same: dict,
                 return None
             # Running from the moment the lock is held, so a refused second start can name this run.
             now = timezone.now()
-            BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.RUNNING, started_at=now,
-                                                      heartbeat_at=now)
+            BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.RUNNING, started_at=now, heartbeat_at=now)
             return work(run)
     except BatchBusy:
         run.refresh_from_db()
         if run.status == BatchRun.Status.RUNNING:
             return None  # another delivery of this same run holds the lock: leave it be
-        others = list(BatchRun.objects.filter(kind=run.kind, status=BatchRun.Status.RUNNING, **{
-            f"params__{name}": value for name, value in same.items()}).exclude(pk=run.pk).values_list("pk", flat=True))
+        others = list(
+            BatchRun.objects.filter(
+                kind=run.kind,
+                status=BatchRun.Status.RUNNING,
+                **{f"params__{name}": value for name, value in same.items()},
+            )
+            .exclude(pk=run.pk)
+            .values_list("pk", flat=True)
+        )
         if not others and run.started_at is not None:
             # A run resumed as interrupted whose worker was in fact alive: that
             # worker holds the lock and carries on; mark it running again.
             BatchRun.objects.filter(pk=run.pk, status=BatchRun.Status.PENDING).update(status=BatchRun.Status.RUNNING)
             return None
-        message = _("%(what)s 已在另一进程中运行（任务 %(other)s），本次未执行，没有重复发放或重复处理；"
-                    "请在该任务结束后查看结果。") % {"what": label, "other": text.words(f"#{pk}" for pk in others) or "—"}
+        message = _(
+            "%(what)s 已在另一进程中运行（任务 %(other)s），本次未执行，没有重复发放或重复处理；"
+            "请在该任务结束后查看结果。"
+        ) % {"what": label, "other": text.words(f"#{pk}" for pk in others) or "—"}
         batchrun_finish(run_id=run.pk, failed=True, message=message)
         raise BatchBusy(message) from None
     except OperationalError:
@@ -268,6 +283,9 @@ def run_exclusive(*, run: BatchRun, key: int, label: str, same: dict,
         batchrun_finish(run_id=run.pk, failed=True, message=str(exc))
         raise
     except Exception as exc:
-        batchrun_finish(run_id=run.pk, failed=True, message=_("%(what)s 中断：%(e)s。可重新运行，将从中断处继续。") % {
-            "what": label, "e": exc})
+        batchrun_finish(
+            run_id=run.pk,
+            failed=True,
+            message=_("%(what)s 中断：%(e)s。可重新运行，将从中断处继续。") % {"what": label, "e": exc},
+        )
         raise

@@ -4,6 +4,7 @@
   `capability` of a DRF view or of its HasCapability permissions;
 - no two areas (or an area and the core) claim the same key, capability,
   batch kind, import kind or parameter key."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -41,9 +42,14 @@ def unknown_capabilities(patterns=None, known=None) -> list[Error]:
     errors = []
     for route, view in _views(get_resolver().url_patterns if patterns is None else patterns):
         for name in sorted(_demanded(view) - known):
-            errors.append(Error(f"{route}: the view demands the capability {name!r}, which no one declares",
-                                hint="Declare it in the core's CAPABILITIES or in the area's Area(capabilities=…).",
-                                obj=view, id="civil_affairs.E101"))
+            errors.append(
+                Error(
+                    f"{route}: the view demands the capability {name!r}, which no one declares",
+                    hint="Declare it in the core's CAPABILITIES or in the area's Area(capabilities=…).",
+                    obj=view,
+                    id="civil_affairs.E101",
+                )
+            )
     return errors
 
 
@@ -58,13 +64,21 @@ def area_conflicts(registered=None) -> list[Error]:
         "area key": Counter(area.key for area in registered),
         "capability": Counter([*CAPABILITIES, *(c for area in registered for c in area.capabilities)]),
         "batch kind": Counter(k.kind for area in registered for k in area.batch_kinds),
-        "import kind": Counter([*(k.key for k in CORE_IMPORT_KINDS),
-                                *(k.key for area in registered for k in area.import_kinds)]),
+        "import kind": Counter(
+            [*(k.key for k in CORE_IMPORT_KINDS), *(k.key for area in registered for k in area.import_kinds)]
+        ),
         "parameter key": Counter(k.key for area in registered for k in area.parameters),
     }
-    return [Error(f"{what} {name!r} is claimed {n} times", hint="Each area must use names of its own "
-                  "(prefix them with the area's key).", id="civil_affairs.E102")
-            for what, counts in claims.items() for name, n in sorted(counts.items()) if n > 1]
+    return [
+        Error(
+            f"{what} {name!r} is claimed {n} times",
+            hint="Each area must use names of its own (prefix them with the area's key).",
+            id="civil_affairs.E102",
+        )
+        for what, counts in claims.items()
+        for name, n in sorted(counts.items())
+        if n > 1
+    ]
 
 
 @register()

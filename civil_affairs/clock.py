@@ -1,5 +1,6 @@
 """Today's date for every rule that counts days.  Tests and demos move the
 clock with the MINZHENG_TODAY setting (e.g. to let a public notice end)."""
+
 import datetime as dt
 
 from django.conf import settings

@@ -9,6 +9,7 @@ time, on a loader thread: the server indexes one chunk while Python
 generates the next.  Ids are assigned here (the tables are empty when we
 start) and the identity sequences are moved past them at the end.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -56,34 +57,263 @@ CITY = ("320600000000", "南通市")
 # County code, name, registered population (10 000s) and its streets/townships,
 # the seat first.  Real names; the 3-digit township codes are generated.
 COUNTIES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
-    ("320612", "通州区", 125, ("金沙街道", "兴仁镇", "先锋街道", "金新街道", "西亭镇", "二甲镇", "东社镇",
-                             "三余镇", "十总镇", "刘桥镇", "平潮镇", "石港镇")),
-    ("320613", "崇川区", 128, ("文峰街道", "和平桥街道", "城东街道", "任港街道", "新城桥街道", "虹桥街道",
-                             "学田街道", "钟秀街道", "观音山街道", "狼山镇街道", "幸福街道", "唐闸镇街道")),
-    ("320614", "海门区", 100, ("海门街道", "三厂街道", "滨江街道", "三星镇", "常乐镇", "悦来镇", "四甲镇",
-                             "余东镇", "正余镇", "包场镇", "临江镇", "海永镇")),
-    ("320623", "如东县", 98, ("掘港街道", "城中街道", "苴镇街道", "长沙镇", "大豫镇", "丰利镇", "曹埠镇",
-                            "岔河镇", "双甸镇", "新店镇", "河口镇", "栟茶镇")),
-    ("320681", "启东市", 110, ("汇龙镇", "南阳镇", "北新镇", "王鲍镇", "合作镇", "海复镇", "惠萍镇",
-                             "东海镇", "寅阳镇", "近海镇", "吕四港镇", "启隆镇")),
-    ("320682", "如皋市", 140, ("如城街道", "城北街道", "城南街道", "东陈镇", "丁堰镇", "白蒲镇", "下原镇",
-                             "九华镇", "石庄镇", "长江镇", "搬经镇", "磨头镇")),
-    ("320685", "海安市", 92, ("海安街道", "城东镇", "角斜镇", "李堡镇", "大公镇", "雅周镇", "白甸镇",
-                            "南莫镇", "墩头镇", "曲塘镇", "孙庄街道", "滨海新区")),
+    (
+        "320612",
+        "通州区",
+        125,
+        (
+            "金沙街道",
+            "兴仁镇",
+            "先锋街道",
+            "金新街道",
+            "西亭镇",
+            "二甲镇",
+            "东社镇",
+            "三余镇",
+            "十总镇",
+            "刘桥镇",
+            "平潮镇",
+            "石港镇",
+        ),
+    ),
+    (
+        "320613",
+        "崇川区",
+        128,
+        (
+            "文峰街道",
+            "和平桥街道",
+            "城东街道",
+            "任港街道",
+            "新城桥街道",
+            "虹桥街道",
+            "学田街道",
+            "钟秀街道",
+            "观音山街道",
+            "狼山镇街道",
+            "幸福街道",
+            "唐闸镇街道",
+        ),
+    ),
+    (
+        "320614",
+        "海门区",
+        100,
+        (
+            "海门街道",
+            "三厂街道",
+            "滨江街道",
+            "三星镇",
+            "常乐镇",
+            "悦来镇",
+            "四甲镇",
+            "余东镇",
+            "正余镇",
+            "包场镇",
+            "临江镇",
+            "海永镇",
+        ),
+    ),
+    (
+        "320623",
+        "如东县",
+        98,
+        (
+            "掘港街道",
+            "城中街道",
+            "苴镇街道",
+            "长沙镇",
+            "大豫镇",
+            "丰利镇",
+            "曹埠镇",
+            "岔河镇",
+            "双甸镇",
+            "新店镇",
+            "河口镇",
+            "栟茶镇",
+        ),
+    ),
+    (
+        "320681",
+        "启东市",
+        110,
+        (
+            "汇龙镇",
+            "南阳镇",
+            "北新镇",
+            "王鲍镇",
+            "合作镇",
+            "海复镇",
+            "惠萍镇",
+            "东海镇",
+            "寅阳镇",
+            "近海镇",
+            "吕四港镇",
+            "启隆镇",
+        ),
+    ),
+    (
+        "320682",
+        "如皋市",
+        140,
+        (
+            "如城街道",
+            "城北街道",
+            "城南街道",
+            "东陈镇",
+            "丁堰镇",
+            "白蒲镇",
+            "下原镇",
+            "九华镇",
+            "石庄镇",
+            "长江镇",
+            "搬经镇",
+            "磨头镇",
+        ),
+    ),
+    (
+        "320685",
+        "海安市",
+        92,
+        (
+            "海安街道",
+            "城东镇",
+            "角斜镇",
+            "李堡镇",
+            "大公镇",
+            "雅周镇",
+            "白甸镇",
+            "南莫镇",
+            "墩头镇",
+            "曲塘镇",
+            "孙庄街道",
+            "滨海新区",
+        ),
+    ),
 )
 URBAN_STEMS = (
-    "新华", "文峰", "和平", "幸福", "东方", "团结", "光明", "长青", "建设", "人民", "友谊", "育才", "花园",
-    "星湖", "桃园", "南川", "北濠", "东港", "西郊", "城中", "金桥", "银河", "永兴", "启秀", "虹桥", "钟楼",
-    "青年", "朝阳", "紫琅", "濠西", "五一", "红星", "兴隆", "三友", "四季", "江海", "滨江", "沿河", "桥北",
-    "新桥", "富民", "裕丰", "长安", "安康", "庆丰", "合兴", "联合", "同心", "新民", "胜利", "前进", "八一",
-    "东兴", "西园", "南苑", "北苑", "中南", "锦绣", "翠竹", "阳光",
+    "新华",
+    "文峰",
+    "和平",
+    "幸福",
+    "东方",
+    "团结",
+    "光明",
+    "长青",
+    "建设",
+    "人民",
+    "友谊",
+    "育才",
+    "花园",
+    "星湖",
+    "桃园",
+    "南川",
+    "北濠",
+    "东港",
+    "西郊",
+    "城中",
+    "金桥",
+    "银河",
+    "永兴",
+    "启秀",
+    "虹桥",
+    "钟楼",
+    "青年",
+    "朝阳",
+    "紫琅",
+    "濠西",
+    "五一",
+    "红星",
+    "兴隆",
+    "三友",
+    "四季",
+    "江海",
+    "滨江",
+    "沿河",
+    "桥北",
+    "新桥",
+    "富民",
+    "裕丰",
+    "长安",
+    "安康",
+    "庆丰",
+    "合兴",
+    "联合",
+    "同心",
+    "新民",
+    "胜利",
+    "前进",
+    "八一",
+    "东兴",
+    "西园",
+    "南苑",
+    "北苑",
+    "中南",
+    "锦绣",
+    "翠竹",
+    "阳光",
 )
 VILLAGE_STEMS = (
-    "三里墩", "何家", "杨港", "东灶", "西灶", "五总", "十总", "双桥", "石桥", "三官殿", "观音", "龙王",
-    "凤凰", "百花", "梨园", "桑园", "竹林", "松林", "柳荫", "杨庄", "李庄", "王庄", "张家", "陈家", "周家",
-    "徐家", "严家", "顾家", "季家", "曹家", "施家", "陆洪", "金星", "银星", "红旗", "先锋", "勤丰", "南郊",
-    "北郊", "东渡", "西渡", "九圩", "新港", "老坝", "长桥", "大洋", "小洋", "刘埠", "蒋庄", "丁家", "葛家",
-    "唐洪", "万兴", "兴旺", "永安", "太平", "福安", "寿星", "长寿", "丰收",
+    "三里墩",
+    "何家",
+    "杨港",
+    "东灶",
+    "西灶",
+    "五总",
+    "十总",
+    "双桥",
+    "石桥",
+    "三官殿",
+    "观音",
+    "龙王",
+    "凤凰",
+    "百花",
+    "梨园",
+    "桑园",
+    "竹林",
+    "松林",
+    "柳荫",
+    "杨庄",
+    "李庄",
+    "王庄",
+    "张家",
+    "陈家",
+    "周家",
+    "徐家",
+    "严家",
+    "顾家",
+    "季家",
+    "曹家",
+    "施家",
+    "陆洪",
+    "金星",
+    "银星",
+    "红旗",
+    "先锋",
+    "勤丰",
+    "南郊",
+    "北郊",
+    "东渡",
+    "西渡",
+    "九圩",
+    "新港",
+    "老坝",
+    "长桥",
+    "大洋",
+    "小洋",
+    "刘埠",
+    "蒋庄",
+    "丁家",
+    "葛家",
+    "唐洪",
+    "万兴",
+    "兴旺",
+    "永安",
+    "太平",
+    "福安",
+    "寿星",
+    "长寿",
+    "丰收",
 )
 
 
@@ -121,16 +351,18 @@ def build_tree(rng: random.Random) -> tuple[list[RegionRow], list[Community]]:
             for code, name, urban in _street_communities(rng, street_code, urban_street):
                 rows.append(RegionRow(code, name, street_code, urban))
                 weight = (1.5 + rng.random() * 1.5) if urban else (0.6 + rng.random() * 0.8)
-                county_communities.append(Community(code, name, f"{CITY[1]}{county_name}{street_name}{name}",
-                                                    county6, urban, weight))
+                county_communities.append(
+                    Community(code, name, f"{CITY[1]}{county_name}{street_name}{name}", county6, urban, weight)
+                )
         total = sum(c.weight for c in county_communities)
-        communities += [Community(c.code, c.name, c.address, c.county, c.is_urban, c.weight * population / total)
-                        for c in county_communities]
+        communities += [
+            Community(c.code, c.name, c.address, c.county, c.is_urban, c.weight * population / total)
+            for c in county_communities
+        ]
     return rows, communities
 
 
-def _street_communities(rng: random.Random, street_code: str,
-                        urban_street: bool) -> list[tuple[str, str, bool]]:
+def _street_communities(rng: random.Random, street_code: str, urban_street: bool) -> list[tuple[str, str, bool]]:
     """Streets (街道) hold residential communities; townships (镇) a few in the
     town centre and villages around it."""
     n_urban = rng.randint(16, 34) if urban_street else rng.randint(2, 4)
@@ -163,15 +395,78 @@ def _cumulative(weights: list[float] | tuple[float, ...]) -> list[float]:
 # ---------------------------------------------------------------- people
 
 SURNAMES = (  # weights: national frequency, with Nantong's own names (顾 季 施 陆 曹 缪 瞿 印 冒) boosted
-    ("王", 7.1), ("李", 7.0), ("张", 6.7), ("刘", 5.4), ("陈", 5.0), ("杨", 3.1), ("黄", 2.2), ("赵", 2.0),
-    ("吴", 2.0), ("周", 2.2), ("徐", 2.4), ("孙", 1.6), ("马", 1.4), ("朱", 1.8), ("胡", 1.3), ("郭", 1.2),
-    ("何", 1.2), ("高", 1.1), ("林", 1.1), ("罗", 1.0), ("郑", 0.9), ("梁", 0.9), ("谢", 0.8), ("宋", 0.8),
-    ("唐", 0.8), ("许", 0.9), ("韩", 0.7), ("冯", 0.7), ("邓", 0.7), ("曹", 1.1), ("彭", 0.6), ("曾", 0.6),
-    ("肖", 0.6), ("田", 0.6), ("董", 0.6), ("袁", 0.6), ("潘", 0.5), ("于", 0.5), ("蒋", 0.6), ("蔡", 0.6),
-    ("余", 0.5), ("杜", 0.5), ("叶", 0.5), ("程", 0.5), ("苏", 0.5), ("魏", 0.4), ("吕", 0.4), ("丁", 0.6),
-    ("任", 0.4), ("沈", 0.8), ("姚", 0.5), ("卢", 0.4), ("姜", 0.5), ("崔", 0.3), ("钟", 0.3), ("陆", 1.2),
-    ("汪", 0.3), ("范", 0.4), ("金", 0.4), ("石", 0.3), ("夏", 0.4), ("邱", 0.3), ("秦", 0.3), ("严", 0.5),
-    ("顾", 1.4), ("季", 0.9), ("施", 0.9), ("缪", 0.4), ("瞿", 0.3), ("印", 0.2), ("冒", 0.2), ("葛", 0.4),
+    ("王", 7.1),
+    ("李", 7.0),
+    ("张", 6.7),
+    ("刘", 5.4),
+    ("陈", 5.0),
+    ("杨", 3.1),
+    ("黄", 2.2),
+    ("赵", 2.0),
+    ("吴", 2.0),
+    ("周", 2.2),
+    ("徐", 2.4),
+    ("孙", 1.6),
+    ("马", 1.4),
+    ("朱", 1.8),
+    ("胡", 1.3),
+    ("郭", 1.2),
+    ("何", 1.2),
+    ("高", 1.1),
+    ("林", 1.1),
+    ("罗", 1.0),
+    ("郑", 0.9),
+    ("梁", 0.9),
+    ("谢", 0.8),
+    ("宋", 0.8),
+    ("唐", 0.8),
+    ("许", 0.9),
+    ("韩", 0.7),
+    ("冯", 0.7),
+    ("邓", 0.7),
+    ("曹", 1.1),
+    ("彭", 0.6),
+    ("曾", 0.6),
+    ("肖", 0.6),
+    ("田", 0.6),
+    ("董", 0.6),
+    ("袁", 0.6),
+    ("潘", 0.5),
+    ("于", 0.5),
+    ("蒋", 0.6),
+    ("蔡", 0.6),
+    ("余", 0.5),
+    ("杜", 0.5),
+    ("叶", 0.5),
+    ("程", 0.5),
+    ("苏", 0.5),
+    ("魏", 0.4),
+    ("吕", 0.4),
+    ("丁", 0.6),
+    ("任", 0.4),
+    ("沈", 0.8),
+    ("姚", 0.5),
+    ("卢", 0.4),
+    ("姜", 0.5),
+    ("崔", 0.3),
+    ("钟", 0.3),
+    ("陆", 1.2),
+    ("汪", 0.3),
+    ("范", 0.4),
+    ("金", 0.4),
+    ("石", 0.3),
+    ("夏", 0.4),
+    ("邱", 0.3),
+    ("秦", 0.3),
+    ("严", 0.5),
+    ("顾", 1.4),
+    ("季", 0.9),
+    ("施", 0.9),
+    ("缪", 0.4),
+    ("瞿", 0.3),
+    ("印", 0.2),
+    ("冒", 0.2),
+    ("葛", 0.4),
 )
 # Given-name characters by birth era and sex: 建国/秀英 for the old, 浩宇/梓涵 for the young.
 GIVEN_CHARS = {
@@ -182,8 +477,33 @@ GIVEN_CHARS = {
     ("young", "M"): "浩宇轩睿子泽皓博然辰逸航晨阳俊熙铭哲瑞嘉豪鑫宸奕昊",
     ("young", "F"): "梓涵欣怡诗雨萱思彤悦可馨语佳琪妍然一若晨瑶雅梦淑",
 }
-PHONE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
-                  "153", "157", "158", "159", "177", "180", "181", "182", "183", "187", "188", "189", "199")
+PHONE_PREFIXES = (
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "153",
+    "157",
+    "158",
+    "159",
+    "177",
+    "180",
+    "181",
+    "182",
+    "183",
+    "187",
+    "188",
+    "189",
+    "199",
+)
 ELDER_BANDS = ((60, 70), (70, 80), (80, 90), (90, 100), (100, 106))
 ELDER_BAND_CUM = _cumulative((45.0, 33.0, 17.0, 4.6, 0.4))
 DISABILITY_GRADE_CUM = _cumulative((15.0, 20.0, 30.0, 35.0))  # grades 1–4
@@ -223,10 +543,15 @@ class CityGenerator:
         self.street_serial: dict[str, int] = {}
         self.surname_cum = _cumulative([w for _s, w in SURNAMES])
         self.compositions = (
-            (12.0, self._elder_single), (14.0, self._elder_couple), (10.0, self._adult_single),
-            (10.0, self._couple), (22.0, lambda: self._couple_children(1)),
+            (12.0, self._elder_single),
+            (14.0, self._elder_couple),
+            (10.0, self._adult_single),
+            (10.0, self._couple),
+            (22.0, lambda: self._couple_children(1)),
             (8.0, lambda: self._couple_children(2)),
-            (10.0, self._three_generations), (8.0, self._elder_family), (4.0, self._single_parent),
+            (10.0, self._three_generations),
+            (8.0, self._elder_family),
+            (4.0, self._single_parent),
             (2.0, self._elder_with_adult_child),
         )
         self.composition_cum = _cumulative([w for w, _f in self.compositions])
@@ -255,8 +580,9 @@ class CityGenerator:
         street = community.code[:9]
         serial = self.street_serial.get(street, 0) + 1
         self.street_serial[street] = serial
-        rows["household"].append(f"{hid},H{street}{serial:08d},{self._address(community)},"
-                                 f"{self.stamp},{self.stamp},{community.code}")
+        rows["household"].append(
+            f"{hid},H{street}{serial:08d},{self._address(community)},{self.stamp},{self.stamp},{community.code}"
+        )
         members = self._members(community, self._compose(), rows["person"])
         for m in members:
             rows["member"].append(f"{m.id},{m.relation},,{hid},{m.id}")
@@ -355,10 +681,17 @@ class CityGenerator:
 
     def _members(self, community: Community, specs: list[Spec], out: list[str]) -> list[Member]:
         family_name = self._surname()
-        return [self._person(out, community, relation, age, sex,
-                             family_name if relation in (CH, GC) or (sex == "M" and relation in (H, SP, PA))
-                             else self._surname())
-                for relation, age, sex in specs]
+        return [
+            self._person(
+                out,
+                community,
+                relation,
+                age,
+                sex,
+                family_name if relation in (CH, GC) or (sex == "M" and relation in (H, SP, PA)) else self._surname(),
+            )
+            for relation, age, sex in specs
+        ]
 
     def _surname(self) -> str:
         return SURNAMES[bisect.bisect(self.surname_cum, self.rng.random() * self.surname_cum[-1])][0]
@@ -368,8 +701,7 @@ class CityGenerator:
         first = chars[int(r() * len(chars))]
         return first if r() < 0.3 else first + chars[int(r() * len(chars))]
 
-    def _person(self, out: list[str], community: Community, relation: str, age: int, sex: str,
-                surname: str) -> Member:
+    def _person(self, out: list[str], community: Community, relation: str, age: int, sex: str, surname: str) -> Member:
         r = self.rng.random
         pid = self._id("person")
         ordinal = REFERENCE_ORDINAL - int((age + r()) * 365.2425)
@@ -384,7 +716,8 @@ class CityGenerator:
         out.append(
             f"{pid},{id_number},{surname}{self._given_name(age, sex)},{sex},{birth_iso},"
             f"{self._phone(age) or EMPTY},{grade},{dtype or EMPTY},{labour},{death},"
-            f"{self.stamp},{self.stamp},{community.code},{residence}")
+            f"{self.stamp},{self.stamp},{community.code},{residence}"
+        )
         student = 3 <= age <= 18 or (19 <= age <= 22 and r() < 0.55)
         return Member(pid, age, relation, labour, grade, dtype, dead, student)
 
@@ -426,10 +759,21 @@ class CityGenerator:
 
     # ---- money (amounts in fen; rows carry yuan with two decimals)
 
-    def _record(self, rows: list[str], table: str, kind: str, hid: int, pid: int, fen: int,
-                start: str = PERIOD_START.isoformat(), end: str = PERIOD_END.isoformat()) -> None:
-        rows.append(f"{self._id(table)},{fen // 100}.{fen % 100:02d},declared,{start},{end},{EMPTY},"
-                    f"{self.stamp},{kind},{hid},{pid}")
+    def _record(
+        self,
+        rows: list[str],
+        table: str,
+        kind: str,
+        hid: int,
+        pid: int,
+        fen: int,
+        start: str = PERIOD_START.isoformat(),
+        end: str = PERIOD_END.isoformat(),
+    ) -> None:
+        rows.append(
+            f"{self._id(table)},{fen // 100}.{fen % 100:02d},declared,{start},{end},{EMPTY},"
+            f"{self.stamp},{kind},{hid},{pid}"
+        )
 
     def _lognormal(self, median: float, sigma: float) -> float:
         return median * math.exp(sigma * self.rng.gauss(0.0, 1.0))
@@ -524,16 +868,25 @@ def _main_earner(members: list[Member]) -> Member:
 
 TABLES = {  # key: (table, columns in the order the generator writes them)
     "household": ("civil_affairs_household", "id, number, address, created_at, updated_at, region_id"),
-    "person": ("civil_affairs_person", "id, id_number, name, sex, birth_date, phone, disability_grade, "
-                                       "disability_type, labour_capacity, death_date, created_at, updated_at, "
-                                       "hukou_region_id, residence_region_id"),
+    "person": (
+        "civil_affairs_person",
+        "id, id_number, name, sex, birth_date, phone, disability_grade, "
+        "disability_type, labour_capacity, death_date, created_at, updated_at, "
+        "hukou_region_id, residence_region_id",
+    ),
     "member": ("civil_affairs_householdmember", "id, relation, joined_on, household_id, person_id"),
-    "income": ("civil_affairs_incomerecord", "id, amount, source, period_start, period_end, note, created_at, "
-                                             "kind, household_id, person_id"),
-    "asset": ("civil_affairs_assetrecord", "id, amount, source, period_start, period_end, note, created_at, "
-                                           "kind, household_id, person_id"),
-    "expenditure": ("civil_affairs_expenditurerecord", "id, amount, source, period_start, period_end, note, "
-                                                       "created_at, kind, household_id, person_id"),
+    "income": (
+        "civil_affairs_incomerecord",
+        "id, amount, source, period_start, period_end, note, created_at, kind, household_id, person_id",
+    ),
+    "asset": (
+        "civil_affairs_assetrecord",
+        "id, amount, source, period_start, period_end, note, created_at, kind, household_id, person_id",
+    ),
+    "expenditure": (
+        "civil_affairs_expenditurerecord",
+        "id, amount, source, period_start, period_end, note, created_at, kind, household_id, person_id",
+    ),
 }
 REGION_TABLE = ("civil_affairs_region", "code, name, level, prefix, is_urban, parent_id")
 EMPTY = '""'  # an empty string in CSV COPY; an unquoted empty field is NULL
@@ -548,8 +901,9 @@ class Chunk:
 def _copy(cursor, target: tuple[str, str], rows: list[str]) -> None:
     if rows:
         table, columns = target
-        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)",
-                           io.StringIO("\n".join(rows) + "\n"), size=1 << 20)
+        cursor.copy_expert(
+            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", io.StringIO("\n".join(rows) + "\n"), size=1 << 20
+        )
 
 
 class _Loader(threading.Thread):
@@ -573,8 +927,10 @@ class _Loader(threading.Thread):
                         _copy(cursor, TABLES[key], chunk.rows[key])
                     done += chunk.households
                     rate = done / max(time.monotonic() - started, 1e-6)
-                    self.progress(_("家庭 %(done)d/%(total)d（每秒 %(rate)d 户）")
-                                  % {"done": done, "total": self.total, "rate": rate})
+                    self.progress(
+                        _("家庭 %(done)d/%(total)d（每秒 %(rate)d 户）")
+                        % {"done": done, "total": self.total, "rate": rate}
+                    )
         except BaseException as exc:  # handed to the main thread, which re-raises it
             self.error = exc
             while self.chunks.get() is not None:  # keep the producer from blocking
@@ -597,8 +953,11 @@ def _load_households(raw_connection, generator: CityGenerator, counts: list[int]
 
 
 def _region_rows(regions: list[RegionRow]) -> list[str]:
-    return [f"{r.code},{r.name},{rules.region_level_of(r.code)},{rules.region_prefix(r.code)},"
-            f"{'t' if r.is_urban else 'f'},{r.parent or ''}" for r in regions]
+    return [
+        f"{r.code},{r.name},{rules.region_level_of(r.code)},{rules.region_prefix(r.code)},"
+        f"{'t' if r.is_urban else 'f'},{r.parent or ''}"
+        for r in regions
+    ]
 
 
 def _truncate() -> None:
@@ -614,11 +973,15 @@ def _move_sequences(cursor) -> None:
     from the table itself (member rows reuse their person's id, so the
     generator's counters are not the truth), so the next ORM insert is free."""
     for table, _columns in TABLES.values():
-        cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL)"
-                       f" FROM {connection.ops.quote_name(table)}", [table])
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL)"
+            f" FROM {connection.ops.quote_name(table)}",
+            [table],
+        )
 
 
 # ---------------------------------------------------------------- accounts
+
 
 @dataclass(frozen=True)
 class Login:
@@ -667,26 +1030,37 @@ def _create_accounts(regions: list[RegionRow]) -> list[Login]:
         if User.objects.filter(username=username).exists():
             password = _("（已存在，未修改）")
         else:
-            services.staff_user_create(actor=None, username=username, password=DEMO_PASSWORD, role=role,
-                                       region=region, name=name)
+            services.staff_user_create(
+                actor=None, username=username, password=DEMO_PASSWORD, role=role, region=region, name=name
+            )
         logins.append(Login(username, password, Role(role).label, region.name))
     return logins + _resident_login()
 
 
 def _resident_login() -> list[Login]:
-    head = (HouseholdMember.objects.filter(relation=HouseholdMember.Relation.HEAD, person__death_date=None)
-            .exclude(person__phone="").select_related("person__residence_region").order_by("household_id").first())
+    head = (
+        HouseholdMember.objects.filter(relation=HouseholdMember.Relation.HEAD, person__death_date=None)
+        .exclude(person__phone="")
+        .select_related("person__residence_region")
+        .order_by("household_id")
+        .first()
+    )
     if head is None or User.objects.filter(username=head.person.phone).exists():
         return []
     person = head.person
     # Verified as if at the window: the demo resident sees their household at once.
-    services.resident_account_create(phone=person.phone, id_number=person.id_number, name=person.name,
-                                     password_hash=make_password(DEMO_PASSWORD), verification_method="in_person")
-    return [Login(person.phone, DEMO_PASSWORD, f"{Role.RESIDENT.label}（{person.name}）",
-                  person.residence_region.name)]
+    services.resident_account_create(
+        phone=person.phone,
+        id_number=person.id_number,
+        name=person.name,
+        password_hash=make_password(DEMO_PASSWORD),
+        verification_method="in_person",
+    )
+    return [Login(person.phone, DEMO_PASSWORD, f"{Role.RESIDENT.label}（{person.name}）", person.residence_region.name)]
 
 
 # ---------------------------------------------------------------- entry point
+
 
 def area_seeders() -> list:
     """Each registered policy area's demo seeder (Area.demo_seeder), in menu order,
@@ -700,8 +1074,9 @@ def city_exists() -> bool:
     return Region.objects.exists()
 
 
-def seed_city(*, households: int, seed: int = 2026, reset: bool = False,
-              progress: Progress = lambda _message: None) -> SeedResult:
+def seed_city(
+    *, households: int, seed: int = 2026, reset: bool = False, progress: Progress = lambda _message: None
+) -> SeedResult:
     """Build the demo city with `households` households.  Refuses when a city
     is already loaded unless `reset` (which empties the core tables first)."""
     if households < 1:
@@ -715,9 +1090,13 @@ def seed_city(*, households: int, seed: int = 2026, reset: bool = False,
         if reset:
             _truncate()
         elif city_exists():
-            raise DemoDataPresent(_("数据库中已有行政区划等数据。请加 --reset 清空后重建，或加 --if-empty 跳过。"
-                                    "Data already present: use --reset to wipe and reload, "
-                                    "or --if-empty to skip."))
+            raise DemoDataPresent(
+                _(
+                    "数据库中已有行政区划等数据。请加 --reset 清空后重建，或加 --if-empty 跳过。"
+                    "Data already present: use --reset to wipe and reload, "
+                    "or --if-empty to skip."
+                )
+            )
         with connection.cursor() as cursor:
             # Check foreign keys per COPY, not all at commit: bounded memory.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

@@ -2,6 +2,7 @@
 worker and beat side by side until Ctrl-C, which stops all of them.
 
 Run it through civil_affairs.devservices so PostgreSQL and Redis exist."""
+
 from __future__ import annotations
 
 import os
@@ -51,8 +52,18 @@ def main() -> int:
     commands = [
         [sys.executable, "manage.py", "runserver", ADDRESS],
         [sys.executable, "-m", "celery", "-A", "civil_affairs", "worker", "-l", "INFO", "--concurrency", "2"],
-        [sys.executable, "-m", "celery", "-A", "civil_affairs", "beat", "-l", "INFO",
-         "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "civil_affairs",
+            "beat",
+            "-l",
+            "INFO",
+            "--scheduler",
+            "django_celery_beat.schedulers:DatabaseScheduler",
+        ],
     ]
     children = [subprocess.Popen(cmd, env=demo_environment()) for cmd in commands]
     try:

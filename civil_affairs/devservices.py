@@ -7,6 +7,7 @@ docker-compose, production) this does nothing but run the command.
 
     python -m civil_affairs.devservices -- pytest -q
 """
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@
 with a message for the person who asked; pages show the message, and the one
 DRF exception handler below turns it into HTTP 400 {"detail": message}, so no
 API view wraps service calls by hand."""
+
 from __future__ import annotations
 
 from rest_framework import status

@@ -3,6 +3,7 @@
 Every cell, headers included, goes through `safe_cell`: a resident can type a
 name such as `=HYPERLINK("http://…")`, and a spreadsheet must show it as text,
 never run it (CSV/formula injection)."""
+
 from __future__ import annotations
 
 import csv
@@ -64,8 +65,12 @@ def xlsx_response(*, filename: str, sheet: str, headers: Sequence[str], rows: It
     workbook.save(tmp)
     tmp.seek(0)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return FileResponse(tmp, as_attachment=True, filename=f"{filename}-{stamp}.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return FileResponse(
+        tmp,
+        as_attachment=True,
+        filename=f"{filename}-{stamp}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 class _Echo:

@@ -1,4 +1,5 @@
 """Filters shared by the workbench lists, their Excel exports and the API."""
+
 import datetime as dt
 
 import django_filters
@@ -20,14 +21,17 @@ from .selectors import (
 )
 
 # The search syntax (pages show it under the form: _id_search_help.html; the API docs here).
-ID_SEARCH_HELP = _("姓名或电话；身份证号须输入完整的18位号码，或“姓名 身份证号后4位”（中间加空格，如：张三 1234）。"
-                   "只有可查看完整身份证号的角色可按号码开头查询。每分钟按身份证号查询的次数有限，且都记入审计日志。")
+ID_SEARCH_HELP = _(
+    "姓名或电话；身份证号须输入完整的18位号码，或“姓名 身份证号后4位”（中间加空格，如：张三 1234）。"
+    "只有可查看完整身份证号的角色可按号码开头查询。每分钟按身份证号查询的次数有限，且都记入审计日志。"
+)
 
 
 def _region_prefix_filter(field):
     """A region by its 12-digit code or by its name (the picker's suggestions,
     region_suggest): its subtree.  A name several regions share matches all of
     them; `qs` is already narrowed to the user's jurisdiction."""
+
     def apply(qs, name, value):
         value = value.strip()
         codes = [value] if value.isdigit() else list(Region.objects.filter(name=value).values_list("code", flat=True))
@@ -72,21 +76,27 @@ class IdSearchFilterSet(django_filters.FilterSet):
             self.id_search = search
             if search.kind == "id_prefix" and not may_search_id_prefix(self.user):
                 self.search_notice = gettext(
-                    "按身份证号查询请输入完整的18位号码，或输入“姓名 身份证号后4位”（如：张三 1234）。")
+                    "按身份证号查询请输入完整的18位号码，或输入“姓名 身份证号后4位”（如：张三 1234）。"
+                )
         return self.search_function(qs, search, user=self.user)
 
     def filter_queryset(self, queryset):
         qs = super().filter_queryset(queryset)
         if self.id_search is not None:
-            services.person_search_recorded(actor=self.user, query_kind=self.id_search.kind,
-                                            masked=self.id_search.masked, results=search_result_count(qs))
+            services.person_search_recorded(
+                actor=self.user,
+                query_kind=self.id_search.kind,
+                masked=self.id_search.masked,
+                results=search_result_count(qs),
+            )
         return qs
 
 
 class PersonFilter(IdSearchFilterSet):
     q = django_filters.CharFilter(label=_("身份证号/姓名/电话"), method="search", help_text=ID_SEARCH_HELP)
-    region = django_filters.CharFilter(label=_("区划"), method=_region_prefix_filter("residence_region__code"),
-                                       help_text=_("区划名称或12位代码"))
+    region = django_filters.CharFilter(
+        label=_("区划"), method=_region_prefix_filter("residence_region__code"), help_text=_("区划名称或12位代码")
+    )
     sex = django_filters.ChoiceFilter(label=_("性别"), choices=Person.Sex.choices)
     disability_grade = django_filters.ChoiceFilter(label=_("残疾等级"), choices=Person.Disability.choices)
     labour_capacity = django_filters.ChoiceFilter(label=_("劳动能力"), choices=Person.LabourCapacity.choices)
@@ -125,8 +135,9 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 class HouseholdFilter(IdSearchFilterSet):
     q = django_filters.CharFilter(label=_("户编号/成员身份证号/姓名/电话"), method="search", help_text=ID_SEARCH_HELP)
-    region = django_filters.CharFilter(label=_("区划"), method=_region_prefix_filter("region__code"),
-                                       help_text=_("区划名称或12位代码"))
+    region = django_filters.CharFilter(
+        label=_("区划"), method=_region_prefix_filter("region__code"), help_text=_("区划名称或12位代码")
+    )
 
     search_function = staticmethod(household_search)
 

@@ -16,15 +16,20 @@ class BootstrapMixin:
             widget = field.widget
             css = {"checkbox": "form-check-input", "select": "form-select"}.get(
                 getattr(widget, "input_type", None) or ("select" if isinstance(widget, forms.Select) else ""),
-                "form-control")
+                "form-control",
+            )
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 class LoginForm(BootstrapMixin, AuthenticationForm):
-    username = forms.CharField(label=_("用户名或手机号"), max_length=150,
-                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
-    password = forms.CharField(label=_("密码"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("用户名或手机号"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
     error_messages = {
         "invalid_login": _("用户名或密码错误。连续多次错误后账号将被暂时锁定。"),
@@ -33,15 +38,24 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
 
 
 class ResidentRegisterForm(BootstrapMixin, forms.Form):
-    phone = forms.CharField(label=_("手机号码"), max_length=11,
-                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}))
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=11,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+    )
     name = forms.CharField(label=_("姓名"), max_length=50)
-    id_number = forms.CharField(label=_("公民身份号码"), min_length=1, max_length=18,
-                                help_text=_("18位，最后一位可能为X"))
-    password1 = forms.CharField(label=_("密码"), strip=False, widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}), help_text=_("至少8位，不能全为数字"))
-    password2 = forms.CharField(label=_("确认密码"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    id_number = forms.CharField(
+        label=_("公民身份号码"), min_length=1, max_length=18, help_text=_("18位，最后一位可能为X")
+    )
+    password1 = forms.CharField(
+        label=_("密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("至少8位，不能全为数字"),
+    )
+    password2 = forms.CharField(
+        label=_("确认密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
     agree = forms.BooleanField(label=_("我确认以上信息真实，并同意民政部门依法核对"), required=True)
 
     def clean_phone(self):
@@ -65,10 +79,13 @@ class ResidentRegisterForm(BootstrapMixin, forms.Form):
 
 
 class RegisterCodeForm(BootstrapMixin, forms.Form):
-    code = forms.CharField(label=_("短信验证码"), max_length=6, min_length=6,
-                           error_messages={"min_length": _("验证码为6位数字。")},
-                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
-                                                         "autofocus": True}))
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=6,
+        min_length=6,
+        error_messages={"min_length": _("验证码为6位数字。")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
+    )
 
 
 class DocumentUploadForm(BootstrapMixin, forms.Form):

@@ -15,6 +15,7 @@ the hukou and custody feeds' move to the core.
 The nightly feed path stays set-based in the area that matches feeds against
 its cases (its batch records the feed's death dates and ends its benefits in
 a few statements per chunk); this module is the single-person path."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -33,18 +34,19 @@ SOURCES = ("feed", "caseworker")
 
 @dataclasses.dataclass(frozen=True)
 class LifeEvent:
-    kind: str                      # "death" (recorded here); "moved_out", "custody" when the core keeps their fact
+    kind: str  # "death" (recorded here); "moved_out", "custody" when the core keeps their fact
     person: Person
     date: dt.date
-    source: str = "caseworker"     # "feed" or "caseworker"
+    source: str = "caseworker"  # "feed" or "caseworker"
     evidence: dict[str, Any] = dataclasses.field(default_factory=dict)
-    actor: Any = None              # who recorded it (None: the system); set by life_event_record
+    actor: Any = None  # who recorded it (None: the system); set by life_event_record
 
 
 def handlers_for(kind: str) -> list[tuple[str, Any]]:
     """(area key, handler) of every registered area that handles `kind`, in menu order."""
-    return [(area.key, areas.resolve(area.life_events[kind])) for area in areas.registered()
-            if kind in area.life_events]
+    return [
+        (area.key, areas.resolve(area.life_events[kind])) for area in areas.registered() if kind in area.life_events
+    ]
 
 
 def _death_recorded(actor, event: LifeEvent) -> bool:

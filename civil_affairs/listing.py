@@ -3,6 +3,7 @@ paged by keyset (sort by an allowed field, ?after= or ?before= a cursor, no
 OFFSET; the count exact up to a bound, else the planner's estimate),
 and ?export=xlsx writing the whole filtered list to Excel as an audited export.
 Filters stay the view's own (a FilterSet or a form): they only narrow `qs`."""
+
 from __future__ import annotations
 
 import json
@@ -17,15 +18,23 @@ from .pagination import keyset_page
 PAGE_SIZE = 50
 
 
-def list_page(request, qs, *, sorts: Sequence[str], default: str, size: int | None = None,
-              pinyin: Sequence[str] = ()) -> dict:
+def list_page(
+    request, qs, *, sorts: Sequence[str], default: str, size: int | None = None, pinyin: Sequence[str] = ()
+) -> dict:
     """Context of one page: `page` (items, next and previous cursors, sort in
     force), `count` (the result count, exact or estimated) and `base_query`
     (the filters, for the sort and paging links).  Fields in `pinyin` (Chinese
     names) sort in pinyin order."""
-    page = keyset_page(qs, sort=request.GET.get("sort", default), allowed=tuple(sorts), default=default,
-                       cursor=request.GET.get("after"), before=request.GET.get("before"), size=size or PAGE_SIZE,
-                       pinyin=tuple(pinyin))
+    page = keyset_page(
+        qs,
+        sort=request.GET.get("sort", default),
+        allowed=tuple(sorts),
+        default=default,
+        cursor=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=size or PAGE_SIZE,
+        pinyin=tuple(pinyin),
+    )
     params = request.GET.copy()
     for key in ("after", "before", "sort"):
         params.pop(key, None)
@@ -59,9 +68,18 @@ def export_requested(request) -> bool:
     return request.GET.get("export") == "xlsx"
 
 
-def xlsx_export(request, *, target_type: str, filename: str, sheet: str, headers: Sequence[str],
-                rows: Iterable[Sequence] | None = None, qs=None, row: Callable | None = None,
-                order: Sequence[str] = ("region_id", "pk")):
+def xlsx_export(
+    request,
+    *,
+    target_type: str,
+    filename: str,
+    sheet: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence] | None = None,
+    qs=None,
+    row: Callable | None = None,
+    order: Sequence[str] = ("region_id", "pk"),
+):
     """The whole filtered list as an Excel file, recorded in the audit log with the
     filters used.  Give `rows`, or `qs` and `row` (one record → its cells), which
     streams the queryset in `order` (by region, then id: the order people file by)."""

@@ -1,5 +1,6 @@
 """Keeps the current request where services can read who and from where,
 so the audit log is complete without threading `request` through every call."""
+
 from __future__ import annotations
 
 from contextvars import ContextVar

@@ -1,5 +1,6 @@
 """Shared core: the region tree, people, households, accounts and roles,
 audit log, documents and batch runs.  Every policy area builds on these."""
+
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
@@ -134,9 +135,7 @@ class Person(models.Model):
     name = PersonNameField(_("姓名"), max_length=50, db_collation="C")
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("出生日期"), editable=False)
-    hukou_region = models.ForeignKey(
-        Region, verbose_name=_("户籍地"), on_delete=models.PROTECT, related_name="+"
-    )
+    hukou_region = models.ForeignKey(Region, verbose_name=_("户籍地"), on_delete=models.PROTECT, related_name="+")
     residence_region = models.ForeignKey(
         Region, verbose_name=_("居住地"), on_delete=models.PROTECT, related_name="residents"
     )
@@ -158,8 +157,9 @@ class Person(models.Model):
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
         constraints = [
-            models.CheckConstraint(condition=Q(disability_grade__gte=0, disability_grade__lte=4),
-                                   name="person_disability_grade_range"),
+            models.CheckConstraint(
+                condition=Q(disability_grade__gte=0, disability_grade__lte=4), name="person_disability_grade_range"
+            ),
             models.CheckConstraint(condition=Q(id_number__regex=r"^\d{17}[\dX]$"), name="person_id_number_format"),
         ]
         indexes = [
@@ -169,8 +169,11 @@ class Person(models.Model):
             models.Index(fields=["birth_date"], name="person_birth_date"),
             # Lists filtered by disability grade (and sex), in a jurisdiction: the few
             # percent of people with a grade, so a filtered page never walks the registry.
-            models.Index(fields=["disability_grade", "sex", "residence_region", "id"],
-                         condition=Q(disability_grade__gt=0), name="person_disabled"),
+            models.Index(
+                fields=["disability_grade", "sex", "residence_region", "id"],
+                condition=Q(disability_grade__gt=0),
+                name="person_disabled",
+            ),
             # Search by "name + last four of the ID number" (issue 10): never by an ID prefix.
             models.Index(Right("id_number", 4), "name", name="person_id_last4_name"),
         ]
@@ -200,8 +203,9 @@ class Person(models.Model):
 
 class Household(models.Model):
     number = models.CharField(_("户编号"), max_length=20, unique=True)
-    region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT,
-                               related_name="households")
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="households"
+    )
     address = models.CharField(_("住址"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -229,11 +233,9 @@ class HouseholdMember(models.Model):
         SIBLING = "sibling", _("兄弟姐妹")
         OTHER = "other", _("其他")
 
-    household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.CASCADE,
-                                  related_name="members")
+    household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.CASCADE, related_name="members")
     # A person belongs to one household at a time.
-    person = models.OneToOneField(Person, verbose_name=_("人员"), on_delete=models.PROTECT,
-                                  related_name="membership")
+    person = models.OneToOneField(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="membership")
     relation = models.CharField(_("与户主关系"), max_length=12, choices=Relation.choices)
     joined_on = models.DateField(_("加入日期"), null=True, blank=True)
 
@@ -241,8 +243,7 @@ class HouseholdMember(models.Model):
         verbose_name = _("家庭成员")
         verbose_name_plural = _("家庭成员")
         constraints = [
-            models.UniqueConstraint(fields=["household"], condition=Q(relation="head"),
-                                    name="household_one_head"),
+            models.UniqueConstraint(fields=["household"], condition=Q(relation="head"), name="household_one_head"),
         ]
 
     def __str__(self) -> str:
@@ -345,29 +346,38 @@ class Role(models.TextChoices):
 
 class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
-    region = models.ForeignKey(Region, verbose_name=_("管辖区域"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
-    person = models.OneToOneField(Person, verbose_name=_("本人"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="account")
+    region = models.ForeignKey(
+        Region, verbose_name=_("管辖区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.OneToOneField(
+        Person, verbose_name=_("本人"), null=True, blank=True, on_delete=models.PROTECT, related_name="account"
+    )
     phone = models.CharField(_("手机号码"), max_length=20, blank=True)
     # A resident's account is bound to its person only once proved: by a code sent
     # to the phone the registry holds, or by a caseworker seeing them in person.
     # Until then the account sees no household data.
     verified_at = models.DateTimeField(_("实名核验时间"), null=True, blank=True)
-    verified_by = models.ForeignKey("self", verbose_name=_("核验人"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    verification_method = models.CharField(_("核验方式"), max_length=12, blank=True, choices=[
-        ("sms", _("登记手机验证码")), ("in_person", _("窗口当面核验"))])
+    verified_by = models.ForeignKey(
+        "self", verbose_name=_("核验人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verification_method = models.CharField(
+        _("核验方式"),
+        max_length=12,
+        blank=True,
+        choices=[("sms", _("登记手机验证码")), ("in_person", _("窗口当面核验"))],
+    )
 
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         constraints = [
             # A staff role is bound to a region; a resident to a person.
-            models.CheckConstraint(condition=Q(role="resident") | Q(region__isnull=False),
-                                   name="staff_role_has_region"),
-            models.UniqueConstraint(fields=["phone"], condition=Q(role="resident") & ~Q(phone=""),
-                                    name="resident_phone_unique"),
+            models.CheckConstraint(
+                condition=Q(role="resident") | Q(region__isnull=False), name="staff_role_has_region"
+            ),
+            models.UniqueConstraint(
+                fields=["phone"], condition=Q(role="resident") & ~Q(phone=""), name="resident_phone_unique"
+            ),
         ]
 
     @property
@@ -390,8 +400,9 @@ class OneTimeCode(models.Model):
     purpose = models.CharField(_("用途"), max_length=16, choices=Purpose.choices)
     phone = models.CharField(_("手机号码"), max_length=20)
     code_hash = models.CharField(_("验证码摘要"), max_length=128)
-    person = models.ForeignKey("Person", verbose_name=_("人员"), null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="+")
+    person = models.ForeignKey(
+        "Person", verbose_name=_("人员"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
     expires_at = models.DateTimeField(_("失效时间"))
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
@@ -414,8 +425,9 @@ class AuditEvent(models.Model):
         IMPORT = "import", _("导入")
         LOGIN = "login", _("登录")
 
-    actor = models.ForeignKey(User, verbose_name=_("操作人"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(_("操作人账号"), max_length=150, blank=True)
     action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
     target_type = models.CharField(_("对象类型"), max_length=60)
@@ -457,17 +469,20 @@ class Document(models.Model):
         ACCIDENT = "accident", _("火灾/事故证明")
         OTHER = "other", _("其他材料")
 
-    household = models.ForeignKey(Household, verbose_name=_("家庭"), null=True, blank=True,
-                                  on_delete=models.CASCADE, related_name="documents")
-    person = models.ForeignKey(Person, verbose_name=_("人员"), null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="documents")
+    household = models.ForeignKey(
+        Household, verbose_name=_("家庭"), null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
     kind = models.CharField(_("材料类型"), max_length=16, choices=Kind.choices)
     file = models.FileField(_("文件"), upload_to=document_path)
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=60)
     size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(User, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        User, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("上传时间"))
 
     class Meta:
@@ -475,8 +490,9 @@ class Document(models.Model):
         verbose_name_plural = _("证明材料")
         ordering = ["-uploaded_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(household__isnull=False) | Q(person__isnull=False),
-                                   name="document_has_owner"),
+            models.CheckConstraint(
+                condition=Q(household__isnull=False) | Q(person__isnull=False), name="document_has_owner"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -500,10 +516,12 @@ class BatchRun(models.Model):
     # What the run produced, by name (lines added, tasks created, totals…), kept per chunk.
     result = models.JSONField(_("结果统计"), default=dict, blank=True)
     message = models.TextField(_("结果说明"), blank=True)
-    region = models.ForeignKey(Region, verbose_name=_("区域"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(User, verbose_name=_("发起人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    region = models.ForeignKey(
+        Region, verbose_name=_("区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        User, verbose_name=_("发起人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     # Touched by the worker after every chunk: a running run without a recent
@@ -516,8 +534,9 @@ class BatchRun(models.Model):
         verbose_name_plural = _("批处理任务")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(done__lte=models.F("total")) | Q(total=0),
-                                   name="batchrun_done_le_total"),
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("total")) | Q(total=0), name="batchrun_done_le_total"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -538,8 +557,7 @@ class BatchRunError(models.Model):
     """Every bad row of a run, for the downloadable error file (BatchRun.errors
     keeps only the first ones for the page)."""
 
-    run = models.ForeignKey(BatchRun, verbose_name=_("批处理任务"), on_delete=models.CASCADE,
-                            related_name="row_errors")
+    run = models.ForeignKey(BatchRun, verbose_name=_("批处理任务"), on_delete=models.CASCADE, related_name="row_errors")
     row = models.PositiveIntegerField(_("行号"), null=True, blank=True)
     reason = models.TextField(_("原因"))
 
@@ -602,6 +620,7 @@ class CalendarDay(models.Model):
 
 # ---------------------------------------------------------------- district payment rolls (civil_affairs/rolls.py)
 
+
 class DistrictRoll(models.Model):
     """One district's payment roll of one kind for one month (an area's
     concrete model adds no field: the table is the kind).  A reviewer of the
@@ -618,8 +637,9 @@ class DistrictRoll(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.GENERATED)
     # db_default: batches create rolls with one INSERT … SELECT
     generated_at = models.DateTimeField(_("生成时间"), db_default=Now())
-    approved_by = models.ForeignKey(User, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    approved_by = models.ForeignKey(
+        User, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     approved_lines = models.PositiveIntegerField(_("审核时明细数"), null=True, blank=True)
     approved_total = models.DecimalField(_("审核时合计（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
@@ -628,7 +648,9 @@ class DistrictRoll(models.Model):
         abstract = True
         ordering = ["-month", "district"]
         constraints = [
-            models.UniqueConstraint(fields=["month", "district"], name="%(app_label)s_%(class)s_one_per_district_month"),
+            models.UniqueConstraint(
+                fields=["month", "district"], name="%(app_label)s_%(class)s_one_per_district_month"
+            ),
             models.CheckConstraint(condition=Q(month__day=1), name="%(app_label)s_%(class)s_month_first_day"),
         ]
 

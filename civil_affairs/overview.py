@@ -2,6 +2,7 @@
 (civil_affairs.areas.Indicator) by district for the user's region subtree
 and a day.  Each indicator is one grouped query of its area; the core only
 lays the figures out (districts × indicators, with a total row)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,7 @@ class Column:
     key: str
     label: object
     unit: object
-    values: list            # one per district, in district order (0 where the area has none)
+    values: list  # one per district, in district order (0 where the area has none)
     total: object
 
 
@@ -54,13 +55,28 @@ def overview_table(user, day: dt.date) -> tuple[list[Region], list[Column]]:
             values = [by_district.get(d.code) for d in districts]
             zero = _zero([v for v in values if v is not None])
             values = [zero if v is None else v for v in values]
-            columns.append(Column(area=area.key, key=indicator.key, label=indicator.label, unit=indicator.unit,
-                                  values=values, total=sum(values, zero)))
+            columns.append(
+                Column(
+                    area=area.key,
+                    key=indicator.key,
+                    label=indicator.label,
+                    unit=indicator.unit,
+                    values=values,
+                    total=sum(values, zero),
+                )
+            )
     return districts, columns
 
 
 def overview_chart_data(districts: list[Region], columns: list[Column]) -> list[dict]:
     """What static/js/charts.js draws: one bar chart per indicator (json_script, no inline script)."""
     labels = [d.name for d in districts]
-    return [{"id": f"overview-{c.key}", "label": f"{c.label}（{c.unit}）", "labels": labels,
-             "data": [str(v) for v in c.values]} for c in columns]
+    return [
+        {
+            "id": f"overview-{c.key}",
+            "label": f"{c.label}（{c.unit}）",
+            "labels": labels,
+            "data": [str(v) for v in c.values],
+        }
+        for c in columns
+    ]

@@ -1,5 +1,6 @@
 """Keyset pagination for workbench lists: no OFFSET, no COUNT(*) over the
 registry; the next page starts after the last row shown (sort value, id)."""
+
 from __future__ import annotations
 
 import base64
@@ -18,7 +19,7 @@ class KeysetPage:
     items: list
     next_cursor: str | None
     sort: str
-    prev_cursor: str | None = None   # ?before=: the page before this one
+    prev_cursor: str | None = None  # ?before=: the page before this one
 
 
 def _encode(values) -> str:
@@ -56,8 +57,17 @@ def sort_expression(qs: QuerySet, field: str, *, pinyin: bool):
     return F(field)
 
 
-def keyset_page(qs: QuerySet, *, sort: str, allowed: tuple[str, ...], default: str, cursor: str | None,
-                size: int = 50, before: str | None = None, pinyin: tuple[str, ...] = ()) -> KeysetPage:
+def keyset_page(
+    qs: QuerySet,
+    *,
+    sort: str,
+    allowed: tuple[str, ...],
+    default: str,
+    cursor: str | None,
+    size: int = 50,
+    before: str | None = None,
+    pinyin: tuple[str, ...] = (),
+) -> KeysetPage:
     """`sort` is a field name, with '-' for descending; unknown sorts fall back to
     `default`.  `cursor` (?after=) pages forwards from a row, `before` (?before=)
     backwards; fields in `pinyin` sort in pinyin order."""
@@ -75,8 +85,10 @@ def keyset_page(qs: QuerySet, *, sort: str, allowed: tuple[str, ...], default: s
         value = model_field.to_python(start[0]) if start[0] is not None else None
         op = "gt" if ascending else "lt"
         # (key >= v) is the index condition; the OR only settles ties on the id
-        qs = qs.filter(Q(**{f"_sort_key__{op}e": value}),
-                       Q(**{f"_sort_key__{op}": value}) | Q(**{"_sort_key": value, f"pk__{op}": start[1]}))
+        qs = qs.filter(
+            Q(**{f"_sort_key__{op}e": value}),
+            Q(**{f"_sort_key__{op}": value}) | Q(**{"_sort_key": value, f"pk__{op}": start[1]}),
+        )
     rows = list(qs[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
@@ -115,10 +127,15 @@ class FieldKeysetPagination(KeysetPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
-        self.page = keyset_page(queryset, sort=self.field, allowed=(self.field,), default=self.field,
-                                cursor=request.query_params.get(self.cursor_query_param),
-                                before=request.query_params.get(self.before_query_param),
-                                size=self.get_page_size(request))
+        self.page = keyset_page(
+            queryset,
+            sort=self.field,
+            allowed=(self.field,),
+            default=self.field,
+            cursor=request.query_params.get(self.cursor_query_param),
+            before=request.query_params.get(self.before_query_param),
+            size=self.get_page_size(request),
+        )
         return self.page.items
 
     def _link(self, param: str, value: str | None) -> str | None:
@@ -134,6 +151,13 @@ class FieldKeysetPagination(KeysetPagination):
         return self._link(self.before_query_param, self.page.prev_cursor)
 
     def get_schema_operation_parameters(self, view):
-        return [*super().get_schema_operation_parameters(view), {
-            "name": self.before_query_param, "required": False, "in": "query",
-            "description": "The page before this one (the `previous` link).", "schema": {"type": "string"}}]
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": self.before_query_param,
+                "required": False,
+                "in": "query",
+                "description": "The page before this one (the `previous` link).",
+                "schema": {"type": "string"},
+            },
+        ]

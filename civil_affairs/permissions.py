@@ -2,6 +2,7 @@
 
 Jurisdiction (which records) lives in selectors.py; this module answers only
 whether a role may use a feature at all."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -16,11 +17,21 @@ from .models import Role
 # capabilities in its Area registration and capability_table() merges them.
 CAPABILITIES: dict[str, frozenset[str]] = {
     # the staff workbench at /work/
-    "workbench": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.INSTITUTION_STAFF,
-                            Role.CHARITY_STAFF, Role.BUREAU_ADMIN, Role.AUDITOR}),
+    "workbench": frozenset(
+        {
+            Role.CASEWORKER,
+            Role.REVIEWER,
+            Role.COMMUNITY_WORKER,
+            Role.INSTITUTION_STAFF,
+            Role.CHARITY_STAFF,
+            Role.BUREAU_ADMIN,
+            Role.AUDITOR,
+        }
+    ),
     # search and read people and households in the jurisdiction
-    "registry_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN,
-                                Role.AUDITOR}),
+    "registry_view": frozenset(
+        {Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN, Role.AUDITOR}
+    ),
     # full ID numbers on a person's or household's detail page
     "full_id_number": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN}),
     # change registry records, upload evidence

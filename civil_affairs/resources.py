@@ -1,5 +1,6 @@
 """django-import-export resources for the registry (CSV and Excel), used by
 the admin's export and by the chunked import (services.registry_import_run)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,8 +58,7 @@ class StrictResource(resources.ModelResource):
 class RegionResource(StrictResource):
     code = fields.Field(attribute="code", column_name="code")
     name = fields.Field(attribute="name", column_name="name")
-    parent = fields.Field(attribute="parent", column_name="parent",
-                          widget=CodeForeignKeyWidget(Region, field="code"))
+    parent = fields.Field(attribute="parent", column_name="parent", widget=CodeForeignKeyWidget(Region, field="code"))
     is_urban = fields.Field(attribute="is_urban", column_name="is_urban", widget=widgets.BooleanWidget())
 
     class Meta(StrictResource.Meta):
@@ -76,16 +76,27 @@ class RegionResource(StrictResource):
 
 class PersonResource(StrictResource):
     id_number = fields.Field(attribute="id_number", column_name="id_number")
-    hukou_region = fields.Field(attribute="hukou_region", column_name="hukou_region",
-                                widget=CodeForeignKeyWidget(Region, field="code"))
-    residence_region = fields.Field(attribute="residence_region", column_name="residence_region",
-                                    widget=CodeForeignKeyWidget(Region, field="code"))
+    hukou_region = fields.Field(
+        attribute="hukou_region", column_name="hukou_region", widget=CodeForeignKeyWidget(Region, field="code")
+    )
+    residence_region = fields.Field(
+        attribute="residence_region", column_name="residence_region", widget=CodeForeignKeyWidget(Region, field="code")
+    )
 
     class Meta(StrictResource.Meta):
         model = Person
         import_id_fields = ("id_number",)
-        fields = ("id_number", "name", "hukou_region", "residence_region", "phone", "disability_grade",
-                  "disability_type", "labour_capacity", "death_date")
+        fields = (
+            "id_number",
+            "name",
+            "hukou_region",
+            "residence_region",
+            "phone",
+            "disability_grade",
+            "disability_type",
+            "labour_capacity",
+            "death_date",
+        )
         export_order = fields
 
     masked_on_export = {"id_number": mask_id_number, "phone": mask_phone}
@@ -110,10 +121,12 @@ class HouseholdResource(StrictResource):
 class HouseholdMemberResource(StrictResource):
     """One row per member: household number, ID number, relation to the head."""
 
-    household = fields.Field(attribute="household", column_name="household",
-                             widget=CodeForeignKeyWidget(Household, field="number"))
-    person = fields.Field(attribute="person", column_name="id_number",
-                          widget=CodeForeignKeyWidget(Person, field="id_number"))
+    household = fields.Field(
+        attribute="household", column_name="household", widget=CodeForeignKeyWidget(Household, field="number")
+    )
+    person = fields.Field(
+        attribute="person", column_name="id_number", widget=CodeForeignKeyWidget(Person, field="id_number")
+    )
 
     class Meta(StrictResource.Meta):
         model = HouseholdMember
@@ -128,8 +141,10 @@ class HouseholdMemberResource(StrictResource):
 # dates, numbers and choices in the forms people write them, and every problem
 # of a row reported under the spreadsheet's own column header.
 
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?)?\s*月?"
-                   r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?)?\s*月?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
 
 
 def _text(value) -> str:
@@ -268,8 +283,9 @@ class CheckedResource(StrictResource):
     def before_import(self, dataset, **kwargs):
         self.actor = kwargs.get("user")
         headers = {str(h).strip() for h in (dataset.headers or [])}
-        self.missing_columns = [self.fields[a].column_name for a in self.required
-                                if self.fields[a].column_name not in headers]
+        self.missing_columns = [
+            self.fields[a].column_name for a in self.required if self.fields[a].column_name not in headers
+        ]
 
     def check_row(self, instance, errors: dict) -> None:
         """Add business problems to `errors` (attribute → message)."""
@@ -344,8 +360,14 @@ class ParameterResource(CheckedResource):
 
     def do_instance_save(self, instance, is_create):
         """Through the service, so each new or changed value is audited."""
-        saved = parameter_set(actor=getattr(self, "actor", None), region=instance.region, key=instance.key,
-                              value=instance.value, effective_from=instance.effective_from, note=instance.note or "")
+        saved = parameter_set(
+            actor=getattr(self, "actor", None),
+            region=instance.region,
+            key=instance.key,
+            value=instance.value,
+            effective_from=instance.effective_from,
+            note=instance.note or "",
+        )
         instance.pk = saved.pk
 
 

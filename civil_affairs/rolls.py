@@ -22,6 +22,7 @@ then gets the same
 
 The batch that writes a kind's lines (set-based SQL, the area's own) uses
 `chunk_write` for each chunk: it reports the payable lines an approved roll kept out."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,7 +73,7 @@ class Column:
     (person, ID number, category, community, bank account, amount)."""
 
     label: Any
-    value: Callable[[Any], Any]          # line → cell text
+    value: Callable[[Any], Any]  # line → cell text
     css: str = ""
 
 
@@ -80,31 +81,31 @@ class Column:
 class RollKind:
     """One kind of district roll, as an area declares it."""
 
-    key: str                             # "<area>_<name>"; also the prefix of its pages' element ids
-    label: Any                           # e.g. 发放花名册
-    roll_model: type                     # a DistrictRoll
-    line_model: type                     # a RollLine with `roll` → roll_model
-    run_kind: str                        # BatchRun.kind of the run that writes a month's rolls
+    key: str  # "<area>_<name>"; also the prefix of its pages' element ids
+    label: Any  # e.g. 发放花名册
+    roll_model: type  # a DistrictRoll
+    line_model: type  # a RollLine with `roll` → roll_model
+    run_kind: str  # BatchRun.kind of the run that writes a month's rolls
     view_capability: str
     approve_capability: str
-    person: str                          # the line's FK to the person paid
-    beneficiary: str                     # the field unique with the month (RollLine.once_per_month)
-    category: str                        # the line field totals are split by
+    person: str  # the line's FK to the person paid
+    beneficiary: str  # the field unique with the month (RollLine.once_per_month)
+    category: str  # the line field totals are split by
     category_label: Any
     category_labels: Callable[[], dict]  # code → label, in the order shown
-    count_unit: Any                      # what a line counts: 人次, 人
-    count_label: Any                     # the month's count: 发放人次, 补贴人数
-    url_names: dict[str, str]            # list, detail, approve, bank_file; hold (where lines can be held)
-    bank_file_name: str                  # file name prefix
-    slug: str = "roll"                   # element ids of the month chart: <slug>-chart, <slug>-data
-    list_label: Any = ""                 # the breadcrumb back to the area's month page
-    run_label: Any = ""                  # what the month's run is called on its progress card
+    count_unit: Any  # what a line counts: 人次, 人
+    count_label: Any  # the month's count: 发放人次, 补贴人数
+    url_names: dict[str, str]  # list, detail, approve, bank_file; hold (where lines can be held)
+    bank_file_name: str  # file name prefix
+    slug: str = "roll"  # element ids of the month chart: <slug>-chart, <slug>-data
+    list_label: Any = ""  # the breadcrumb back to the area's month page
+    run_label: Any = ""  # what the month's run is called on its progress card
     person_label: Any = _lazy("姓名")
     line_columns: tuple[Column, ...] = ()
-    line_related: tuple[str, ...] = ()   # select_related for a page of lines (for line_columns)
+    line_related: tuple[str, ...] = ()  # select_related for a page of lines (for line_columns)
     bank_columns: tuple[tuple[Any, str], ...] = ()  # (header, field path) after the shared ones
     totals_caption: Any = ""
-    month_caption: Any = ""              # text, or a callable returning it (the template calls it)
+    month_caption: Any = ""  # text, or a callable returning it (the template calls it)
     on_approved: str | Callable | None = None  # on_approved(roll=…) in the approval's transaction (tell residents)
 
     @property
@@ -117,17 +118,18 @@ class RollKind:
 class RunForm:
     """The month page's form that starts a month's run (templates/rolls/_header.html)."""
 
-    capability: str                      # who may start one
-    start: Callable                      # start(user=, month=) → BatchRun, queued
-    started: Any                         # the message once queued; %(m)s is the month
+    capability: str  # who may start one
+    start: Callable  # start(user=, month=) → BatchRun, queued
+    started: Any  # the message once queued; %(m)s is the month
     month_label: Any
     button: Any
     help: Any
     testid: str
-    prefill: bool = False                # the month shown is proposed in the field
+    prefill: bool = False  # the month shown is proposed in the field
 
 
 # ---------------------------------------------------------------- reads
+
 
 def roll_list_for_user(user, kind: RollKind) -> QuerySet:
     """Rolls of the districts that overlap the user's jurisdiction."""
@@ -138,7 +140,8 @@ def roll_list_for_user(user, kind: RollKind) -> QuerySet:
         return kind.roll_model.objects.none()
     # A district code's first 6 digits name it; a wider prefix (city, province) covers many.
     return kind.roll_model.objects.select_related("district", "approved_by").filter(
-        district__code__startswith=prefix[:6])
+        district__code__startswith=prefix[:6]
+    )
 
 
 def roll_get_for_user(user, kind: RollKind, pk):
@@ -157,8 +160,9 @@ def roll_lines_for_user(user, kind: RollKind, roll) -> QuerySet:
     prefix = jurisdiction_prefix(user)
     if prefix is None:
         return kind.line_model.objects.none()
-    return (kind.line_model.objects.filter(roll=roll, region__code__startswith=prefix)
-            .select_related(kind.person, "region", *kind.line_related))
+    return kind.line_model.objects.filter(roll=roll, region__code__startswith=prefix).select_related(
+        kind.person, "region", *kind.line_related
+    )
 
 
 def _categories(kind: RollKind, present) -> list[str]:
@@ -179,8 +183,12 @@ def roll_totals(kind: RollKind, lines: QuerySet) -> tuple[list[dict], dict]:
             held = {"lines": held["lines"] + r["lines"], "total": held["total"] + (r["total"] or ZERO)}
         else:
             code = r[kind.category]
-            paid[code] = {"category": code, "label": labels.get(code, code), "lines": r["lines"],
-                          "total": r["total"] or ZERO}
+            paid[code] = {
+                "category": code,
+                "label": labels.get(code, code),
+                "lines": r["lines"],
+                "total": r["total"] or ZERO,
+            }
     return [paid[c] for c in _categories(kind, paid)], held
 
 
@@ -188,8 +196,12 @@ def roll_figures(lines: QuerySet) -> dict:
     """What a roll pays (its lines not held: "lines", "total") and, when
     there are any, what it holds ("held", "held_total"): one aggregate."""
     held = Q(held=True)
-    row = lines.aggregate(paid_lines=Count("id", filter=~held), paid_total=Sum("amount", filter=~held),
-                          held_lines=Count("id", filter=held), held_sum=Sum("amount", filter=held))
+    row = lines.aggregate(
+        paid_lines=Count("id", filter=~held),
+        paid_total=Sum("amount", filter=~held),
+        held_lines=Count("id", filter=held),
+        held_sum=Sum("amount", filter=held),
+    )
     figures = {"lines": row["paid_lines"], "total": row["paid_total"] or ZERO}
     if row["held_lines"]:
         figures.update(held=row["held_lines"], held_total=row["held_sum"] or ZERO)
@@ -200,17 +212,28 @@ def month_totals(kind: RollKind, *, month: dt.date) -> list[dict]:
     """A month's lines and money by district and category, city-wide (for
     services and commands).  Rows: district_id, district, <kind.category>,
     lines, total: one GROUP BY."""
-    rows = (kind.line_model.objects.filter(roll__month=month).order_by()
-            .values("roll__district_id", "roll__district__name", kind.category)
-            .annotate(lines=Count("id"), total=Sum("amount")).order_by("roll__district_id", kind.category))
-    return [{"district_id": r["roll__district_id"], "district": r["roll__district__name"],
-             kind.category: r[kind.category], "lines": r["lines"], "total": r["total"] or ZERO} for r in rows]
+    rows = (
+        kind.line_model.objects.filter(roll__month=month)
+        .order_by()
+        .values("roll__district_id", "roll__district__name", kind.category)
+        .annotate(lines=Count("id"), total=Sum("amount"))
+        .order_by("roll__district_id", kind.category)
+    )
+    return [
+        {
+            "district_id": r["roll__district_id"],
+            "district": r["roll__district__name"],
+            kind.category: r[kind.category],
+            "lines": r["lines"],
+            "total": r["total"] or ZERO,
+        }
+        for r in rows
+    ]
 
 
 def roll_months_for_user(user, kind: RollKind, *, limit: int = 36) -> list[dt.date]:
     """Months with rolls in the user's jurisdiction, newest first."""
-    return list(roll_list_for_user(user, kind).order_by("-month").values_list("month", flat=True)
-                .distinct()[:limit])
+    return list(roll_list_for_user(user, kind).order_by("-month").values_list("month", flat=True).distinct()[:limit])
 
 
 def month_summary_for_user(user, kind: RollKind, month: dt.date) -> dict:
@@ -224,10 +247,10 @@ def month_summary_for_user(user, kind: RollKind, month: dt.date) -> dict:
         lines = kind.line_model.objects.filter(roll__in=[r.pk for r in rolls])
         if len(prefix) > 6:  # a street's view of its district's rolls; a district or wider sees them whole
             lines = lines.filter(region__code__startswith=prefix)
-        rows = [{"roll_id": r["roll_id"], "category": r[kind.category], "lines": r["lines"],
-                 "total": r["total"] or ZERO}
-                for r in lines.order_by().values("roll_id", kind.category).annotate(lines=Count("id"),
-                                                                                      total=Sum("amount"))]
+        rows = [
+            {"roll_id": r["roll_id"], "category": r[kind.category], "lines": r["lines"], "total": r["total"] or ZERO}
+            for r in lines.order_by().values("roll_id", kind.category).annotate(lines=Count("id"), total=Sum("amount"))
+        ]
     categories = _categories(kind, (r["category"] for r in rows))
     labels = kind.category_labels()
     cells: dict[int, dict[str, dict]] = {}
@@ -236,15 +259,33 @@ def month_summary_for_user(user, kind: RollKind, month: dt.date) -> dict:
     districts = []
     for roll in rolls:
         mine = cells.get(roll.pk, {})
-        districts.append({"roll": roll, "cells": [mine.get(c, {"lines": 0, "total": ZERO}) for c in categories],
-                          "lines": sum(c["lines"] for c in mine.values()),
-                          "total": sum((c["total"] for c in mine.values()), ZERO)})
-    category_totals = [{"category": c, "label": labels.get(c, c),
-                        "lines": sum(r["lines"] for r in rows if r["category"] == c),
-                        "total": sum((r["total"] for r in rows if r["category"] == c), ZERO)} for c in categories]
-    return {"month": month, "districts": districts, "categories": categories, "category_totals": category_totals,
-            "lines": sum(d["lines"] for d in districts), "total": sum((d["total"] for d in districts), ZERO),
-            "rolls": len(rolls), "approved": sum(1 for r in rolls if r.status == APPROVED)}
+        districts.append(
+            {
+                "roll": roll,
+                "cells": [mine.get(c, {"lines": 0, "total": ZERO}) for c in categories],
+                "lines": sum(c["lines"] for c in mine.values()),
+                "total": sum((c["total"] for c in mine.values()), ZERO),
+            }
+        )
+    category_totals = [
+        {
+            "category": c,
+            "label": labels.get(c, c),
+            "lines": sum(r["lines"] for r in rows if r["category"] == c),
+            "total": sum((r["total"] for r in rows if r["category"] == c), ZERO),
+        }
+        for c in categories
+    ]
+    return {
+        "month": month,
+        "districts": districts,
+        "categories": categories,
+        "category_totals": category_totals,
+        "lines": sum(d["lines"] for d in districts),
+        "total": sum((d["total"] for d in districts), ZERO),
+        "rolls": len(rolls),
+        "approved": sum(1 for r in rolls if r.status == APPROVED),
+    }
 
 
 def month_chart(summary: dict | None) -> dict | None:
@@ -253,9 +294,13 @@ def month_chart(summary: dict | None) -> dict | None:
     if not summary or not summary["districts"]:
         return None
     districts = summary["districts"]
-    return {"labels": [d["roll"].district.name for d in districts],
-            "datasets": [{"label": str(t["label"]), "data": [str(d["cells"][i]["total"]) for d in districts]}
-                         for i, t in enumerate(summary["category_totals"])]}
+    return {
+        "labels": [d["roll"].district.name for d in districts],
+        "datasets": [
+            {"label": str(t["label"]), "data": [str(d["cells"][i]["total"]) for d in districts]}
+            for i, t in enumerate(summary["category_totals"])
+        ],
+    }
 
 
 def roll_bank_rows(user, kind: RollKind, roll) -> Iterator[tuple]:
@@ -265,13 +310,32 @@ def roll_bank_rows(user, kind: RollKind, roll) -> Iterator[tuple]:
     are not paid."""
     full = has_capability(user, "full_id_number")
     labels = kind.category_labels()
-    paths = (f"{kind.person}__name", f"{kind.person}__id_number", "bank_account", "amount", kind.category,
-             "region__name", *(path for _header, path in kind.bank_columns))
-    rows = (roll_lines_for_user(user, kind, roll).filter(held=False).order_by("region_id", "id")
-            .values_list(*paths).iterator(chunk_size=5000))
+    paths = (
+        f"{kind.person}__name",
+        f"{kind.person}__id_number",
+        "bank_account",
+        "amount",
+        kind.category,
+        "region__name",
+        *(path for _header, path in kind.bank_columns),
+    )
+    rows = (
+        roll_lines_for_user(user, kind, roll)
+        .filter(held=False)
+        .order_by("region_id", "id")
+        .values_list(*paths)
+        .iterator(chunk_size=5000)
+    )
     for name, id_number, account, amount, category, community, *own in rows:
-        yield (name, id_number if full else rules.mask_id_number(id_number), account, amount,
-               str(labels.get(category, category)), community, *own)
+        yield (
+            name,
+            id_number if full else rules.mask_id_number(id_number),
+            account,
+            amount,
+            str(labels.get(category, category)),
+            community,
+            *own,
+        )
 
 
 def month_run_unfinished(*, run_kind: str, month: dt.date) -> BatchRun | None:
@@ -282,10 +346,13 @@ def month_run_unfinished(*, run_kind: str, month: dt.date) -> BatchRun | None:
     bench do: nothing recorded says they are partial).  A start refused
     because the month was already running (failed, never started) is not counted."""
     unfinished = (BatchRun.Status.PENDING, BatchRun.Status.RUNNING)
-    run = (BatchRun.objects.filter(kind=run_kind, params__month=month.strftime("%Y-%m"))
-           .exclude(status=BatchRun.Status.FAILED, started_at__isnull=True)
-           # one query: any unfinished run first, else the latest
-           .order_by(Case(When(status__in=unfinished, then=0), default=1), "-pk").first())
+    run = (
+        BatchRun.objects.filter(kind=run_kind, params__month=month.strftime("%Y-%m"))
+        .exclude(status=BatchRun.Status.FAILED, started_at__isnull=True)
+        # one query: any unfinished run first, else the latest
+        .order_by(Case(When(status__in=unfinished, then=0), default=1), "-pk")
+        .first()
+    )
     return run if run is not None and run.status != BatchRun.Status.SUCCEEDED else None
 
 
@@ -296,8 +363,10 @@ def roll_approval_blocker(*, run_kind: str, month: dt.date) -> str:
     if run is None:
         return ""
     status = _("已中断（工作进程无响应）") if is_interrupted(run) else run.get_status_display()
-    return _("本月的生成任务 #%(id)d 尚未完成（%(status)s，已处理 %(done)d/%(total)d），花名册可能缺少明细；"
-             "须等该任务成功完成后才能审核。") % {"id": run.pk, "status": status, "done": run.done, "total": run.total}
+    return _(
+        "本月的生成任务 #%(id)d 尚未完成（%(status)s，已处理 %(done)d/%(total)d），花名册可能缺少明细；"
+        "须等该任务成功完成后才能审核。"
+    ) % {"id": run.pk, "status": status, "done": run.done, "total": run.total}
 
 
 # ---------------------------------------------------------------- writes
@@ -306,8 +375,9 @@ def roll_approval_blocker(*, run_kind: str, month: dt.date) -> str:
 BLOCKED_REASON = _lazy("所在区县花名册已审核，未能加入本月发放，请补发或撤销审核")
 
 
-def chunk_write(*, statements: tuple[str, ...], lines_sql: str, blocked_sql: str, params: dict,
-                run_id: int | None, what: str) -> dict[str, int]:
+def chunk_write(
+    *, statements: tuple[str, ...], lines_sql: str, blocked_sql: str, params: dict, run_id: int | None, what: str
+) -> dict[str, int]:
     """One chunk of a batch writing a kind's lines, inside the engine's chunk
     transaction: the `statements` first (locks), then the INSERT of the lines,
     then the payable ones an approved roll kept out (`blocked_sql` returns
@@ -325,22 +395,31 @@ def chunk_write(*, statements: tuple[str, ...], lines_sql: str, blocked_sql: str
     if blocked:
         counts["blocked"] = len(blocked)
         if run_id is not None:
-            batchrun_progress(run_id=run_id, done=0, errors=[
-                {"row": None, "reason": f"{what} #{pk}（{rules.mask_id_number(id_number)}）：{BLOCKED_REASON}"}
-                for pk, id_number in blocked])
+            batchrun_progress(
+                run_id=run_id,
+                done=0,
+                errors=[
+                    {"row": None, "reason": f"{what} #{pk}（{rules.mask_id_number(id_number)}）：{BLOCKED_REASON}"}
+                    for pk, id_number in blocked
+                ],
+            )
     return counts
 
 
 def blocked_message(blocked: int) -> str:
     return _("另有 %(b)d 人应发未发：所在区县花名册已审核，未能加入本月发放，请补发或撤销审核（见错误明细）。") % {
-        "b": blocked}
+        "b": blocked
+    }
 
 
 def roll_approvable_by(user, kind: RollKind, roll) -> bool:
     """The approver's role and jurisdiction (the roll's district inside it);
     used by the service and by pages to decide whether to offer the button."""
-    return (has_capability(user, kind.approve_capability) and user.region_id is not None
-            and roll.district_id.startswith(user.region.prefix))
+    return (
+        has_capability(user, kind.approve_capability)
+        and user.region_id is not None
+        and roll.district_id.startswith(user.region.prefix)
+    )
 
 
 def _locked_roll(actor, kind: RollKind, roll):
@@ -375,8 +454,13 @@ def roll_approve(*, actor, kind: RollKind, roll):
     roll.status, roll.approved_by, roll.approved_at = APPROVED, actor, timezone.now()
     roll.approved_lines, roll.approved_total = figures["lines"], figures["total"]
     roll.save(update_fields=["status", "approved_by", "approved_at", "approved_lines", "approved_total"])
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=roll, region_code=roll.district_id,
-                 changes={"step": "approve", "month": roll.month.strftime("%Y-%m"), **figures})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=roll,
+        region_code=roll.district_id,
+        changes={"step": "approve", "month": roll.month.strftime("%Y-%m"), **figures},
+    )
     if kind.on_approved:
         resolve(kind.on_approved)(roll=roll)
     return roll
@@ -406,8 +490,14 @@ def roll_line_hold_decide(*, actor, kind: RollKind, line, decision: str, reason:
     line = kind.line_model.objects.select_for_update().filter(pk=line.pk, roll=roll).first()
     if line is None or not line.held:
         raise DomainError(_("该明细未被暂停发放，无需复核。"))
-    changes = {"held_line": line.pk, "decision": decision, "reason": reason[:500], "amount": line.amount,
-               kind.beneficiary: getattr(line, f"{kind.beneficiary}_id"), "month": line.month.strftime("%Y-%m")}
+    changes = {
+        "held_line": line.pk,
+        "decision": decision,
+        "reason": reason[:500],
+        "amount": line.amount,
+        kind.beneficiary: getattr(line, f"{kind.beneficiary}_id"),
+        "month": line.month.strftime("%Y-%m"),
+    }
     if decision == HoldDecision.RELEASE:
         line.held = False
         line.save(update_fields=["held"])
@@ -425,11 +515,30 @@ def roll_bank_file(*, user, kind: RollKind, roll, fmt: str):
         raise Http404
     if roll.status != APPROVED:
         raise DomainError(_("花名册审核通过后才能下载银行代发文件。"))
-    export_recorded(actor=user, target_type=roll._meta.label_lower, target=roll,
-                    filters={"roll": roll.pk, "month": roll.month.strftime("%Y-%m"), "district": roll.district_id,
-                             "format": fmt, "full_id_number": has_capability(user, "full_id_number")})
-    headers = [str(h) for h in (_lazy("姓名"), _lazy("身份证号"), _lazy("银行账号"), _lazy("金额（元）"),
-                                kind.category_label, _lazy("所在社区/村"), *(h for h, _path in kind.bank_columns))]
+    export_recorded(
+        actor=user,
+        target_type=roll._meta.label_lower,
+        target=roll,
+        filters={
+            "roll": roll.pk,
+            "month": roll.month.strftime("%Y-%m"),
+            "district": roll.district_id,
+            "format": fmt,
+            "full_id_number": has_capability(user, "full_id_number"),
+        },
+    )
+    headers = [
+        str(h)
+        for h in (
+            _lazy("姓名"),
+            _lazy("身份证号"),
+            _lazy("银行账号"),
+            _lazy("金额（元）"),
+            kind.category_label,
+            _lazy("所在社区/村"),
+            *(h for h, _path in kind.bank_columns),
+        )
+    ]
     rows = roll_bank_rows(user, kind, roll)
     name = f"{kind.bank_file_name}-{roll.month:%Y%m}-{roll.district_id[:6]}"
     if fmt == "xlsx":
@@ -439,8 +548,11 @@ def roll_bank_file(*, user, kind: RollKind, roll, fmt: str):
 
 def month_summary_xlsx(*, user, kind: RollKind, summary: dict):
     """The month's summary by district and category, as an audited export."""
-    export_recorded(actor=user, target_type=kind.roll_model._meta.label_lower,
-                    filters={"month": summary["month"].strftime("%Y-%m"), "summary": True})
+    export_recorded(
+        actor=user,
+        target_type=kind.roll_model._meta.label_lower,
+        filters={"month": summary["month"].strftime("%Y-%m"), "summary": True},
+    )
     rows = []
     for d in summary["districts"]:
         status = str(d["roll"].get_status_display())
@@ -448,13 +560,16 @@ def month_summary_xlsx(*, user, kind: RollKind, summary: dict):
             rows.append((d["roll"].district.name, str(t["label"]), cell["lines"], cell["total"], status))
         rows.append((d["roll"].district.name, _("小计"), d["lines"], d["total"], status))
     rows.append((_("合计"), "", summary["lines"], summary["total"], ""))
-    headers = [str(h) for h in (_lazy("区县"), kind.category_label, kind.count_label, _lazy("金额（元）"),
-                                _lazy("花名册状态"))]
-    return xlsx_response(filename=f"{kind.bank_file_name}-{summary['month']:%Y%m}", sheet=str(kind.label),
-                         headers=headers, rows=rows)
+    headers = [
+        str(h) for h in (_lazy("区县"), kind.category_label, kind.count_label, _lazy("金额（元）"), _lazy("花名册状态"))
+    ]
+    return xlsx_response(
+        filename=f"{kind.bank_file_name}-{summary['month']:%Y%m}", sheet=str(kind.label), headers=headers, rows=rows
+    )
 
 
 # ---------------------------------------------------------------- pages
+
 
 class RollViews:
     """The roll pages of one kind: a month's rolls (`month_page`, inside the
@@ -479,8 +594,15 @@ class RollViews:
         query = {"month": month, **({"run": run.pk} if run else {})}
         return f"{reverse(self.kind.url_names['list'])}?{urlencode(query)}"
 
-    def _month_page(self, request, *, template: str, run_form: RunForm, fallback: Callable | None = None,
-                    extra: Callable | None = None):
+    def _month_page(
+        self,
+        request,
+        *,
+        template: str,
+        run_form: RunForm,
+        fallback: Callable | None = None,
+        extra: Callable | None = None,
+    ):
         """A month's rolls of the user's jurisdiction (with an Excel export),
         and POST: start the month's run (`run_form`), then back here with its progress.  Without a month
         asked for, the newest with rolls, else `fallback()`; `extra(request,
@@ -512,8 +634,15 @@ class RollViews:
         summary = month_summary_for_user(request.user, kind, month) if month else None
         if summary and request.GET.get("export") == "xlsx":
             return month_summary_xlsx(user=request.user, kind=kind, summary=summary)
-        context = {"kind": kind, "months": months, "month": month, "summary": summary, "chart": month_chart(summary),
-                   "run_form": run_form, "may_run": has_capability(request.user, run_form.capability)}
+        context = {
+            "kind": kind,
+            "months": months,
+            "month": month,
+            "summary": summary,
+            "chart": month_chart(summary),
+            "run_form": run_form,
+            "may_run": has_capability(request.user, run_form.capability),
+        }
         return render(request, template, {**context, **(extra(request, context) if extra else {})})
 
     def _detail(self, request, pk: int):
@@ -527,26 +656,52 @@ class RollViews:
         held_only = request.GET.get("held") == "1"
         shown = lines.filter(**{kind.category: category}) if category else lines
         shown = shown.filter(held=True) if held_only else shown
-        page = keyset_page(shown, sort=request.GET.get("sort", "region"), allowed=("region", "amount", kind.category),
-                           default="region", cursor=request.GET.get("after"), size=100)
-        may_approve = (roll.status != APPROVED and bool(totals or held["lines"])
-                       and roll_approvable_by(request.user, kind, roll))
+        page = keyset_page(
+            shown,
+            sort=request.GET.get("sort", "region"),
+            allowed=("region", "amount", kind.category),
+            default="region",
+            cursor=request.GET.get("after"),
+            size=100,
+        )
+        may_approve = (
+            roll.status != APPROVED and bool(totals or held["lines"]) and roll_approvable_by(request.user, kind, roll)
+        )
         # The service refuses too; the page says why beside a disabled button.
         blocker = roll_approval_blocker(run_kind=kind.run_kind, month=roll.month) if may_approve else ""
         labels = kind.category_labels()
-        rows = [{"line": line, "own": [(c, c.value(line)) for c in kind.line_columns],
-                 "person": getattr(line, kind.person), "category": labels.get(getattr(line, kind.category))}
-                for line in page.items]
-        return render(request, "rolls/roll_detail.html", {
-            "kind": kind, "roll": roll, "page": page, "rows": rows, "totals": totals, "held": held,
-            "held_only": held_only, "lines": sum(t["lines"] for t in totals),
-            "total": sum((t["total"] for t in totals), ZERO), "category": category,
-            "base_query": urlencode({**({kind.category: category} if category else {}),
-                                     **({"held": 1} if held_only else {})}),
-            "whole_district": roll_sees_whole_district(request.user, roll),
-            "can_approve": may_approve and not blocker, "approve_blocker": blocker,
-            "can_review_held": may_approve and held["lines"] > 0 and "hold" in kind.url_names,
-        })
+        rows = [
+            {
+                "line": line,
+                "own": [(c, c.value(line)) for c in kind.line_columns],
+                "person": getattr(line, kind.person),
+                "category": labels.get(getattr(line, kind.category)),
+            }
+            for line in page.items
+        ]
+        return render(
+            request,
+            "rolls/roll_detail.html",
+            {
+                "kind": kind,
+                "roll": roll,
+                "page": page,
+                "rows": rows,
+                "totals": totals,
+                "held": held,
+                "held_only": held_only,
+                "lines": sum(t["lines"] for t in totals),
+                "total": sum((t["total"] for t in totals), ZERO),
+                "category": category,
+                "base_query": urlencode(
+                    {**({kind.category: category} if category else {}), **({"held": 1} if held_only else {})}
+                ),
+                "whole_district": roll_sees_whole_district(request.user, roll),
+                "can_approve": may_approve and not blocker,
+                "approve_blocker": blocker,
+                "can_review_held": may_approve and held["lines"] > 0 and "hold" in kind.url_names,
+            },
+        )
 
     def _approve(self, request, pk: int):
         roll = roll_get_for_user(request.user, self.kind, pk)
@@ -565,14 +720,22 @@ class RollViews:
         if found is None:
             raise Http404
         try:
-            kept = roll_line_hold_decide(actor=request.user, kind=self.kind, line=found,
-                                         decision=request.POST.get("decision", ""),
-                                         reason=request.POST.get("reason", ""))
+            kept = roll_line_hold_decide(
+                actor=request.user,
+                kind=self.kind,
+                line=found,
+                decision=request.POST.get("decision", ""),
+                reason=request.POST.get("reason", ""),
+            )
         except DomainError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("已放行该明细，将列入银行代发文件。") if kept is not None
-                             else _("已将该明细撤回，不在本月花名册中发放。"))
+            messages.success(
+                request,
+                _("已放行该明细，将列入银行代发文件。")
+                if kept is not None
+                else _("已将该明细撤回，不在本月花名册中发放。"),
+            )
         return redirect(self._detail_url(roll, held=1))
 
     def _bank_file(self, request, pk: int, fmt: str):
@@ -585,6 +748,7 @@ class RollViews:
 
 
 # ---------------------------------------------------------------- API
+
 
 class RollSerializer(serializers.ModelSerializer):
     """A district roll with its line count and total (an area subclasses it with its model)."""
@@ -615,7 +779,8 @@ class RollViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         lines = self.roll_kind.lines_name
         return roll_list_for_user(self.request.user, self.roll_kind).annotate(
-            lines=Count(lines), total=Sum(f"{lines}__amount"))
+            lines=Count(lines), total=Sum(f"{lines}__amount")
+        )
 
     @extend_schema(request=_EmptyInput)
     @action(detail=True, methods=["post"])

@@ -4,6 +4,7 @@ Resident ID: 6-digit address code, 8-digit birth date, 3-digit sequence (odd =
 male), check character by ISO 7064 MOD 11-2.  Region code: 12 digits,
 province 2, city 2, county 2, township 3, village 3.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,26 +73,18 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumberInfo:
     Raises IdNumberError with a message that says exactly what is wrong."""
     number = ascii_digits(raw).strip().upper()
     if len(number) != 18:
-        raise IdNumberError(
-            _("身份证号码应为18位，当前为%(n)d位。") % {"n": len(number)}
-        )
+        raise IdNumberError(_("身份证号码应为18位，当前为%(n)d位。") % {"n": len(number)})
     if not ID_NUMBER_RE.fullmatch(number):
         raise IdNumberError(_("身份证号码前17位须为数字，最后一位为数字或X。"))
     if number[:6] not in address_codes():
-        raise IdNumberError(
-            _("身份证号码前6位地址码 %(code)s 不是有效的行政区划代码。") % {"code": number[:6]}
-        )
+        raise IdNumberError(_("身份证号码前6位地址码 %(code)s 不是有效的行政区划代码。") % {"code": number[:6]})
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise IdNumberError(
-            _("身份证号码中的出生日期 %(d)s 不存在。") % {"d": number[6:14]}
-        ) from None
+        raise IdNumberError(_("身份证号码中的出生日期 %(d)s 不存在。") % {"d": number[6:14]}) from None
     today = today or dt.date.today()
     if birth < EARLIEST_BIRTH or birth > today:
-        raise IdNumberError(
-            _("身份证号码中的出生日期 %(d)s 不合理。") % {"d": birth.isoformat()}
-        )
+        raise IdNumberError(_("身份证号码中的出生日期 %(d)s 不合理。") % {"d": birth.isoformat()})
     # Never say which character was expected: that would turn the form into a
     # tool for completing guessed or partly known numbers.
     if number[17] != id_check_char(number[:17]):
@@ -171,7 +164,7 @@ def region_prefix(code: str) -> str:
 def region_ancestors(code: str) -> list[str]:
     """The code itself and every ancestor's code, nearest first."""
     level = region_level_of(code)
-    return [code[:REGION_PREFIX_LEN[lv]].ljust(12, "0") for lv in range(level, 0, -1)]
+    return [code[: REGION_PREFIX_LEN[lv]].ljust(12, "0") for lv in range(level, 0, -1)]
 
 
 def age_on(birth_date: dt.date, on: dt.date) -> int:
@@ -192,10 +185,10 @@ PERSON_NAME_MAX = 50
 _NAME_DOTS = str.maketrans({c: "·" for c in "・･•‧∙⋅"})
 _NAME_CHARS = re.compile(
     "["
-    "\u3400-\u4dbf"          # CJK Extension A
-    "\u4e00-\u9fff"          # CJK Unified Ideographs
-    "\uf900-\ufaff"          # CJK Compatibility Ideographs
-    "\u3007"                 # 〇, used in names
+    "\u3400-\u4dbf"  # CJK Extension A
+    "\u4e00-\u9fff"  # CJK Unified Ideographs
+    "\uf900-\ufaff"  # CJK Compatibility Ideographs
+    "\u3007"  # 〇, used in names
     "\U00020000-\U0003134f"  # CJK Extensions B–G (the rare characters of names)
     "\U00031350-\U000323af"  # CJK Extension H
     "\U0002f800-\U0002fa1f"  # CJK Compatibility Ideographs Supplement

@@ -1,5 +1,6 @@
 """OpenAPI: the error answers every operation can give, documented once
 (REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"])."""
+
 from drf_spectacular import openapi
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
@@ -7,10 +8,13 @@ from rest_framework.permissions import AllowAny
 
 ErrorDetail = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
 # A refused rule answers {"detail": …}; invalid fields answer {"<field>": ["…"]}.
-ValidationErrorDetail = inline_serializer("ValidationErrorDetail", {
-    "detail": serializers.CharField(required=False),
-    "non_field_errors": serializers.ListField(child=serializers.CharField(), required=False),
-})
+ValidationErrorDetail = inline_serializer(
+    "ValidationErrorDetail",
+    {
+        "detail": serializers.CharField(required=False),
+        "non_field_errors": serializers.ListField(child=serializers.CharField(), required=False),
+    },
+)
 
 ERROR_DESCRIPTIONS = {
     400: "Invalid input, or a rule refused the change (message in `detail`)",
@@ -49,4 +53,3 @@ class AutoSchema(openapi.AutoSchema):
         if getattr(self.view, "action", None) in getattr(self.view, "conflict_actions", ()):
             codes.append(409)
         return sorted(codes)
-

@@ -1,6 +1,7 @@
 """Every read a page, export or API makes of the shared core, scoped to the
 user's jurisdiction.  This is the one place jurisdiction is decided: a staff
 user sees the subtree of their region; anyone else sees nothing here."""
+
 from __future__ import annotations
 
 import re
@@ -65,8 +66,13 @@ def household_list_for_user(user) -> QuerySet[Household]:
     if not has_capability(user, "registry_view"):
         return Household.objects.none()
     heads = HouseholdMember.objects.filter(household=OuterRef("pk"), relation=HouseholdMember.Relation.HEAD)
-    sizes = (HouseholdMember.objects.filter(household=OuterRef("pk")).order_by()
-             .values("household").annotate(n=Count("id")).values("n"))
+    sizes = (
+        HouseholdMember.objects.filter(household=OuterRef("pk"))
+        .order_by()
+        .values("household")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     qs = Household.objects.select_related("region").annotate(
         head_name=Subquery(heads.values("person__name")[:1]),
         head_id_number=Subquery(heads.values("person__id_number")[:1]),
@@ -147,7 +153,8 @@ def registry_search(qs: QuerySet[Person], query: str | SearchQuery, *, user, pre
     if search.kind == "id_last4":
         # index person_id_last4_name: right(id_number, 4), name
         return qs.alias(id_last4=Right(f"{prefix}id_number", 4)).filter(
-            **{"id_last4": search.last4, f"{prefix}name__startswith": search.name})
+            **{"id_last4": search.last4, f"{prefix}name__startswith": search.name}
+        )
     if search.kind == "phone":
         return qs.filter(**{f"{prefix}phone": search.text})
     if search.kind == "id_prefix":
@@ -269,8 +276,12 @@ def batchrun_with_state(qs: QuerySet[BatchRun], user) -> QuerySet[BatchRun]:
     interrupted = interrupted_q()
     return qs.annotate(
         interrupted=Case(When(interrupted, then=True), default=False, output_field=BooleanField()),
-        resumable=Case(When((Q(status=BatchRun.Status.FAILED) | interrupted) & Q(kind__in=kinds_runnable_by(user)),
-                            then=True), default=False, output_field=BooleanField()))
+        resumable=Case(
+            When((Q(status=BatchRun.Status.FAILED) | interrupted) & Q(kind__in=kinds_runnable_by(user)), then=True),
+            default=False,
+            output_field=BooleanField(),
+        ),
+    )
 
 
 def batchrun_list_for_user(user) -> QuerySet[BatchRun]:
@@ -288,14 +299,13 @@ def batchrun_get_for_user(user, pk) -> BatchRun:
 
 # Residents' portal: a resident sees only their own records.
 
+
 def household_for_resident(user) -> Household | None:
     """The resident's own household; none for an account not verified yet (it
     may not be the person it names), whichever page or download asks."""
     if not user.is_authenticated or not user.is_verified_resident or user.person_id is None:
         return None
-    member = (
-        HouseholdMember.objects.select_related("household__region").filter(person_id=user.person_id).first()
-    )
+    member = HouseholdMember.objects.select_related("household__region").filter(person_id=user.person_id).first()
     return member.household if member else None
 
 
@@ -318,11 +328,17 @@ def household_counts_by_area(user) -> list[dict]:
     if cached is not None:
         return cached
     width = REGION_PREFIX_LEN[user.region.level + 1]
-    counts = (Household.objects.filter(region__code__startswith=user.region.prefix).order_by()
-              .annotate(area=Left("region_id", width)).values("area").annotate(n=Count("id")))
+    counts = (
+        Household.objects.filter(region__code__startswith=user.region.prefix)
+        .order_by()
+        .annotate(area=Left("region_id", width))
+        .values("area")
+        .annotate(n=Count("id"))
+    )
     by_area = {row["area"]: row["n"] for row in counts}
     names = dict(Region.objects.filter(parent_id=user.region_id).values_list("code", "name"))
-    result = [{"code": code, "name": name, "households": by_area.get(code[:width], 0)}
-              for code, name in sorted(names.items())]
+    result = [
+        {"code": code, "name": name, "households": by_area.get(code[:width], 0)} for code, name in sorted(names.items())
+    ]
     cache.set(key, result, 600)
     return result

@@ -1,6 +1,7 @@
 """Every write to the shared core.  Each service runs in a transaction and
 records an audit event; views, the API, admin actions and Celery tasks call
 these and hold no rules of their own."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- audit
 
+
 def _region_of(target: Model) -> str:
     for attr in ("region_id", "residence_region_id", "district_id"):  # district_id: payment rolls
         value = getattr(target, attr, None)
@@ -57,9 +59,17 @@ def _region_of(target: Model) -> str:
     return ""
 
 
-def audit_record(*, actor, action: str, target: Model | None = None, target_type: str = "",
-                 target_id: str = "", changes: dict[str, Any] | None = None, region_code: str = "",
-                 request=None) -> AuditEvent:
+def audit_record(
+    *,
+    actor,
+    action: str,
+    target: Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    changes: dict[str, Any] | None = None,
+    region_code: str = "",
+    request=None,
+) -> AuditEvent:
     """Append one audit event.  Who/where come from the current request when
     the caller has one (middleware keeps it), so services need not pass it."""
     request = request or current_request()
@@ -96,9 +106,11 @@ def audit_rows_sql(source: str) -> str:
     (same statement, same transaction), so no area writes INSERTs into the audit
     table by hand."""
     cols = ", ".join(AUDIT_ROW_COLUMNS)
-    return (f"INSERT INTO {AuditEvent._meta.db_table} ({cols}, ip_address, user_agent, at) "
-            f"SELECT a.actor_id::bigint, a.actor_label, a.action, a.target_type, a.target_id::text, "
-            f"a.region_code, a.changes::jsonb, NULL, '', now() FROM {source} AS a({cols})")
+    return (
+        f"INSERT INTO {AuditEvent._meta.db_table} ({cols}, ip_address, user_agent, at) "
+        f"SELECT a.actor_id::bigint, a.actor_label, a.action, a.target_type, a.target_id::text, "
+        f"a.region_code, a.changes::jsonb, NULL, '', now() FROM {source} AS a({cols})"
+    )
 
 
 def audit_rows(*, select_sql: str, params: dict | list | None = None) -> int:
@@ -117,16 +129,26 @@ def _client_ip(request) -> str | None:
 def export_recorded(*, actor, target_type: str, filters: dict, target: Model | None = None) -> AuditEvent:
     """Every spreadsheet export leaves an audit event with the filters used
     (and the record, when the export is of one record, e.g. a run's error file)."""
-    return audit_record(actor=actor, action=AuditEvent.Action.EXPORT, target_type=target_type, target=target,
-                        region_code=actor.region_id or "", changes={"filters": filters})
+    return audit_record(
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        target_type=target_type,
+        target=target,
+        region_code=actor.region_id or "",
+        changes={"filters": filters},
+    )
 
 
 def person_search_recorded(*, actor, query_kind: str, masked: str, results: int) -> AuditEvent:
     """One event per search by ID number (whole number, last four or prefix),
     with the query masked and how many rows it found."""
-    return audit_record(actor=actor, action=AuditEvent.Action.VIEW, target_type="civil_affairs.person_search",
-                        region_code=getattr(actor, "region_id", None) or "",
-                        changes={"query_kind": query_kind, "masked": masked, "results": results})
+    return audit_record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        target_type="civil_affairs.person_search",
+        region_code=getattr(actor, "region_id", None) or "",
+        changes={"query_kind": query_kind, "masked": masked, "results": results},
+    )
 
 
 def record_viewed(*, actor, target: Model, changes: dict[str, Any] | None = None) -> AuditEvent:
@@ -164,6 +186,7 @@ def person_viewed(*, actor, person: Person) -> None:
 
 # ---------------------------------------------------------------- people and households
 
+
 def _home_region_for(id_info: rules.IdNumberInfo) -> Region:
     """Registered residence region for a person new to the registry: the county
     of the ID's address code when it is ours, else the top of our tree."""
@@ -176,9 +199,18 @@ def _home_region_for(id_info: rules.IdNumberInfo) -> Region:
 
 
 @transaction.atomic
-def person_create(*, actor, id_number: str, name: str, hukou_region: Region | None = None,
-                  residence_region: Region | None = None, phone: str = "", disability_grade: int = 0,
-                  disability_type: str = "", labour_capacity: str = Person.LabourCapacity.FULL) -> Person:
+def person_create(
+    *,
+    actor,
+    id_number: str,
+    name: str,
+    hukou_region: Region | None = None,
+    residence_region: Region | None = None,
+    phone: str = "",
+    disability_grade: int = 0,
+    disability_type: str = "",
+    labour_capacity: str = Person.LabourCapacity.FULL,
+) -> Person:
     try:
         info = rules.parse_id_number(id_number)
         name = rules.validate_person_name(name)  # a refusal the caller can show, not a ValidationError
@@ -188,19 +220,36 @@ def person_create(*, actor, id_number: str, name: str, hukou_region: Region | No
         raise DomainError(_("身份证号码 %(id)s 已登记。") % {"id": rules.mask_id_number(info.number)})
     hukou_region = hukou_region or _home_region_for(info)
     person = Person(
-        id_number=info.number, name=name, hukou_region=hukou_region,
-        residence_region=residence_region or hukou_region, phone=phone.strip(),
-        disability_grade=disability_grade, disability_type=disability_type, labour_capacity=labour_capacity,
+        id_number=info.number,
+        name=name,
+        hukou_region=hukou_region,
+        residence_region=residence_region or hukou_region,
+        phone=phone.strip(),
+        disability_grade=disability_grade,
+        disability_type=disability_type,
+        labour_capacity=labour_capacity,
     )
     person.full_clean(exclude=["sex", "birth_date"])
     person.save()
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=person,
-                 changes={"name": person.name, "id_number": person.masked_id_number})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=person,
+        changes={"name": person.name, "id_number": person.masked_id_number},
+    )
     return person
 
 
-PERSON_EDITABLE = ("name", "phone", "residence_region", "disability_grade", "disability_type",
-                   "labour_capacity", "serious_illness", "death_date")
+PERSON_EDITABLE = (
+    "name",
+    "phone",
+    "residence_region",
+    "disability_grade",
+    "disability_type",
+    "labour_capacity",
+    "serious_illness",
+    "death_date",
+)
 
 
 @transaction.atomic
@@ -228,8 +277,9 @@ def _household_insert(*, region: Region, address: str, number: str | None) -> Ho
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return Household.objects.create(number=number or _next_household_number(region),
-                                                region=region, address=address)
+                return Household.objects.create(
+                    number=number or _next_household_number(region), region=region, address=address
+                )
         except IntegrityError:
             if number:
                 raise DomainError(_("户编号 %(n)s 已存在。") % {"n": number}) from None
@@ -237,16 +287,19 @@ def _household_insert(*, region: Region, address: str, number: str | None) -> Ho
 
 
 @transaction.atomic
-def household_create(*, actor, region: Region, head: Person, address: str = "",
-                     number: str | None = None) -> Household:
+def household_create(*, actor, region: Region, head: Person, address: str = "", number: str | None = None) -> Household:
     if region.level != Region.Level.VILLAGE:
         raise DomainError(_("家庭须登记在社区或村一级。"))
     if HouseholdMember.objects.filter(person=head).exists():
         raise DomainError(_("%(name)s 已是其他家庭的成员。") % {"name": head.name})
     household = _household_insert(region=region, address=address, number=number)
     HouseholdMember.objects.create(household=household, person=head, relation=HouseholdMember.Relation.HEAD)
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=household,
-                 changes={"region": region.code, "head": head.masked_id_number})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=household,
+        changes={"region": region.code, "head": head.masked_id_number},
+    )
     _residence_follows_household(actor=actor, household=household)
     return household
 
@@ -255,15 +308,24 @@ def _residence_follows_household(*, actor, household: Household) -> int:
     """Members live where their household is registered: their actual
     residence moves with it, so staff of that community find them (one
     UPDATE, one audit row per person moved).  Returns how many moved."""
-    moved = list(Person.objects.filter(membership__household=household)
-                 .exclude(residence_region_id=household.region_id).values_list("pk", "residence_region_id"))
+    moved = list(
+        Person.objects.filter(membership__household=household)
+        .exclude(residence_region_id=household.region_id)
+        .values_list("pk", "residence_region_id")
+    )
     if moved:
-        Person.objects.filter(pk__in=[pk for pk, _old in moved]).update(residence_region_id=household.region_id,
-                                                                        updated_at=timezone.now())
+        Person.objects.filter(pk__in=[pk for pk, _old in moved]).update(
+            residence_region_id=household.region_id, updated_at=timezone.now()
+        )
         for pk, old in moved:
-            audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target_type="civil_affairs.person",
-                         target_id=str(pk), region_code=household.region_id,
-                         changes={"residence_region": [old, household.region_id], "household": household.number})
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.UPDATE,
+                target_type="civil_affairs.person",
+                target_id=str(pk),
+                region_code=household.region_id,
+                changes={"residence_region": [old, household.region_id], "household": household.number},
+            )
     return len(moved)
 
 
@@ -295,8 +357,12 @@ def household_member_add(*, actor, household: Household, person: Person, relatio
             member = HouseholdMember.objects.create(household=household, person=person, relation=relation)
     except IntegrityError:
         raise DomainError(_("%(name)s 已是其他家庭的成员。") % {"name": person.name}) from None
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=household,
-                 changes={"member_added": person.masked_id_number, "relation": relation})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=household,
+        changes={"member_added": person.masked_id_number, "relation": relation},
+    )
     _residence_follows_household(actor=actor, household=household)
     return member
 
@@ -351,8 +417,9 @@ def resident_register_begin(*, phone: str, id_number: str, name: str, password: 
         if _code_proves(person, phone):
             otp_send(purpose=OneTimeCode.Purpose.REGISTER, phone=phone, person=person)
             return None
-        return resident_account_create(phone=phone, id_number=info.number, name=name,
-                                       password_hash=make_password(password))
+        return resident_account_create(
+            phone=phone, id_number=info.number, name=name, password_hash=make_password(password)
+        )
 
 
 @transaction.atomic
@@ -373,30 +440,43 @@ def resident_register_finish(*, phone: str, id_number: str, name: str, password_
         # The registry changed between the steps (a record made, a phone edited): start again.
         if (person.pk if person else None) != otp.person_id or not _code_proves(person, phone):
             raise DomainError(str(REGISTER_REFUSED))
-        return resident_account_create(phone=phone, id_number=id_number, name=name, password_hash=password_hash,
-                                       verification_method="sms")
+        return resident_account_create(
+            phone=phone, id_number=id_number, name=name, password_hash=password_hash, verification_method="sms"
+        )
 
 
 @transaction.atomic
-def resident_account_create(*, phone: str, id_number: str, name: str, password_hash: str,
-                            verification_method: str = "") -> User:
+def resident_account_create(
+    *, phone: str, id_number: str, name: str, password_hash: str, verification_method: str = ""
+) -> User:
     """A resident's account bound to exactly one Person: the one the registry
     holds for the ID number, or a new one recorded as created by this account.
     Verified now when `verification_method` says how ("sms", "in_person");
     the registration steps call this after their checks, the demo seeder directly."""
     phone, info, person = _registration_checked(phone=phone, id_number=id_number, name=name)
     verified = bool(verification_method)
-    user = User(username=phone, phone=phone, role=Role.RESIDENT, first_name=person.name if person else name.strip(),
-                password=password_hash, verified_at=timezone.now() if verified else None,
-                verification_method=verification_method)
+    user = User(
+        username=phone,
+        phone=phone,
+        role=Role.RESIDENT,
+        first_name=person.name if person else name.strip(),
+        password=password_hash,
+        verified_at=timezone.now() if verified else None,
+        verification_method=verification_method,
+    )
     user.save()
     if person is None:  # the account exists first so that the new person is recorded as its doing
         person = person_create(actor=user, id_number=info.number, name=name, phone=phone)
     user.person = person
     user.save(update_fields=["person"])
-    audit_record(actor=user, action=AuditEvent.Action.CREATE, target=user, target_type="civil_affairs.user",
-                 region_code=person.residence_region_id,
-                 changes={"registered_as": person.masked_id_number, "verification": verification_method or "pending"})
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.CREATE,
+        target=user,
+        target_type="civil_affairs.user",
+        region_code=person.residence_region_id,
+        changes={"registered_as": person.masked_id_number, "verification": verification_method or "pending"},
+    )
     return user
 
 
@@ -411,9 +491,14 @@ def resident_verify(*, actor, user: User) -> User:
         raise DomainError(_("该居民账号已核验。"))
     user.verified_at, user.verified_by, user.verification_method = timezone.now(), actor, "in_person"
     user.save(update_fields=["verified_at", "verified_by", "verification_method"])
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=user, target_type="civil_affairs.user",
-                 region_code=user.person.residence_region_id,
-                 changes={"verification_method": "in_person", "person": user.person.masked_id_number})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=user,
+        target_type="civil_affairs.user",
+        region_code=user.person.residence_region_id,
+        changes={"verification_method": "in_person", "person": user.person.masked_id_number},
+    )
     return user
 
 
@@ -422,9 +507,11 @@ def resident_verify(*, actor, user: User) -> User:
 OTP_LOCK_CLASS = 0x4F54  # pg_advisory_xact_lock(class, hashtext(phone)): one send per phone at a time
 OTP_MESSAGES = {
     OneTimeCode.Purpose.REGISTER: gettext_lazy(
-        "【民政】验证码 %(code)s，用于注册居民账号，%(minutes)d分钟内有效。如非本人操作请忽略，切勿告诉他人。"),
+        "【民政】验证码 %(code)s，用于注册居民账号，%(minutes)d分钟内有效。如非本人操作请忽略，切勿告诉他人。"
+    ),
     OneTimeCode.Purpose.RESET_PASSWORD: gettext_lazy(
-        "【民政】验证码 %(code)s，用于找回密码，%(minutes)d分钟内有效。如非本人操作请忽略，切勿告诉他人。"),
+        "【民政】验证码 %(code)s，用于找回密码，%(minutes)d分钟内有效。如非本人操作请忽略，切勿告诉他人。"
+    ),
 }
 
 
@@ -466,10 +553,14 @@ def otp_send(*, purpose: str, phone: str, person: Person | None = None) -> OneTi
     if _client_sends_counted(ip) > settings.OTP_MAX_PER_IP_HOUR:
         logger.warning("one-time codes: client %s reached its hourly limit", ip)
         raise DomainError(_("获取验证码次数过多，请稍后再试。"))
-    code = f"{secrets.randbelow(10 ** 6):06d}"
-    otp = OneTimeCode.objects.create(purpose=purpose, phone=phone, person=person,
-                                     code_hash=_otp_digest(purpose=purpose, phone=phone, code=code),
-                                     expires_at=now + dt.timedelta(seconds=settings.OTP_TTL_SECONDS))
+    code = f"{secrets.randbelow(10**6):06d}"
+    otp = OneTimeCode.objects.create(
+        purpose=purpose,
+        phone=phone,
+        person=person,
+        code_hash=_otp_digest(purpose=purpose, phone=phone, code=code),
+        expires_at=now + dt.timedelta(seconds=settings.OTP_TTL_SECONDS),
+    )
     message = str(OTP_MESSAGES[purpose] % {"code": code, "minutes": max(1, settings.OTP_TTL_SECONDS // 60)})
     # robust: a gateway failure is logged, not shown as an error page; the resident asks again.
     transaction.on_commit(partial(sms.send_sms, phone=phone, message=message), robust=True)
@@ -484,8 +575,12 @@ def otp_verify(*, purpose: str, phone: str, code: str) -> OneTimeCode:
     is dead (and the lockout audited); a new one must be asked for."""
     dead = _("验证码错误次数过多，已失效，请重新获取。")
     with transaction.atomic():
-        otp = (OneTimeCode.objects.select_for_update().filter(purpose=purpose, phone=phone)
-               .order_by("-created_at", "-pk").first())
+        otp = (
+            OneTimeCode.objects.select_for_update()
+            .filter(purpose=purpose, phone=phone)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
         if otp is None or otp.used_at is not None or otp.expires_at <= timezone.now():
             raise DomainError(_("验证码已失效，请重新获取。"))
         if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
@@ -499,28 +594,48 @@ def otp_verify(*, purpose: str, phone: str, code: str) -> OneTimeCode:
         otp.save(update_fields=["attempts"])
         left = settings.OTP_MAX_ATTEMPTS - otp.attempts
         if left == 0:
-            logger.warning("one-time code (%s) for %s locked after %d wrong tries", purpose,
-                           rules.mask_phone(phone), otp.attempts)
-            audit_record(actor=None, action=AuditEvent.Action.UPDATE, target=otp,
-                         changes={"locked": True, "purpose": purpose, "phone": rules.mask_phone(phone),
-                                  "attempts": otp.attempts})
+            logger.warning(
+                "one-time code (%s) for %s locked after %d wrong tries", purpose, rules.mask_phone(phone), otp.attempts
+            )
+            audit_record(
+                actor=None,
+                action=AuditEvent.Action.UPDATE,
+                target=otp,
+                changes={
+                    "locked": True,
+                    "purpose": purpose,
+                    "phone": rules.mask_phone(phone),
+                    "attempts": otp.attempts,
+                },
+            )
     if left == 0:
         raise DomainError(dead)
     raise DomainError(_("验证码错误，还可再试%(n)d次。") % {"n": left})
 
 
 @transaction.atomic
-def staff_user_create(*, actor, username: str, password: str, role: str, region: Region,
-                      name: str = "", is_admin_site: bool = False) -> User:
+def staff_user_create(
+    *, actor, username: str, password: str, role: str, region: Region, name: str = "", is_admin_site: bool = False
+) -> User:
     if role == Role.RESIDENT:
         raise DomainError(_("居民账号请通过居民注册创建。"))
-    user = User(username=username, role=role, region=region, first_name=name,
-                is_staff=is_admin_site or role == Role.BUREAU_ADMIN,
-                is_superuser=role == Role.BUREAU_ADMIN)
+    user = User(
+        username=username,
+        role=role,
+        region=region,
+        first_name=name,
+        is_staff=is_admin_site or role == Role.BUREAU_ADMIN,
+        is_superuser=role == Role.BUREAU_ADMIN,
+    )
     user.set_password(password)
     user.save()
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=user, region_code=region.code,
-                 changes={"role": role, "region": region.code})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=user,
+        region_code=region.code,
+        changes={"role": role, "region": region.code},
+    )
     return user
 
 
@@ -532,8 +647,12 @@ def api_token_issue(*, user: User, ttl: dt.timedelta) -> tuple[Any, str]:
 
     revoked, _by_model = AuthToken.objects.filter(user=user).delete()
     instance, token = AuthToken.objects.create(user=user, expiry=ttl)
-    audit_record(actor=user, action=AuditEvent.Action.LOGIN, target=user,
-                 changes={"api_token": instance.token_key, "expiry": instance.expiry, "revoked": revoked})
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.LOGIN,
+        target=user,
+        changes={"api_token": instance.token_key, "expiry": instance.expiry, "revoked": revoked},
+    )
     return instance, token
 
 
@@ -542,8 +661,12 @@ def api_token_revoke(*, user: User, token=None) -> int:
     """Log out of the API: the given token, or every token of the user."""
     tokens = user.auth_token_set.all() if token is None else user.auth_token_set.filter(pk=token.pk)
     revoked, _by_model = tokens.delete()
-    audit_record(actor=user, action=AuditEvent.Action.DELETE, target=user,
-                 changes={"api_token": "all" if token is None else token.token_key, "revoked": revoked})
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.DELETE,
+        target=user,
+        changes={"api_token": "all" if token is None else token.token_key, "revoked": revoked},
+    )
     return revoked
 
 
@@ -580,40 +703,55 @@ def document_check(uploaded) -> str:
 
 
 @transaction.atomic
-def document_upload(*, actor, kind: str, uploaded, household: Household | None = None,
-                    person: Person | None = None) -> Document:
+def document_upload(
+    *, actor, kind: str, uploaded, household: Household | None = None, person: Person | None = None
+) -> Document:
     if household is None and person is None:
         raise DomainError(_("材料须属于一个家庭或一名人员。"))
     content_type = document_check(uploaded)
-    doc = Document(household=household, person=person, kind=kind, original_name=uploaded.name[:200],
-                   content_type=content_type, size=uploaded.size, uploaded_by=actor,
-                   uploaded_at=timezone.now())
+    doc = Document(
+        household=household,
+        person=person,
+        kind=kind,
+        original_name=uploaded.name[:200],
+        content_type=content_type,
+        size=uploaded.size,
+        uploaded_by=actor,
+        uploaded_at=timezone.now(),
+    )
     doc.file.save(uploaded.name, uploaded, save=False)
     doc.save()
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=doc,
-                 region_code=household.region_id if household else person.residence_region_id,
-                 changes={"kind": kind, "name": doc.original_name, "size": doc.size})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=doc,
+        region_code=household.region_id if household else person.residence_region_id,
+        changes={"kind": kind, "name": doc.original_name, "size": doc.size},
+    )
     return doc
 
 
 # ---------------------------------------------------------------- batch runs
 
-def batchrun_create(*, kind: str, params: dict, user=None, region: Region | None = None,
-                    total: int = 0) -> BatchRun:
+
+def batchrun_create(*, kind: str, params: dict, user=None, region: Region | None = None, total: int = 0) -> BatchRun:
     region = region or (user.region if user is not None and not user.is_resident else None)
     if region is None and user is None:
         # A system run (Celery beat, a command) concerns the whole city: filed under the
         # city, so the city's administrators and auditors see it and can resume it (the
         # province row above it is in nobody's jurisdiction).
-        region = (Region.objects.filter(level=Region.Level.CITY).order_by("code").first()
-                  or Region.objects.order_by("level", "code").first())
+        region = (
+            Region.objects.filter(level=Region.Level.CITY).order_by("code").first()
+            or Region.objects.order_by("level", "code").first()
+        )
     return BatchRun.objects.create(kind=kind, params=params, created_by=user, region=region, total=total)
 
 
 def batchrun_started(*, run_id: int, total: int) -> None:
     now = timezone.now()
-    BatchRun.objects.filter(pk=run_id).update(status=BatchRun.Status.RUNNING, total=total, started_at=now,
-                                              heartbeat_at=now)
+    BatchRun.objects.filter(pk=run_id).update(
+        status=BatchRun.Status.RUNNING, total=total, started_at=now, heartbeat_at=now
+    )
 
 
 MAX_KEPT_ERRORS = 1000  # the rest are counted; the error file is the full record
@@ -625,10 +763,12 @@ def batchrun_progress(*, run_id: int, done: int, errors: list[dict] | None = Non
     errors = errors or []
     run = BatchRun.objects.only("errors").get(pk=run_id)
     kept = run.errors + errors[: max(0, MAX_KEPT_ERRORS - len(run.errors))]
-    BatchRunError.objects.bulk_create(BatchRunError(run_id=run_id, row=e.get("row"), reason=e.get("reason", ""))
-                                      for e in errors)
-    BatchRun.objects.filter(pk=run_id).update(done=F("done") + done, error_count=F("error_count") + len(errors),
-                                              errors=kept, heartbeat_at=timezone.now())  # the worker is alive
+    BatchRunError.objects.bulk_create(
+        BatchRunError(run_id=run_id, row=e.get("row"), reason=e.get("reason", "")) for e in errors
+    )
+    BatchRun.objects.filter(pk=run_id).update(
+        done=F("done") + done, error_count=F("error_count") + len(errors), errors=kept, heartbeat_at=timezone.now()
+    )  # the worker is alive
 
 
 @transaction.atomic
@@ -645,16 +785,25 @@ def batchrun_retry(*, user, run_id: int) -> BatchRun:
     if capability is None or not has_capability(user, capability):
         raise DomainError(_("您没有重新运行该任务的权限。"))
     if run.status == BatchRun.Status.RUNNING and not is_interrupted(run):
-        raise DomainError(_("任务 #%(id)d 正在另一工作进程中运行（已处理 %(done)d/%(total)d），不能重复启动；"
-                            "若 %(n)d 分钟内没有进展，将显示为已中断，届时可继续运行。") % {
-            "id": run.pk, "done": run.done, "total": run.total, "n": settings.BATCH_HEARTBEAT_STALE_MINUTES})
+        raise DomainError(
+            _(
+                "任务 #%(id)d 正在另一工作进程中运行（已处理 %(done)d/%(total)d），不能重复启动；"
+                "若 %(n)d 分钟内没有进展，将显示为已中断，届时可继续运行。"
+            )
+            % {"id": run.pk, "done": run.done, "total": run.total, "n": settings.BATCH_HEARTBEAT_STALE_MINUTES}
+        )
     if run.status not in (BatchRun.Status.FAILED, BatchRun.Status.RUNNING):
         raise DomainError(_("只有失败或中断的任务可以重新运行。"))
     status_before = run.status
     run.status, run.finished_at, run.message = BatchRun.Status.PENDING, None, ""
     run.save(update_fields=["status", "finished_at", "message"])
-    audit_record(actor=user, action=AuditEvent.Action.UPDATE, target=run, region_code=run.region_id or "",
-                 changes={"retry": True, "done": run.done, "total": run.total, "was": status_before})
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        target=run,
+        region_code=run.region_id or "",
+        changes={"retry": True, "done": run.done, "total": run.total, "was": status_before},
+    )
     batchrun_enqueue(run)
     return run
 
@@ -662,7 +811,8 @@ def batchrun_retry(*, user, run_id: int) -> BatchRun:
 def batchrun_finish(*, run_id: int, message: str = "", failed: bool = False) -> None:
     BatchRun.objects.filter(pk=run_id).update(
         status=BatchRun.Status.FAILED if failed else BatchRun.Status.SUCCEEDED,
-        message=message, finished_at=timezone.now(),
+        message=message,
+        finished_at=timezone.now(),
     )
 
 
@@ -693,16 +843,20 @@ def registry_import_start(*, user, kind: str, uploaded) -> BatchRun:
     if uploaded.size > 50 * 1024 * 1024:
         raise DomainError(_("导入文件不能超过 50 MB。"))
     with transaction.atomic():
-        run = batchrun_create(kind=f"import_{kind}", params={"kind": kind, "filename": uploaded.name[:200]},
-                              user=user)
+        run = batchrun_create(kind=f"import_{kind}", params={"kind": kind, "filename": uploaded.name[:200]}, user=user)
         path = _import_dir() / f"{run.pk}.{ext}"
         with open(path, "wb") as out:
             for chunk in uploaded.chunks():
                 out.write(chunk)
         run.params["path"] = str(path)
         run.save(update_fields=["params"])
-        audit_record(actor=user, action=AuditEvent.Action.IMPORT, target=run,
-                     region_code=run.region_id or "", changes={"kind": kind, "filename": uploaded.name})
+        audit_record(
+            actor=user,
+            action=AuditEvent.Action.IMPORT,
+            target=run,
+            region_code=run.region_id or "",
+            changes={"kind": kind, "filename": uploaded.name},
+        )
         batchrun_enqueue(run)
     return run
 
@@ -727,9 +881,10 @@ def _row_errors(result, offset: int, resource=None) -> list[dict]:
     columns = {name: f.column_name for name, f in resource.fields.items()} if resource is not None else {}
     errors = []
     for invalid in result.invalid_rows:
-        reasons = text.clauses(text.labelled(columns.get(field, field), text.clauses(msgs))
-                               if field != "__all__" else text.clauses(msgs)
-                               for field, msgs in invalid.error_dict.items())
+        reasons = text.clauses(
+            text.labelled(columns.get(field, field), text.clauses(msgs)) if field != "__all__" else text.clauses(msgs)
+            for field, msgs in invalid.error_dict.items()
+        )
         errors.append({"row": offset + invalid.number + 1, "reason": reasons})
     for number, row_errors in result.row_errors():
         errors.append({"row": offset + number + 1, "reason": text.clauses(e.error for e in row_errors)})
@@ -745,8 +900,13 @@ def registry_import_run(*, run_id: int) -> BatchRun:
 
     run = BatchRun.objects.get(pk=run_id)
     try:
-        run_exclusive(run=run, key=run.pk, label=_("导入 #%(id)d") % {"id": run.pk},
-                      same={"path": run.params.get("path")}, work=_registry_import_chunks)
+        run_exclusive(
+            run=run,
+            key=run.pk,
+            label=_("导入 #%(id)d") % {"id": run.pk},
+            same={"path": run.params.get("path")},
+            work=_registry_import_chunks,
+        )
     except DomainError:
         pass  # the run failed with its message; the caller reads it from the run
     return BatchRun.objects.get(pk=run.pk)
@@ -770,5 +930,8 @@ def _registry_import_chunks(run: BatchRun) -> None:
         batchrun_progress(run_id=run.pk, done=len(chunk), errors=_row_errors(result, start, resource))
     analyze(resource._meta.model)
     run.refresh_from_db()
-    batchrun_finish(run_id=run.pk, message=_("共 %(t)d 行，成功 %(ok)d 行，错误 %(bad)d 行。") % {
-        "t": total, "ok": total - run.error_count, "bad": run.error_count})
+    batchrun_finish(
+        run_id=run.pk,
+        message=_("共 %(t)d 行，成功 %(ok)d 行，错误 %(bad)d 行。")
+        % {"t": total, "ok": total - run.error_count, "bad": run.error_count},
+    )

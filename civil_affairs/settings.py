@@ -1,6 +1,7 @@
 """Minzheng settings: everything that differs between machines comes from the
 environment (see .env.example).  DJANGO_ENV=production switches on the
 production hardening that `manage.py check --deploy` asks for."""
+
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,9 +22,7 @@ SECRET_KEY = env.str(
     "DJANGO_SECRET_KEY",
     default="" if PRODUCTION else "dev-only-insecure-key-minzheng-change-me-0123456789abcdef",
 )
-ALLOWED_HOSTS = env.list(
-    "DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
-)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -151,8 +150,7 @@ STORAGES = {
     # that checks permissions (civil_affairs.views.document_download).
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env.path("DOCUMENT_ROOT", default=BASE_DIR / "var" / "documents"),
-                    "base_url": None},
+        "OPTIONS": {"location": env.path("DOCUMENT_ROOT", default=BASE_DIR / "var" / "documents"), "base_url": None},
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -5,6 +5,7 @@ its own module; development logs the message, tests keep it in `outbox`.
 
 Callers queue sending with transaction.on_commit, so a message never leaves
 for a row that was rolled back."""
+
 from __future__ import annotations
 
 import logging

@@ -1,5 +1,6 @@
 """Celery tasks: thin wrappers over services, taking ids, safe to run twice.
 Which task runs which BatchRun kind is in the registry (batches.task_for_kind)."""
+
 from celery import shared_task
 from django.db import OperationalError
 

@@ -2,6 +2,7 @@
 clause separator "；", the colon "：" and the full stop "。" are Chinese
 punctuation: strings built in code take them from here, by the active
 language, instead of writing them in (English gets ", ", "; ", ": ", ".")."""
+
 from django.utils.translation import get_language
 
 CHINESE = {"words": "、", "clauses": "；", "colon": "：", "stop": "。"}
@@ -31,5 +32,5 @@ def clauses(items) -> str:
 
 
 def labelled(label, value) -> str:
-    """"名称：值" / "Name: value"."""
+    """ "名称：值" / "Name: value"."""
     return f"{label}{mark('colon')}{value}"

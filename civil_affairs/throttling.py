@@ -3,6 +3,7 @@
 Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (env API_THROTTLE_*) and are
 read on each request, not frozen at import as DRF's own classes do, so an override
 of the settings takes effect at once.  Counters live in the default cache."""
+
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -36,6 +37,7 @@ class ResidentThrottle(_RoleThrottle):
 
 class StaffThrottle(_RoleThrottle):
     """Caseworkers, reviewers, administrators: batch-minded clients, a higher rate."""
+
     scope = "staff"
     residents = False
 
@@ -44,6 +46,7 @@ def lockout_response(request, original_response=None, credentials=None):
     """django-axes AXES_LOCKOUT_CALLABLE: JSON for the API, the page otherwise."""
     status = 429
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("密码连续错误次数过多，账号已被暂时锁定。请稍后再试，或联系系统管理员解锁。")},
-                            status=status)
+        return JsonResponse(
+            {"detail": _("密码连续错误次数过多，账号已被暂时锁定。请稍后再试，或联系系统管理员解锁。")}, status=status
+        )
     return render(request, "registration/locked_out.html", status=status)

@@ -6,6 +6,7 @@ with a real parser (Pillow decodes images, pypdf reads PDFs), and nothing
 may follow the image's end marker: a valid JPEG with `<?php …` appended
 decodes fine, so the bytes after the end (JPEG EOI `FFD9`, PNG `IEND`) are
 checked too.  Pure functions over bytes; services.document_check calls them."""
+
 from __future__ import annotations
 
 import io
@@ -47,7 +48,7 @@ def jpeg_end(data: bytes) -> int | None:
             continue
         if pos + 2 > n:
             return None
-        length = int.from_bytes(data[pos:pos + 2], "big")
+        length = int.from_bytes(data[pos : pos + 2], "big")
         if length < 2:
             return None
         pos += length
@@ -70,8 +71,8 @@ def png_end(data: bytes) -> int | None:
     """Offset just past the IEND chunk, walking the chunks after the signature."""
     n, pos = len(data), 8
     while pos + 12 <= n:
-        length = int.from_bytes(data[pos:pos + 4], "big")
-        kind = data[pos + 4:pos + 8]
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
         pos += 12 + length  # length, type, data, CRC
         if kind == b"IEND":
             return pos if pos <= n else None

@@ -6,35 +6,41 @@ from drf_spectacular.views import SpectacularAPIView
 
 from . import api, api_auth, api_docs, areas, views
 
-portal_patterns = ([
-    path("", views.portal_index, name="index"),
-    path("register/", views.register, name="register"),
-    path("register/code/", views.register_code, name="register_code"),
-    path("my/pending/", views.my_pending, name="pending"),
-    path("my/household/", views.my_household, name="household"),
-    path("my/applications/", views.my_applications, name="applications"),
-], "portal")
+portal_patterns = (
+    [
+        path("", views.portal_index, name="index"),
+        path("register/", views.register, name="register"),
+        path("register/code/", views.register_code, name="register_code"),
+        path("my/pending/", views.my_pending, name="pending"),
+        path("my/household/", views.my_household, name="household"),
+        path("my/applications/", views.my_applications, name="applications"),
+    ],
+    "portal",
+)
 
-workbench_patterns = ([
-    path("", views.workbench_index, name="index"),
-    path("people/", views.person_list, name="people"),
-    path("people/<int:pk>/", views.person_detail, name="person_detail"),
-    path("people/<int:pk>/verify-resident/", views.resident_verify, name="resident_verify"),
-    path("people/<int:pk>/death/", views.person_death_record, name="person_death"),
-    path("households/", views.household_list, name="households"),
-    path("households/<int:pk>/", views.household_detail, name="household_detail"),
-    # the region filter's picker (htmx): <option>s of the jurisdiction's regions matching what was typed
-    path("regions/suggest/", views.region_suggest, name="region_suggest"),
-    path("documents/<int:pk>/", views.document_download, name="document_download"),
-    path("import/", views.registry_import, name="import"),
-    path("batches/", views.batch_list, name="batches"),
-    path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
-    path("batches/<int:pk>/retry/", views.batch_retry, name="batch_retry"),
-    path("batches/<int:pk>/errors.csv", views.batch_errors, name="batch_errors"),
-    path("audit/", views.audit_list, name="audit"),
-    path("overview/", views.overview, name="overview"),
-    path("overview/export.xlsx", views.overview_export, name="overview_export"),
-], "workbench")
+workbench_patterns = (
+    [
+        path("", views.workbench_index, name="index"),
+        path("people/", views.person_list, name="people"),
+        path("people/<int:pk>/", views.person_detail, name="person_detail"),
+        path("people/<int:pk>/verify-resident/", views.resident_verify, name="resident_verify"),
+        path("people/<int:pk>/death/", views.person_death_record, name="person_death"),
+        path("households/", views.household_list, name="households"),
+        path("households/<int:pk>/", views.household_detail, name="household_detail"),
+        # the region filter's picker (htmx): <option>s of the jurisdiction's regions matching what was typed
+        path("regions/suggest/", views.region_suggest, name="region_suggest"),
+        path("documents/<int:pk>/", views.document_download, name="document_download"),
+        path("import/", views.registry_import, name="import"),
+        path("batches/", views.batch_list, name="batches"),
+        path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+        path("batches/<int:pk>/retry/", views.batch_retry, name="batch_retry"),
+        path("batches/<int:pk>/errors.csv", views.batch_errors, name="batch_errors"),
+        path("audit/", views.audit_list, name="audit"),
+        path("overview/", views.overview, name="overview"),
+        path("overview/export.xlsx", views.overview_export, name="overview_export"),
+    ],
+    "workbench",
+)
 
 
 def _portal_include(area: areas.Area):
@@ -57,8 +63,7 @@ def area_urlpatterns() -> list:
         if area.portal_urls:
             patterns.append(path(f"my/{area.key}/", _portal_include(area)))
         if area.api_router:
-            patterns.append(path(f"api/{area.key}/", include((areas.resolve(area.api_router).urls,
-                                                                f"api-{area.key}"))))
+            patterns.append(path(f"api/{area.key}/", include((areas.resolve(area.api_router).urls, f"api-{area.key}"))))
         if area.public_urls:
             patterns.append(path(f"{area.key}/", include(area.public_urls)))
     return patterns

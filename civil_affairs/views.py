@@ -1,5 +1,6 @@
 """Pages of the shared core: residents' portal, staff workbench, health check.
 Thin: check the role, read through selectors, write through services."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -36,6 +37,7 @@ from .permissions import has_capability, require, resident_required
 
 # ---------------------------------------------------------------- accounts
 
+
 class MinzhengLoginView(LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
@@ -66,15 +68,19 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.resident_register_begin(phone=data["phone"], id_number=data["id_number"],
-                                                    name=data["name"], password=data["password1"])
+            user = services.resident_register_begin(
+                phone=data["phone"], id_number=data["id_number"], name=data["name"], password=data["password1"]
+            )
         except services.DomainError as exc:
             form.add_error(None, str(exc))
         else:
             if user is None:
                 request.session[PENDING_REGISTRATION] = {
-                    "phone": data["phone"], "id_number": data["id_number"], "name": data["name"],
-                    "password_hash": make_password(data["password1"])}
+                    "phone": data["phone"],
+                    "id_number": data["id_number"],
+                    "name": data["name"],
+                    "password_hash": make_password(data["password1"]),
+                }
                 return redirect("portal:register_code")
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("portal:pending")
@@ -91,8 +97,9 @@ def register_code(request):
         return redirect("portal:register")
     if "resend" in request.POST:
         try:
-            services.resident_register_code_resend(phone=pending["phone"], id_number=pending["id_number"],
-                                                   name=pending["name"])
+            services.resident_register_code_resend(
+                phone=pending["phone"], id_number=pending["id_number"], name=pending["name"]
+            )
         except services.DomainError as exc:
             messages.error(request, str(exc))
         else:
@@ -109,12 +116,19 @@ def register_code(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("注册成功，欢迎使用。"))
             return redirect("portal:household")
-    return render(request, "portal/register_code.html", {
-        "form": form, "masked_phone": rules.mask_phone(pending["phone"]),
-        "ttl_minutes": max(1, settings.OTP_TTL_SECONDS // 60)})
+    return render(
+        request,
+        "portal/register_code.html",
+        {
+            "form": form,
+            "masked_phone": rules.mask_phone(pending["phone"]),
+            "ttl_minutes": max(1, settings.OTP_TTL_SECONDS // 60),
+        },
+    )
 
 
 # ---------------------------------------------------------------- residents' portal
+
 
 def portal_index(request):
     return render(request, "portal/index.html")
@@ -133,9 +147,15 @@ def my_pending(request):
 def my_household(request):
     household = selectors.household_for_resident(request.user)
     members = selectors.household_members(household) if household else []
-    return render(request, "portal/household.html", {
-        "household": household, "members": members, "person": request.user.person,
-    })
+    return render(
+        request,
+        "portal/household.html",
+        {
+            "household": household,
+            "members": members,
+            "person": request.user.person,
+        },
+    )
 
 
 @resident_required
@@ -144,14 +164,16 @@ def my_applications(request):
     several, a page linking to each area's list."""
     from .areas import registered
 
-    lists = [(area.label, reverse(area.my_applications_url_name))
-             for area in registered() if area.my_applications_url_name]
+    lists = [
+        (area.label, reverse(area.my_applications_url_name)) for area in registered() if area.my_applications_url_name
+    ]
     if len(lists) == 1:
         return redirect(lists[0][1])
     return render(request, "portal/my_applications.html", {"lists": lists})
 
 
 # ---------------------------------------------------------------- workbench
+
 
 @require("workbench")
 def workbench_index(request):
@@ -187,14 +209,33 @@ def person_list(request):
         qs = filterset.queryset.none()
     elif listing.export_requested(request):
         return listing.xlsx_export(
-            request, target_type="civil_affairs.person", filename="people", sheet=_("人员"), qs=qs,
+            request,
+            target_type="civil_affairs.person",
+            filename="people",
+            sheet=_("人员"),
+            qs=qs,
             order=("residence_region_id", "pk"),
-            row=lambda p: (p.masked_id_number, p.name, p.get_sex_display(),
-                           p.birth_date if show_birth_date else rules.age_on(p.birth_date, today),
-                           p.residence_region.name, rules.mask_phone(p.phone), p.get_disability_grade_display(),
-                           p.get_labour_capacity_display()),
-            headers=[_("身份证号"), _("姓名"), _("性别"), _("出生日期") if show_birth_date else _("年龄"), _("居住地"),
-                     _("电话"), _("残疾等级"), _("劳动能力")])
+            row=lambda p: (
+                p.masked_id_number,
+                p.name,
+                p.get_sex_display(),
+                p.birth_date if show_birth_date else rules.age_on(p.birth_date, today),
+                p.residence_region.name,
+                rules.mask_phone(p.phone),
+                p.get_disability_grade_display(),
+                p.get_labour_capacity_display(),
+            ),
+            headers=[
+                _("身份证号"),
+                _("姓名"),
+                _("性别"),
+                _("出生日期") if show_birth_date else _("年龄"),
+                _("居住地"),
+                _("电话"),
+                _("残疾等级"),
+                _("劳动能力"),
+            ],
+        )
     sorts = PERSON_SORTS if show_birth_date else MASKED_PERSON_SORTS
     context = listing.list_page(request, qs, sorts=sorts, default="name", pinyin=("name",))
     for p in context["page"].items:
@@ -225,17 +266,27 @@ def person_detail(request, pk: int):
     membership = selectors.person_membership(person)
     account = getattr(person, "account", None)  # the resident account bound to this person, if any
     # Without full numbers: the city only (the county would give away ID digits 5–6).
-    hukou = person.hukou_region if show_full else selectors.region_of_code(rules.city_level_code(
-        person.hukou_region_id))
-    return render(request, "workbench/person_detail.html", {
-        "person": person, "show_full_id": show_full, "membership": membership, "hukou_region": hukou,
-        "unverified_account": account if account is not None and account.is_resident and not account.verified_at
-        else None,
-        "can_verify_resident": has_capability(request.user, "resident_verify"),
-        "area_sections": _area_sections(request, "person_rows", person),
-        "death_form": DeathRecordForm(person=person) if has_capability(request.user, "registry_edit")
-        and person.death_date is None else None,
-    })
+    hukou = (
+        person.hukou_region if show_full else selectors.region_of_code(rules.city_level_code(person.hukou_region_id))
+    )
+    return render(
+        request,
+        "workbench/person_detail.html",
+        {
+            "person": person,
+            "show_full_id": show_full,
+            "membership": membership,
+            "hukou_region": hukou,
+            "unverified_account": account
+            if account is not None and account.is_resident and not account.verified_at
+            else None,
+            "can_verify_resident": has_capability(request.user, "resident_verify"),
+            "area_sections": _area_sections(request, "person_rows", person),
+            "death_form": DeathRecordForm(person=person)
+            if has_capability(request.user, "registry_edit") and person.death_date is None
+            else None,
+        },
+    )
 
 
 @require("registry_edit")
@@ -245,11 +296,22 @@ def person_death_record(request, pk: int):
     person = selectors.person_get_for_user(request.user, pk)
     form = DeathRecordForm(request.POST, person=person)
     if not form.is_valid():
-        messages.error(request, " ".join(text.labelled(form.fields[name].label, e) if name in form.fields else e
-                                         for name, errors in form.errors.items() for e in errors))
+        messages.error(
+            request,
+            " ".join(
+                text.labelled(form.fields[name].label, e) if name in form.fields else e
+                for name, errors in form.errors.items()
+                for e in errors
+            ),
+        )
         return redirect("workbench:person_detail", pk=person.pk)
-    event = LifeEvent(kind="death", person=person, date=form.cleaned_data["death_date"], source="caseworker",
-                      evidence={"note": form.cleaned_data["note"]})
+    event = LifeEvent(
+        kind="death",
+        person=person,
+        date=form.cleaned_data["death_date"],
+        source="caseworker",
+        evidence={"note": form.cleaned_data["note"]},
+    )
     try:
         handled = life_event_record(actor=request.user, event=event)
     except services.DomainError as exc:
@@ -281,17 +343,28 @@ HOUSEHOLD_SORTS = ("number", "region", "created_at")
 
 @require("registry_view")
 def household_list(request):
-    filterset = HouseholdFilter(request.GET, queryset=selectors.household_list_for_user(request.user),
-                                request=request)
+    filterset = HouseholdFilter(request.GET, queryset=selectors.household_list_for_user(request.user), request=request)
     qs = _search_rows(filterset)
     if qs is None:
         qs = filterset.queryset.none()
     elif listing.export_requested(request):
         return listing.xlsx_export(
-            request, target_type="civil_affairs.household", filename="households", sheet=_("家庭"), qs=qs,
-            row=lambda h: (h.number, h.region.name, h.region_id, h.head_name or "",
-                           rules.mask_id_number(h.head_id_number or ""), h.size or 0, h.address),
-            headers=[_("户编号"), _("所在社区/村"), _("区划代码"), _("户主"), _("户主身份证号"), _("人数"), _("住址")])
+            request,
+            target_type="civil_affairs.household",
+            filename="households",
+            sheet=_("家庭"),
+            qs=qs,
+            row=lambda h: (
+                h.number,
+                h.region.name,
+                h.region_id,
+                h.head_name or "",
+                rules.mask_id_number(h.head_id_number or ""),
+                h.size or 0,
+                h.address,
+            ),
+            headers=[_("户编号"), _("所在社区/村"), _("区划代码"), _("户主"), _("户主身份证号"), _("人数"), _("住址")],
+        )
     context = listing.list_page(request, qs, sorts=HOUSEHOLD_SORTS, default="number")
     context["filter"] = filterset
     template = "workbench/_household_rows.html" if request.htmx else "workbench/household_list.html"
@@ -307,8 +380,16 @@ def region_suggest(request):
     """The region filter's picker: regions of the user's jurisdiction whose name
     contains what was typed (?region=), as <option>s of the input's datalist."""
     typed = request.GET.get("region", "").strip()
-    regions = (selectors.region_list_for_user(request.user).filter(name__contains=typed).select_related("parent")
-               .order_by("level", "code")[:REGION_SUGGESTIONS]) if typed and not typed.isdigit() else []
+    regions = (
+        (
+            selectors.region_list_for_user(request.user)
+            .filter(name__contains=typed)
+            .select_related("parent")
+            .order_by("level", "code")[:REGION_SUGGESTIONS]
+        )
+        if typed and not typed.isdigit()
+        else []
+    )
     return render(request, "workbench/_region_options.html", {"regions": regions})
 
 
@@ -324,9 +405,12 @@ def household_detail(request, pk: int):
         upload_form = DocumentUploadForm(request.POST, request.FILES)
         if upload_form.is_valid():
             try:
-                services.document_upload(actor=request.user, household=household,
-                                         kind=upload_form.cleaned_data["kind"],
-                                         uploaded=upload_form.cleaned_data["file"])
+                services.document_upload(
+                    actor=request.user,
+                    household=household,
+                    kind=upload_form.cleaned_data["kind"],
+                    uploaded=upload_form.cleaned_data["file"],
+                )
             except services.DomainError as exc:
                 upload_form.add_error("file", str(exc))
             else:
@@ -335,12 +419,19 @@ def household_detail(request, pk: int):
     # A full-record view for every role: the page shows the household's cases and money from every area.
     services.audit_record(actor=request.user, action=AuditEvent.Action.VIEW, target=household)
     finances = selectors.household_finances(household)
-    return render(request, "workbench/household_detail.html", {
-        "household": household, "members": list(household.members.all()), "show_full_id": show_full,
-        "upload_form": upload_form, **finances,
-        "area_sections": _area_sections(request, "household_rows", household),
-        "area_links": _area_sections(request, "household_links", household),
-    })
+    return render(
+        request,
+        "workbench/household_detail.html",
+        {
+            "household": household,
+            "members": list(household.members.all()),
+            "show_full_id": show_full,
+            "upload_form": upload_form,
+            **finances,
+            "area_sections": _area_sections(request, "household_rows", household),
+            "area_links": _area_sections(request, "household_links", household),
+        },
+    )
 
 
 @require_GET
@@ -350,10 +441,12 @@ def document_download(request, pk: int):
     doc = selectors.document_get_for_user(request.user, pk)
     # ?inline=1 lets a caseworker preview an image or PDF in the page; any other type still downloads.
     inline = request.GET.get("inline") == "1" and doc.content_type in INLINE_CONTENT_TYPES
-    services.audit_record(actor=request.user, action=AuditEvent.Action.DOWNLOAD, target=doc,
-                          changes={"inline": True} if inline else None)
-    response = FileResponse(doc.file.open("rb"), content_type=doc.content_type, as_attachment=not inline,
-                            filename=doc.original_name)
+    services.audit_record(
+        actor=request.user, action=AuditEvent.Action.DOWNLOAD, target=doc, changes={"inline": True} if inline else None
+    )
+    response = FileResponse(
+        doc.file.open("rb"), content_type=doc.content_type, as_attachment=not inline, filename=doc.original_name
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -364,12 +457,14 @@ INLINE_CONTENT_TYPES = ("image/jpeg", "image/png", "application/pdf")
 @require("registry_import")
 @require_http_methods(["GET", "POST"])
 def registry_import(request):
-    form = RegistryImportForm(request.POST or None, request.FILES or None, user=request.user,
-                              initial={"kind": request.GET.get("kind")})
+    form = RegistryImportForm(
+        request.POST or None, request.FILES or None, user=request.user, initial={"kind": request.GET.get("kind")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            run = services.registry_import_start(user=request.user, kind=form.cleaned_data["kind"],
-                                                 uploaded=form.cleaned_data["file"])
+            run = services.registry_import_start(
+                user=request.user, kind=form.cleaned_data["kind"], uploaded=form.cleaned_data["file"]
+            )
         except services.DomainError as exc:
             form.add_error("file", str(exc))
         else:
@@ -411,8 +506,9 @@ def batch_errors(request, pk: int):
     """Every bad row of a run as CSV, streamed (opens in Excel: UTF-8 with BOM)."""
     run = selectors.batchrun_get_for_user(request.user, pk)
     # The reasons quote the uploaded rows (names, ID numbers): an audited export.
-    services.export_recorded(actor=request.user, target_type=run._meta.label_lower, target=run,
-                             filters={"run": run.pk, "kind": run.kind})
+    services.export_recorded(
+        actor=request.user, target_type=run._meta.label_lower, target=run, filters={"run": run.pk, "kind": run.kind}
+    )
     rows = run.row_errors.order_by("row", "id").values_list("row", "reason").iterator(chunk_size=5000)
     return csv_response(filename=f"batch-{run.pk}-errors", headers=[_("行号"), _("原因")], rows=rows)
 
@@ -426,11 +522,25 @@ def audit_list(request):
     qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     if listing.export_requested(request):
         return listing.xlsx_export(
-            request, target_type="civil_affairs.auditevent", filename="audit", sheet=_("审计日志"),
-            rows=((timezone_str(e.at), e.actor_label, e.get_action_display(), audit_words.type_label(e.target_type),
-                   e.target_id, e.region_code, "\n".join(audit_words.change_lines(e.target_type, e.changes)),
-                   e.ip_address or "") for e in qs.iterator(chunk_size=2000)),
-            headers=[_("时间"), _("操作人"), _("操作"), _("对象类型"), _("对象标识"), _("区划"), _("变更"), _("IP")])
+            request,
+            target_type="civil_affairs.auditevent",
+            filename="audit",
+            sheet=_("审计日志"),
+            rows=(
+                (
+                    timezone_str(e.at),
+                    e.actor_label,
+                    e.get_action_display(),
+                    audit_words.type_label(e.target_type),
+                    e.target_id,
+                    e.region_code,
+                    "\n".join(audit_words.change_lines(e.target_type, e.changes)),
+                    e.ip_address or "",
+                )
+                for e in qs.iterator(chunk_size=2000)
+            ),
+            headers=[_("时间"), _("操作人"), _("操作"), _("对象类型"), _("对象标识"), _("区划"), _("变更"), _("IP")],
+        )
     context = listing.list_page(request, qs, sorts=AUDIT_SORTS, default="-at")
     for event in context["page"].items:
         event.words = audit_words.event_words(request.user, event)
@@ -449,22 +559,33 @@ def overview(request):
     """民政一张图: every area's indicators by district of the user's subtree, for a day."""
     form, day = _overview_day(request)
     districts, columns = overview_table(request.user, day)
-    return render(request, "workbench/overview.html", {
-        "form": form, "day": day, "districts": districts, "columns": columns,
-        "rows": [(d, [c.values[i] for c in columns]) for i, d in enumerate(districts)],
-        "charts": overview_chart_data(districts, columns)})
+    return render(
+        request,
+        "workbench/overview.html",
+        {
+            "form": form,
+            "day": day,
+            "districts": districts,
+            "columns": columns,
+            "rows": [(d, [c.values[i] for c in columns]) for i, d in enumerate(districts)],
+            "charts": overview_chart_data(districts, columns),
+        },
+    )
 
 
 @require("overview_view")
 def overview_export(request):
     form, day = _overview_day(request)
     districts, columns = overview_table(request.user, day)
-    services.export_recorded(actor=request.user, target_type="civil_affairs.overview",
-                             filters={"day": day.isoformat()})
+    services.export_recorded(actor=request.user, target_type="civil_affairs.overview", filters={"day": day.isoformat()})
     rows = [(d.name, d.code, *(c.values[i] for c in columns)) for i, d in enumerate(districts)]
     rows.append((_("合计"), "", *(c.total for c in columns)))
-    return xlsx_response(filename=f"overview-{day.isoformat()}", sheet=_("民政一张图"), rows=rows, headers=[
-        _("区县"), _("区划代码"), *(f"{c.label}（{c.unit}）" for c in columns)])
+    return xlsx_response(
+        filename=f"overview-{day.isoformat()}",
+        sheet=_("民政一张图"),
+        rows=rows,
+        headers=[_("区县"), _("区划代码"), *(f"{c.label}（{c.unit}）" for c in columns)],
+    )
 
 
 def timezone_str(value) -> str:
@@ -472,6 +593,7 @@ def timezone_str(value) -> str:
 
 
 # ---------------------------------------------------------------- health
+
 
 @require_GET
 def healthz(request):
@@ -497,4 +619,3 @@ def healthz(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "403.html", {"reason": _("页面已过期，请刷新后重试。")}, status=403)
-

@@ -8,6 +8,7 @@ feed rows, review tasks and price subsidies are read-only.
 Benefit rosters import through the workbench's chunked import
 (good rows kept, bad rows reported), linked from each changelist; export is
 import-export's, under the core's SafeExportMixin (masked, escaped, audited)."""
+
 from django import forms
 from django.contrib import admin
 from django.template import engines
@@ -73,7 +74,8 @@ _BENEFIT_CHANGE_LIST = engines["django"].from_string(
     '{% extends "admin/change_list.html" %}{% load i18n %}{% block object-tools-items %}'
     '<li><a href="{% url "workbench:import" %}?kind=relief_benefit" class="import_link">'
     '{% translate "导入（CSV/Excel）" %}</a></li>'
-    '{% include "admin/import_export/change_list_export_item.html" %}{% endblock %}')
+    '{% include "admin/import_export/change_list_export_item.html" %}{% endblock %}'
+)
 
 
 @admin.register(Benefit)
@@ -82,14 +84,38 @@ class BenefitAdmin(ImportLinkAdmin):
     import_export_change_list_template = _BENEFIT_CHANGE_LIST
     resource_classes = [BenefitResource]
     import_kind = "relief_benefit"
-    list_display = ["household", "recipient", "kind", "monthly_amount", "members", "start_month",
-                    "next_recheck", "status", "region"]
+    list_display = [
+        "household",
+        "recipient",
+        "kind",
+        "monthly_amount",
+        "members",
+        "start_month",
+        "next_recheck",
+        "status",
+        "region",
+    ]
     list_filter = ["kind", "status"]
     search_fields = ["=household__number", "=recipient__id_number"]
     list_select_related = ["household", "recipient", "region"]
-    fields = ["household", "recipient", "kind", "region", "monthly_amount", "members", "care_level", "start_month",
-              "last_month", "stable", "status", "status_reason", "application", "bank_account", "bank_name",
-              "next_recheck"]
+    fields = [
+        "household",
+        "recipient",
+        "kind",
+        "region",
+        "monthly_amount",
+        "members",
+        "care_level",
+        "start_month",
+        "last_month",
+        "stable",
+        "status",
+        "status_reason",
+        "application",
+        "bank_account",
+        "bank_name",
+        "next_recheck",
+    ]
     readonly_fields = [f for f in fields if f not in ("bank_account", "bank_name", "next_recheck")]
 
     def has_add_permission(self, request):

@@ -3,6 +3,7 @@ POST action per procedure step, benefits, payroll rolls, the review tasks of
 the nightly recheck, price-linkage subsidy rolls.  Views validate
 input, call one service, serialise the result; reads go through the same
 scoped selectors as the pages."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,6 +45,7 @@ class ReliefPermission(HasCapability):
 
 def _in_region(field: str):
     """?region=CODE: that region and everything under it."""
+
     def apply(qs, name, value):
         try:
             return qs.filter(**{f"{field}__startswith": core_rules.region_prefix(value)})
@@ -54,6 +56,7 @@ def _in_region(field: str):
 
 
 # ---------------------------------------------------------------- standards
+
 
 class StandardSerializer(serializers.ModelSerializer):
     """A row of relief's dated parameters (the core's Parameter table)."""
@@ -74,11 +77,13 @@ class StandardViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return standard_list_for_user(self.request.user)
 
-    @extend_schema(parameters=[OpenApiParameter("region", str, required=True),
-                               OpenApiParameter("on", dt.date, required=False)],
-                   responses=inline_serializer("StandardsInForce", {"region": serializers.CharField(),
-                                                                    "on": serializers.DateField(),
-                                                                    "values": serializers.DictField()}))
+    @extend_schema(
+        parameters=[OpenApiParameter("region", str, required=True), OpenApiParameter("on", dt.date, required=False)],
+        responses=inline_serializer(
+            "StandardsInForce",
+            {"region": serializers.CharField(), "on": serializers.DateField(), "values": serializers.DictField()},
+        ),
+    )
     @action(detail=False, url_path="in-force")
     def in_force(self, request):
         """The value of every standard in force for a region on a day (walking up the tree)."""
@@ -94,11 +99,13 @@ class StandardViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"on": _("日期格式应为 YYYY-MM-DD。")}) from None
         values = standards_in_force(code, on)
         shown = {k: getattr(values, k) for k in values.keys()}  # an optional standard not set is null
-        return Response({"region": code, "on": on,
-                         "values": {k: None if v is None else str(v) for k, v in shown.items()}})
+        return Response(
+            {"region": code, "on": on, "values": {k: None if v is None else str(v) for k, v in shown.items()}}
+        )
 
 
 # ---------------------------------------------------------------- applications
+
 
 class VisitSerializer(serializers.ModelSerializer):
     """A home visit; `status` is confirmed once the second visitor signed it,
@@ -109,8 +116,17 @@ class VisitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HomeVisit
-        fields = ["id", "visited_on", "first_visitor", "second_visitor", "living_conditions", "findings",
-                  "confirmed_at", "status", "decline_reason"]
+        fields = [
+            "id",
+            "visited_on",
+            "first_visitor",
+            "second_visitor",
+            "living_conditions",
+            "findings",
+            "confirmed_at",
+            "status",
+            "decline_reason",
+        ]
 
 
 class PendingVisitSerializer(serializers.ModelSerializer):
@@ -121,8 +137,18 @@ class PendingVisitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HomeVisit
-        fields = ["id", "application", "application_number", "visited_on", "first_visitor", "first_visitor_name",
-                  "second_visitor", "living_conditions", "findings", "confirmed_at"]
+        fields = [
+            "id",
+            "application",
+            "application_number",
+            "visited_on",
+            "first_visitor",
+            "first_visitor_name",
+            "second_visitor",
+            "living_conditions",
+            "findings",
+            "confirmed_at",
+        ]
 
 
 class ObjectionSerializer(serializers.ModelSerializer):
@@ -138,10 +164,32 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Application
-        fields = ["id", "number", "kind", "temporary_type", "state", "household", "household_number",
-                  "applicant_name", "applicant_id_number", "region", "requested_amount", "accepted_on", "deadline",
-                  "eligible", "proposed_amount", "approval_level", "first_approved_by", "first_approved_at",
-                  "notice_start", "notice_end", "decided_on", "decision_reason", "recheck_of", "created_at"]
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "temporary_type",
+            "state",
+            "household",
+            "household_number",
+            "applicant_name",
+            "applicant_id_number",
+            "region",
+            "requested_amount",
+            "accepted_on",
+            "deadline",
+            "eligible",
+            "proposed_amount",
+            "approval_level",
+            "first_approved_by",
+            "first_approved_at",
+            "notice_start",
+            "notice_end",
+            "decided_on",
+            "decision_reason",
+            "recheck_of",
+            "created_at",
+        ]
 
 
 class ApplicationDetailSerializer(ApplicationSerializer):
@@ -149,10 +197,21 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     objections = ObjectionSerializer(many=True, read_only=True)
 
     class Meta(ApplicationSerializer.Meta):
-        fields = ApplicationSerializer.Meta.fields + ["reason", "checklist", "cross_check", "working",
-                                                      "proposal_note", "care_level", "support_mode",
-                                                      "paid_first_amount", "documents_due", "extension_reason",
-                                                      "return_reason", "visits", "objections"]
+        fields = ApplicationSerializer.Meta.fields + [
+            "reason",
+            "checklist",
+            "cross_check",
+            "working",
+            "proposal_note",
+            "care_level",
+            "support_mode",
+            "paid_first_amount",
+            "documents_due",
+            "extension_reason",
+            "return_reason",
+            "visits",
+            "objections",
+        ]
 
     @extend_schema_field(VisitSerializer(many=True))
     def get_visits(self, application):
@@ -178,7 +237,8 @@ class NoteInput(serializers.Serializer):
 class VisitInput(serializers.Serializer):
     # Offered from the same list as the page: the street's other caseworkers (set per case below).
     second_visitor = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.none(), error_messages={"does_not_exist": app_selectors.NOT_A_SECOND_VISITOR})
+        queryset=User.objects.none(), error_messages={"does_not_exist": app_selectors.NOT_A_SECOND_VISITOR}
+    )
     visited_on = serializers.DateField()
     living_conditions = serializers.CharField()
     findings = serializers.CharField()
@@ -194,8 +254,7 @@ class ProposeInput(NoteInput):
     care_level = serializers.ChoiceField(choices=Application.CareLevel.choices, required=False, default="")
     support_mode = serializers.ChoiceField(choices=Application.SupportMode.choices, required=False, default="")
     has_capable_supporter = serializers.BooleanField(required=False, default=False)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True,
-                                      default=None)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True, default=None)
 
 
 class ObjectionInput(serializers.Serializer):
@@ -225,26 +284,54 @@ class ApplicationFilter(django_filters.FilterSet):
 # action → (input serializer, capability, service call)
 STEP_ACTIONS = {
     "submit": (EmptyInput, "relief_handle", lambda u, a, d: services.application_submit(actor=u, application=a)),
-    "accept": (ChecklistInput, "relief_handle",
-               lambda u, a, d: services.application_accept(actor=u, application=a, checklist=d["checklist"])),
-    "return": (ReturnInput, "relief_handle",
-               lambda u, a, d: services.application_return(actor=u, application=a, reason=d["reason"],
-                                                           checklist=d["checklist"])),
-    "extend": (ReasonInput, "relief_handle",
-               lambda u, a, d: services.application_extend(actor=u, application=a, reason=d["reason"])),
-    "visit": (VisitInput, "relief_handle",
-              lambda u, a, d: services.application_visit_record(actor=u, application=a, **d)),
-    "propose": (ProposeInput, "relief_handle",
-                lambda u, a, d: services.application_propose(actor=u, application=a, **d)),
-    "notice": (EmptyInput, "relief_handle",
-               lambda u, a, d: services.application_notice_publish(actor=u, application=a)),
-    "objection": (ObjectionInput, "relief_handle",
-                  lambda u, a, d: services.application_objection_record(actor=u, application=a, **d)),
-    "pay-first": (AmountInput, "relief_handle",
-                  lambda u, a, d: services.application_pay_first(actor=u, application=a, amount=d["amount"])),
+    "accept": (
+        ChecklistInput,
+        "relief_handle",
+        lambda u, a, d: services.application_accept(actor=u, application=a, checklist=d["checklist"]),
+    ),
+    "return": (
+        ReturnInput,
+        "relief_handle",
+        lambda u, a, d: services.application_return(
+            actor=u, application=a, reason=d["reason"], checklist=d["checklist"]
+        ),
+    ),
+    "extend": (
+        ReasonInput,
+        "relief_handle",
+        lambda u, a, d: services.application_extend(actor=u, application=a, reason=d["reason"]),
+    ),
+    "visit": (
+        VisitInput,
+        "relief_handle",
+        lambda u, a, d: services.application_visit_record(actor=u, application=a, **d),
+    ),
+    "propose": (
+        ProposeInput,
+        "relief_handle",
+        lambda u, a, d: services.application_propose(actor=u, application=a, **d),
+    ),
+    "notice": (
+        EmptyInput,
+        "relief_handle",
+        lambda u, a, d: services.application_notice_publish(actor=u, application=a),
+    ),
+    "objection": (
+        ObjectionInput,
+        "relief_handle",
+        lambda u, a, d: services.application_objection_record(actor=u, application=a, **d),
+    ),
+    "pay-first": (
+        AmountInput,
+        "relief_handle",
+        lambda u, a, d: services.application_pay_first(actor=u, application=a, amount=d["amount"]),
+    ),
     "confirm": (NoteInput, None, lambda u, a, d: services.application_confirm(actor=u, application=a, note=d["note"])),
-    "reject": (ReasonInput, None,
-               lambda u, a, d: services.application_reject(actor=u, application=a, reason=d["reason"])),
+    "reject": (
+        ReasonInput,
+        None,
+        lambda u, a, d: services.application_reject(actor=u, application=a, reason=d["reason"]),
+    ),
 }
 
 
@@ -268,16 +355,20 @@ class ApplicationViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
         serializer_class, capability, call = STEP_ACTIONS[name]
         application = self.get_object()
         # Deciding is checked by the service (level, maker–checker); handling needs the capability.
-        allowed = has_capability(request.user, capability) if capability else (
-            has_capability(request.user, "relief_handle") or has_capability(request.user, "relief_decide"))
+        allowed = (
+            has_capability(request.user, capability)
+            if capability
+            else (has_capability(request.user, "relief_handle") or has_capability(request.user, "relief_decide"))
+        )
         if not allowed:
             raise PermissionDenied(_("您的角色不能办理此环节。"))
         data = serializer_class(data=request.data, context={"request": request, "application": application})
         data.is_valid(raise_exception=True)
         call(request.user, application, dict(data.validated_data))
         fresh = app_selectors.application_get_for_user(request.user, application.pk)
-        return Response(ApplicationDetailSerializer(fresh, context={"request": request}).data,
-                        status=status.HTTP_200_OK)
+        return Response(
+            ApplicationDetailSerializer(fresh, context={"request": request}).data, status=status.HTTP_200_OK
+        )
 
 
 def _make_step(name: str):
@@ -296,6 +387,7 @@ for _name in STEP_ACTIONS:
 
 
 # ---------------------------------------------------------------- home visits awaiting my signature
+
 
 class VisitHandlePermission(HasCapability):
     capability = "relief_handle"
@@ -349,6 +441,7 @@ class VisitViewSet(viewsets.GenericViewSet):
 
 # ---------------------------------------------------------------- benefits
 
+
 class BenefitSerializer(serializers.ModelSerializer):
     recipient_name = serializers.CharField(source="recipient.name", read_only=True)
     recipient_id_number = IdNumberField(source="recipient.id_number")
@@ -356,9 +449,25 @@ class BenefitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Benefit
-        fields = ["id", "household", "household_number", "recipient_name", "recipient_id_number", "kind", "region",
-                  "monthly_amount", "members", "care_level", "start_month", "last_month", "next_recheck", "stable",
-                  "status", "status_reason", "application"]
+        fields = [
+            "id",
+            "household",
+            "household_number",
+            "recipient_name",
+            "recipient_id_number",
+            "kind",
+            "region",
+            "monthly_amount",
+            "members",
+            "care_level",
+            "start_month",
+            "last_month",
+            "next_recheck",
+            "stable",
+            "status",
+            "status_reason",
+            "application",
+        ]
 
 
 class StatusInput(serializers.Serializer):
@@ -396,8 +505,9 @@ class BenefitViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied(_("您的角色不能发起复核。"))
         application = benefit_services.benefit_recheck_start(actor=request.user, benefit=benefit)
         fresh = app_selectors.application_get_for_user(request.user, application.pk)
-        return Response(ApplicationDetailSerializer(fresh, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            ApplicationDetailSerializer(fresh, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=StatusInput, responses=BenefitSerializer)
     @action(detail=True, methods=["post"], url_path="status")
@@ -408,13 +518,16 @@ class BenefitViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied(_("您的角色不能变更待遇状态。"))
         data = StatusInput(data=request.data)
         data.is_valid(raise_exception=True)
-        benefit = benefit_services.benefit_status_change(actor=request.user, benefit=benefit,
-                                                         **data.validated_data)
-        return Response(BenefitSerializer(app_selectors.benefit_get_for_user(request.user, benefit.pk),
-                                          context={"request": request}).data)
+        benefit = benefit_services.benefit_status_change(actor=request.user, benefit=benefit, **data.validated_data)
+        return Response(
+            BenefitSerializer(
+                app_selectors.benefit_get_for_user(request.user, benefit.pk), context={"request": request}
+            ).data
+        )
 
 
 # ---------------------------------------------------------------- district rolls (civil_affairs.rolls)
+
 
 class RollSerializer(rolls.RollSerializer):
     class Meta(rolls.RollSerializer.Meta):
@@ -445,6 +558,7 @@ class SubsidyRollViewSet(rolls.RollViewSet):
 
 # ---------------------------------------------------------------- review tasks of the nightly recheck
 
+
 class ReviewTaskSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True, default="")
     person_id_number = IdNumberField(source="person.id_number", default="")
@@ -452,8 +566,22 @@ class ReviewTaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewTask
-        fields = ["id", "kind", "status", "benefit", "household_number", "person_name", "person_id_number",
-                  "region", "evidence", "due", "created_at", "resolved_by", "resolved_at", "resolution"]
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "benefit",
+            "household_number",
+            "person_name",
+            "person_id_number",
+            "region",
+            "evidence",
+            "due",
+            "created_at",
+            "resolved_by",
+            "resolved_at",
+            "resolution",
+        ]
 
 
 class ResolveInput(serializers.Serializer):
@@ -492,8 +620,7 @@ class ReviewTaskViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
         data = ResolveInput(data=request.data)
         data.is_valid(raise_exception=True)
         recheck_services.task_resolve(actor=request.user, task=task, **data.validated_data)
-        return Response(ReviewTaskSerializer(self.get_queryset().get(pk=task.pk),
-                                             context={"request": request}).data)
+        return Response(ReviewTaskSerializer(self.get_queryset().get(pk=task.pk), context={"request": request}).data)
 
 
 router = DefaultRouter()

@@ -1,6 +1,7 @@
 """Relief in the demo city: the demo standards (the holiday calendar is the
 core's, seeded by seed_demo), the existing dibao roster (households the rules find eligible), and a handful of
 open cases at every step in 金沙街道 for the demo caseworker."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,21 +49,33 @@ ORDER BY size.household_id
 def _facts(household_ids: list[int]):
     """Members and records of many households in four queries, as rules.py values."""
     members, heads, regions = defaultdict(list), {}, {}
-    for m in (HouseholdMember.objects.filter(household_id__in=household_ids).select_related("person", "household")
-              .order_by("id")):
+    for m in (
+        HouseholdMember.objects.filter(household_id__in=household_ids)
+        .select_related("person", "household")
+        .order_by("id")
+    ):
         p = m.person
         regions[m.household_id] = m.household.region_id
         if m.relation == HouseholdMember.Relation.HEAD:
             heads[m.household_id] = p.pk
         if p.death_date is None:
-            members[m.household_id].append(Member(
-                person_id=p.pk, name=p.name, birth_date=p.birth_date, disability_grade=p.disability_grade,
-                disability_type=p.disability_type, labour_capacity=p.labour_capacity, seriously_ill=p.serious_illness))
+            members[m.household_id].append(
+                Member(
+                    person_id=p.pk,
+                    name=p.name,
+                    birth_date=p.birth_date,
+                    disability_grade=p.disability_grade,
+                    disability_type=p.disability_type,
+                    labour_capacity=p.labour_capacity,
+                    seriously_ill=p.serious_illness,
+                )
+            )
     records = {}
     for model in (IncomeRecord, AssetRecord, ExpenditureRecord):
         by_household = defaultdict(list)
         for r in model.objects.filter(household_id__in=household_ids).values_list(
-                "household_id", "person_id", "kind", "amount", "period_start", "period_end"):
+            "household_id", "person_id", "kind", "amount", "period_start", "period_end"
+        ):
             by_household[r[0]].append(Record(*r[1:]))
         records[model] = by_household
     return members, heads, regions, records
@@ -83,18 +96,20 @@ def load_roster(*, seed: int, standards: rules.Standards, progress) -> int:
     candidates = _candidates(standards)
     created = 0
     for start in range(0, len(candidates), CHUNK):
-        ids = candidates[start:start + CHUNK]
+        ids = candidates[start : start + CHUNK]
         members, heads, regions, records = _facts(ids)
         benefits = []
         for hid in ids:
             people = members.get(hid)
             if not people or hid not in heads:
                 continue
-            income = rules.per_capita_income(members=len(people), incomes=records[IncomeRecord][hid], on=AS_OF,
-                                             standards=standards)
+            income = rules.per_capita_income(
+                members=len(people), incomes=records[IncomeRecord][hid], on=AS_OF, standards=standards
+            )
             assets = rules.asset_test(members=people, assets=records[AssetRecord][hid], on=AS_OF, standards=standards)
-            result = rules.dibao(members=people, per_capita=income.per_capita_exact, assets=assets, on=AS_OF,
-                                 standards=standards)
+            result = rules.dibao(
+                members=people, per_capita=income.per_capita_exact, assets=assets, on=AS_OF, standards=standards
+            )
             if not result.eligible:
                 continue
             started = add_months(AS_OF.replace(day=1), -rng.randrange(0, 24))
@@ -102,18 +117,32 @@ def load_roster(*, seed: int, standards: rules.Standards, progress) -> int:
             recheck = rules.next_recheck(start=started, stable=stable, standards=standards)
             while recheck < AS_OF:
                 recheck = rules.next_recheck(start=recheck, stable=stable, standards=standards)
-            benefits.append(Benefit(
-                household_id=hid, recipient_id=heads[hid], kind=Kind.DIBAO, region_id=regions[hid],
-                monthly_amount=result.amount, members=len(people), start_month=started, next_recheck=recheck,
-                stable=stable, bank_name=_("农村商业银行"), bank_account=f"6230{rng.randrange(10**14, 10**15)}",
-                # the basis, so the nightly recheck can recompute the amount when a standard changes
-                basis_standard=result.standard, basis_per_capita=result.per_capita,
-                basis_monthly_income=exact_decimal(income.monthly_total),
-                basis_extras=len(result.extras)))
+            benefits.append(
+                Benefit(
+                    household_id=hid,
+                    recipient_id=heads[hid],
+                    kind=Kind.DIBAO,
+                    region_id=regions[hid],
+                    monthly_amount=result.amount,
+                    members=len(people),
+                    start_month=started,
+                    next_recheck=recheck,
+                    stable=stable,
+                    bank_name=_("农村商业银行"),
+                    bank_account=f"6230{rng.randrange(10**14, 10**15)}",
+                    # the basis, so the nightly recheck can recompute the amount when a standard changes
+                    basis_standard=result.standard,
+                    basis_per_capita=result.per_capita,
+                    basis_monthly_income=exact_decimal(income.monthly_total),
+                    basis_extras=len(result.extras),
+                )
+            )
         Benefit.objects.bulk_create(benefits, batch_size=CHUNK)
         created += len(benefits)
-        progress(_("低保在册家庭 %(n)d 户（已核算 %(done)d / %(total)d 户候选）。") % {
-            "n": created, "done": min(start + CHUNK, len(candidates)), "total": len(candidates)})
+        progress(
+            _("低保在册家庭 %(n)d 户（已核算 %(done)d / %(total)d 户候选）。")
+            % {"n": created, "done": min(start + CHUNK, len(candidates)), "total": len(candidates)}
+        )
     return created
 
 
@@ -130,30 +159,55 @@ def open_cases(*, seed: int, standards: rules.Standards) -> int:
     chosen = ([h for h in local if h in poor] + [h for h in local if h not in poor])[:10]
     households = sorted(Household.objects.filter(pk__in=chosen), key=lambda h: chosen.index(h.pk))
     # "visited": the home visit is recorded and awaits the second visitor's confirmation
-    plan = ["notice", "notice", "proposed", "investigating", "visited", "accepted", "accepted", "submitted",
-            "submitted", "temporary"]
+    plan = [
+        "notice",
+        "notice",
+        "proposed",
+        "investigating",
+        "visited",
+        "accepted",
+        "accepted",
+        "submitted",
+        "submitted",
+        "temporary",
+    ]
     made = 0
     for household, target in zip(households, plan):
         with transaction.atomic():
             kind = Kind.TEMPORARY if target == "temporary" else Kind.DIBAO
             app = application_services.application_create(
-                actor=worker, household=household, kind=kind, reason=_("演示案件"),
+                actor=worker,
+                household=household,
+                kind=kind,
+                reason=_("演示案件"),
                 temporary_type=Application.TemporaryType.EMERGENCY if kind == Kind.TEMPORARY else "",
-                requested_amount=Decimal("1500") if kind == Kind.TEMPORARY else None)
+                requested_amount=Decimal("1500") if kind == Kind.TEMPORARY else None,
+            )
             application_services.application_details_update(
-                actor=worker, application=app, authorised_verification=True, bank_name=_("农村商业银行"),
-                bank_account=f"62301{seed:04d}{household.pk:010d}"[:19])
+                actor=worker,
+                application=app,
+                authorised_verification=True,
+                bank_name=_("农村商业银行"),
+                bank_account=f"62301{seed:04d}{household.pk:010d}"[:19],
+            )
             application_services.application_submit(actor=worker, application=app)
             if target in ("submitted", "temporary"):
                 made += 1
                 continue
             app = application_services.application_accept(
-                actor=worker, application=app,
-                checklist={k: True for k in application_services.REQUIRED_DOCUMENTS[kind]})
+                actor=worker,
+                application=app,
+                checklist={k: True for k in application_services.REQUIRED_DOCUMENTS[kind]},
+            )
             if target != "accepted":
                 visit = application_services.application_visit_record(
-                    actor=worker, application=app, second_visitor=partner, visited_on=app.accepted_on,
-                    living_conditions=_("住房简陋，家电老旧"), findings=_("申报情况基本属实"))
+                    actor=worker,
+                    application=app,
+                    second_visitor=partner,
+                    visited_on=app.accepted_on,
+                    living_conditions=_("住房简陋，家电老旧"),
+                    findings=_("申报情况基本属实"),
+                )
                 if target != "visited":
                     application_services.visit_confirm(actor=partner, visit=visit)
             if target in ("proposed", "notice"):
@@ -177,4 +231,3 @@ def seed_area(*, seed: int, progress) -> None:
     cases = open_cases(seed=seed, standards=standards)
     roster = load_roster(seed=seed, standards=standards, progress=progress)
     progress(_("社会救助：低保在册 %(r)d 户，办理中案件 %(c)d 件。") % {"r": roster, "c": cases})
-

@@ -1,6 +1,7 @@
 """Social relief: applications through their procedure, active benefits and
 the monthly payroll.  Its dated standards and the working-day calendar live in
 the core (civil_affairs Parameter and CalendarDay)."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -51,29 +52,34 @@ class Application(models.Model):
         DISTRICT = "district", _("区县审批")
         BUREAU = "bureau", _("市民政局一事一议")
 
-    OPEN_STATES = (State.SUBMITTED, State.RETURNED, State.ACCEPTED, State.INVESTIGATING, State.PROPOSED,
-                   State.NOTICE)
+    OPEN_STATES = (State.SUBMITTED, State.RETURNED, State.ACCEPTED, State.INVESTIGATING, State.PROPOSED, State.NOTICE)
     FINAL_STATES = (State.CONFIRMED, State.REJECTED, State.WITHDRAWN)
 
     number = models.CharField(_("申请编号"), max_length=24, unique=True)
     kind = models.CharField(_("救助类别"), max_length=12, choices=Kind.choices)
     temporary_type = models.CharField(_("临时救助类型"), max_length=12, choices=TemporaryType.choices, blank=True)
     state = models.CharField(_("状态"), max_length=14, choices=State.choices, default=State.DRAFT, db_index=True)
-    household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.PROTECT,
-                                  related_name="relief_applications")
+    household = models.ForeignKey(
+        Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="relief_applications"
+    )
     applicant = models.ForeignKey(Person, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
     # Where the case is handled: the household's community, or for temporary
     # assistance the community where the emergency happened.
     region = models.ForeignKey(Region, verbose_name=_("受理地"), on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("申请事由"), blank=True)
-    requested_amount = models.DecimalField(_("申请金额（元）"), max_digits=12, decimal_places=2, null=True,
-                                           blank=True)
+    requested_amount = models.DecimalField(_("申请金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
     bank_account = models.CharField(_("收款银行账号"), max_length=32, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=60, blank=True)
     authorised_verification = models.BooleanField(_("已签署家庭经济状况核对授权"), default=False)
     online = models.BooleanField(_("网上申请"), default=False)
-    recheck_of = models.ForeignKey("Benefit", verbose_name=_("复核的待遇"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="rechecks")
+    recheck_of = models.ForeignKey(
+        "Benefit",
+        verbose_name=_("复核的待遇"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rechecks",
+    )
     # submitted without some required documents: which were missing, and the applicant's note why
     missing_documents = models.JSONField(_("提交时缺少的材料"), default=list, blank=True)
     missing_documents_note = models.TextField(_("缺少材料的说明"), blank=True)
@@ -82,25 +88,44 @@ class Application(models.Model):
     checklist = models.JSONField(_("材料清单"), default=dict, blank=True)
     return_reason = models.TextField(_("退回原因"), blank=True)
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("受理人"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     deadline = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
     extension_reason = models.CharField(_("延期理由"), max_length=200, blank=True)
 
     # investigation and proposal
     cross_check = models.JSONField(_("核对结果"), default=list, blank=True)
-    investigator = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("调查人"), null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    investigator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("调查人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     care_level = models.CharField(_("照料护理等级"), max_length=8, choices=CareLevel.choices, blank=True)
     support_mode = models.CharField(_("供养方式"), max_length=12, choices=SupportMode.choices, blank=True)
     eligible = models.BooleanField(_("符合条件"), null=True, blank=True)
-    proposed_amount = models.DecimalField(_("拟核定月救助金额（元）"), max_digits=12, decimal_places=2,
-                                          null=True, blank=True)
+    proposed_amount = models.DecimalField(
+        _("拟核定月救助金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     working = models.JSONField(_("计算过程"), default=dict, blank=True)
     proposal_note = models.TextField(_("审核意见"), blank=True)
     approval_level = models.CharField(_("审批层级"), max_length=10, choices=ApprovalLevel.choices, blank=True)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提出人"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     # public notice
     notice_start = models.DateField(_("公示开始"), null=True, blank=True)
@@ -108,22 +133,41 @@ class Application(models.Model):
 
     # emergency assistance paid first (先行救助)
     paid_first_on = models.DateField(_("先行救助日期"), null=True, blank=True)
-    paid_first_amount = models.DecimalField(_("先行救助金额（元）"), max_digits=12, decimal_places=2, null=True,
-                                            blank=True)
+    paid_first_amount = models.DecimalField(
+        _("先行救助金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     documents_due = models.DateField(_("补充材料期限"), null=True, blank=True)
 
     # decision; a bureau case-by-case decision (一事一议) takes two bureau approvals:
     # the first is kept here until a second, different administrator decides
-    first_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("第一审批人"), null=True,
-                                          blank=True, on_delete=models.PROTECT, related_name="+")
+    first_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("第一审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     first_approved_at = models.DateTimeField(_("第一审批时间"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decided_on = models.DateField(_("审批日期"), null=True, blank=True)
     decision_reason = models.TextField(_("审批意见/不予批准理由"), blank=True)
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -137,18 +181,25 @@ class Application(models.Model):
             models.Index(fields=["state", "deadline"], name="relief_app_state_deadline"),
         ]
         constraints = [
-            models.CheckConstraint(condition=~Q(kind="temporary") | ~Q(temporary_type=""),
-                                   name="relief_app_temporary_has_type"),
+            models.CheckConstraint(
+                condition=~Q(kind="temporary") | ~Q(temporary_type=""), name="relief_app_temporary_has_type"
+            ),
             # Maker–checker, kept by the database too.
-            models.CheckConstraint(condition=Q(decided_by__isnull=True) | Q(investigator__isnull=True)
-                                   | ~Q(decided_by=models.F("investigator")),
-                                   name="relief_app_decider_not_investigator"),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True)
+                | Q(investigator__isnull=True)
+                | ~Q(decided_by=models.F("investigator")),
+                name="relief_app_decider_not_investigator",
+            ),
             # One open application per household and kind (rechecks included).
-            models.UniqueConstraint(fields=["household", "kind"],
-                                    condition=Q(state__in=["draft", "submitted", "returned", "accepted",
-                                                           "investigating", "proposed", "notice"])
-                                    & ~Q(kind="temporary"),
-                                    name="relief_app_one_open_per_household_kind"),
+            models.UniqueConstraint(
+                fields=["household", "kind"],
+                condition=Q(
+                    state__in=["draft", "submitted", "returned", "accepted", "investigating", "proposed", "notice"]
+                )
+                & ~Q(kind="temporary"),
+                name="relief_app_one_open_per_household_kind",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -162,13 +213,16 @@ class Application(models.Model):
 class HomeVisit(models.Model):
     """入户调查: signed by the two staff who made it."""
 
-    application = models.ForeignKey(Application, verbose_name=_("申请"), on_delete=models.CASCADE,
-                                    related_name="visits")
+    application = models.ForeignKey(
+        Application, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="visits"
+    )
     visited_on = models.DateField(_("走访日期"))
-    first_visitor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("调查人一"), on_delete=models.PROTECT,
-                                      related_name="+")
-    second_visitor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("调查人二"),
-                                       on_delete=models.PROTECT, related_name="+")
+    first_visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("调查人一"), on_delete=models.PROTECT, related_name="+"
+    )
+    second_visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("调查人二"), on_delete=models.PROTECT, related_name="+"
+    )
     living_conditions = models.TextField(_("居住及生活状况"))
     findings = models.TextField(_("调查结论"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
@@ -187,23 +241,28 @@ class HomeVisit(models.Model):
         verbose_name_plural = _("入户调查")
         ordering = ["-visited_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=~Q(first_visitor=models.F("second_visitor")),
-                                   name="relief_visit_two_different_staff"),
-            models.CheckConstraint(condition=Q(confirmed_at__isnull=True) | Q(declined_at__isnull=True),
-                                   name="relief_visit_confirmed_or_declined"),
+            models.CheckConstraint(
+                condition=~Q(first_visitor=models.F("second_visitor")), name="relief_visit_two_different_staff"
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True) | Q(declined_at__isnull=True),
+                name="relief_visit_confirmed_or_declined",
+            ),
         ]
 
 
 class Objection(models.Model):
     """An objection raised during the public notice; it sends the case back to investigation."""
 
-    application = models.ForeignKey(Application, verbose_name=_("申请"), on_delete=models.CASCADE,
-                                    related_name="objections")
+    application = models.ForeignKey(
+        Application, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="objections"
+    )
     received_on = models.DateField(_("收到日期"))
     content = models.TextField(_("异议内容"))
     raised_by = models.CharField(_("异议人（可匿名）"), max_length=60, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -221,8 +280,9 @@ class Benefit(models.Model):
 
     PAYABLE = (Status.ACTIVE, Status.GRADUAL_EXIT)
 
-    household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.PROTECT,
-                                  related_name="relief_benefits")
+    household = models.ForeignKey(
+        Household, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="relief_benefits"
+    )
     # Payee: the household head, or the extremely poor person themself.
     recipient = models.ForeignKey(Person, verbose_name=_("领取人"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("救助类别"), max_length=12, choices=Kind.choices)
@@ -230,8 +290,7 @@ class Benefit(models.Model):
     region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+")
     monthly_amount = models.DecimalField(_("月救助金额（元）"), max_digits=12, decimal_places=2)
     members = models.PositiveSmallIntegerField(_("保障人数"), default=1)
-    care_level = models.CharField(_("照料护理等级"), max_length=8, choices=Application.CareLevel.choices,
-                                  blank=True)
+    care_level = models.CharField(_("照料护理等级"), max_length=8, choices=Application.CareLevel.choices, blank=True)
     start_month = models.DateField(_("起始月份"))
     # Last month paid: set for one-off temporary assistance and for gradual exit.
     last_month = models.DateField(_("最后发放月份"), null=True, blank=True)
@@ -241,23 +300,33 @@ class Benefit(models.Model):
     status_reason = models.CharField(_("状态原因"), max_length=200, blank=True)
     bank_account = models.CharField(_("收款银行账号"), max_length=32, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=60, blank=True)
-    application = models.ForeignKey(Application, verbose_name=_("审批申请"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="benefits")
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("审批申请"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="benefits",
+    )
     # What the amount was worked out from, so a new standard can recompute it
     # in SQL (relief/services/recheck.py) without redoing the whole assessment.
-    basis_standard = models.DecimalField(_("核定时低保标准（元）"), max_digits=12, decimal_places=2, null=True,
-                                         blank=True)
-    basis_per_capita = models.DecimalField(_("核定时人均月收入（元）"), max_digits=12, decimal_places=2, null=True,
-                                           blank=True)
+    basis_standard = models.DecimalField(
+        _("核定时低保标准（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    basis_per_capita = models.DecimalField(
+        _("核定时人均月收入（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     # The household's monthly income, exact to 30 places (the per-capita figure
     # above is rounded): the recheck recomputes amounts from it, rounding once.
-    basis_monthly_income = models.DecimalField(_("核定时家庭月收入（元，未舍入）"), max_digits=44, decimal_places=30,
-                                               null=True, blank=True)
+    basis_monthly_income = models.DecimalField(
+        _("核定时家庭月收入（元，未舍入）"), max_digits=44, decimal_places=30, null=True, blank=True
+    )
     basis_extras = models.PositiveSmallIntegerField(_("分类施保加发人数"), default=0, db_default=0)
     # A new amount decided ahead of its month (a standard changed from a future
     # date): the payroll pays it from `pending_from`, the nightly recheck folds it in.
-    pending_amount = models.DecimalField(_("待生效月救助金额（元）"), max_digits=12, decimal_places=2, null=True,
-                                         blank=True)
+    pending_amount = models.DecimalField(
+        _("待生效月救助金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     pending_from = models.DateField(_("新金额生效月份"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -273,15 +342,21 @@ class Benefit(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="relief_benefit_amount_not_negative"),
             models.CheckConstraint(condition=Q(start_month__day=1), name="relief_benefit_start_first_of_month"),
-            models.CheckConstraint(condition=Q(last_month__isnull=True) | Q(last_month__gte=models.F("start_month")),
-                                   name="relief_benefit_last_after_start"),
-            models.CheckConstraint(condition=Q(pending_amount__isnull=True, pending_from__isnull=True)
-                                   | Q(pending_amount__gte=0, pending_from__day=1),
-                                   name="relief_benefit_pending_complete"),
+            models.CheckConstraint(
+                condition=Q(last_month__isnull=True) | Q(last_month__gte=models.F("start_month")),
+                name="relief_benefit_last_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(pending_amount__isnull=True, pending_from__isnull=True)
+                | Q(pending_amount__gte=0, pending_from__day=1),
+                name="relief_benefit_pending_complete",
+            ),
             # One live benefit per household and kind; temporary assistance is one-off and may repeat.
-            models.UniqueConstraint(fields=["household", "kind"],
-                                    condition=~Q(status="stopped") & ~Q(kind="temporary"),
-                                    name="relief_benefit_one_live_per_household_kind"),
+            models.UniqueConstraint(
+                fields=["household", "kind"],
+                condition=~Q(status="stopped") & ~Q(kind="temporary"),
+                name="relief_benefit_one_live_per_household_kind",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -301,8 +376,7 @@ class Payment(RollLine):
     """A benefit's payment of the month; a line above the review limit in force
     for its region is held (kept out of the bank file until someone clears it)."""
 
-    roll = models.ForeignKey(PayrollRoll, verbose_name=_("花名册"), on_delete=models.PROTECT,
-                             related_name="payments")
+    roll = models.ForeignKey(PayrollRoll, verbose_name=_("花名册"), on_delete=models.PROTECT, related_name="payments")
     benefit = models.ForeignKey(Benefit, verbose_name=_("待遇"), on_delete=models.PROTECT, related_name="payments")
     kind = models.CharField(_("救助类别"), max_length=12, choices=Kind.choices)
     recipient = models.ForeignKey(Person, verbose_name=_("领取人"), on_delete=models.PROTECT, related_name="+")
@@ -315,6 +389,7 @@ class Payment(RollLine):
 
 
 # ---------------------------------------------------------------- household economic verification (核对)
+
 
 class FeedRecord(models.Model):
     """One row of a data-exchange feed (数据比对), as imported.  `key` is what
@@ -341,8 +416,14 @@ class FeedRecord(models.Model):
     # Vehicle value, wages of the month, registered capital; empty where none.
     amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
     detail = models.JSONField(_("明细"), default=dict, blank=True)
-    run = models.ForeignKey("civil_affairs.BatchRun", verbose_name=_("导入批次"), null=True, blank=True,
-                            on_delete=models.SET_NULL, related_name="+")
+    run = models.ForeignKey(
+        "civil_affairs.BatchRun",
+        verbose_name=_("导入批次"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     imported_at = models.DateTimeField(_("导入时间"), db_default=Now())
     checked_at = models.DateTimeField(_("比对时间"), null=True, blank=True)
 
@@ -372,8 +453,14 @@ class PriceIndex(models.Model):
     region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
     cpi_yoy = models.DecimalField(_("居民消费价格指数同比涨幅（%）"), max_digits=6, decimal_places=2)
     food_yoy = models.DecimalField(_("食品价格同比涨幅（%）"), max_digits=6, decimal_places=2)
-    run = models.ForeignKey("civil_affairs.BatchRun", verbose_name=_("导入批次"), null=True, blank=True,
-                            on_delete=models.SET_NULL, related_name="+")
+    run = models.ForeignKey(
+        "civil_affairs.BatchRun",
+        verbose_name=_("导入批次"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     imported_at = models.DateTimeField(_("导入时间"), db_default=Now())
 
     class Meta:
@@ -411,21 +498,35 @@ class ReviewTask(models.Model):
 
     kind = models.CharField(_("任务类型"), max_length=12, choices=Kind.choices)
     benefit = models.ForeignKey(Benefit, verbose_name=_("待遇"), on_delete=models.CASCADE, related_name="tasks")
-    person = models.ForeignKey(Person, verbose_name=_("涉及人员"), null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
+    person = models.ForeignKey(
+        Person, verbose_name=_("涉及人员"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # The benefit's community: the queue is scoped by it.
     region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+")
     key = models.CharField(_("来源标识"), max_length=40)
-    feed_record = models.ForeignKey(FeedRecord, verbose_name=_("比对数据"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    feed_record = models.ForeignKey(
+        FeedRecord, verbose_name=_("比对数据"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     evidence = models.JSONField(_("比对依据"), default=dict, blank=True)
     due = models.DateField(_("处理期限"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    run = models.ForeignKey("civil_affairs.BatchRun", verbose_name=_("产生批次"), null=True, blank=True,
-                            on_delete=models.SET_NULL, related_name="+")
+    run = models.ForeignKey(
+        "civil_affairs.BatchRun",
+        verbose_name=_("产生批次"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("生成时间"), db_default=Now())
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     resolution = models.TextField(_("处理说明"), blank=True)
 
@@ -448,6 +549,7 @@ class ReviewTask(models.Model):
 
 # ---------------------------------------------------------------- price-linkage subsidy (物价补贴联动)
 
+
 class PriceSubsidyRate(models.Model):
     """What one person in a region gets for a month, and the figures behind
     it; written once when the month's batch first runs, so a resumed run
@@ -455,8 +557,7 @@ class PriceSubsidyRate(models.Model):
 
     month = models.DateField(_("月份"))
     region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
-    index_region = models.ForeignKey(Region, verbose_name=_("价格指数区划"), on_delete=models.PROTECT,
-                                     related_name="+")
+    index_region = models.ForeignKey(Region, verbose_name=_("价格指数区划"), on_delete=models.PROTECT, related_name="+")
     cpi_yoy = models.DecimalField(_("CPI同比（%）"), max_digits=6, decimal_places=2)
     food_yoy = models.DecimalField(_("食品价格同比（%）"), max_digits=6, decimal_places=2)
     cpi_threshold = models.DecimalField(_("CPI启动条件（%）"), max_digits=6, decimal_places=2)
@@ -497,13 +598,16 @@ class PriceSubsidy(RollLine):
 
     # The batch writes 200 000 rows a month: no index that another one already covers
     # ((person, month) serves person; (roll, region, id) serves roll and the region prefix).
-    roll = models.ForeignKey(PriceSubsidyRoll, verbose_name=_("花名册"), on_delete=models.PROTECT,
-                             related_name="subsidies", db_index=False)
-    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="+",
-                               db_index=False)
+    roll = models.ForeignKey(
+        PriceSubsidyRoll, verbose_name=_("花名册"), on_delete=models.PROTECT, related_name="subsidies", db_index=False
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     group = models.CharField(_("保障群体"), max_length=12, choices=Group.choices)
-    region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+",
-                               db_index=False)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta(RollLine.Meta):
         verbose_name = _("物价补贴发放明细")

@@ -7,6 +7,7 @@ own column header (civil_affairs.resources.CheckedResource).  A roster row
 becomes a new benefit (audited) and never overwrites one: changes to a live
 benefit go through a recheck.  Standards are the core's dated parameters
 (import kind "parameter")."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -37,10 +38,10 @@ class BenefitResource(CheckedResource):
     The region comes from the household; the recipient must be one of its
     living members; a household has at most one live benefit of a kind."""
 
-    household = fields.Field(attribute="household", column_name="户编号",
-                             widget=KeyWidget(Household, field="number"))
-    recipient = fields.Field(attribute="recipient", column_name="领取人身份证号",
-                             widget=KeyWidget(Person, field="id_number"))
+    household = fields.Field(attribute="household", column_name="户编号", widget=KeyWidget(Household, field="number"))
+    recipient = fields.Field(
+        attribute="recipient", column_name="领取人身份证号", widget=KeyWidget(Person, field="id_number")
+    )
     kind = fields.Field(attribute="kind", column_name="救助类别", widget=ChoiceWidget(Kind.choices))
     monthly_amount = fields.Field(attribute="monthly_amount", column_name="月救助金额", widget=NumberWidget())
     start_month = fields.Field(attribute="start_month", column_name="起始月份", widget=MonthWidget())
@@ -56,8 +57,17 @@ class BenefitResource(CheckedResource):
         model = Benefit
         import_id_fields = ("household", "kind")
         force_init_instance = True  # every row is a new benefit; never overwrite one
-        fields = ("household", "recipient", "kind", "monthly_amount", "start_month", "members", "bank_account",
-                  "bank_name", "next_recheck")
+        fields = (
+            "household",
+            "recipient",
+            "kind",
+            "monthly_amount",
+            "start_month",
+            "members",
+            "bank_account",
+            "bank_name",
+            "next_recheck",
+        )
         export_order = fields
 
     masked_on_export = {"recipient": mask_id_number, "bank_account": lambda account: f"****{account[-4:]}"}
@@ -85,8 +95,9 @@ class BenefitResource(CheckedResource):
         if "household" in errors or not instance.household_id:
             return
         if "recipient" not in errors and instance.recipient_id:
-            if not HouseholdMember.objects.filter(household_id=instance.household_id,
-                                                  person_id=instance.recipient_id).exists():
+            if not HouseholdMember.objects.filter(
+                household_id=instance.household_id, person_id=instance.recipient_id
+            ).exists():
                 errors["recipient"] = [_("领取人不是该户成员。")]
             elif instance.recipient.death_date:
                 errors["recipient"] = [_("领取人已死亡（%(d)s）。") % {"d": instance.recipient.death_date.isoformat()}]
@@ -97,17 +108,34 @@ class BenefitResource(CheckedResource):
 
     @staticmethod
     def _live_clash(instance) -> bool:
-        return Benefit.objects.filter(household_id=instance.household_id, kind=instance.kind).exclude(
-            status=Benefit.Status.STOPPED).exists()
+        return (
+            Benefit.objects.filter(household_id=instance.household_id, kind=instance.kind)
+            .exclude(status=Benefit.Status.STOPPED)
+            .exists()
+        )
 
     def do_instance_save(self, instance, is_create):
         try:
             with transaction.atomic():
                 instance.save(force_insert=True)
         except IntegrityError:  # a live benefit of that kind appeared meanwhile
-            raise ValidationError({self.fields["kind"].column_name: [
-                _("该户已有在享的%(kind)s待遇，不能重复导入。") % {"kind": Kind(instance.kind).label}]}) from None
-        audit_record(actor=getattr(self, "actor", None), action=AuditEvent.Action.CREATE, target=instance,
-                     region_code=instance.region_id,
-                     changes={"import": True, "kind": instance.kind, "amount": instance.monthly_amount,
-                              "start_month": instance.start_month, "household": instance.household.number})
+            raise ValidationError(
+                {
+                    self.fields["kind"].column_name: [
+                        _("该户已有在享的%(kind)s待遇，不能重复导入。") % {"kind": Kind(instance.kind).label}
+                    ]
+                }
+            ) from None
+        audit_record(
+            actor=getattr(self, "actor", None),
+            action=AuditEvent.Action.CREATE,
+            target=instance,
+            region_code=instance.region_id,
+            changes={
+                "import": True,
+                "kind": instance.kind,
+                "amount": instance.monthly_amount,
+                "start_month": instance.start_month,
+                "household": instance.household.number,
+            },
+        )

@@ -1,6 +1,7 @@
 """Relief arithmetic from DOMAIN.md "Relief": pure functions on plain values,
 no ORM.  Every number comes in through `Standards` (the dated data in force
 for the case's region and day); money is Decimal rounded to the fen."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,6 +16,7 @@ from civil_affairs.months import add_months, month_start, twelve_month_window
 from civil_affairs.rules import age_on
 
 # ---------------------------------------------------------------- standards
+
 
 @dataclass(frozen=True)
 class Standards:
@@ -81,8 +83,9 @@ class Standards:
 # ---------------------------------------------------------------- household facts
 
 COUNTED_INCOME = frozenset({"wages", "business", "property", "transfer"})
-EXCLUDED_INCOME = frozenset({"veteran_allowance", "one_child_award", "bravery_award", "disability_allowance",
-                             "care_service"})
+EXCLUDED_INCOME = frozenset(
+    {"veteran_allowance", "one_child_award", "bravery_award", "disability_allowance", "care_service"}
+)
 FINANCIAL_ASSETS = frozenset({"deposit", "securities"})
 RIGID_EXPENDITURE = frozenset({"medical", "education"})
 
@@ -99,6 +102,7 @@ def _share_in_window(record: Record, start: dt.date, end: dt.date) -> Fraction:
 
 # ---------------------------------------------------------------- income
 
+
 @dataclass(frozen=True)
 class IncomeWorking:
     """How the per-capita monthly income was reached, line by line.  The
@@ -107,14 +111,14 @@ class IncomeWorking:
 
     window: tuple[dt.date, dt.date]
     members: int
-    counted: dict[str, Fraction]         # kind → amount in the window
-    excluded: dict[str, Fraction]        # kind → amount in the window, not counted
-    employment_cost: Fraction            # deducted from wages
-    expenditure: Fraction                # rigid spending deducted (expenditure-type test only)
-    annual_total: Fraction               # counted − employment cost − expenditure
-    monthly_total: Fraction              # the household's monthly income
-    per_capita: Decimal                  # shown: rounded to the fen
-    per_capita_exact: Fraction           # what amounts are worked from: never rounded
+    counted: dict[str, Fraction]  # kind → amount in the window
+    excluded: dict[str, Fraction]  # kind → amount in the window, not counted
+    employment_cost: Fraction  # deducted from wages
+    expenditure: Fraction  # rigid spending deducted (expenditure-type test only)
+    annual_total: Fraction  # counted − employment cost − expenditure
+    monthly_total: Fraction  # the household's monthly income
+    per_capita: Decimal  # shown: rounded to the fen
+    per_capita_exact: Fraction  # what amounts are worked from: never rounded
 
     def as_dict(self) -> dict:
         return {
@@ -133,8 +137,9 @@ class IncomeWorking:
         }
 
 
-def per_capita_income(*, members: int, incomes: Iterable[Record], on: dt.date, standards: Standards,
-                      expenditures: Iterable[Record] = ()) -> IncomeWorking:
+def per_capita_income(
+    *, members: int, incomes: Iterable[Record], on: dt.date, standards: Standards, expenditures: Iterable[Record] = ()
+) -> IncomeWorking:
     """Per-capita monthly income over the 12 months before `on`: counted
     income, less the employment-cost share of wages (and, for the
     expenditure-type test, rigid spending), averaged per month and member."""
@@ -153,13 +158,22 @@ def per_capita_income(*, members: int, incomes: Iterable[Record], on: dt.date, s
     spent = sum((_share_in_window(r, start, end) for r in expenditures if r.kind in RIGID_EXPENDITURE), Fraction(0))
     annual = max(Fraction(0), sum(counted.values(), Fraction(0)) - employment_cost - spent)
     monthly = annual / 12
-    return IncomeWorking(window=(start, end), members=members, counted=counted, excluded=excluded,
-                         employment_cost=employment_cost, expenditure=spent, annual_total=annual,
-                         monthly_total=monthly, per_capita=money(monthly / members),
-                         per_capita_exact=monthly / members)
+    return IncomeWorking(
+        window=(start, end),
+        members=members,
+        counted=counted,
+        excluded=excluded,
+        employment_cost=employment_cost,
+        expenditure=spent,
+        annual_total=annual,
+        monthly_total=monthly,
+        per_capita=money(monthly / members),
+        per_capita_exact=monthly / members,
+    )
 
 
 # ---------------------------------------------------------------- assets
+
 
 @dataclass(frozen=True)
 class AssetTest:
@@ -169,8 +183,12 @@ class AssetTest:
     reasons: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
-        return {"passed": self.passed, "financial_per_capita": str(self.financial_per_capita),
-                "financial_limit": str(self.financial_limit), "reasons": list(self.reasons)}
+        return {
+            "passed": self.passed,
+            "financial_per_capita": str(self.financial_per_capita),
+            "financial_limit": str(self.financial_limit),
+            "reasons": list(self.reasons),
+        }
 
 
 def asset_test(*, members: list[Member], assets: Iterable[Record], on: dt.date, standards: Standards) -> AssetTest:
@@ -200,11 +218,11 @@ def asset_test(*, members: list[Member], assets: Iterable[Record], on: dt.date, 
     capital = [r.amount for r in current if r.kind == "business"]
     if any(c > standards.business_capital_limit for c in capital):
         reasons.append(f"工商登记注册资本超过 {money(standards.business_capital_limit)} 元")
-    return AssetTest(passed=not reasons, financial_per_capita=per_capita, financial_limit=limit,
-                     reasons=tuple(reasons))
+    return AssetTest(passed=not reasons, financial_per_capita=per_capita, financial_limit=limit, reasons=tuple(reasons))
 
 
 # ---------------------------------------------------------------- dibao
+
 
 def extra_reason(member: Member, on: dt.date) -> str | None:
     """The classified-extra category of a member (at most one per member)."""
@@ -227,21 +245,30 @@ class DibaoResult:
     standard: Decimal
     per_capita: Decimal
     base: Decimal
-    extras: dict[str, str] = field(default_factory=dict)   # member name → category
+    extras: dict[str, str] = field(default_factory=dict)  # member name → category
     extra_amount: Decimal = ZERO
     floor: Decimal = ZERO
     floored: bool = False
     reasons: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
-        return {"eligible": self.eligible, "amount": str(self.amount), "standard": str(self.standard),
-                "per_capita": str(self.per_capita), "base": str(self.base), "extras": self.extras,
-                "extra_amount": str(self.extra_amount), "floor": str(self.floor), "floored": self.floored,
-                "reasons": list(self.reasons)}
+        return {
+            "eligible": self.eligible,
+            "amount": str(self.amount),
+            "standard": str(self.standard),
+            "per_capita": str(self.per_capita),
+            "base": str(self.base),
+            "extras": self.extras,
+            "extra_amount": str(self.extra_amount),
+            "floor": str(self.floor),
+            "floored": self.floored,
+            "reasons": list(self.reasons),
+        }
 
 
-def dibao(*, members: list[Member], per_capita: Decimal, assets: AssetTest, on: dt.date,
-          standards: Standards) -> DibaoResult:
+def dibao(
+    *, members: list[Member], per_capita: Decimal, assets: AssetTest, on: dt.date, standards: Standards
+) -> DibaoResult:
     """Eligibility and monthly amount: (standard − per-capita income) × members,
     plus one classified extra per qualifying member, never below the floor.
 
@@ -256,8 +283,9 @@ def dibao(*, members: list[Member], per_capita: Decimal, assets: AssetTest, on: 
     if per_capita >= standard:
         reasons.insert(0, f"人均月收入 {shown} 元不低于低保标准 {money(standard)} 元")
     if reasons:
-        return DibaoResult(eligible=False, amount=ZERO, standard=money(standard), per_capita=shown,
-                           base=ZERO, reasons=tuple(reasons))
+        return DibaoResult(
+            eligible=False, amount=ZERO, standard=money(standard), per_capita=shown, base=ZERO, reasons=tuple(reasons)
+        )
     gap = (Fraction(standard) - per_capita) * n
     qualifying = [(m, r) for m in members if (r := extra_reason(m, on))]
     names = [m.name for m, _r in qualifying]
@@ -266,9 +294,17 @@ def dibao(*, members: list[Member], per_capita: Decimal, assets: AssetTest, on: 
     extra = Fraction(standard * standards.extra_rate) * len(qualifying)
     floor = Fraction(standard * standards.floor_rate) * n
     total = gap + extra
-    return DibaoResult(eligible=True, amount=money(max(total, floor)), standard=money(standard), per_capita=shown,
-                       base=money(gap), extras=extras, extra_amount=money(extra), floor=money(floor),
-                       floored=total < floor)
+    return DibaoResult(
+        eligible=True,
+        amount=money(max(total, floor)),
+        standard=money(standard),
+        per_capita=shown,
+        base=money(gap),
+        extras=extras,
+        extra_amount=money(extra),
+        floor=money(floor),
+        floored=total < floor,
+    )
 
 
 def is_marginal(*, per_capita: Decimal, assets: AssetTest, standards: Standards) -> bool:
@@ -283,7 +319,8 @@ def is_expenditure_hardship(*, per_capita_after_spending: Decimal, assets: Asset
 def stable_household(members: list[Member], on: dt.date) -> bool:
     """All members elderly, severely disabled or seriously ill: rechecked yearly."""
     return bool(members) and all(
-        age_on(m.birth_date, on) >= 60 or m.disability_grade in (1, 2) or m.seriously_ill for m in members)
+        age_on(m.birth_date, on) >= 60 or m.disability_grade in (1, 2) or m.seriously_ill for m in members
+    )
 
 
 def next_recheck(*, start: dt.date, stable: bool, standards: Standards) -> dt.date:
@@ -297,6 +334,7 @@ def gradual_exit_last_month(*, first_exit_month: dt.date, standards: Standards) 
 
 # ---------------------------------------------------------------- extremely poor
 
+
 @dataclass(frozen=True)
 class TekunResult:
     eligible: bool
@@ -306,8 +344,13 @@ class TekunResult:
     reasons: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
-        return {"eligible": self.eligible, "amount": str(self.amount), "basic": str(self.basic),
-                "care": str(self.care), "reasons": list(self.reasons)}
+        return {
+            "eligible": self.eligible,
+            "amount": str(self.amount),
+            "basic": str(self.basic),
+            "care": str(self.care),
+            "reasons": list(self.reasons),
+        }
 
 
 def tekun_category(member: Member, on: dt.date) -> str | None:
@@ -315,15 +358,23 @@ def tekun_category(member: Member, on: dt.date) -> str | None:
     if age >= 60:
         return "aged_60"
     if member.disability_grade in (1, 2) or (
-            member.disability_grade == 3 and member.disability_type in ("intellectual", "mental")):
+        member.disability_grade == 3 and member.disability_type in ("intellectual", "mental")
+    ):
         return "severe_disability"
     if age < 16:
         return "minor_under_16"
     return None
 
 
-def tekun(*, person: Member, own_monthly_income: Decimal, has_capable_supporter: bool, care_level: str,
-          on: dt.date, standards: Standards) -> TekunResult:
+def tekun(
+    *,
+    person: Member,
+    own_monthly_income: Decimal,
+    has_capable_supporter: bool,
+    care_level: str,
+    on: dt.date,
+    standards: Standards,
+) -> TekunResult:
     """Extremely poor: in a category, unable to work (minors aside), income
     below the standard, nobody able to support them.  Amount = basic living
     standard + care standard of the assessed care level."""
@@ -346,6 +397,7 @@ def tekun(*, person: Member, own_monthly_income: Decimal, has_capable_supporter:
 
 
 # ---------------------------------------------------------------- temporary assistance
+
 
 def temporary_approval_level(*, amount: Decimal, standards: Standards) -> str:
     """Street up to 3 × the monthly standard, district up to 6 ×, above that the bureau."""
@@ -374,17 +426,24 @@ def temporary_amount_problem(*, amount: Decimal, standards: Standards) -> str | 
     if ceiling is None:
         return _("救助标准“临时救助金额硬上限（月标准倍数）”尚未设定，请管理员补充后再提出审核意见。")
     if amount > ceiling:
-        return _("拟救助金额 %(amount)s 元超过临时救助硬上限 %(ceiling)s 元（低保标准 %(standard)s 元 × "
-                 "%(multiple)s 倍），不能提出。") % {
-            "amount": money(amount), "ceiling": ceiling, "standard": money(standards.dibao_standard),
-            "multiple": format(standards.temp_ceiling_multiple.normalize(), "f")}
+        return _(
+            "拟救助金额 %(amount)s 元超过临时救助硬上限 %(ceiling)s 元（低保标准 %(standard)s 元 × "
+            "%(multiple)s 倍），不能提出。"
+        ) % {
+            "amount": money(amount),
+            "ceiling": ceiling,
+            "standard": money(standards.dibao_standard),
+            "multiple": format(standards.temp_ceiling_multiple.normalize(), "f"),
+        }
     return None
 
 
 # ---------------------------------------------------------------- price-linkage subsidy
 
-def price_linkage_rise(*, cpi: Decimal, food: Decimal, cpi_threshold: Decimal,
-                       food_threshold: Decimal) -> Decimal | None:
+
+def price_linkage_rise(
+    *, cpi: Decimal, food: Decimal, cpi_threshold: Decimal, food_threshold: Decimal
+) -> Decimal | None:
     """The rise (in percent) a month pays at, or None when it does not trigger:
     CPI ≥ its threshold or food ≥ its threshold; the CPI rise, the food rise
     where only food triggered, the larger where both did."""

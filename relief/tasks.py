@@ -1,6 +1,7 @@
 """Celery tasks for relief: thin wrappers over services, taking ids, safe to
 run twice (a retry or a second delivery resumes a run or does nothing).
 Which task runs which BatchRun kind is registered in relief/apps.py."""
+
 from celery import shared_task
 from django.db import OperationalError
 
@@ -45,4 +46,3 @@ def price_linkage_monthly() -> int | None:
     """Celery beat, monthly (editable in the admin): last month's price-linkage batch."""
     run = price_linkage.price_linkage_monthly()
     return run.pk if run is not None else None
-

@@ -1,5 +1,6 @@
 """Relief pages: the caseworkers' workbench under /work/relief/ and the
 residents' application pages under /my/relief/."""
+
 from django.urls import path
 
 from .views import feeds, linkage, payroll, portal, tasks, workbench
@@ -37,14 +38,17 @@ urlpatterns = [
     path("price-linkage/rolls/<int:pk>/bank.<str:fmt>", linkage.roll_bank_file, name="subsidy_roll_bank_file"),
 ]
 
-portal_urlpatterns = ([
-    path("", portal.application_list, name="applications"),
-    path("apply/", portal.apply_start, name="apply"),
-    path("apply/<int:pk>/<str:step>/", portal.apply_step, name="apply_step"),
-    # correct or delete a member, income line or asset line of a draft (action: edit, delete)
-    path("apply/<int:pk>/<str:step>/<int:item>/<str:action>/", portal.apply_item, name="apply_item"),
-    # the start page's district → street → community cascade (htmx: <option>s of the chosen region)
-    path("regions/", portal.region_options, name="region_options"),
-    path("applications/<int:pk>/", portal.application_progress, name="application"),
-    path("applications/<int:pk>/documents/", portal.application_documents, name="application_documents"),
-], "relief_portal")
+portal_urlpatterns = (
+    [
+        path("", portal.application_list, name="applications"),
+        path("apply/", portal.apply_start, name="apply"),
+        path("apply/<int:pk>/<str:step>/", portal.apply_step, name="apply_step"),
+        # correct or delete a member, income line or asset line of a draft (action: edit, delete)
+        path("apply/<int:pk>/<str:step>/<int:item>/<str:action>/", portal.apply_item, name="apply_item"),
+        # the start page's district → street → community cascade (htmx: <option>s of the chosen region)
+        path("regions/", portal.region_options, name="region_options"),
+        path("applications/<int:pk>/", portal.application_progress, name="application"),
+        path("applications/<int:pk>/documents/", portal.application_documents, name="application_documents"),
+    ],
+    "relief_portal",
+)

@@ -1,5 +1,6 @@
 """Shared fixtures: a small region tree, one user per role, two households in
 two different streets, and a live Celery worker on the real Redis broker."""
+
 import os
 import subprocess
 import sys
@@ -53,9 +54,13 @@ def _fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def _private_documents(tmp_path, settings):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "documents"), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "documents"), "base_url": None},
+        },
+    }
 
 
 @pytest.fixture
@@ -69,8 +74,13 @@ def regions(db):
     xingren = RegionFactory(code="320612002000", name="兴仁镇", parent=tongzhou)
     wenfeng = RegionFactory(code="320613001000", name="文峰街道", parent=chongchuan)
     return {
-        "province": province, "city": city, "tongzhou": tongzhou, "chongchuan": chongchuan,
-        "jinsha": jinsha, "xingren": xingren, "wenfeng": wenfeng,
+        "province": province,
+        "city": city,
+        "tongzhou": tongzhou,
+        "chongchuan": chongchuan,
+        "jinsha": jinsha,
+        "xingren": xingren,
+        "wenfeng": wenfeng,
         "jinsha_1": RegionFactory(code="320612001001", name="金沙社区", parent=jinsha),
         "xingren_1": RegionFactory(code="320612002001", name="兴仁村", parent=xingren, is_urban=False),
         "wenfeng_1": RegionFactory(code="320613001001", name="文峰社区", parent=wenfeng),
@@ -91,26 +101,44 @@ ROLE_REGION = {
 @pytest.fixture
 def households(regions):
     """One household in 金沙社区 (通州区) and one in 文峰社区 (崇川区)."""
-    ours = MemberFactory(household__region=regions["jinsha_1"], household__number="H320612001000001",
-                         person__name="王建国", person__id_number=valid_id_number(male=True)).household
-    MemberFactory(household=ours, relation=HouseholdMember.Relation.SPOUSE, person__name="李秀英",
-                  person__id_number=valid_id_number(male=False))
-    theirs = MemberFactory(household__region=regions["wenfeng_1"], household__number="H320613001000001",
-                           person__name="陈志强", person__id_number=valid_id_number(address_code="320613")).household
+    ours = MemberFactory(
+        household__region=regions["jinsha_1"],
+        household__number="H320612001000001",
+        person__name="王建国",
+        person__id_number=valid_id_number(male=True),
+    ).household
+    MemberFactory(
+        household=ours,
+        relation=HouseholdMember.Relation.SPOUSE,
+        person__name="李秀英",
+        person__id_number=valid_id_number(male=False),
+    )
+    theirs = MemberFactory(
+        household__region=regions["wenfeng_1"],
+        household__number="H320613001000001",
+        person__name="陈志强",
+        person__id_number=valid_id_number(address_code="320613"),
+    ).household
     return {"ours": ours, "theirs": theirs}
 
 
 @pytest.fixture
 def users(regions):
     """One staff user per role (名 = role), plus a caseworker of another street and a resident."""
-    made = {role: UserFactory(username=str(role), role=role, region=regions[region_key], first_name=str(role),
-                              is_staff=role == Role.BUREAU_ADMIN, is_superuser=role == Role.BUREAU_ADMIN)
-            for role, region_key in ROLE_REGION.items()}
-    made["other_caseworker"] = UserFactory(username="other_caseworker", role=Role.CASEWORKER,
-                                           region=regions["wenfeng"])
+    made = {
+        role: UserFactory(
+            username=str(role),
+            role=role,
+            region=regions[region_key],
+            first_name=str(role),
+            is_staff=role == Role.BUREAU_ADMIN,
+            is_superuser=role == Role.BUREAU_ADMIN,
+        )
+        for role, region_key in ROLE_REGION.items()
+    }
+    made["other_caseworker"] = UserFactory(username="other_caseworker", role=Role.CASEWORKER, region=regions["wenfeng"])
     person = PersonFactory(hukou_region=regions["jinsha_1"], name="赵居民")
-    made[Role.RESIDENT] = UserFactory(username="13900000001", phone="13900000001", role=Role.RESIDENT,
-                                      person=person)
+    made[Role.RESIDENT] = UserFactory(username="13900000001", phone="13900000001", role=Role.RESIDENT, person=person)
     return made
 
 
@@ -163,17 +191,39 @@ def _celery_worker_session(django_db_setup):
     is stopped before pytest-django drops the test database (the worker's
     connection would otherwise block the DROP DATABASE)."""
     db = settings.DATABASES["default"]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],  # the suite's (tests.settings)
-           "DATABASE_TEST_NAME": db["NAME"]}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],  # the suite's (tests.settings)
+        "DATABASE_TEST_NAME": db["NAME"],
+    }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own thread only
     # The worker connects to the test database by name.
-    env["DATABASE_URL"] = postgres_url(user=db["USER"], password=db.get("PASSWORD") or "", host=db["HOST"] or "",
-                                       port=db.get("PORT") or "", name=db["NAME"])
+    env["DATABASE_URL"] = postgres_url(
+        user=db["USER"],
+        password=db.get("PASSWORD") or "",
+        host=db["HOST"] or "",
+        port=db.get("PORT") or "",
+        name=db["NAME"],
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "civil_affairs", "worker", "--pool=solo", "--concurrency=1",
-         "--loglevel=WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle",
-         "-n", f"test-{os.getpid()}@%h"],
-        env=env, cwd=settings.BASE_DIR,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "civil_affairs",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
     )
     from civil_affairs.celery import app
 

@@ -7,6 +7,7 @@ core's rows; each policy area supplies its own in `tests/<its tests>/matrix.py`:
     def objects(core_objects, users) -> dict   # optional: the records its rows need
 
 so an area's routes are walked without the core's test naming the area."""
+
 from __future__ import annotations
 
 import importlib
@@ -17,11 +18,18 @@ from types import ModuleType
 from civil_affairs.models import Role
 
 ANON = "anonymous"
-STAFF = [Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.INSTITUTION_STAFF, Role.CHARITY_STAFF,
-         Role.BUREAU_ADMIN, Role.AUDITOR, "other_caseworker"]
+STAFF = [
+    Role.CASEWORKER,
+    Role.REVIEWER,
+    Role.COMMUNITY_WORKER,
+    Role.INSTITUTION_STAFF,
+    Role.CHARITY_STAFF,
+    Role.BUREAU_ADMIN,
+    Role.AUDITOR,
+    "other_caseworker",
+]
 EVERYONE = [ANON, Role.RESIDENT, *STAFF]
-REGISTRY = {Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN, Role.AUDITOR,
-            "other_caseworker"}
+REGISTRY = {Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN, Role.AUDITOR, "other_caseworker"}
 # Who may see the household/person/document of 金沙社区 (通州区 金沙街道).
 IN_JURISDICTION = {Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN, Role.AUDITOR}
 # The caseworker of 文峰街道 (崇川区): out of scope for everything of 金沙社区.
@@ -30,6 +38,7 @@ OTHER = {"other_caseworker"}
 
 def expect(ok: set, *, ok_status=200, denied=403, anon=302, out_of_scope=None):
     """Status per user: ok_status for `ok`, 404 for registry users out of scope, else denied."""
+
     def status(who):
         if who in ok:
             return ok_status
@@ -38,6 +47,7 @@ def expect(ok: set, *, ok_status=200, denied=403, anon=302, out_of_scope=None):
         if out_of_scope and who in out_of_scope:
             return 404
         return denied
+
     return status
 
 

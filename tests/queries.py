@@ -1,5 +1,6 @@
 """N+1 detection for list pages and API lists: the same page costs the same
 number of queries with 1 row as with a full page of rows."""
+
 import re
 from collections import Counter
 
@@ -44,4 +45,5 @@ def assert_no_n_plus_one(client, url, make_rows, *, full=FULL_PAGE, rows=rows_sh
     extra = Counter(map(_shape, many_sql)) - Counter(map(_shape, one_sql))
     assert len(many_sql) == len(one_sql), (
         f"{url}: {len(one_sql)} queries with 1 row, {len(many_sql)} with {full}; repeated per row:\n"
-        + "\n".join(f"{n} × {sql}" for sql, n in extra.items())[:4000])
+        + "\n".join(f"{n} × {sql}" for sql, n in extra.items())[:4000]
+    )

@@ -3,6 +3,7 @@
 SERVICE_SUPERVISION_PHONE — the supervision phone printed on public notices and
 decision letters (default 12345, the government service hotline);
 SERVICE_NOTICE_PLACE — where public notices are posted."""
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 

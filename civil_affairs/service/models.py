@@ -1,6 +1,7 @@
 """Tables of the service experience: messages, document numbers and ratings.
 Cases are named by (target_type, target_id) like audit events, so any area's
 record can have them without a foreign key from the core to an area."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 class Message(models.Model):
     """One message of the in-site message centre (站内消息)."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("收件人"), on_delete=models.CASCADE,
-                                  related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="+"
+    )
     title = models.CharField(_("标题"), max_length=120)
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=200, blank=True)
@@ -69,8 +71,9 @@ class Rating(models.Model):
     target_type = models.CharField(_("对象类型"), max_length=60)
     target_id = models.CharField(_("对象标识"), max_length=40)
     area = models.CharField(_("业务"), max_length=30)
-    rater = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("评价人"), on_delete=models.PROTECT,
-                              related_name="+")
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("评价人"), on_delete=models.PROTECT, related_name="+"
+    )
     street_code = models.CharField(_("街道/乡镇"), max_length=12, db_index=True)  # where the case was handled
     score = models.PositiveSmallIntegerField(_("评分"))
     comment = models.CharField(_("评价内容"), max_length=500, blank=True)

@@ -1,4 +1,5 @@
 """Pure rules of the service experience (no ORM)."""
+
 from __future__ import annotations
 
 import calendar

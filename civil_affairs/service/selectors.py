@@ -1,5 +1,6 @@
 """Reads of the service experience: the case timeline, a user's messages,
 guides and printable documents from the area registry, ratings by street."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,12 +19,13 @@ from .rules import staff_masked
 
 # ---------------------------------------------------------------- timeline (流转记录)
 
+
 @dataclass(frozen=True)
 class Step:
     at: dt.datetime
     label: Any
-    unit: str          # the office: the region of the member of staff (or 申请人 for the resident's own steps)
-    person: str        # the name (masked as 王工作人员 for residents)
+    unit: str  # the office: the region of the member of staff (or 申请人 for the resident's own steps)
+    person: str  # the name (masked as 王工作人员 for residents)
     note: str = ""
 
 
@@ -40,9 +42,15 @@ def timeline(target: Model, *, for_resident: bool = False) -> list[Step]:
     labelled by the area that registered the steps.  One query."""
     target_type = target._meta.label_lower
     labels = _step_labels(target_type)
-    events = (AuditEvent.objects.filter(target_type=target_type, target_id=str(target.pk),
-                                        action__in=[AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE])
-              .select_related("actor__region").order_by("at", "id"))
+    events = (
+        AuditEvent.objects.filter(
+            target_type=target_type,
+            target_id=str(target.pk),
+            action__in=[AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE],
+        )
+        .select_related("actor__region")
+        .order_by("at", "id")
+    )
     steps = []
     for event in events:
         step = event.changes.get("step") or ("create" if event.action == AuditEvent.Action.CREATE else "")
@@ -64,6 +72,7 @@ def timeline(target: Model, *, for_resident: bool = False) -> list[Step]:
 
 # ---------------------------------------------------------------- messages
 
+
 def messages_for_user(user):
     return Message.objects.filter(recipient=user).order_by("-created_at", "-id")
 
@@ -75,6 +84,7 @@ def unread_count(user) -> int:
 
 
 # ---------------------------------------------------------------- guides
+
 
 def guides_of(area_key: str, day: dt.date) -> list[areas.Guide]:
     area = areas.get(area_key)
@@ -92,9 +102,10 @@ def guide_get(area_key: str, key: str, day: dt.date) -> areas.Guide:
 
 # ---------------------------------------------------------------- printable documents
 
+
 def print_document(area_key: str, key: str) -> areas.PrintDocument:
     area = areas.get(area_key)
-    for document in (area.print_documents if area else ()):
+    for document in area.print_documents if area else ():
         if document.key == key:
             return document
     raise Http404
@@ -106,6 +117,7 @@ def documents_for(area_key: str, *, for_resident: bool) -> list[areas.PrintDocum
 
 
 # ---------------------------------------------------------------- ratings
+
 
 @dataclass(frozen=True)
 class RatingTarget:
@@ -131,9 +143,20 @@ def rating_of(target: RatingTarget) -> Rating | None:
 
 def ratings_by_street(user) -> list[dict]:
     """Average score and count per street of the user's jurisdiction, best first."""
-    rows = (scoped(Rating.objects.all(), user, "street_code").values("street_code")
-            .annotate(count=Count("id"), average=Avg("score")).order_by("street_code"))
+    rows = (
+        scoped(Rating.objects.all(), user, "street_code")
+        .values("street_code")
+        .annotate(count=Count("id"), average=Avg("score"))
+        .order_by("street_code")
+    )
     rows = list(rows)
     names = dict(Region.objects.filter(code__in=[r["street_code"] for r in rows]).values_list("code", "name"))
-    return [{"code": r["street_code"], "name": names.get(r["street_code"], r["street_code"]), "count": r["count"],
-             "average": round(float(r["average"]), 2)} for r in rows]
+    return [
+        {
+            "code": r["street_code"],
+            "name": names.get(r["street_code"], r["street_code"]),
+            "count": r["count"],
+            "average": round(float(r["average"]), 2),
+        }
+        for r in rows
+    ]

@@ -1,6 +1,7 @@
 """Writes of the service experience: messages (with SMS queued on commit),
 document numbers, ratings and the residents' password reset.  Keyword-only,
 each in a transaction, audited where a record of a case changes."""
+
 from __future__ import annotations
 
 import logging
@@ -38,18 +39,20 @@ def _queue_sms(message_ids: list[int]) -> None:
     from .tasks import message_sms_task
 
     for i in range(0, len(message_ids), SMS_CHUNK):
-        chunk = message_ids[i:i + SMS_CHUNK]
+        chunk = message_ids[i : i + SMS_CHUNK]
         transaction.on_commit(lambda chunk=chunk: message_sms_task.delay(chunk), robust=True)
 
 
 @transaction.atomic
-def notify(*, recipients: Iterable[User | int], title: str, body: str = "", link: str = "",
-           sms: bool = True) -> list[Message]:
+def notify(
+    *, recipients: Iterable[User | int], title: str, body: str = "", link: str = "", sms: bool = True
+) -> list[Message]:
     """One message to each recipient (users or user ids, duplicates once); residents
     with a phone are also texted after commit (`sms`)."""
     ids = list(dict.fromkeys(r if isinstance(r, int) else r.pk for r in recipients if r is not None))
-    made = Message.objects.bulk_create([Message(recipient_id=pk, title=str(title)[:120], body=str(body),
-                                                link=link) for pk in ids])
+    made = Message.objects.bulk_create(
+        [Message(recipient_id=pk, title=str(title)[:120], body=str(body), link=link) for pk in ids]
+    )
     if sms:
         _queue_sms([m.pk for m in made])
     return made
@@ -62,9 +65,12 @@ def notify_rows(*, select_sql: str, params: dict | list | None = None, sms: bool
     payment roll.  Returns how many were written."""
     table = Message._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (recipient_id, title, body, link, created_at) "
-                       f"SELECT m.recipient_id, left(m.title, 120), m.body, m.link, now() "
-                       f"FROM ({select_sql}) AS m(recipient_id, title, body, link) RETURNING id", params)
+        cursor.execute(
+            f"INSERT INTO {table} (recipient_id, title, body, link, created_at) "
+            f"SELECT m.recipient_id, left(m.title, 120), m.body, m.link, now() "
+            f"FROM ({select_sql}) AS m(recipient_id, title, body, link) RETURNING id",
+            params,
+        )
         ids = [row[0] for row in cursor.fetchall()]
     if sms:
         _queue_sms(ids)
@@ -77,14 +83,19 @@ def messages_texted(*, message_ids: list[int]) -> int:
     from civil_affairs import sms
 
     sent = 0
-    for message in (Message.objects.filter(pk__in=message_ids, recipient__role=Role.RESIDENT)
-                    .exclude(recipient__phone="").select_related("recipient").order_by("pk")):
+    for message in (
+        Message.objects.filter(pk__in=message_ids, recipient__role=Role.RESIDENT)
+        .exclude(recipient__phone="")
+        .select_related("recipient")
+        .order_by("pk")
+    ):
         text = _("【民政】%(title)s。详情请登录民政服务网站查看。") % {"title": message.title}
         try:
             sms.send_sms(phone=message.recipient.phone, message=text)
         except Exception:  # noqa: BLE001 — one failing number must not stop the others
-            logger.exception("SMS for message %s to %s failed", message.pk,
-                             core_rules.mask_phone(message.recipient.phone))
+            logger.exception(
+                "SMS for message %s to %s failed", message.pk, core_rules.mask_phone(message.recipient.phone)
+            )
         else:
             sent += 1
     return sent
@@ -117,17 +128,33 @@ def document_number(*, series: str, prefix: str, kind: str, target: Model, year:
     existing = DocumentNumber.objects.filter(kind=kind, target_type=target_type, target_id=target_id).first()
     if existing is not None:  # given by a concurrent request while we waited
         return existing
-    last = (DocumentNumber.objects.filter(series=series, year=year).order_by("-sequence")
-            .values_list("sequence", flat=True).first()) or 0
-    number = DocumentNumber.objects.create(series=series, year=year, sequence=last + 1, prefix=prefix, kind=kind,
-                                           target_type=target_type, target_id=target_id)
+    last = (
+        DocumentNumber.objects.filter(series=series, year=year)
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)
+        .first()
+    ) or 0
+    number = DocumentNumber.objects.create(
+        series=series,
+        year=year,
+        sequence=last + 1,
+        prefix=prefix,
+        kind=kind,
+        target_type=target_type,
+        target_id=target_id,
+    )
     # a step of its own, so the case's timeline does not read it as the case's creation
-    audit_record(actor=None, action=AuditEvent.Action.UPDATE, target=target,
-                 changes={"step": "document_number", "document_number": number.text, "document": kind})
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.UPDATE,
+        target=target,
+        changes={"step": "document_number", "document_number": number.text, "document": kind},
+    )
     return number
 
 
 # ---------------------------------------------------------------- ratings
+
 
 @transaction.atomic
 def rating_submit(*, actor: User, area: str, target, score: int, comment: str = "") -> Rating:
@@ -139,11 +166,22 @@ def rating_submit(*, actor: User, area: str, target, score: int, comment: str = 
         raise DomainError(_("请选择1至5星。"))
     if Rating.objects.filter(target_type=target.target_type, target_id=target.target_id).exists():
         raise DomainError(_("该事项已评价，每件事项只能评价一次。"))
-    rating = Rating.objects.create(target_type=target.target_type, target_id=target.target_id, area=area,
-                                   rater=actor, street_code=street_of(target.region_code), score=score,
-                                   comment=comment.strip()[:500])
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=rating, region_code=target.region_code,
-                 changes={"case": f"{target.target_type}#{target.target_id}", "score": score})
+    rating = Rating.objects.create(
+        target_type=target.target_type,
+        target_id=target.target_id,
+        area=area,
+        rater=actor,
+        street_code=street_of(target.region_code),
+        score=score,
+        comment=comment.strip()[:500],
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=rating,
+        region_code=target.region_code,
+        changes={"case": f"{target.target_type}#{target.target_id}", "score": score},
+    )
     return rating
 
 
@@ -190,9 +228,12 @@ def password_reset_finish(*, phone: str, code: str, password: str) -> User:
         user = User.objects.select_for_update().get(pk=user.pk)
         user.set_password(password)
         user.save(update_fields=["password"])
-        audit_record(actor=user, action=AuditEvent.Action.UPDATE, target=user, target_type="civil_affairs.user",
-                     region_code=user.person.residence_region_id if user.person else "",
-                     changes={"password": "reset by SMS code", "phone": core_rules.mask_phone(phone)})
+        audit_record(
+            actor=user,
+            action=AuditEvent.Action.UPDATE,
+            target=user,
+            target_type="civil_affairs.user",
+            region_code=user.person.residence_region_id if user.person else "",
+            changes={"password": "reset by SMS code", "phone": core_rules.mask_phone(phone)},
+        )
     return user
-
-

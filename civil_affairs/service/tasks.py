@@ -1,4 +1,5 @@
 """Celery tasks of the service experience: thin wrappers taking ids."""
+
 from celery import shared_task
 
 from . import services

@@ -1,4 +1,5 @@
 """Routes of the service experience (mounted at the site root by civil_affairs/urls.py)."""
+
 from django.urls import path
 
 from . import views

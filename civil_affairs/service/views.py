@@ -1,5 +1,6 @@
 """Pages of the service experience.  Thin: check who may, read through
 selectors, write through services; what a case is comes from its area."""
+
 from __future__ import annotations
 
 from django.contrib import messages as flash
@@ -24,13 +25,15 @@ from .forms import PhoneForm, RatingForm, ResetForm
 
 
 def guides(request, area: str):
-    return render(request, "service/guides.html", {"area_key": area,
-                                                   "guides": selectors.guides_of(area, clock.today())})
+    return render(
+        request, "service/guides.html", {"area_key": area, "guides": selectors.guides_of(area, clock.today())}
+    )
 
 
 def guide(request, area: str, key: str):
-    return render(request, "service/guide.html", {"area_key": area,
-                                                  "guide": selectors.guide_get(area, key, clock.today())})
+    return render(
+        request, "service/guide.html", {"area_key": area, "guide": selectors.guide_get(area, key, clock.today())}
+    )
 
 
 def material(request, area: str, key: str, index: int):
@@ -71,9 +74,17 @@ def _print(request, area: str, pk: int, doc: str, *, for_resident: bool):
     target = context.get("target")
     if target is not None:
         record_viewed(actor=request.user, target=target, changes={"printed": doc})
-    return render(request, document.template, {**context, "document": document, "today": clock.today(),
-                                               "supervision_phone": conf.supervision_phone(),
-                                               "notice_place": conf.notice_place()})
+    return render(
+        request,
+        document.template,
+        {
+            **context,
+            "document": document,
+            "today": clock.today(),
+            "supervision_phone": conf.supervision_phone(),
+            "notice_place": conf.notice_place(),
+        },
+    )
 
 
 @require("workbench")
@@ -98,8 +109,13 @@ def rate(request, area: str, pk: int):
         flash.error(request, _("请选择1至5星。"))
     else:
         try:
-            services.rating_submit(actor=request.user, area=area, target=target, score=form.cleaned_data["score"],
-                                   comment=form.cleaned_data["comment"])
+            services.rating_submit(
+                actor=request.user,
+                area=area,
+                target=target,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
         except DomainError as exc:
             flash.error(request, str(exc))
         else:
@@ -113,8 +129,10 @@ def rate(request, area: str, pk: int):
 @require("overview_view")
 def rating_overview(request):
     rows = selectors.ratings_by_street(request.user)
-    chart = {"labels": [r["name"] for r in rows], "datasets": [
-        {"label": _("平均评分"), "data": [r["average"] for r in rows]}]}
+    chart = {
+        "labels": [r["name"] for r in rows],
+        "datasets": [{"label": _("平均评分"), "data": [r["average"] for r in rows]}],
+    }
     return render(request, "service/ratings.html", {"rows": rows, "chart": chart})
 
 
@@ -146,8 +164,9 @@ def password_reset(request):
     form = ResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_reset_finish(phone=phone, code=form.cleaned_data["code"],
-                                           password=form.cleaned_data["password"])
+            services.password_reset_finish(
+                phone=phone, code=form.cleaned_data["code"], password=form.cleaned_data["password"]
+            )
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:

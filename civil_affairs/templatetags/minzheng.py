@@ -73,6 +73,7 @@ def sort_mark(current, field):
 # Punctuation between translated fragments follows the active language
 # (civil_affairs/text.py): "退回原因：…" / "Reason for return: …".
 
+
 @register.filter
 def labelled(label, value):
     """{{ _("退回原因")|labelled:application.return_reason }} → 退回原因：…"""

@@ -1,5 +1,6 @@
 """Reads of applications and benefits: staff see their jurisdiction, a
 resident sees the applications of their own household."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,20 +30,24 @@ def application_list_for_user(user) -> QuerySet[Application]:
 
 
 def application_get_for_user(user, pk) -> Application:
-    application = (application_list_for_user(user)
-                   .select_related("investigator", "proposed_by", "decided_by", "accepted_by", "recheck_of",
-                                   "first_approved_by")
-                   .prefetch_related(Prefetch("visits", queryset=HomeVisit.objects.select_related(
-                       "first_visitor", "second_visitor")),
-                       Prefetch("objections", queryset=Objection.objects.select_related("recorded_by")))
-                   .filter(pk=pk).first())
+    application = (
+        application_list_for_user(user)
+        .select_related("investigator", "proposed_by", "decided_by", "accepted_by", "recheck_of", "first_approved_by")
+        .prefetch_related(
+            Prefetch("visits", queryset=HomeVisit.objects.select_related("first_visitor", "second_visitor")),
+            Prefetch("objections", queryset=Objection.objects.select_related("recorded_by")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
     if application is None:
         raise Http404
     return application
 
 
-def queue_for_user(user, *, state: str = "", kind: str = "", overdue: bool = False,
-                   query: str = "") -> QuerySet[Application]:
+def queue_for_user(
+    user, *, state: str = "", kind: str = "", overdue: bool = False, query: str = ""
+) -> QuerySet[Application]:
     """The caseworker's queue: open cases (or one state), oldest deadline first."""
     qs = application_list_for_user(user)
     qs = qs.filter(state=state) if state else qs.filter(state__in=Application.OPEN_STATES)
@@ -57,11 +62,16 @@ def queue_for_user(user, *, state: str = "", kind: str = "", overdue: bool = Fal
         # A whole ID number only, counted against the user's per-minute limit (over it,
         # the number matches nothing) and audited like the registry's searches.
         id_match = Q(applicant__id_number=search.text) if by_id and id_search_allowed(user) else Q(pk__in=[])
-        qs = qs.filter(Q(number__startswith=q.upper()) | Q(applicant__name__startswith=q) | id_match
-                       | Q(household__number__startswith=q.upper()))
+        qs = qs.filter(
+            Q(number__startswith=q.upper())
+            | Q(applicant__name__startswith=q)
+            | id_match
+            | Q(household__number__startswith=q.upper())
+        )
         if by_id:
-            person_search_recorded(actor=user, query_kind=search.kind, masked=search.masked,
-                                   results=search_result_count(qs))
+            person_search_recorded(
+                actor=user, query_kind=search.kind, masked=search.masked, results=search_result_count(qs)
+            )
     return qs
 
 
@@ -73,8 +83,9 @@ def urgent_in_queue(qs: QuerySet[Application]) -> list[Application]:
     """The queue's 急难 temporary-assistance cases, shown first: by state in
     procedure order, then the oldest first.  Each is marked `urgent`; beyond
     the first 50 they stay in the ordinary pages."""
-    order = Case(*(When(state=state, then=i) for i, state in enumerate(Application.State.values)),
-                 output_field=IntegerField())
+    order = Case(
+        *(When(state=state, then=i) for i, state in enumerate(Application.State.values)), output_field=IntegerField()
+    )
     rows = list(qs.filter(URGENT).order_by(order, "created_at", "pk")[:URGENT_PINNED])
     for a in rows:
         a.urgent = True
@@ -85,8 +96,9 @@ def with_countdown(applications: list[Application]) -> list[Application]:
     """Attach `days_left` (working days to the deadline; negative when overdue)
     and `is_overdue`, reading the holiday calendar once for the page."""
     today = clock.today()
-    deadlines = [a.deadline for a in applications if a.deadline] + [a.documents_due for a in applications
-                                                                     if a.documents_due]
+    deadlines = [a.deadline for a in applications if a.deadline] + [
+        a.documents_due for a in applications if a.documents_due
+    ]
     if not deadlines:
         exceptions = {}
     else:
@@ -113,8 +125,11 @@ def notice_list_for_user(user, region_code: str) -> QuerySet[Application]:
     from civil_affairs.rules import region_prefix
 
     prefix = region_prefix(region_code) if region_code else ""
-    return (application_list_for_user(user).filter(state=State.NOTICE, region__code__startswith=prefix)
-            .order_by("region_id", "notice_start", "id"))
+    return (
+        application_list_for_user(user)
+        .filter(state=State.NOTICE, region__code__startswith=prefix)
+        .order_by("region_id", "notice_start", "id")
+    )
 
 
 def benefit_list_for_user(user) -> QuerySet[Benefit]:
@@ -129,8 +144,12 @@ def benefits_payable_summary(user) -> dict:
     from django.db.models import Sum
 
     this_month = month_start(clock.today())
-    qs = (benefit_list_for_user(user).filter(status__in=Benefit.PAYABLE)
-          .filter(Q(last_month__isnull=True) | Q(last_month__gte=this_month)).order_by())
+    qs = (
+        benefit_list_for_user(user)
+        .filter(status__in=Benefit.PAYABLE)
+        .filter(Q(last_month__isnull=True) | Q(last_month__gte=this_month))
+        .order_by()
+    )
     totals = qs.aggregate(count=Count("id"), total=Sum("monthly_amount"))
     return {"count": totals["count"], "total": totals["total"] or 0}
 
@@ -147,8 +166,9 @@ def benefit_rechecks(benefit: Benefit) -> list[Application]:
 
 
 def recheck_due_for_user(user, *, within_days: int = 30) -> QuerySet[Benefit]:
-    return benefit_list_for_user(user).filter(status__in=Benefit.PAYABLE,
-                                              next_recheck__lte=clock.today() + dt.timedelta(days=within_days))
+    return benefit_list_for_user(user).filter(
+        status__in=Benefit.PAYABLE, next_recheck__lte=clock.today() + dt.timedelta(days=within_days)
+    )
 
 
 # ---------------------------------------------------------------- home visits and their second signature
@@ -164,9 +184,14 @@ def second_visitor_choices(user, application: Application) -> QuerySet:
     from civil_affairs.models import User
     from civil_affairs.permissions import roles_with
 
-    return (User.objects.filter(is_active=True, role__in=roles_with("relief_handle"),
-                                region_id__in=region_ancestors(application.region_id))
-            .exclude(pk=user.pk).select_related("region").order_by("first_name", "pk"))
+    return (
+        User.objects.filter(
+            is_active=True, role__in=roles_with("relief_handle"), region_id__in=region_ancestors(application.region_id)
+        )
+        .exclude(pk=user.pk)
+        .select_related("region")
+        .order_by("first_name", "pk")
+    )
 
 
 def visitor_name(user) -> str:
@@ -184,18 +209,27 @@ def visits_awaiting_confirmation(user) -> QuerySet[HomeVisit]:
     on cases still under investigation in their jurisdiction: their task queue."""
     if not has_capability(user, "relief_handle"):
         return HomeVisit.objects.none()
-    qs = HomeVisit.objects.filter(second_visitor=user, confirmed_at__isnull=True, declined_at__isnull=True,
-                                  application__state__in=(State.ACCEPTED, State.INVESTIGATING))
-    return (scoped(qs, user, "application__region__code")
-            .select_related("application__applicant", "application__region", "first_visitor")
-            .order_by("visited_on", "id"))
+    qs = HomeVisit.objects.filter(
+        second_visitor=user,
+        confirmed_at__isnull=True,
+        declined_at__isnull=True,
+        application__state__in=(State.ACCEPTED, State.INVESTIGATING),
+    )
+    return (
+        scoped(qs, user, "application__region__code")
+        .select_related("application__applicant", "application__region", "first_visitor")
+        .order_by("visited_on", "id")
+    )
 
 
 def visit_get_for_user(user, pk) -> HomeVisit:
     """A visit on a case the user may see (404 otherwise); whether they may
     sign it is the service's question."""
-    visit = (HomeVisit.objects.filter(application__in=application_list_for_user(user), pk=pk)
-             .select_related("application", "second_visitor").first())
+    visit = (
+        HomeVisit.objects.filter(application__in=application_list_for_user(user), pk=pk)
+        .select_related("application", "second_visitor")
+        .first()
+    )
     if visit is None:
         raise Http404
     return visit
@@ -215,21 +249,29 @@ def duplicate_application_reason(household, kind: str) -> str | None:
     if household is None or kind == Kind.TEMPORARY:
         return None
     label = Kind(kind).label
-    benefit = (Benefit.objects.filter(household=household, kind=kind, status__in=LIVE_BENEFIT)
-               .order_by("start_month").first())
+    benefit = (
+        Benefit.objects.filter(household=household, kind=kind, status__in=LIVE_BENEFIT).order_by("start_month").first()
+    )
     if benefit is not None:
-        return _("您的家庭自 %(month)s 起已享受%(kind)s（%(status)s），无需重复申请；家庭情况有变化的，请联系社区或街道经办人。") % {
-            "month": benefit.start_month.strftime("%Y-%m"), "kind": label, "status": benefit.get_status_display()}
-    open_case = (Application.objects.filter(household=household, kind=kind,
-                                            state__in=[State.DRAFT, *Application.OPEN_STATES])
-                 .order_by("created_at").first())
+        return _(
+            "您的家庭自 %(month)s 起已享受%(kind)s（%(status)s），无需重复申请；家庭情况有变化的，请联系社区或街道经办人。"
+        ) % {"month": benefit.start_month.strftime("%Y-%m"), "kind": label, "status": benefit.get_status_display()}
+    open_case = (
+        Application.objects.filter(household=household, kind=kind, state__in=[State.DRAFT, *Application.OPEN_STATES])
+        .order_by("created_at")
+        .first()
+    )
     if open_case is not None:
         return _("您的家庭已有一件办理中的%(kind)s申请（编号 %(number)s，%(state)s），不能重复申请。") % {
-            "kind": label, "number": open_case.number, "state": open_case.get_state_display()}
+            "kind": label,
+            "number": open_case.number,
+            "state": open_case.get_state_display(),
+        }
     return None
 
 
 # ---------------------------------------------------------------- regions for the residents' cascade
+
 
 def city_region():
     """The city whose tree the portal offers (the first city-level region, as the batches use)."""
@@ -246,8 +288,9 @@ def region_options(parent_code: str):
     city = city_region()
     if city is None or not parent_code.startswith(city.prefix) or parent_code == city.code:
         return Region.objects.none()
-    return Region.objects.filter(parent_id=parent_code, parent__level__in=(Region.Level.COUNTY,
-                                                                           Region.Level.TOWNSHIP)).order_by("code")
+    return Region.objects.filter(
+        parent_id=parent_code, parent__level__in=(Region.Level.COUNTY, Region.Level.TOWNSHIP)
+    ).order_by("code")
 
 
 def city_districts():
@@ -259,6 +302,7 @@ def city_districts():
 
 # Residents' portal
 
+
 def applications_for_resident(user) -> QuerySet[Application]:
     if not getattr(user, "is_authenticated", False) or not user.is_verified_resident:
         return Application.objects.none()  # an unverified account sees no case, whatever the page
@@ -266,8 +310,12 @@ def applications_for_resident(user) -> QuerySet[Application]:
     own = Q(created_by=user) | Q(applicant_id=user.person_id)
     if household is not None:
         own |= Q(household=household)
-    return Application.objects.filter(own).exclude(recheck_of__isnull=False, state=State.DRAFT).select_related(
-        "household", "region").order_by("-created_at")
+    return (
+        Application.objects.filter(own)
+        .exclude(recheck_of__isnull=False, state=State.DRAFT)
+        .select_related("household", "region")
+        .order_by("-created_at")
+    )
 
 
 def application_get_for_resident(user, pk) -> Application:
@@ -285,17 +333,35 @@ def benefits_for_resident(user) -> QuerySet[Benefit]:
 
 
 RESIDENT_STEPS = [
-    ("submitted", _("提交申请")), ("accepted", _("受理")), ("investigating", _("调查核实")),
-    ("notice", _("审核公示")), ("decided", _("审批结果")),
+    ("submitted", _("提交申请")),
+    ("accepted", _("受理")),
+    ("investigating", _("调查核实")),
+    ("notice", _("审核公示")),
+    ("decided", _("审批结果")),
 ]
 
 
 def resident_progress(application: Application) -> list[dict]:
     """The resident's view of where their case is, as steps done/current/to come."""
-    order = {State.DRAFT: -1, State.SUBMITTED: 0, State.RETURNED: 0, State.ACCEPTED: 1, State.INVESTIGATING: 2,
-             State.PROPOSED: 3, State.NOTICE: 3, State.CONFIRMED: 4, State.REJECTED: 4, State.WITHDRAWN: 0}
+    order = {
+        State.DRAFT: -1,
+        State.SUBMITTED: 0,
+        State.RETURNED: 0,
+        State.ACCEPTED: 1,
+        State.INVESTIGATING: 2,
+        State.PROPOSED: 3,
+        State.NOTICE: 3,
+        State.CONFIRMED: 4,
+        State.REJECTED: 4,
+        State.WITHDRAWN: 0,
+    }
     at = order[application.state]
     final = application.state in Application.FINAL_STATES
-    return [{"key": key, "label": label,
-             "status": "done" if i < at or (i == at and final) else "current" if i == at else "todo"}
-            for i, (key, label) in enumerate(RESIDENT_STEPS)]
+    return [
+        {
+            "key": key,
+            "label": label,
+            "status": "done" if i < at or (i == at and final) else "current" if i == at else "todo",
+        }
+        for i, (key, label) in enumerate(RESIDENT_STEPS)
+    ]

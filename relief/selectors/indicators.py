@@ -2,6 +2,7 @@
 each `values(region, day)` is ONE grouped query over the region's subtree,
 by district (the first 6 digits of the community code every relief row
 carries), returning {district code: value}."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,17 +22,26 @@ DISTRICT_DIGITS = 6
 
 def _by_district(qs: QuerySet, region, value) -> dict[str, object]:
     """One GROUP BY substr(region_id, 1, 6) over the region's subtree."""
-    rows = (qs.filter(region__code__startswith=region.prefix).order_by()
-            .annotate(district=Substr("region_id", 1, DISTRICT_DIGITS)).values("district")
-            .annotate(value=value).values_list("district", "value"))
+    rows = (
+        qs.filter(region__code__startswith=region.prefix)
+        .order_by()
+        .annotate(district=Substr("region_id", 1, DISTRICT_DIGITS))
+        .values("district")
+        .annotate(value=value)
+        .values_list("district", "value")
+    )
     return {district.ljust(12, "0"): v for district, v in rows}
 
 
 def _live_on(kind: str, day: dt.date) -> QuerySet[Benefit]:
     """Benefits of a kind paid for `day`'s month (started, not ended, active or in gradual exit)."""
     month = month_start(day)
-    return Benefit.objects.filter(Q(last_month__isnull=True) | Q(last_month__gte=month), kind=kind,
-                                  status__in=Benefit.PAYABLE, start_month__lte=month)
+    return Benefit.objects.filter(
+        Q(last_month__isnull=True) | Q(last_month__gte=month),
+        kind=kind,
+        status__in=Benefit.PAYABLE,
+        start_month__lte=month,
+    )
 
 
 def dibao_households(region, day: dt.date) -> dict[str, int]:
@@ -70,4 +80,3 @@ def relief_indicators() -> tuple[Indicator, ...]:
         Indicator("relief_applications_overdue", _("超期未办结申请"), _("件"), f"{here}.applications_overdue"),
         Indicator("relief_tasks_open", _("待处理核查任务"), _("件"), f"{here}.review_tasks_open"),
     )
-

@@ -6,6 +6,7 @@ money (amounts, payments, price subsidies) only for roles that see the payroll
 (payroll_view): a community worker sees which benefits and cases a person
 has, not what they are paid.  A fixed number of queries whatever the number
 of records (no N+1): one per kind of row."""
+
 from __future__ import annotations
 
 from django.db.models import Count, Q, Subquery, Sum
@@ -26,20 +27,33 @@ AREA = "relief"
 
 
 def _benefit_rows(user, benefits, *, money: bool) -> list[Row]:
-    return [Row(area=AREA, kind=b.get_kind_display(), status=b.get_status_display(), since=b.start_month,
-                title=_("家庭 %(h)s，保障 %(n)d 人，领取人 %(r)s") % {
-                    "h": b.household.number, "n": b.members, "r": b.recipient.name},
-                amount=b.monthly_amount if money else None,
-                url=reverse("relief:benefit_detail", args=[b.pk]))
-            for b in benefits.order_by("-start_month", "-id")]
+    return [
+        Row(
+            area=AREA,
+            kind=b.get_kind_display(),
+            status=b.get_status_display(),
+            since=b.start_month,
+            title=_("家庭 %(h)s，保障 %(n)d 人，领取人 %(r)s")
+            % {"h": b.household.number, "n": b.members, "r": b.recipient.name},
+            amount=b.monthly_amount if money else None,
+            url=reverse("relief:benefit_detail", args=[b.pk]),
+        )
+        for b in benefits.order_by("-start_month", "-id")
+    ]
 
 
 def _application_rows(applications) -> list[Row]:
-    return [Row(area=AREA, kind=_("救助申请"), status=a.get_state_display(),
-                since=a.accepted_on or a.created_at.date(),
-                title=f"{a.number} {a.get_kind_display()}",
-                url=reverse("relief:application_detail", args=[a.pk]))
-            for a in applications.order_by("-created_at", "-id")]
+    return [
+        Row(
+            area=AREA,
+            kind=_("救助申请"),
+            status=a.get_state_display(),
+            since=a.accepted_on or a.created_at.date(),
+            title=f"{a.number} {a.get_kind_display()}",
+            url=reverse("relief:application_detail", args=[a.pk]),
+        )
+        for a in applications.order_by("-created_at", "-id")
+    ]
 
 
 def _money_rows(user, payments, subsidies) -> list[Row]:
@@ -49,11 +63,25 @@ def _money_rows(user, payments, subsidies) -> list[Row]:
     subsidy = subsidies.filter(month__gte=start).aggregate(n=Count("id"), total=Sum("amount"))
     rows = []
     if paid["n"]:
-        rows.append(Row(area=AREA, kind=_("救助金发放"), since=start, amount=paid["total"],
-                        title=_("近12个月 %(n)d 笔") % {"n": paid["n"]}))
+        rows.append(
+            Row(
+                area=AREA,
+                kind=_("救助金发放"),
+                since=start,
+                amount=paid["total"],
+                title=_("近12个月 %(n)d 笔") % {"n": paid["n"]},
+            )
+        )
     if subsidy["n"]:
-        rows.append(Row(area=AREA, kind=_("物价补贴"), since=start, amount=subsidy["total"],
-                        title=_("近12个月 %(n)d 笔") % {"n": subsidy["n"]}))
+        rows.append(
+            Row(
+                area=AREA,
+                kind=_("物价补贴"),
+                since=start,
+                amount=subsidy["total"],
+                title=_("近12个月 %(n)d 笔") % {"n": subsidy["n"]},
+            )
+        )
     return rows
 
 
@@ -78,8 +106,11 @@ def person_rows(user, person) -> list[Row]:
         # Payments of those benefits (through the (benefit, month) index: a join with an OR scanned every
         # line); the price subsidies paid to the person.
         of_benefits = Benefit.objects.filter(Q(recipient=person) | Q(household=household)).values("id")
-        rows += _money_rows(user, _in_scope(Payment.objects.filter(benefit__in=of_benefits), user),
-                            _in_scope(PriceSubsidy.objects.filter(person=person), user))
+        rows += _money_rows(
+            user,
+            _in_scope(Payment.objects.filter(benefit__in=of_benefits), user),
+            _in_scope(PriceSubsidy.objects.filter(person=person), user),
+        )
     return rows
 
 
@@ -87,13 +118,17 @@ def household_rows(user, household) -> list[Row]:
     if not has_capability(user, "relief_view"):
         return []
     money = has_capability(user, "payroll_view")
-    rows = (_benefit_rows(user, benefit_list_for_user(user).filter(household=household), money=money)
-            + _application_rows(application_list_for_user(user).filter(household=household)))
+    rows = _benefit_rows(
+        user, benefit_list_for_user(user).filter(household=household), money=money
+    ) + _application_rows(application_list_for_user(user).filter(household=household))
     if money:
         members = HouseholdMember.objects.filter(household=household).values("person_id")
         of_benefits = Benefit.objects.filter(household=household).values("id")
-        rows += _money_rows(user, _in_scope(Payment.objects.filter(benefit__in=of_benefits), user),
-                            _in_scope(PriceSubsidy.objects.filter(person__in=members), user))
+        rows += _money_rows(
+            user,
+            _in_scope(Payment.objects.filter(benefit__in=of_benefits), user),
+            _in_scope(PriceSubsidy.objects.filter(person__in=members), user),
+        )
     return rows
 
 
@@ -102,10 +137,12 @@ def household_links(user, household) -> list[Link]:
     if not has_capability(user, "relief_view"):
         return []
     # Each application and benefit of the household is a row with its own link; the queue shows the open ones.
-    links = [Link(_("办理中的救助申请"), f"{reverse('relief:queue')}?q={household.number}"),
-             Link(_("家庭经济状况核对"), reverse("relief:household_economy", args=[household.pk]))]
+    links = [
+        Link(_("办理中的救助申请"), f"{reverse('relief:queue')}?q={household.number}"),
+        Link(_("家庭经济状况核对"), reverse("relief:household_economy", args=[household.pk])),
+    ]
     if has_capability(user, "relief_handle"):
-        links.append(Link(_("受理新申请"), f"{reverse('relief:application_new')}?household={household.number}",
-                          primary=True))
+        links.append(
+            Link(_("受理新申请"), f"{reverse('relief:application_new')}?household={household.number}", primary=True)
+        )
     return links
-

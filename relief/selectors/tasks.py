@@ -1,5 +1,6 @@
 """Reads of the review tasks the nightly recheck puts in the caseworkers'
 queue, scoped to the user's jurisdiction by the task's community."""
+
 from __future__ import annotations
 
 from django.db.models import Count, QuerySet
@@ -16,8 +17,9 @@ def task_list_for_user(user, *, kind: str = "", status: str = "") -> QuerySet[Re
     """Tasks in the jurisdiction; `status` "" means open ones, "all" every status."""
     if not has_capability(user, "relief_view"):
         return ReviewTask.objects.none()
-    qs = scoped(ReviewTask.objects.select_related("benefit", "benefit__household", "person", "region"),
-                 user, "region__code")
+    qs = scoped(
+        ReviewTask.objects.select_related("benefit", "benefit__household", "person", "region"), user, "region__code"
+    )
     if kind in ReviewTask.Kind.values:
         qs = qs.filter(kind=kind)
     if status in ReviewTask.Status.values:
@@ -28,9 +30,12 @@ def task_list_for_user(user, *, kind: str = "", status: str = "") -> QuerySet[Re
 
 
 def task_get_for_user(user, pk) -> ReviewTask:
-    task = (task_list_for_user(user, status="all")
-            .select_related("feed_record", "resolved_by", "run", "benefit__recipient")
-            .filter(pk=pk).first())
+    task = (
+        task_list_for_user(user, status="all")
+        .select_related("feed_record", "resolved_by", "run", "benefit__recipient")
+        .filter(pk=pk)
+        .first()
+    )
     if task is None:
         raise Http404
     return task

@@ -7,6 +7,7 @@ draft → submitted → accepted (or returned for documents) → investigating
 working) → public notice (objection → back to investigating) → confirmed or
 rejected by someone who did not investigate → benefit from the next month.
 Temporary assistance skips the public notice; emergencies may be paid first."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,19 +75,24 @@ CASH_KINDS = (Kind.DIBAO, Kind.TEKUN, Kind.TEMPORARY)
 
 # ---------------------------------------------------------------- helpers
 
+
 def _locked(application: Application) -> Application:
     return Application.objects.select_for_update().select_related("household", "region").get(pk=application.pk)
 
 
 def _require_state(application: Application, *allowed: str) -> None:
     if application.state not in allowed:
-        raise DomainError(_("申请当前状态为“%(state)s”，不能进行此操作。") % {
-            "state": application.get_state_display()})
+        raise DomainError(_("申请当前状态为“%(state)s”，不能进行此操作。") % {"state": application.get_state_display()})
 
 
 def _record(actor, application: Application, step: str, old_state: str, **changes) -> None:
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=application, region_code=application.region_id,
-                 changes={"step": step, "state": [old_state, application.state], **changes})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=application,
+        region_code=application.region_id,
+        changes={"step": step, "state": [old_state, application.state], **changes},
+    )
 
 
 def _save(application: Application, *fields: str) -> None:
@@ -114,10 +120,19 @@ def deadline_for(accepted_on: dt.date, working_days: int) -> dt.date:
 
 # ---------------------------------------------------------------- drafts
 
+
 @transaction.atomic
-def application_create(*, actor, household: Household, kind: str, applicant: Person | None = None,
-                       region: Region | None = None, temporary_type: str = "", reason: str = "",
-                       requested_amount: Decimal | None = None) -> Application:
+def application_create(
+    *,
+    actor,
+    household: Household,
+    kind: str,
+    applicant: Person | None = None,
+    region: Region | None = None,
+    temporary_type: str = "",
+    reason: str = "",
+    requested_amount: Decimal | None = None,
+) -> Application:
     """A new draft, by a resident online or by a caseworker at the counter."""
     if kind not in Kind.values:
         raise DomainError(_("未知的救助类别。"))
@@ -134,9 +149,16 @@ def application_create(*, actor, household: Household, kind: str, applicant: Per
         raise DomainError(duplicate)
     today = clock.today()
     application = Application(
-        kind=kind, temporary_type=temporary_type, household=household, applicant=applicant,
-        region=region or household.region, reason=reason.strip(), requested_amount=requested_amount,
-        online=actor.is_resident, created_by=actor, authorised_verification=False,
+        kind=kind,
+        temporary_type=temporary_type,
+        household=household,
+        applicant=applicant,
+        region=region or household.region,
+        reason=reason.strip(),
+        requested_amount=requested_amount,
+        online=actor.is_resident,
+        created_by=actor,
+        authorised_verification=False,
     )
     for _attempt in range(5):
         application.number = _new_number(today)
@@ -147,19 +169,31 @@ def application_create(*, actor, household: Household, kind: str, applicant: Per
         except IntegrityError as exc:
             if "number" not in str(exc):
                 raise DomainError(_("该家庭已有一件办理中的同类申请。")) from None
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=application,
-                 region_code=application.region_id, changes={"kind": kind, "number": application.number})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=application,
+        region_code=application.region_id,
+        changes={"kind": kind, "number": application.number},
+    )
     return application
 
 
 @transaction.atomic
-def resident_application_start(*, actor: User, kind: str, region: Region, address: str = "",
-                               temporary_type: str = "", reason: str = "") -> Application:
+def resident_application_start(
+    *, actor: User, kind: str, region: Region, address: str = "", temporary_type: str = "", reason: str = ""
+) -> Application:
     """A resident's online draft, starting their household first if they have
     none: both or neither."""
     household = resident_household_ensure(actor=actor, region=region, address=address)
-    return application_create(actor=actor, household=household, kind=kind, temporary_type=temporary_type,
-                              reason=reason, region=region if kind == Kind.TEMPORARY else None)
+    return application_create(
+        actor=actor,
+        household=household,
+        kind=kind,
+        temporary_type=temporary_type,
+        reason=reason,
+        region=region if kind == Kind.TEMPORARY else None,
+    )
 
 
 @transaction.atomic
@@ -174,9 +208,18 @@ def resident_household_ensure(*, actor: User, region: Region, address: str) -> H
 
 
 @transaction.atomic
-def application_member_add(*, actor, application: Application, id_number: str, name: str, relation: str,
-                           disability_grade: int = 0, disability_type: str = "", labour_capacity: str = "full",
-                           serious_illness: bool = False) -> HouseholdMember:
+def application_member_add(
+    *,
+    actor,
+    application: Application,
+    id_number: str,
+    name: str,
+    relation: str,
+    disability_grade: int = 0,
+    disability_type: str = "",
+    labour_capacity: str = "full",
+    serious_illness: bool = False,
+) -> HouseholdMember:
     """Add a member to the applying household (registering the person if new)."""
     application = _locked(application)
     _require_editable_by(actor, application)
@@ -192,8 +235,12 @@ def application_member_add(*, actor, application: Application, id_number: str, n
     elif person.name != name.strip():
         raise DomainError(_("姓名与身份证号码不一致，请核对。"))
     # The declared facts go on the person's record, audited; the home visit verifies them.
-    declared = {"disability_grade": disability_grade, "disability_type": disability_type,
-                "labour_capacity": labour_capacity, "serious_illness": serious_illness}
+    declared = {
+        "disability_grade": disability_grade,
+        "disability_type": disability_type,
+        "labour_capacity": labour_capacity,
+        "serious_illness": serious_illness,
+    }
     changed = {k: v for k, v in declared.items() if getattr(person, k) != v}
     if changed:
         person = person_update(actor=actor, person=person, **changed)
@@ -201,8 +248,9 @@ def application_member_add(*, actor, application: Application, id_number: str, n
 
 
 @transaction.atomic
-def application_income_declare(*, actor, application: Application, person: Person, kind: str,
-                               monthly_amount: Decimal, months: int = 12) -> IncomeRecord:
+def application_income_declare(
+    *, actor, application: Application, person: Person, kind: str, monthly_amount: Decimal, months: int = 12
+) -> IncomeRecord:
     """A declared monthly income over the last `months` months, as one record."""
     application = _locked(application)
     _require_editable_by(actor, application)
@@ -213,17 +261,30 @@ def application_income_declare(*, actor, application: Application, person: Perso
     _require_member(application, person)
     end = clock.today() - dt.timedelta(days=1)
     start = add_months(end + dt.timedelta(days=1), -months)
-    record = IncomeRecord.objects.create(household=application.household, person=person, kind=kind,
-                                         amount=money(monthly_amount * months), source=Source.DECLARED,
-                                         period_start=start, period_end=end, note=_("网上申报"))
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=record, region_code=application.region_id,
-                 changes={"application": application.number, "kind": kind, "amount": record.amount})
+    record = IncomeRecord.objects.create(
+        household=application.household,
+        person=person,
+        kind=kind,
+        amount=money(monthly_amount * months),
+        source=Source.DECLARED,
+        period_start=start,
+        period_end=end,
+        note=_("网上申报"),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=record,
+        region_code=application.region_id,
+        changes={"application": application.number, "kind": kind, "amount": record.amount},
+    )
     return record
 
 
 @transaction.atomic
-def application_asset_declare(*, actor, application: Application, person: Person, kind: str,
-                              amount: Decimal) -> AssetRecord:
+def application_asset_declare(
+    *, actor, application: Application, person: Person, kind: str, amount: Decimal
+) -> AssetRecord:
     """A declared asset as it stands today (balance, value or registered capital)."""
     application = _locked(application)
     _require_editable_by(actor, application)
@@ -233,11 +294,23 @@ def application_asset_declare(*, actor, application: Application, person: Person
         raise DomainError(_("金额不能为负数。"))
     _require_member(application, person)
     today = clock.today()
-    record = AssetRecord.objects.create(household=application.household, person=person, kind=kind,
-                                        amount=money(amount), source=Source.DECLARED,
-                                        period_start=today, period_end=today, note=_("网上申报"))
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=record, region_code=application.region_id,
-                 changes={"application": application.number, "kind": kind, "amount": record.amount})
+    record = AssetRecord.objects.create(
+        household=application.household,
+        person=person,
+        kind=kind,
+        amount=money(amount),
+        source=Source.DECLARED,
+        period_start=today,
+        period_end=today,
+        note=_("网上申报"),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=record,
+        region_code=application.region_id,
+        changes={"application": application.number, "kind": kind, "amount": record.amount},
+    )
     return record
 
 
@@ -248,18 +321,31 @@ def _require_member(application: Application, person: Person) -> None:
 
 # ---------------------------------------------------------------- correcting a draft: members, incomes, assets
 
+
 def _member_of(application: Application, member_id: int) -> HouseholdMember:
-    member = (HouseholdMember.objects.select_for_update().select_related("person")
-              .filter(household=application.household, pk=member_id).first())
+    member = (
+        HouseholdMember.objects.select_for_update()
+        .select_related("person")
+        .filter(household=application.household, pk=member_id)
+        .first()
+    )
     if member is None:
         raise DomainError(_("该成员不在申请家庭中。"))
     return member
 
 
 @transaction.atomic
-def application_member_update(*, actor, application: Application, member_id: int, relation: str,
-                              disability_grade: int = 0, disability_type: str = "", labour_capacity: str = "full",
-                              serious_illness: bool = False) -> HouseholdMember:
+def application_member_update(
+    *,
+    actor,
+    application: Application,
+    member_id: int,
+    relation: str,
+    disability_grade: int = 0,
+    disability_type: str = "",
+    labour_capacity: str = "full",
+    serious_illness: bool = False,
+) -> HouseholdMember:
     """Correct a member's relation and declared facts.  Name and ID number are
     the registry's: a wrong one is deleted and added again."""
     application = _locked(application)
@@ -270,14 +356,25 @@ def application_member_update(*, actor, application: Application, member_id: int
     if (relation == HouseholdMember.Relation.HEAD) != (member.relation == HouseholdMember.Relation.HEAD):
         raise DomainError(_("户主不能变更；一户只能有一名户主。"))
     if member.relation != relation:
-        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=application.household,
-                     region_code=application.region_id,
-                     changes={"application": application.number, "member": member.person.masked_id_number,
-                              "relation": [member.relation, relation]})
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            target=application.household,
+            region_code=application.region_id,
+            changes={
+                "application": application.number,
+                "member": member.person.masked_id_number,
+                "relation": [member.relation, relation],
+            },
+        )
         member.relation = relation
         member.save(update_fields=["relation"])
-    declared = {"disability_grade": disability_grade, "disability_type": disability_type,
-                "labour_capacity": labour_capacity, "serious_illness": serious_illness}
+    declared = {
+        "disability_grade": disability_grade,
+        "disability_type": disability_type,
+        "labour_capacity": labour_capacity,
+        "serious_illness": serious_illness,
+    }
     changed = {k: v for k, v in declared.items() if getattr(member.person, k) != v}
     if changed:
         member.person = person_update(actor=actor, person=member.person, **changed)
@@ -296,35 +393,59 @@ def application_member_remove(*, actor, application: Application, member_id: int
         raise DomainError(_("户主不能删除。"))
     if member.person_id == application.applicant_id:
         raise DomainError(_("申请人不能删除。"))
-    other = (Application.objects.filter(household=application.household, state__in=Application.OPEN_STATES)
-             .exclude(pk=application.pk).order_by("created_at").first())
+    other = (
+        Application.objects.filter(household=application.household, state__in=Application.OPEN_STATES)
+        .exclude(pk=application.pk)
+        .order_by("created_at")
+        .first()
+    )
     if other is not None:
-        raise DomainError(_("家庭另有一件办理中的%(kind)s申请（编号 %(number)s），删除成员会改变该案件的家庭情况，"
-                            "请联系经办人办理。") % {"kind": other.get_kind_display(), "number": other.number})
+        raise DomainError(
+            _("家庭另有一件办理中的%(kind)s申请（编号 %(number)s），删除成员会改变该案件的家庭情况，请联系经办人办理。")
+            % {"kind": other.get_kind_display(), "number": other.number}
+        )
     person = member.person
-    declared = {model: list(model.objects.filter(household=application.household, person=person,
-                                                 source=Source.DECLARED).values_list("pk", flat=True))
-                for model in (IncomeRecord, AssetRecord)}
+    declared = {
+        model: list(
+            model.objects.filter(household=application.household, person=person, source=Source.DECLARED).values_list(
+                "pk", flat=True
+            )
+        )
+        for model in (IncomeRecord, AssetRecord)
+    }
     for model, ids in declared.items():
         model.objects.filter(pk__in=ids).delete()
     member.delete()
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=application.household,
-                 region_code=application.region_id,
-                 changes={"application": application.number, "member_removed": person.masked_id_number,
-                          "relation": member.relation, "incomes_deleted": declared[IncomeRecord],
-                          "assets_deleted": declared[AssetRecord]})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=application.household,
+        region_code=application.region_id,
+        changes={
+            "application": application.number,
+            "member_removed": person.masked_id_number,
+            "relation": member.relation,
+            "incomes_deleted": declared[IncomeRecord],
+            "assets_deleted": declared[AssetRecord],
+        },
+    )
 
 
 def _declared_record(model, application: Application, record_id: int):
     """A record the applicant declared for this household: imported and
     verified records are not theirs to change."""
-    record = (model.objects.select_for_update().select_related("person")
-              .filter(household=application.household, pk=record_id).first())
+    record = (
+        model.objects.select_for_update()
+        .select_related("person")
+        .filter(household=application.household, pk=record_id)
+        .first()
+    )
     if record is None:
         raise DomainError(_("没有找到这条记录。"))
     if record.source != Source.DECLARED:
-        raise DomainError(_("这条记录来自%(source)s，不能由申请人修改或删除。") % {
-            "source": record.get_source_display()})
+        raise DomainError(
+            _("这条记录来自%(source)s，不能由申请人修改或删除。") % {"source": record.get_source_display()}
+        )
     return record
 
 
@@ -332,13 +453,26 @@ def _record_changed(actor, application: Application, record, old: dict) -> None:
     """Audit a corrected record: each changed field as [before, after]."""
     changes = {f: [old[f], getattr(record, f)] for f in old if old[f] != getattr(record, f)}
     if changes:
-        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=record, region_code=application.region_id,
-                     changes={"application": application.number, "person_id": record.person_id, **changes})
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            target=record,
+            region_code=application.region_id,
+            changes={"application": application.number, "person_id": record.person_id, **changes},
+        )
 
 
 @transaction.atomic
-def application_income_update(*, actor, application: Application, record_id: int, person: Person, kind: str,
-                              monthly_amount: Decimal, months: int = 12) -> IncomeRecord:
+def application_income_update(
+    *,
+    actor,
+    application: Application,
+    record_id: int,
+    person: Person,
+    kind: str,
+    monthly_amount: Decimal,
+    months: int = 12,
+) -> IncomeRecord:
     """Correct a declared income: its member, type, monthly amount and months."""
     application = _locked(application)
     _require_editable_by(actor, application)
@@ -358,8 +492,9 @@ def application_income_update(*, actor, application: Application, record_id: int
 
 
 @transaction.atomic
-def application_asset_update(*, actor, application: Application, record_id: int, person: Person, kind: str,
-                             amount: Decimal) -> AssetRecord:
+def application_asset_update(
+    *, actor, application: Application, record_id: int, person: Person, kind: str, amount: Decimal
+) -> AssetRecord:
     """Correct a declared asset: its member, type and amount."""
     application = _locked(application)
     _require_editable_by(actor, application)
@@ -377,17 +512,27 @@ def application_asset_update(*, actor, application: Application, record_id: int,
 
 
 @transaction.atomic
-def application_record_remove(*, actor, application: Application, model: type[IncomeRecord] | type[AssetRecord],
-                              record_id: int) -> None:
+def application_record_remove(
+    *, actor, application: Application, model: type[IncomeRecord] | type[AssetRecord], record_id: int
+) -> None:
     """Delete a declared income or asset line."""
     if model not in (IncomeRecord, AssetRecord):
         raise DomainError(_("只能删除申报的收入或财产。"))
     application = _locked(application)
     _require_editable_by(actor, application)
     record = _declared_record(model, application, record_id)
-    audit_record(actor=actor, action=AuditEvent.Action.DELETE, target=record, region_code=application.region_id,
-                 changes={"application": application.number, "person_id": record.person_id, "kind": record.kind,
-                          "amount": record.amount})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        target=record,
+        region_code=application.region_id,
+        changes={
+            "application": application.number,
+            "person_id": record.person_id,
+            "kind": record.kind,
+            "amount": record.amount,
+        },
+    )
     record.delete()
 
 
@@ -412,12 +557,18 @@ def application_details_update(*, actor, application: Application, **fields) -> 
             setattr(application, name, value)
     _save(application, *fields)
     if changes:
-        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=application,
-                     region_code=application.region_id, changes=changes)
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            target=application,
+            region_code=application.region_id,
+            changes=changes,
+        )
     return application
 
 
 # ---------------------------------------------------------------- submission and acceptance
+
 
 def missing_documents(application: Application) -> list[str]:
     """The required document kinds the household has not uploaded."""
@@ -450,8 +601,7 @@ def application_submit(*, actor, application: Application, missing_documents_not
     application.state, application.submitted_at = State.SUBMITTED, timezone.now()
     application.missing_documents, application.missing_documents_note = missing, note if missing else ""
     _save(application, "state", "submitted_at", "missing_documents", "missing_documents_note")
-    _record(actor, application, "submit", old,
-            **({"missing_documents": missing, "note": note} if missing else {}))
+    _record(actor, application, "submit", old, **({"missing_documents": missing, "note": note} if missing else {}))
     return application
 
 
@@ -522,32 +672,51 @@ def application_extend(*, actor, application: Application, reason: str) -> Appli
     application.deadline = deadline_for(application.accepted_on, standards.extended_working_days)
     application.extension_reason = reason.strip()
     _save(application, "deadline", "extension_reason")
-    _record(actor, application, "extend", application.state, deadline=[old_deadline, application.deadline],
-            reason=application.extension_reason)
+    _record(
+        actor,
+        application,
+        "extend",
+        application.state,
+        deadline=[old_deadline, application.deadline],
+        reason=application.extension_reason,
+    )
     return application
 
 
 # ---------------------------------------------------------------- investigation
+
 
 def cross_check(application: Application, on: dt.date) -> list[dict]:
     """Findings from imported data feeds about the household's members: deaths,
     and feed-sourced income and asset records of the last 12 months."""
     start, _end = twelve_month_window(on)
     members = HouseholdMember.objects.filter(household=application.household).select_related("person")
-    findings = [{"type": "death", "person": m.person.name, "detail": m.person.death_date.isoformat()}
-                for m in members if m.person.death_date]
+    findings = [
+        {"type": "death", "person": m.person.name, "detail": m.person.death_date.isoformat()}
+        for m in members
+        if m.person.death_date
+    ]
     for model, label in ((IncomeRecord, "income"), (AssetRecord, "asset")):
-        feed = model.objects.filter(household=application.household, source=Source.FEED,
-                                    period_end__gte=start).select_related("person")
-        findings += [{"type": label, "person": r.person.name, "detail": f"{r.get_kind_display()} {r.amount}",
-                      "kind": r.kind, "period": [r.period_start.isoformat(), r.period_end.isoformat()]}
-                     for r in feed]
+        feed = model.objects.filter(
+            household=application.household, source=Source.FEED, period_end__gte=start
+        ).select_related("person")
+        findings += [
+            {
+                "type": label,
+                "person": r.person.name,
+                "detail": f"{r.get_kind_display()} {r.amount}",
+                "kind": r.kind,
+                "period": [r.period_start.isoformat(), r.period_end.isoformat()],
+            }
+            for r in feed
+        ]
     return findings
 
 
 @transaction.atomic
-def application_visit_record(*, actor, application: Application, second_visitor: User, visited_on: dt.date,
-                             living_conditions: str, findings: str) -> HomeVisit:
+def application_visit_record(
+    *, actor, application: Application, second_visitor: User, visited_on: dt.date, living_conditions: str, findings: str
+) -> HomeVisit:
     """The home visit, signed by the caseworker and a second staff member;
     the automatic cross-check runs with it."""
     application = _locked(application)
@@ -561,15 +730,27 @@ def application_visit_record(*, actor, application: Application, second_visitor:
         raise DomainError(_("走访日期须在受理日期之后、今天之前。"))
     if not living_conditions.strip() or not findings.strip():
         raise DomainError(_("请填写居住生活状况和调查结论。"))
-    visit = HomeVisit.objects.create(application=application, visited_on=visited_on, first_visitor=actor,
-                                     second_visitor=second_visitor, living_conditions=living_conditions.strip(),
-                                     findings=findings.strip())
+    visit = HomeVisit.objects.create(
+        application=application,
+        visited_on=visited_on,
+        first_visitor=actor,
+        second_visitor=second_visitor,
+        living_conditions=living_conditions.strip(),
+        findings=findings.strip(),
+    )
     old = application.state
     application.state, application.investigator = State.INVESTIGATING, actor
     application.cross_check = cross_check(application, clock.today())
     _save(application, "state", "investigator", "cross_check")
-    _record(actor, application, "visit", old, visit=visit.pk, second_visitor=second_visitor.username,
-            cross_check_hits=len(application.cross_check))
+    _record(
+        actor,
+        application,
+        "visit",
+        old,
+        visit=visit.pk,
+        second_visitor=second_visitor.username,
+        cross_check_hits=len(application.cross_check),
+    )
     notifications.visit_assigned(visit=visit)
     return visit
 
@@ -584,17 +765,23 @@ def _locked_visit(actor, visit: HomeVisit) -> HomeVisit:
         raise DomainError(_("只有被列为共同调查人的工作人员本人才能确认或拒绝这次入户调查。"))
     _require_state(application, State.ACCEPTED, State.INVESTIGATING)
     if visit.confirmed_at:
-        raise DomainError(_("这次入户调查已于 %(at)s 确认。") % {
-            "at": timezone.localtime(visit.confirmed_at).strftime("%Y-%m-%d %H:%M")})
+        raise DomainError(
+            _("这次入户调查已于 %(at)s 确认。")
+            % {"at": timezone.localtime(visit.confirmed_at).strftime("%Y-%m-%d %H:%M")}
+        )
     if visit.declined_at:
         raise DomainError(_("这次入户调查已被拒绝确认，不能再办理。"))
     return visit
 
 
 def _record_visit(actor, visit: HomeVisit, step: str, **changes) -> None:
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=visit,
-                 region_code=visit.application.region_id,
-                 changes={"step": step, "application": visit.application.number, **changes})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=visit,
+        region_code=visit.application.region_id,
+        changes={"step": step, "application": visit.application.number, **changes},
+    )
 
 
 @transaction.atomic
@@ -629,8 +816,9 @@ def _require_confirmed_visit(application: Application) -> None:
         return
     pending = [v for v in visits if not v.declined_at]
     if pending:
-        raise DomainError(_("入户调查尚待共同调查人 %(name)s 确认。") % {
-            "name": visitor_name(pending[0].second_visitor)})
+        raise DomainError(
+            _("入户调查尚待共同调查人 %(name)s 确认。") % {"name": visitor_name(pending[0].second_visitor)}
+        )
     if application.kind != Kind.TEMPORARY:
         if visits:
             raise DomainError(_("入户调查已被共同调查人拒绝确认，请重新入户调查。"))
@@ -639,8 +827,15 @@ def _require_confirmed_visit(application: Application) -> None:
 
 # ---------------------------------------------------------------- assessment and proposal
 
-def assess(application: Application, *, on: dt.date, care_level: str = "", has_capable_supporter: bool = False,
-           amount: Decimal | None = None) -> dict:
+
+def assess(
+    application: Application,
+    *,
+    on: dt.date,
+    care_level: str = "",
+    has_capable_supporter: bool = False,
+    amount: Decimal | None = None,
+) -> dict:
     """Eligibility and monthly amount by rules.py, with the working shown to
     caseworkers, reviewers and the resident.  Returns eligible, amount,
     approval_level, outcome and working."""
@@ -649,43 +844,65 @@ def assess(application: Application, *, on: dt.date, care_level: str = "", has_c
     members, incomes, assets, spending = facts.members, facts.incomes, facts.assets, facts.expenditures
     if not members:
         raise DomainError(_("家庭没有在世成员。"))
-    working: dict = {"on": on.isoformat(), "kind": application.kind,
-                     "standard": str(money(standards.dibao_standard)), "members": len(members)}
+    working: dict = {
+        "on": on.isoformat(),
+        "kind": application.kind,
+        "standard": str(money(standards.dibao_standard)),
+        "members": len(members),
+    }
     income = rules.per_capita_income(members=len(members), incomes=incomes, on=on, standards=standards)
     asset = rules.asset_test(members=members, assets=assets, on=on, standards=standards)
     working.update(income=income.as_dict(), assets=asset.as_dict())
     level, outcome = "", "grant"
     if application.kind == Kind.DIBAO:
-        result = rules.dibao(members=members, per_capita=income.per_capita_exact, assets=asset, on=on,
-                             standards=standards)
+        result = rules.dibao(
+            members=members, per_capita=income.per_capita_exact, assets=asset, on=on, standards=standards
+        )
         working["dibao"] = result.as_dict()
         eligible, monthly, reasons = result.eligible, result.amount, list(result.reasons)
     elif application.kind == Kind.MARGINAL:
         eligible = rules.is_marginal(per_capita=income.per_capita, assets=asset, standards=standards)
         monthly = ZERO
         working["marginal_line"] = str(standards.marginal_line)
-        reasons = [] if eligible else [_("人均月收入 %(pc)s 元不在低保标准至 %(line)s 元之间，或资产超标。") % {
-            "pc": income.per_capita, "line": standards.marginal_line}]
+        reasons = (
+            []
+            if eligible
+            else [
+                _("人均月收入 %(pc)s 元不在低保标准至 %(line)s 元之间，或资产超标。")
+                % {"pc": income.per_capita, "line": standards.marginal_line}
+            ]
+        )
     elif application.kind == Kind.EXPENDITURE:
-        after = rules.per_capita_income(members=len(members), incomes=incomes, on=on, standards=standards,
-                                        expenditures=spending)
+        after = rules.per_capita_income(
+            members=len(members), incomes=incomes, on=on, standards=standards, expenditures=spending
+        )
         working["after_spending"] = after.as_dict()
-        eligible = rules.is_expenditure_hardship(per_capita_after_spending=after.per_capita, assets=asset,
-                                                 standards=standards)
+        eligible = rules.is_expenditure_hardship(
+            per_capita_after_spending=after.per_capita, assets=asset, standards=standards
+        )
         monthly = ZERO
-        reasons = [] if eligible else [_("扣除刚性支出后人均月收入 %(pc)s 元不低于低保标准，或资产超标。") % {
-            "pc": after.per_capita}]
+        reasons = (
+            []
+            if eligible
+            else [_("扣除刚性支出后人均月收入 %(pc)s 元不低于低保标准，或资产超标。") % {"pc": after.per_capita}]
+        )
     elif application.kind == Kind.TEKUN:
         if care_level not in Application.CareLevel.values:
             raise DomainError(_("请评估照料护理等级。"))
         person = next((m for m in members if m.person_id == application.applicant_id), None)
         if person is None:
             raise DomainError(_("申请人不是该家庭的在世成员。"))
-        own = rules.per_capita_income(members=1, incomes=[r for r in incomes if r.person_id == person.person_id],
-                                      on=on, standards=standards)
-        result = rules.tekun(person=person, own_monthly_income=own.per_capita,
-                             has_capable_supporter=has_capable_supporter, care_level=care_level, on=on,
-                             standards=standards)
+        own = rules.per_capita_income(
+            members=1, incomes=[r for r in incomes if r.person_id == person.person_id], on=on, standards=standards
+        )
+        result = rules.tekun(
+            person=person,
+            own_monthly_income=own.per_capita,
+            has_capable_supporter=has_capable_supporter,
+            care_level=care_level,
+            on=on,
+            standards=standards,
+        )
         working["tekun"] = {**result.as_dict(), "own_income": own.as_dict(), "care_level": care_level}
         eligible, monthly, reasons = result.eligible, result.amount, list(result.reasons)
     else:  # temporary: the amount is the caseworker's judgement; the level follows from it
@@ -696,11 +913,13 @@ def assess(application: Application, *, on: dt.date, care_level: str = "", has_c
         if problem:
             raise DomainError(problem)
         level = rules.temporary_approval_level(amount=monthly, standards=standards)
-        working["temporary"] = {"amount": str(monthly), "level": level,
-                                "street_limit": str(money(standards.dibao_standard * standards.temp_street_multiple)),
-                                "district_limit": str(money(standards.dibao_standard
-                                                                  * standards.temp_district_multiple)),
-                                "ceiling": str(rules.temporary_ceiling(standards))}
+        working["temporary"] = {
+            "amount": str(monthly),
+            "level": level,
+            "street_limit": str(money(standards.dibao_standard * standards.temp_street_multiple)),
+            "district_limit": str(money(standards.dibao_standard * standards.temp_district_multiple)),
+            "ceiling": str(rules.temporary_ceiling(standards)),
+        }
         eligible, reasons = True, []
     if application.recheck_of_id and not eligible:
         # A recheck that fails ends the benefit: gradually when work lifted the income.
@@ -708,24 +927,35 @@ def assess(application: Application, *, on: dt.date, care_level: str = "", has_c
         outcome = "gradual_exit" if (working_members and asset.passed and application.kind == Kind.DIBAO) else "stop"
     elif not eligible:
         outcome = "refuse"
-    working.update(eligible=eligible, amount=str(monthly), reasons=reasons, outcome=outcome,
-                   stable=rules.stable_household(members, on))
-    return {"eligible": eligible, "amount": monthly, "approval_level": level, "outcome": outcome,
-            "working": working}
+    working.update(
+        eligible=eligible,
+        amount=str(monthly),
+        reasons=reasons,
+        outcome=outcome,
+        stable=rules.stable_household(members, on),
+    )
+    return {"eligible": eligible, "amount": monthly, "approval_level": level, "outcome": outcome, "working": working}
 
 
 @transaction.atomic
-def application_propose(*, actor, application: Application, note: str = "", care_level: str = "",
-                        support_mode: str = "", has_capable_supporter: bool = False,
-                        amount: Decimal | None = None) -> Application:
+def application_propose(
+    *,
+    actor,
+    application: Application,
+    note: str = "",
+    care_level: str = "",
+    support_mode: str = "",
+    has_capable_supporter: bool = False,
+    amount: Decimal | None = None,
+) -> Application:
     """The caseworker's proposal: the amount computed by rules.py, with its working."""
     application = _locked(application)
-    allowed = (State.INVESTIGATING,) if application.kind != Kind.TEMPORARY else (
-        State.ACCEPTED, State.INVESTIGATING)
+    allowed = (State.INVESTIGATING,) if application.kind != Kind.TEMPORARY else (State.ACCEPTED, State.INVESTIGATING)
     _require_state(application, *allowed)
     _require_confirmed_visit(application)
-    result = assess(application, on=clock.today(), care_level=care_level, has_capable_supporter=has_capable_supporter,
-                    amount=amount)
+    result = assess(
+        application, on=clock.today(), care_level=care_level, has_capable_supporter=has_capable_supporter, amount=amount
+    )
     old = application.state
     application.state = State.PROPOSED
     application.eligible, application.proposed_amount = result["eligible"], result["amount"]
@@ -735,14 +965,35 @@ def application_propose(*, actor, application: Application, note: str = "", care
     application.first_approved_by = application.first_approved_at = None  # a new proposal, new approvals
     if application.investigator_id is None:
         application.investigator = actor
-    _save(application, "state", "eligible", "proposed_amount", "working", "approval_level", "care_level",
-          "support_mode", "proposal_note", "proposed_by", "investigator", "first_approved_by", "first_approved_at")
-    _record(actor, application, "propose", old, eligible=application.eligible, amount=application.proposed_amount,
-            outcome=result["outcome"])
+    _save(
+        application,
+        "state",
+        "eligible",
+        "proposed_amount",
+        "working",
+        "approval_level",
+        "care_level",
+        "support_mode",
+        "proposal_note",
+        "proposed_by",
+        "investigator",
+        "first_approved_by",
+        "first_approved_at",
+    )
+    _record(
+        actor,
+        application,
+        "propose",
+        old,
+        eligible=application.eligible,
+        amount=application.proposed_amount,
+        outcome=result["outcome"],
+    )
     return application
 
 
 # ---------------------------------------------------------------- public notice
+
 
 @transaction.atomic
 def application_notice_publish(*, actor, application: Application) -> Application:
@@ -765,15 +1016,21 @@ def application_notice_publish(*, actor, application: Application) -> Applicatio
 
 
 @transaction.atomic
-def application_objection_record(*, actor, application: Application, received_on: dt.date, content: str,
-                                  raised_by: str = "") -> Objection:
+def application_objection_record(
+    *, actor, application: Application, received_on: dt.date, content: str, raised_by: str = ""
+) -> Objection:
     """An objection during the notice sends the case back to investigation."""
     application = _locked(application)
     _require_state(application, State.NOTICE)
     if not content.strip():
         raise DomainError(_("请填写异议内容。"))
-    objection = Objection.objects.create(application=application, received_on=received_on,
-                                         content=content.strip(), raised_by=raised_by.strip(), recorded_by=actor)
+    objection = Objection.objects.create(
+        application=application,
+        received_on=received_on,
+        content=content.strip(),
+        raised_by=raised_by.strip(),
+        recorded_by=actor,
+    )
     old = application.state
     application.state = State.INVESTIGATING
     application.notice_start = application.notice_end = None
@@ -795,22 +1052,25 @@ DECIDERS = {
 
 def decider_problem(actor, application: Application) -> str | None:
     """Why this user may not decide this application, or None (maker–checker)."""
-    makers = {application.investigator_id, application.proposed_by_id,
-              *application.visits.values_list("first_visitor_id", flat=True),
-              *application.visits.values_list("second_visitor_id", flat=True)}
+    makers = {
+        application.investigator_id,
+        application.proposed_by_id,
+        *application.visits.values_list("first_visitor_id", flat=True),
+        *application.visits.values_list("second_visitor_id", flat=True),
+    }
     if actor.pk in makers:
         return _("参与调查或提出审核意见的工作人员不得审批同一案件。")
     if actor.role not in DECIDERS[application.approval_level]:
         return _("该案件须由%(level)s。") % {
-            "level": Application.ApprovalLevel(application.approval_level or "district").label}
+            "level": Application.ApprovalLevel(application.approval_level or "district").label
+        }
     if not actor.region_id or not application.region_id.startswith(actor.region.prefix):
         return _("案件不在您的管辖范围内。")
     return None
 
 
 def _decision_ready(application: Application, today: dt.date) -> None:
-    if application.kind == Kind.TEMPORARY or application.working.get("outcome") in ("refuse", "stop",
-                                                                                    "gradual_exit"):
+    if application.kind == Kind.TEMPORARY or application.working.get("outcome") in ("refuse", "stop", "gradual_exit"):
         _require_state(application, State.PROPOSED, State.NOTICE)
         return
     _require_state(application, State.NOTICE)
@@ -819,8 +1079,11 @@ def _decision_ready(application: Application, today: dt.date) -> None:
 
 
 FIRST_APPROVAL_RECORDED = gettext_lazy("已记录第一审批意见，须另一名市民政局审批人确认。")
-LEVEL_RANK = {Application.ApprovalLevel.STREET: 0, Application.ApprovalLevel.DISTRICT: 1,
-              Application.ApprovalLevel.BUREAU: 2}
+LEVEL_RANK = {
+    Application.ApprovalLevel.STREET: 0,
+    Application.ApprovalLevel.DISTRICT: 1,
+    Application.ApprovalLevel.BUREAU: 2,
+}
 
 
 def _require_amount_still_allowed(application: Application, today: dt.date) -> None:
@@ -834,8 +1097,9 @@ def _require_amount_still_allowed(application: Application, today: dt.date) -> N
         raise DomainError(problem)
     needed = rules.temporary_approval_level(amount=application.proposed_amount, standards=standards)
     if LEVEL_RANK[needed] > LEVEL_RANK.get(application.approval_level, 0):
-        raise DomainError(_("拟救助金额须由%(level)s，请重新提出审核意见。") % {
-            "level": Application.ApprovalLevel(needed).label})
+        raise DomainError(
+            _("拟救助金额须由%(level)s，请重新提出审核意见。") % {"level": Application.ApprovalLevel(needed).label}
+        )
 
 
 def decision_blockers(user, application: Application, today: dt.date | None = None) -> list[str]:
@@ -860,8 +1124,11 @@ def decision_blockers(user, application: Application, today: dt.date | None = No
             _require_amount_still_allowed(application, today)
         except DomainError as exc:
             blockers.append(str(exc))
-    if (application.approval_level == Application.ApprovalLevel.BUREAU
-            and application.first_approved_by_id is not None and application.first_approved_by_id == user.pk):
+    if (
+        application.approval_level == Application.ApprovalLevel.BUREAU
+        and application.first_approved_by_id is not None
+        and application.first_approved_by_id == user.pk
+    ):
         blockers.append(_("您已作出第一审批意见，一事一议须由另一名市民政局审批人确认。"))
     return blockers
 
@@ -880,16 +1147,23 @@ def application_confirm(*, actor, application: Application, note: str = "") -> A
         if application.first_approved_by_id is None:
             application.first_approved_by, application.first_approved_at = actor, timezone.now()
             _save(application, "first_approved_by", "first_approved_at")
-            _record(actor, application, "first_approval", application.state, amount=application.proposed_amount,
-                    note=note.strip())
+            _record(
+                actor,
+                application,
+                "first_approval",
+                application.state,
+                amount=application.proposed_amount,
+                note=note.strip(),
+            )
             return application
     old = application.state
     application.state, application.decided_by, application.decided_on = State.CONFIRMED, actor, today
     application.decision_reason = note.strip()
     _save(application, "state", "decided_by", "decided_on", "decision_reason")
     benefit = benefit_services.benefit_grant(actor=actor, application=application, today=today)
-    _record(actor, application, "confirm", old, amount=application.proposed_amount,
-            benefit=benefit.pk if benefit else None)
+    _record(
+        actor, application, "confirm", old, amount=application.proposed_amount, benefit=benefit.pk if benefit else None
+    )
     _decision_numbered(application)
     notifications.application_notify(application=application, event="confirm")
     return application
@@ -929,6 +1203,7 @@ def _decision_numbered(application: Application) -> None:
 
 # ---------------------------------------------------------------- emergency assistance paid first
 
+
 @transaction.atomic
 def application_pay_first(*, actor, application: Application, amount: Decimal) -> Application:
     """先行救助: pay an emergency at once, within the street's limit; the
@@ -943,12 +1218,13 @@ def application_pay_first(*, actor, application: Application, amount: Decimal) -
     standards = standards_in_force(application.region_id, today)
     amount = money(amount)
     if amount <= 0 or rules.temporary_approval_level(amount=amount, standards=standards) != "street":
-        raise DomainError(_("先行救助金额须大于0且不超过街道审批上限 %(limit)s 元。") % {
-            "limit": money(standards.dibao_standard * standards.temp_street_multiple)})
+        raise DomainError(
+            _("先行救助金额须大于0且不超过街道审批上限 %(limit)s 元。")
+            % {"limit": money(standards.dibao_standard * standards.temp_street_multiple)}
+        )
     application.paid_first_on, application.paid_first_amount = today, amount
     application.documents_due = deadline_for(today, standards.emergency_document_working_days)
     _save(application, "paid_first_on", "paid_first_amount", "documents_due")
-    benefit_services.benefit_one_off(actor=actor, application=application, amount=amount,
-                                     month=month_start(today))
+    benefit_services.benefit_one_off(actor=actor, application=application, amount=amount, month=month_start(today))
     _record(actor, application, "pay_first", application.state, amount=amount, documents_due=application.documents_due)
     return application

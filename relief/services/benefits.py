@@ -1,5 +1,6 @@
 """Benefits: granted by a confirmed application, rechecked every 6 or 12
 months through the same procedure, ended gradually or at once."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,27 +25,48 @@ Status = Benefit.Status
 
 
 def _log(actor, benefit: Benefit, step: str, **changes) -> None:
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=benefit, region_code=benefit.region_id,
-                 changes={"step": step, **changes})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=benefit,
+        region_code=benefit.region_id,
+        changes={"step": step, **changes},
+    )
 
 
 def _recipient(application: Application):
     if application.kind == Kind.TEKUN:
         return application.applicant
-    head = HouseholdMember.objects.filter(household=application.household,
-                                          relation=HouseholdMember.Relation.HEAD).select_related("person").first()
+    head = (
+        HouseholdMember.objects.filter(household=application.household, relation=HouseholdMember.Relation.HEAD)
+        .select_related("person")
+        .first()
+    )
     return head.person if head else application.applicant
 
 
 def benefit_one_off(*, actor, application: Application, amount: Decimal, month: dt.date) -> Benefit:
     """Temporary assistance: a benefit paid in exactly one month."""
     benefit = Benefit.objects.create(
-        household=application.household, recipient=_recipient(application), kind=Kind.TEMPORARY,
-        region=application.household.region, monthly_amount=money(amount),
-        members=application.household.members.count(), start_month=month, last_month=month,
-        bank_account=application.bank_account, bank_name=application.bank_name, application=application)
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=benefit, region_code=benefit.region_id,
-                 changes={"kind": benefit.kind, "amount": benefit.monthly_amount, "month": month})
+        household=application.household,
+        recipient=_recipient(application),
+        kind=Kind.TEMPORARY,
+        region=application.household.region,
+        monthly_amount=money(amount),
+        members=application.household.members.count(),
+        start_month=month,
+        last_month=month,
+        bank_account=application.bank_account,
+        bank_name=application.bank_name,
+        application=application,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=benefit,
+        region_code=benefit.region_id,
+        changes={"kind": benefit.kind, "amount": benefit.monthly_amount, "month": month},
+    )
     return benefit
 
 
@@ -52,15 +74,19 @@ def _basis(working: dict) -> dict:
     """What the amount was worked out from (the standard, the per-capita
     income, the members with a classified extra), so the nightly recheck can
     recompute it in SQL when a standard changes (rules.dibao / rules.tekun)."""
+
     def decimal(value):
         return money(value) if value not in (None, "") else None
 
     income = working.get("tekun", {}).get("own_income") or working.get("income") or {}
     # the household's exact monthly income ("9600/12" as a fraction); older workings have none
     monthly = income.get("monthly_total_exact")
-    return {"basis_standard": decimal(working.get("standard")), "basis_per_capita": decimal(income.get("per_capita")),
-            "basis_monthly_income": exact_decimal(Fraction(monthly)) if monthly else None,
-            "basis_extras": len(working.get("dibao", {}).get("extras") or {})}
+    return {
+        "basis_standard": decimal(working.get("standard")),
+        "basis_per_capita": decimal(income.get("per_capita")),
+        "basis_monthly_income": exact_decimal(Fraction(monthly)) if monthly else None,
+        "basis_extras": len(working.get("dibao", {}).get("extras") or {}),
+    }
 
 
 def benefit_grant(*, actor, application: Application, today: dt.date) -> Benefit | None:
@@ -74,10 +100,14 @@ def benefit_grant(*, actor, application: Application, today: dt.date) -> Benefit
         return benefit_one_off(actor=actor, application=application, amount=rest, month=start)
     standards = standards_in_force(application.region_id, today)
     stable = bool(working.get("stable"))
-    fields = {"monthly_amount": application.proposed_amount, "members": working.get("members", 1),
-              "stable": stable, "care_level": application.care_level,
-              "next_recheck": rules.next_recheck(start=start, stable=stable, standards=standards),
-              **_basis(working)}
+    fields = {
+        "monthly_amount": application.proposed_amount,
+        "members": working.get("members", 1),
+        "stable": stable,
+        "care_level": application.care_level,
+        "next_recheck": rules.next_recheck(start=start, stable=stable, standards=standards),
+        **_basis(working),
+    }
     if application.recheck_of_id:
         benefit = Benefit.objects.select_for_update().get(pk=application.recheck_of_id)
         old = {k: getattr(benefit, k) for k in fields}
@@ -86,22 +116,55 @@ def benefit_grant(*, actor, application: Application, today: dt.date) -> Benefit
         benefit.status, benefit.status_reason, benefit.last_month = Status.ACTIVE, "", None
         # The confirmed amount replaces any amount that was waiting for a new standard.
         benefit.pending_amount = benefit.pending_from = None
-        benefit.save(update_fields=[*fields, "status", "status_reason", "last_month", "pending_amount",
-                                    "pending_from", "updated_at"])
-        _log(actor, benefit, "recheck_confirmed", application=application.number,
-             amount=[old["monthly_amount"], benefit.monthly_amount], next_recheck=benefit.next_recheck)
+        benefit.save(
+            update_fields=[
+                *fields,
+                "status",
+                "status_reason",
+                "last_month",
+                "pending_amount",
+                "pending_from",
+                "updated_at",
+            ]
+        )
+        _log(
+            actor,
+            benefit,
+            "recheck_confirmed",
+            application=application.number,
+            amount=[old["monthly_amount"], benefit.monthly_amount],
+            next_recheck=benefit.next_recheck,
+        )
         return benefit
     try:
         with transaction.atomic():
             benefit = Benefit.objects.create(
-                household=application.household, recipient=_recipient(application), kind=application.kind,
-                region=application.household.region, start_month=start, bank_account=application.bank_account,
-                bank_name=application.bank_name, application=application, **fields)
+                household=application.household,
+                recipient=_recipient(application),
+                kind=application.kind,
+                region=application.household.region,
+                start_month=start,
+                bank_account=application.bank_account,
+                bank_name=application.bank_name,
+                application=application,
+                **fields,
+            )
     except IntegrityError:
-        raise DomainError(_("该家庭已在享受%(kind)s，请通过复核调整。") % {"kind": Kind(application.kind).label}) from None
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=benefit, region_code=benefit.region_id,
-                 changes={"kind": benefit.kind, "amount": benefit.monthly_amount, "start_month": start,
-                          "application": application.number})
+        raise DomainError(
+            _("该家庭已在享受%(kind)s，请通过复核调整。") % {"kind": Kind(application.kind).label}
+        ) from None
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=benefit,
+        region_code=benefit.region_id,
+        changes={
+            "kind": benefit.kind,
+            "amount": benefit.monthly_amount,
+            "start_month": start,
+            "application": application.number,
+        },
+    )
     return benefit
 
 
@@ -111,14 +174,22 @@ def benefit_end_after_recheck(*, actor, application: Application, today: dt.date
     if application.working.get("outcome") == "gradual_exit":
         standards = standards_in_force(application.region_id, today)
         benefit.status = Status.GRADUAL_EXIT
-        benefit.last_month = max(benefit.start_month, rules.gradual_exit_last_month(
-            first_exit_month=next_month_start(today), standards=standards))
+        benefit.last_month = max(
+            benefit.start_month,
+            rules.gradual_exit_last_month(first_exit_month=next_month_start(today), standards=standards),
+        )
     else:
         benefit.status = Status.STOPPED
     benefit.status_reason = application.decision_reason[:200]
     benefit.save(update_fields=["status", "last_month", "status_reason", "updated_at"])
-    _log(actor, benefit, "recheck_refused", application=application.number, status=benefit.status,
-         last_month=benefit.last_month)
+    _log(
+        actor,
+        benefit,
+        "recheck_refused",
+        application=application.number,
+        status=benefit.status,
+        last_month=benefit.last_month,
+    )
     return benefit
 
 
@@ -135,18 +206,35 @@ def benefit_recheck_start(*, actor, benefit: Benefit) -> Application:
     today = clock.today()
     standards = standards_in_force(benefit.region_id, today)
     application = Application(
-        number=_new_number(today), kind=benefit.kind, household=benefit.household, applicant=benefit.recipient,
-        region=benefit.region, state=Application.State.ACCEPTED, recheck_of=benefit,
-        reason=_("动态管理复核"), bank_account=benefit.bank_account, bank_name=benefit.bank_name,
-        authorised_verification=True, accepted_on=today, accepted_by=actor, created_by=actor,
-        care_level=benefit.care_level, deadline=deadline_for(today, standards.deadline_working_days))
+        number=_new_number(today),
+        kind=benefit.kind,
+        household=benefit.household,
+        applicant=benefit.recipient,
+        region=benefit.region,
+        state=Application.State.ACCEPTED,
+        recheck_of=benefit,
+        reason=_("动态管理复核"),
+        bank_account=benefit.bank_account,
+        bank_name=benefit.bank_name,
+        authorised_verification=True,
+        accepted_on=today,
+        accepted_by=actor,
+        created_by=actor,
+        care_level=benefit.care_level,
+        deadline=deadline_for(today, standards.deadline_working_days),
+    )
     try:
         with transaction.atomic():
             application.save()
     except IntegrityError:
         raise DomainError(_("该家庭已有一件办理中的同类申请或复核。")) from None
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=application, region_code=benefit.region_id,
-                 changes={"recheck_of": benefit.pk, "number": application.number})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=application,
+        region_code=benefit.region_id,
+        changes={"recheck_of": benefit.pk, "number": application.number},
+    )
     return application
 
 
@@ -154,8 +242,11 @@ def benefit_recheck_start(*, actor, benefit: Benefit) -> Application:
 def benefit_status_change(*, actor, benefit: Benefit, status: str, reason: str) -> Benefit:
     """Suspend, resume or stop a benefit by hand, with a reason."""
     benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
-    allowed = {Status.SUSPENDED: (Status.ACTIVE, Status.GRADUAL_EXIT), Status.ACTIVE: (Status.SUSPENDED,),
-               Status.STOPPED: (Status.ACTIVE, Status.GRADUAL_EXIT, Status.SUSPENDED)}
+    allowed = {
+        Status.SUSPENDED: (Status.ACTIVE, Status.GRADUAL_EXIT),
+        Status.ACTIVE: (Status.SUSPENDED,),
+        Status.STOPPED: (Status.ACTIVE, Status.GRADUAL_EXIT, Status.SUSPENDED),
+    }
     if status not in allowed or benefit.status not in allowed[status]:
         raise DomainError(_("待遇当前为“%(s)s”，不能改为该状态。") % {"s": benefit.get_status_display()})
     if not reason.strip():
@@ -170,7 +261,8 @@ def benefit_status_change(*, actor, benefit: Benefit, status: str, reason: str) 
 def benefits_close_finished(*, today: dt.date) -> int:
     """Mark benefits whose last month has passed as stopped (one UPDATE)."""
     return Benefit.objects.filter(status__in=Benefit.PAYABLE, last_month__lt=month_start(today)).update(
-        status=Status.STOPPED, status_reason=_("发放期满"))
+        status=Status.STOPPED, status_reason=_("发放期满")
+    )
 
 
 def on_death(event) -> dict[str, int]:
@@ -179,5 +271,9 @@ def on_death(event) -> dict[str, int]:
     whose payee died while others live on) from the month after, withdraws
     unapproved later payment lines and leaves a death task, all audited.  The
     night's feed deaths take the set-based path (recheck._chunk), same SQL."""
-    return deaths_apply_for_person(actor=event.actor, person_id=event.person.pk, death_date=event.date,
-                                   task_key=f"p{event.person.pk}:{event.date.isoformat()}")
+    return deaths_apply_for_person(
+        actor=event.actor,
+        person_id=event.person.pk,
+        death_date=event.date,
+        task_key=f"p{event.person.pk}:{event.date.isoformat()}",
+    )

@@ -10,6 +10,7 @@ recorded with their spreadsheet row number, and the run's progress and
 counts move on with them.  So importing a file twice adds nothing, and a
 run restarted after a killed worker skips the rows it had finished and ends
 with the same rows and counts as an uninterrupted one."""
+
 from __future__ import annotations
 
 import codecs
@@ -80,13 +81,26 @@ OPTIONAL: dict[str, frozenset[str]] = {
     "veteran": frozenset({"name", "bank_account"}),
     PRICE_INDEX: frozenset(),
 }
-LABELS: dict[str, Any] = {**{str(k): label for k, label in FeedRecord.Kind.choices},
-                          PRICE_INDEX: gettext_lazy("价格指数")}
+LABELS: dict[str, Any] = {
+    **{str(k): label for k, label in FeedRecord.Kind.choices},
+    PRICE_INDEX: gettext_lazy("价格指数"),
+}
 
-VEHICLE_TYPES = {"car": "car", "truck": "truck", "motorcycle": "motorcycle", "mobility": "mobility",
-                 # what the vehicle administration's own exports say
-                 "汽车": "car", "小型汽车": "car", "小汽车": "car", "轿车": "car", "货车": "truck",
-                 "摩托车": "motorcycle", "代步车": "mobility", "老年代步车": "mobility"}
+VEHICLE_TYPES = {
+    "car": "car",
+    "truck": "truck",
+    "motorcycle": "motorcycle",
+    "mobility": "mobility",
+    # what the vehicle administration's own exports say
+    "汽车": "car",
+    "小型汽车": "car",
+    "小汽车": "car",
+    "轿车": "car",
+    "货车": "truck",
+    "摩托车": "motorcycle",
+    "代步车": "mobility",
+    "老年代步车": "mobility",
+}
 
 Progress = Callable[[int, int], None]  # (rows done, rows in all)
 
@@ -97,6 +111,7 @@ class _Unreadable(DomainError):
 
 
 # ---------------------------------------------------------------- reading files
+
 
 @dataclass
 class _Table:
@@ -144,8 +159,9 @@ def _csv_rows(reader) -> Iterator[tuple]:
         for row in reader:
             yield tuple(row)
     except csv.Error as exc:  # e.g. a NUL byte: the rest of the file cannot be read
-        raise _Unreadable(_("CSV 文件第 %(n)d 行附近格式错误（%(e)s），之前的行已导入。") % {
-            "n": reader.line_num, "e": exc}) from None
+        raise _Unreadable(
+            _("CSV 文件第 %(n)d 行附近格式错误（%(e)s），之前的行已导入。") % {"n": reader.line_num, "e": exc}
+        ) from None
 
 
 @contextmanager
@@ -194,9 +210,15 @@ def _columns(kind: str, header: list) -> dict[str, int]:
     missing = [c for c in wanted if c not in positions and c not in OPTIONAL[kind]]
     if missing:
         optional = [c for c in wanted if c in OPTIONAL[kind]]
-        raise _Unreadable(_("缺少必需的列：%(missing)s。%(label)s文件第一行应为列名：%(cols)s%(opt)s。请核对所选数据类别和文件。") % {
-            "missing": ", ".join(missing), "label": LABELS[kind], "cols": ", ".join(wanted),
-            "opt": (_("（%(o)s 可省略）") % {"o": ", ".join(optional)}) if optional else ""})
+        raise _Unreadable(
+            _("缺少必需的列：%(missing)s。%(label)s文件第一行应为列名：%(cols)s%(opt)s。请核对所选数据类别和文件。")
+            % {
+                "missing": ", ".join(missing),
+                "label": LABELS[kind],
+                "cols": ", ".join(wanted),
+                "opt": (_("（%(o)s 可省略）") % {"o": ", ".join(optional)}) if optional else "",
+            }
+        )
     return {c: positions[c] for c in wanted if c in positions}
 
 
@@ -267,14 +289,16 @@ class _Row:
             except ValueError:
                 value = None
             if value is None:
-                self.fail(column, _("日期“%(v)s”无效，应为 YYYY-MM-DD（例如 2026-10-08）") % {
-                    "v": self.values[column]})
+                self.fail(column, _("日期“%(v)s”无效，应为 YYYY-MM-DD（例如 2026-10-08）") % {"v": self.values[column]})
                 return None
         if value > self.today:
             self.fail(column, _("日期 %(v)s 晚于今天") % {"v": value.isoformat()})
         elif value < (not_before or _EARLIEST):
-            self.fail(column, _("日期 %(v)s 早于 %(min)s，不合理") % {
-                "v": value.isoformat(), "min": (not_before or _EARLIEST).isoformat()})
+            self.fail(
+                column,
+                _("日期 %(v)s 早于 %(min)s，不合理")
+                % {"v": value.isoformat(), "min": (not_before or _EARLIEST).isoformat()},
+            )
         else:
             return value
         return None
@@ -304,8 +328,15 @@ class _Row:
             return value
         return None
 
-    def decimal(self, column: str, *, required: bool = True, negative: bool = False,
-                limit: Decimal = Decimal("1e12"), what: Any = None) -> Decimal | None:
+    def decimal(
+        self,
+        column: str,
+        *,
+        required: bool = True,
+        negative: bool = False,
+        limit: Decimal = Decimal("1e12"),
+        what: Any = None,
+    ) -> Decimal | None:
         """A money-like figure: at most two decimals, ≥ 0 unless `negative`."""
         raw = self.values.get(column, "")
         text = str(raw).replace(",", "").replace("，", "").strip()
@@ -356,8 +387,10 @@ def _feed_row(kind: str, row: _Row) -> tuple | None:
         event = row.date("registered_on")
         address = row.text("address", max_length=200)
         area = row.decimal("area", required=False, limit=Decimal("1e8"), what=_AREA)
-        key, detail = certificate, {"certificate": certificate, "address": address,
-                                    "area": str(area) if area is not None else None}
+        key, detail = (
+            certificate,
+            {"certificate": certificate, "address": address, "area": str(area) if area is not None else None},
+        )
     elif kind == "wages":
         event = row.month("month")
         employer = row.text("employer", max_length=200)
@@ -446,8 +479,9 @@ def _chunk(*, run_id: int, kind: str, rows: list[tuple[int, dict[str, Any]]]) ->
             known = set(Region.objects.filter(code__in={p[1] for _n, p in good}).values_list("code", flat=True))
             for number, parsed in good:
                 if parsed[1] not in known:
-                    errors.append({"row": number, "reason": _("列 region_code：区划代码 %(v)s 不在区划表中") % {
-                        "v": parsed[1]}})
+                    errors.append(
+                        {"row": number, "reason": _("列 region_code：区划代码 %(v)s 不在区划表中") % {"v": parsed[1]}}
+                    )
             good = [(n, p) for n, p in good if p[1] in known]
         added = 0
         if good:
@@ -465,8 +499,9 @@ def _chunk(*, run_id: int, kind: str, rows: list[tuple[int, dict[str, Any]]]) ->
         for name, n in counts.items():
             kept[name] = kept.get(name, 0) + n
         # `total` was estimated from the file; never let `done` pass it.
-        BatchRun.objects.filter(pk=run_id).update(result={**run.result, "counts": kept},
-                                                  total=Greatest(F("total"), F("done") + len(rows)))
+        BatchRun.objects.filter(pk=run_id).update(
+            result={**run.result, "counts": kept}, total=Greatest(F("total"), F("done") + len(rows))
+        )
         batchrun_progress(run_id=run_id, done=len(rows), errors=errors)
     return counts
 
@@ -481,8 +516,10 @@ def _import(run: BatchRun, progress: Progress | None) -> None:
         numbered = islice(enumerate(table.rows, start=2), run.done, None)
         done = run.done
         while batch := list(islice(numbered, CHUNK_ROWS)):
-            rows = [(number, {c: (_cell(raw[i]) if i < len(raw) else "") for c, i in positions.items()})
-                    for number, raw in batch]
+            rows = [
+                (number, {c: (_cell(raw[i]) if i < len(raw) else "") for c, i in positions.items()})
+                for number, raw in batch
+            ]
             _chunk(run_id=run.pk, kind=kind, rows=rows)
             done += len(batch)
             if progress is not None:
@@ -491,7 +528,11 @@ def _import(run: BatchRun, progress: Progress | None) -> None:
 
 def _summary(counts: dict[str, int], rows: int) -> str:
     message = _("共 %(n)d 行：新增 %(a)d 条，已存在 %(d)d 条（未重复导入），错误 %(b)d 行。") % {
-        "n": rows, "a": counts.get("added", 0), "d": counts.get("duplicates", 0), "b": counts.get("bad", 0)}
+        "n": rows,
+        "a": counts.get("added", 0),
+        "d": counts.get("duplicates", 0),
+        "b": counts.get("bad", 0),
+    }
     if counts.get("blank"):
         message += _("另有空行 %(e)d 行已跳过。") % {"e": counts["blank"]}
     if counts.get("bad"):
@@ -500,6 +541,7 @@ def _summary(counts: dict[str, int], rows: int) -> str:
 
 
 # ---------------------------------------------------------------- services
+
 
 def feed_import_run(*, run_id: int, progress: Progress | None = None) -> BatchRun:
     """What the Celery task and the command run: import the BatchRun's file,
@@ -511,8 +553,13 @@ def feed_import_run(*, run_id: int, progress: Progress | None = None) -> BatchRu
     if run.kind != KIND:
         raise DomainError(_("批处理任务 #%(id)d 不是比对数据导入任务。") % {"id": run_id})
     try:
-        run_exclusive(run=run, key=run.pk, label=_("比对数据导入 #%(id)d") % {"id": run.pk},
-                      same={"path": run.params.get("path")}, work=lambda run: _import_all(run, progress))
+        run_exclusive(
+            run=run,
+            key=run.pk,
+            label=_("比对数据导入 #%(id)d") % {"id": run.pk},
+            same={"path": run.params.get("path")},
+            work=lambda run: _import_all(run, progress),
+        )
     except DomainError:
         pass  # the run failed with its message (a file to fix); the caller reads it from the run
     return BatchRun.objects.get(pk=run.pk)
@@ -529,8 +576,10 @@ def _import_all(run: BatchRun, progress: Progress | None) -> None:
 
 def _check_kind(kind: str) -> None:
     if kind not in LAYOUTS:
-        raise DomainError(_("未知的数据类别“%(k)s”，可选：%(kinds)s。") % {
-            "k": kind, "kinds": "、".join(f"{k}（{LABELS[k]}）" for k in LAYOUTS)})
+        raise DomainError(
+            _("未知的数据类别“%(k)s”，可选：%(kinds)s。")
+            % {"k": kind, "kinds": "、".join(f"{k}（{LABELS[k]}）" for k in LAYOUTS)}
+        )
 
 
 def _extension(name: str) -> str:
@@ -553,7 +602,9 @@ def feed_import_start(*, user, kind: str, uploaded) -> BatchRun:
     head = uploaded.read(4)
     uploaded.seek(0)
     if (ext == "xlsx") != head.startswith(b"PK\x03\x04"):
-        raise DomainError(_("文件内容与扩展名不符：请上传 CSV 文本文件或 Excel .xlsx 文件（旧版 .xls 请先另存为 .xlsx）。"))
+        raise DomainError(
+            _("文件内容与扩展名不符：请上传 CSV 文本文件或 Excel .xlsx 文件（旧版 .xls 请先另存为 .xlsx）。")
+        )
     if ext == "csv" and head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise DomainError(_("这是 UTF-16（Unicode 文本）文件，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”。"))
     with transaction.atomic():
@@ -564,8 +615,13 @@ def feed_import_start(*, user, kind: str, uploaded) -> BatchRun:
                 out.write(block)
         run.params["path"] = str(path)
         run.save(update_fields=["params"])
-        audit_record(actor=user, action=AuditEvent.Action.IMPORT, target=run, region_code=run.region_id or "",
-                     changes={"feed": kind, "filename": uploaded.name, "size": uploaded.size})
+        audit_record(
+            actor=user,
+            action=AuditEvent.Action.IMPORT,
+            target=run,
+            region_code=run.region_id or "",
+            changes={"feed": kind, "filename": uploaded.name, "size": uploaded.size},
+        )
         batchrun_enqueue(run)
     return run
 
@@ -581,10 +637,16 @@ def feed_import_file(*, kind: str, path: str | Path, user=None, progress: Progre
     # Feeds are city-wide: without a user the run belongs to the city, so the
     # bureau's staff see it (and its error file) in the workbench.
     region = None if user is not None else Region.objects.filter(level=Region.Level.CITY).order_by("code").first()
-    run = batchrun_create(kind=KIND, params={"kind": kind, "filename": path.name[:200], "path": str(path)},
-                          user=user, region=region)
-    audit_record(actor=user, action=AuditEvent.Action.IMPORT, target=run, region_code=run.region_id or "",
-                 changes={"feed": kind, "filename": path.name, "size": path.stat().st_size})
+    run = batchrun_create(
+        kind=KIND, params={"kind": kind, "filename": path.name[:200], "path": str(path)}, user=user, region=region
+    )
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.IMPORT,
+        target=run,
+        region_code=run.region_id or "",
+        changes={"feed": kind, "filename": path.name, "size": path.stat().st_size},
+    )
     return feed_import_run(run_id=run.pk, progress=progress)
 
 

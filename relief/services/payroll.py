@@ -7,6 +7,7 @@ was approved without it is reported as an error of the run ("blocked"),
 and a roll is not approved while its month's run is unfinished.  A line
 above the review limit in force for its region is held: kept out of the
 bank file until a reviewer releases it (or withdraws it from the roll)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -94,21 +95,28 @@ WHERE {_PAYABLE} AND r.status = 'approved'
 ORDER BY b.id"""
 
 
-def _chunk(month: dt.date, lo: int, hi: int, limits: dict[str, Decimal] | None = None,
-           run_id: int | None = None) -> dict[str, int]:
+def _chunk(
+    month: dt.date, lo: int, hi: int, limits: dict[str, Decimal] | None = None, run_id: int | None = None
+) -> dict[str, int]:
     """Rolls, then lines, for benefits with ids in [lo, hi), inside the
     engine's chunk transaction.  Returns the lines added (0 when redone) and
     the payable benefits an approved roll kept out ("blocked"), which also go
     to the run's errors."""
     limits = limits or {}
-    params = {"month": month, "lo": lo, "hi": hi, "limit_regions": list(limits),
-              "limit_values": list(limits.values())}
+    params = {"month": month, "lo": lo, "hi": hi, "limit_regions": list(limits), "limit_values": list(limits.values())}
     params.update(lock_class=_LOCK_CLASS, lock_key=month.year * 100 + month.month)
-    return chunk_write(statements=(_LOCK_MONTH_SQL, _ROLLS_SQL, _LOCK_OPEN_ROLLS_SQL), lines_sql=_LINES_SQL,
-                       blocked_sql=_BLOCKED_SQL, params=params, run_id=run_id, what=_("待遇"))
+    return chunk_write(
+        statements=(_LOCK_MONTH_SQL, _ROLLS_SQL, _LOCK_OPEN_ROLLS_SQL),
+        lines_sql=_LINES_SQL,
+        blocked_sql=_BLOCKED_SQL,
+        params=params,
+        run_id=run_id,
+        what=_("待遇"),
+    )
 
 
 # ---------------------------------------------------------------- generation
+
 
 @dataclass(frozen=True)
 class PayrollSummary:
@@ -129,8 +137,15 @@ class PayrollSummary:
 
     def as_dict(self) -> dict:
         """JSON-safe (for the Celery result and the audit log)."""
-        return {"month": self.label, "added": self.added, "lines": self.lines, "total": str(self.total),
-                "rolls": self.rolls, "approved_rolls": self.approved_rolls, "blocked": self.blocked}
+        return {
+            "month": self.label,
+            "added": self.added,
+            "lines": self.lines,
+            "total": str(self.total),
+            "rolls": self.rolls,
+            "approved_rolls": self.approved_rolls,
+            "blocked": self.blocked,
+        }
 
 
 def payroll_summary(*, month: dt.date, added: int = 0, blocked: int = 0) -> PayrollSummary:
@@ -138,17 +153,23 @@ def payroll_summary(*, month: dt.date, added: int = 0, blocked: int = 0) -> Payr
     rolls = list(PayrollRoll.objects.filter(month=month).values_list("status", flat=True))
     rows = month_totals(PAYROLL, month=month)
     return PayrollSummary(
-        month=month, added=added, lines=sum(r["lines"] for r in rows),
-        total=sum((r["total"] for r in rows), Decimal("0.00")).quantize(FEN), rolls=len(rolls),
-        approved_rolls=sum(1 for s in rolls if s == PayrollRoll.Status.APPROVED), by_district_kind=rows,
-        blocked=blocked)
+        month=month,
+        added=added,
+        lines=sum(r["lines"] for r in rows),
+        total=sum((r["total"] for r in rows), Decimal("0.00")).quantize(FEN),
+        rolls=len(rolls),
+        approved_rolls=sum(1 for s in rolls if s == PayrollRoll.Status.APPROVED),
+        by_district_kind=rows,
+        blocked=blocked,
+    )
 
 
 ProgressCallback = Callable[[int, int], None]  # (ids covered, ids in all)
 
 
-def payroll_generate(*, month: dt.date, run_id: int | None = None,
-                     progress: ProgressCallback | None = None) -> PayrollSummary | None:
+def payroll_generate(
+    *, month: dt.date, run_id: int | None = None, progress: ProgressCallback | None = None
+) -> PayrollSummary | None:
     """Generate (or complete) the month's district rolls.
 
     Benefits are taken in chunks of CHUNK_IDS ids by the batch engine, each
@@ -164,9 +185,13 @@ def payroll_generate(*, month: dt.date, run_id: int | None = None,
         return _generate(month, None, progress)
     run = BatchRun.objects.select_related("created_by").get(pk=run_id)
     label = _month_label(month)
-    return run_exclusive(run=run, key=month.year * 100 + month.month,
-                         label=_("%(m)s 发放花名册") % {"m": label}, same={"month": label},
-                         work=lambda run: _generate(month, run, progress))
+    return run_exclusive(
+        run=run,
+        key=month.year * 100 + month.month,
+        label=_("%(m)s 发放花名册") % {"m": label},
+        same={"month": label},
+        work=lambda run: _generate(month, run, progress),
+    )
 
 
 def _generate(month: dt.date, run: BatchRun | None, progress: ProgressCallback | None) -> PayrollSummary:
@@ -175,17 +200,32 @@ def _generate(month: dt.date, run: BatchRun | None, progress: ProgressCallback |
     end = (bounds["hi"] or 0) + 1 if bounds["hi"] is not None else first
     run_id = run.pk if run is not None else None
     limits = payment_review_limits(on=month)
-    counts = run_chunks(run_id=run_id, first=first, end=end, chunk=CHUNK_IDS,
-                        step=lambda lo, hi: _chunk(month, lo, hi, limits, run_id), progress=progress)
+    counts = run_chunks(
+        run_id=run_id,
+        first=first,
+        end=end,
+        chunk=CHUNK_IDS,
+        step=lambda lo, hi: _chunk(month, lo, hi, limits, run_id),
+        progress=progress,
+    )
     analyze(Payment, PayrollRoll)
     summary = payroll_summary(month=month, added=counts.get("added", 0), blocked=counts.get("blocked", 0))
-    audit_record(actor=run.created_by if run is not None else None, action=AuditEvent.Action.CREATE,
-                 target_type="relief.payrollroll", target_id=summary.label,
-                 region_code=getattr(run, "region_id", None) or "", changes={"payroll": summary.as_dict(),
-                                                                            "run": run_id})
+    audit_record(
+        actor=run.created_by if run is not None else None,
+        action=AuditEvent.Action.CREATE,
+        target_type="relief.payrollroll",
+        target_id=summary.label,
+        region_code=getattr(run, "region_id", None) or "",
+        changes={"payroll": summary.as_dict(), "run": run_id},
+    )
     if run_id is not None:
         message = _("%(m)s：本次新增 %(a)d 条，共 %(n)d 条、%(r)d 个区县花名册，合计 %(t)s 元。") % {
-            "m": summary.label, "a": summary.added, "n": summary.lines, "r": summary.rolls, "t": summary.total}
+            "m": summary.label,
+            "a": summary.added,
+            "n": summary.lines,
+            "r": summary.rolls,
+            "t": summary.total,
+        }
         if summary.blocked:
             message += blocked_message(summary.blocked)
         batchrun_finish(run_id=run_id, message=message)
@@ -198,8 +238,13 @@ def payroll_start(*, user, month: dt.date) -> BatchRun:
         raise DomainError(_("您没有生成发放花名册的权限。"))
     with transaction.atomic():
         run = batchrun_create(kind=KIND, params={"month": _month_label(month)}, user=user)
-        audit_record(actor=user, action=AuditEvent.Action.CREATE, target=run, region_code=run.region_id or "",
-                     changes={"payroll_month": _month_label(month)})
+        audit_record(
+            actor=user,
+            action=AuditEvent.Action.CREATE,
+            target=run,
+            region_code=run.region_id or "",
+            changes={"payroll_month": _month_label(month)},
+        )
         batchrun_enqueue(run)
     return run
 
@@ -223,6 +268,7 @@ def payroll_run(*, run_id: int) -> PayrollSummary | None:
 
 
 # ---------------------------------------------------------------- approval
+
 
 def payroll_approve(*, actor, roll: PayrollRoll) -> PayrollRoll:
     """A district roll's approval (civil_affairs.rolls.roll_approve; its residents are told, relief/apps.py)."""

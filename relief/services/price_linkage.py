@@ -11,6 +11,7 @@ person ids.  (person, month) is
 unique in the database, so a rerun or a restarted run pays nobody twice; an
 approved roll is never changed; a second start of the same month while one
 runs is refused by an advisory lock."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,6 +60,7 @@ def _pct(value: Decimal | None) -> str:
 
 # ---------------------------------------------------------------- evaluation
 
+
 @dataclass(frozen=True)
 class RegionRate:
     """One region's figures for the month: the index row it falls under, the
@@ -98,8 +100,12 @@ class IndexFigures:
 
     def describe(self) -> str:
         return _("%(name)s CPI 同比 %(cpi)s%%（启动条件 %(ct)s%%），食品价格同比 %(food)s%%（启动条件 %(ft)s%%）") % {
-            "name": self.name, "cpi": _pct(self.cpi_yoy), "ct": _pct(self.cpi_threshold),
-            "food": _pct(self.food_yoy), "ft": _pct(self.food_threshold)}
+            "name": self.name,
+            "cpi": _pct(self.cpi_yoy),
+            "ct": _pct(self.cpi_threshold),
+            "food": _pct(self.food_yoy),
+            "ft": _pct(self.food_threshold),
+        }
 
 
 @dataclass(frozen=True)
@@ -126,15 +132,19 @@ class Evaluation:
 
     def refusal(self) -> str:
         message = _("%(m)s 未达到启动条件：%(figures)s，不发放价格临时补贴。") % {
-            "m": self.label, "figures": self.describe()}
+            "m": self.label,
+            "figures": self.describe(),
+        }
         if self.missing_standards:
             message += _("（另有 %(n)d 个区划缺少救助标准，未能计算。）") % {"n": len(self.missing_standards)}
         return message
 
 
 def _no_index_message(month: dt.date) -> str:
-    return _("%(m)s 尚无价格指数，无法判断是否启动物价补贴联动。请先导入统计部门发布的价格指数："
-             "在“比对数据”页面上传，或运行 manage.py import_feed price_index 文件名。") % {"m": _label(month)}
+    return _(
+        "%(m)s 尚无价格指数，无法判断是否启动物价补贴联动。请先导入统计部门发布的价格指数："
+        "在“比对数据”页面上传，或运行 manage.py import_feed price_index 文件名。"
+    ) % {"m": _label(month)}
 
 
 def price_linkage_evaluate(*, month: dt.date, require_trigger: bool = True) -> Evaluation:
@@ -162,25 +172,43 @@ def price_linkage_evaluate(*, month: dt.date, require_trigger: bool = True) -> E
             missing.append(code)
             continue
         row = index[index_code]
-        rise = price_linkage_rise(cpi=row.cpi_yoy, food=row.food_yoy, cpi_threshold=values.price_cpi_threshold,
-                                  food_threshold=values.price_food_threshold)
+        rise = price_linkage_rise(
+            cpi=row.cpi_yoy,
+            food=row.food_yoy,
+            cpi_threshold=values.price_cpi_threshold,
+            food_threshold=values.price_food_threshold,
+        )
         amount = price_linkage_amount(standard=values.dibao_standard, rise=rise) if rise is not None else None
-        rate = RegionRate(region=code, index_region=index_code, cpi_yoy=row.cpi_yoy, food_yoy=row.food_yoy,
-                          cpi_threshold=values.price_cpi_threshold, food_threshold=values.price_food_threshold,
-                          standard=values.dibao_standard, rise=rise, amount=amount)
+        rate = RegionRate(
+            region=code,
+            index_region=index_code,
+            cpi_yoy=row.cpi_yoy,
+            food_yoy=row.food_yoy,
+            cpi_threshold=values.price_cpi_threshold,
+            food_threshold=values.price_food_threshold,
+            standard=values.dibao_standard,
+            rise=rise,
+            amount=amount,
+        )
         rates.append(rate)
         under[index_code].append(rate)
     figures = []
     for code, row in sorted(index.items()):
         own = standards.get(code)
         first = under[code][0] if under[code] else None
-        figures.append(IndexFigures(
-            region=code, name=row.region.name, cpi_yoy=row.cpi_yoy, food_yoy=row.food_yoy,
-            cpi_threshold=own.price_cpi_threshold if own else (first.cpi_threshold if first else None),
-            food_threshold=own.price_food_threshold if own else (first.food_threshold if first else None),
-            regions=len(under[code]), triggered_regions=sum(1 for r in under[code] if r.triggered)))
-    evaluation = Evaluation(month=month, regions=tuple(rates), indexes=tuple(figures),
-                            missing_standards=tuple(missing))
+        figures.append(
+            IndexFigures(
+                region=code,
+                name=row.region.name,
+                cpi_yoy=row.cpi_yoy,
+                food_yoy=row.food_yoy,
+                cpi_threshold=own.price_cpi_threshold if own else (first.cpi_threshold if first else None),
+                food_threshold=own.price_food_threshold if own else (first.food_threshold if first else None),
+                regions=len(under[code]),
+                triggered_regions=sum(1 for r in under[code] if r.triggered),
+            )
+        )
+    evaluation = Evaluation(month=month, regions=tuple(rates), indexes=tuple(figures), missing_standards=tuple(missing))
     if require_trigger and not evaluation.triggered:
         raise DomainError(evaluation.refusal())
     return evaluation
@@ -206,7 +234,7 @@ _DISTRICT = "substr({col}, 1, 6) || '000000'"  # the level-3 region (区/县) of
 _ROLLS_SQL = f"""
 INSERT INTO {_ROLL} (month, district_id, status)
 SELECT %(month)s::date, d.code, 'generated' FROM {_REGION} d
-WHERE d.code IN (SELECT {_DISTRICT.format(col='t.region_id')} FROM {_RATE} t
+WHERE d.code IN (SELECT {_DISTRICT.format(col="t.region_id")} FROM {_RATE} t
                  JOIN {_REGION} r ON r.code = t.region_id AND r.level >= 3 WHERE t.month = %(month)s)
 ON CONFLICT (month, district_id) DO NOTHING"""
 
@@ -253,7 +281,8 @@ def _covered_sql() -> tuple[str, ...]:
     union = " UNION ALL ".join(  # keys are checked plain names (price_linkage_groups)
         f"SELECT g.person_id, '{group.key}' AS grp, {rank} AS rank, g.region_id, g.bank_account "
         f"FROM ({group.select()}) AS g(person_id, region_id, bank_account)"
-        for rank, group in enumerate(price_linkage_groups()))
+        for rank, group in enumerate(price_linkage_groups())
+    )
     return (
         _DROP_COVERED_SQL,
         f"""CREATE TEMP TABLE {_COVERED_TABLE} AS
@@ -271,7 +300,7 @@ INSERT INTO {_SUB} (roll_id, person_id, month, "group", region_id, amount, bank_
 SELECT r.id, c.person_id, %(month)s::date, c.grp, c.region_id, t.amount, c.bank_account
 FROM {_COVERED_TABLE} c
 JOIN {_RATE} t ON t.month = %(month)s AND t.region_id = c.region_id
-JOIN {_ROLL} r ON r.month = %(month)s AND r.district_id = {_DISTRICT.format(col='c.region_id')}
+JOIN {_ROLL} r ON r.month = %(month)s AND r.district_id = {_DISTRICT.format(col="c.region_id")}
 WHERE c.person_id >= %(lo)s AND c.person_id < %(hi)s AND r.status = 'generated'
   AND NOT EXISTS (SELECT 1 FROM {_SUB} s WHERE s.person_id = c.person_id AND s.month = %(month)s)
 ON CONFLICT (person_id, month) DO NOTHING"""
@@ -280,7 +309,7 @@ ON CONFLICT (person_id, month) DO NOTHING"""
 _BLOCKED_SQL = f"""
 SELECT c.person_id, p.id_number FROM {_COVERED_TABLE} c
 JOIN {_RATE} t ON t.month = %(month)s AND t.region_id = c.region_id
-JOIN {_ROLL} r ON r.month = %(month)s AND r.district_id = {_DISTRICT.format(col='c.region_id')}
+JOIN {_ROLL} r ON r.month = %(month)s AND r.district_id = {_DISTRICT.format(col="c.region_id")}
 JOIN {_P} p ON p.id = c.person_id
 WHERE c.person_id >= %(lo)s AND c.person_id < %(hi)s AND r.status = 'approved'
   AND NOT EXISTS (SELECT 1 FROM {_SUB} s WHERE s.person_id = c.person_id AND s.month = %(month)s)
@@ -306,12 +335,21 @@ def _rates_write(evaluation: Evaluation) -> None:
     if not rates:
         return
     with connection.cursor() as cursor:
-        cursor.execute(_RATES_SQL, {
-            "month": evaluation.month, "region": [r.region for r in rates], "index": [r.index_region for r in rates],
-            "cpi": [r.cpi_yoy for r in rates], "food": [r.food_yoy for r in rates],
-            "cpi_t": [r.cpi_threshold for r in rates], "food_t": [r.food_threshold for r in rates],
-            "rise": [r.rise for r in rates], "standard": [r.standard for r in rates],
-            "amount": [r.amount for r in rates]})
+        cursor.execute(
+            _RATES_SQL,
+            {
+                "month": evaluation.month,
+                "region": [r.region for r in rates],
+                "index": [r.index_region for r in rates],
+                "cpi": [r.cpi_yoy for r in rates],
+                "food": [r.food_yoy for r in rates],
+                "cpi_t": [r.cpi_threshold for r in rates],
+                "food_t": [r.food_threshold for r in rates],
+                "rise": [r.rise for r in rates],
+                "standard": [r.standard for r in rates],
+                "amount": [r.amount for r in rates],
+            },
+        )
 
 
 def _chunk(month: dt.date, lo: int, hi: int, run_id: int | None = None) -> dict[str, int]:
@@ -320,11 +358,18 @@ def _chunk(month: dt.date, lo: int, hi: int, run_id: int | None = None) -> dict[
     and the people an approved roll kept out ("blocked"), which also go to
     the run's errors."""
     params = {"month": month, "lo": lo, "hi": hi}
-    return chunk_write(statements=(_LOCK_OPEN_ROLLS_SQL,), lines_sql=_SUBSIDIES_SQL, blocked_sql=_BLOCKED_SQL,
-                       params=params, run_id=run_id, what=_("人员"))
+    return chunk_write(
+        statements=(_LOCK_OPEN_ROLLS_SQL,),
+        lines_sql=_SUBSIDIES_SQL,
+        blocked_sql=_BLOCKED_SQL,
+        params=params,
+        run_id=run_id,
+        what=_("人员"),
+    )
 
 
 # ---------------------------------------------------------------- summary
+
 
 def price_linkage_summary(*, month: dt.date) -> dict:
     """The month as it stands: people and money in all, by district, by group
@@ -335,10 +380,13 @@ def price_linkage_summary(*, month: dt.date) -> dict:
     by_district: dict[str, dict] = {}
     by_group: dict[str, dict] = {}
     for r in rows:
-        d = by_district.setdefault(r["district_id"], {"district_id": r["district_id"], "district": r["district"],
-                                                      "people": 0, "total": ZERO})
-        g = by_group.setdefault(r["group"], {"group": r["group"], "label": str(labels.get(r["group"], r["group"])),
-                                             "people": 0, "total": ZERO})
+        d = by_district.setdefault(
+            r["district_id"], {"district_id": r["district_id"], "district": r["district"], "people": 0, "total": ZERO}
+        )
+        g = by_group.setdefault(
+            r["group"],
+            {"group": r["group"], "label": str(labels.get(r["group"], r["group"])), "people": 0, "total": ZERO},
+        )
         for cell in (d, g):
             cell["people"] += r["lines"]
             cell["total"] += r["total"]
@@ -380,22 +428,39 @@ def _pay(run: BatchRun, month: dt.date, progress: ProgressCallback | None) -> di
     first = bounds["lo"] or 0
     end = bounds["hi"] + 1 if bounds["hi"] is not None else first
     with _covered(month):
-        counts = run_chunks(run_id=run.pk, first=first, end=end, chunk=CHUNK_IDS,
-                            step=lambda lo, hi: _chunk(month, lo, hi, run.pk), progress=progress)
+        counts = run_chunks(
+            run_id=run.pk,
+            first=first,
+            end=end,
+            chunk=CHUNK_IDS,
+            step=lambda lo, hi: _chunk(month, lo, hi, run.pk),
+            progress=progress,
+        )
     with connection.cursor() as cursor:
         cursor.execute(_PRUNE_ROLLS_SQL, {"month": month})
     analyze(PriceSubsidy, PriceSubsidyRoll, PriceSubsidyRate)
-    summary = _jsonable({**price_linkage_summary(month=month), "added": counts.get("added", 0),
-                         "blocked": counts.get("blocked", 0)})
+    summary = _jsonable(
+        {**price_linkage_summary(month=month), "added": counts.get("added", 0), "blocked": counts.get("blocked", 0)}
+    )
     result_update(run_id=run.pk, summary=summary)
-    audit_record(actor=run.created_by, action=AuditEvent.Action.CREATE, target_type="relief.pricesubsidyroll",
-                 target_id=summary["month"], region_code=run.region_id or "",
-                 changes={"price_linkage": {k: summary[k] for k in ("month", "added", "people", "total", "rolls",
-                                                                    "blocked")},
-                          "run": run.pk})
+    audit_record(
+        actor=run.created_by,
+        action=AuditEvent.Action.CREATE,
+        target_type="relief.pricesubsidyroll",
+        target_id=summary["month"],
+        region_code=run.region_id or "",
+        changes={
+            "price_linkage": {k: summary[k] for k in ("month", "added", "people", "total", "rolls", "blocked")},
+            "run": run.pk,
+        },
+    )
     message = _("%(m)s 价格临时补贴：本次新增 %(a)d 人，共 %(n)d 人、%(r)d 个区县花名册，合计 %(t)s 元。") % {
-        "m": summary["month"], "a": summary["added"], "n": summary["people"], "r": summary["rolls"],
-        "t": summary["total"]}
+        "m": summary["month"],
+        "a": summary["added"],
+        "n": summary["people"],
+        "r": summary["rolls"],
+        "t": summary["total"],
+    }
     if summary["blocked"]:
         message += blocked_message(summary["blocked"])
     batchrun_finish(run_id=run.pk, message=message)
@@ -415,9 +480,13 @@ def price_linkage_run(*, run_id: int, progress: ProgressCallback | None = None) 
     except DomainError as exc:
         batchrun_finish(run_id=run_id, failed=True, message=str(exc))
         raise
-    return run_exclusive(run=run, key=month.year * 100 + month.month,
-                         label=_("%(m)s 物价补贴联动") % {"m": _label(month)}, same={"month": _label(month)},
-                         work=lambda run: _pay(run, month, progress))
+    return run_exclusive(
+        run=run,
+        key=month.year * 100 + month.month,
+        label=_("%(m)s 物价补贴联动") % {"m": _label(month)},
+        same={"month": _label(month)},
+        work=lambda run: _pay(run, month, progress),
+    )
 
 
 def price_linkage_start(*, user, month: dt.date) -> BatchRun:
@@ -428,8 +497,13 @@ def price_linkage_start(*, user, month: dt.date) -> BatchRun:
     evaluation = price_linkage_evaluate(month=month)
     with transaction.atomic():
         run = batchrun_create(kind=KIND, params={"month": evaluation.label}, user=user)
-        audit_record(actor=user, action=AuditEvent.Action.CREATE, target=run, region_code=run.region_id or "",
-                     changes={"price_linkage_month": evaluation.label, "figures": evaluation.describe()})
+        audit_record(
+            actor=user,
+            action=AuditEvent.Action.CREATE,
+            target=run,
+            region_code=run.region_id or "",
+            changes={"price_linkage_month": evaluation.label, "figures": evaluation.describe()},
+        )
         batchrun_enqueue(run)
     return run
 
@@ -441,8 +515,10 @@ def price_linkage_monthly() -> BatchRun | None:
     month = (clock.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     label = _label(month)
     runs = BatchRun.objects.filter(kind=KIND, params__month=label)
-    if (runs.filter(status__in=(BatchRun.Status.PENDING, BatchRun.Status.RUNNING)).exists()
-            or runs.filter(status=BatchRun.Status.SUCCEEDED, result__has_key="summary").exists()):
+    if (
+        runs.filter(status__in=(BatchRun.Status.PENDING, BatchRun.Status.RUNNING)).exists()
+        or runs.filter(status=BatchRun.Status.SUCCEEDED, result__has_key="summary").exists()
+    ):
         return None
     try:
         evaluation = price_linkage_evaluate(month=month)
@@ -455,13 +531,19 @@ def price_linkage_monthly() -> BatchRun | None:
         return run
     with transaction.atomic():
         run = batchrun_create(kind=KIND, params={"month": label, "scheduled": True})
-        audit_record(actor=None, action=AuditEvent.Action.CREATE, target=run, region_code=run.region_id or "",
-                     changes={"price_linkage_month": label, "figures": evaluation.describe()})
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.CREATE,
+            target=run,
+            region_code=run.region_id or "",
+            changes={"price_linkage_month": label, "figures": evaluation.describe()},
+        )
         batchrun_enqueue(run)
     return run
 
 
 # ---------------------------------------------------------------- approval
+
 
 def subsidy_roll_approve(*, actor, roll: PriceSubsidyRoll) -> PriceSubsidyRoll:
     """Approved like a payroll roll (civil_affairs.rolls.roll_approve)."""

@@ -13,6 +13,7 @@ rechecks falling due, and new amounts after a standard changes.
 Every task goes in with ON CONFLICT (benefit, kind, key) DO NOTHING and
 every benefit change is guarded by its own condition, so running the same
 night again creates and changes nothing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -73,8 +74,9 @@ _LIVE = "('active', 'gradual_exit', 'suspended')"
 _OPEN_APPLICATION = "(" + ", ".join(f"'{s}'" for s in Application.OPEN_STATES) + ")"
 _B, _T, _F = "relief_benefit", "relief_reviewtask", "relief_feedrecord"
 _P, _M, _I = "civil_affairs_person", "civil_affairs_householdmember", "civil_affairs_incomerecord"
-_TASK_COLUMNS = "kind, benefit_id, person_id, region_id, key, feed_record_id, evidence, due, status, run_id, " \
-                "created_at, resolution"
+_TASK_COLUMNS = (
+    "kind, benefit_id, person_id, region_id, key, feed_record_id, evidence, due, status, run_id, created_at, resolution"
+)
 _AUDIT_ROWS = audit_rows_sql("audit_rows")  # the statement's `audit_rows` CTE → audit events
 
 
@@ -96,12 +98,19 @@ def parse_day(value: str | None) -> dt.date:
 # ---------------------------------------------------------------- standards for the SQL
 
 # (column, Standards attribute): "n_" in force on the run date, "x_" on the first of next month.
-_STD_FIELDS = (("dibao", "dibao_standard", "numeric"), ("ecr", "employment_cost_rate", "numeric"),
-               ("capital", "business_capital_limit", "numeric"), ("rs", "recheck_months_stable", "int"),
-               ("ro", "recheck_months_other", "int"), ("extra", "extra_rate", "numeric"),
-               ("floor", "floor_rate", "numeric"), ("tekun", "tekun_basic_multiple", "numeric"),
-               ("care_self", "care_self", "numeric"), ("care_partial", "care_partial", "numeric"),
-               ("care_full", "care_full", "numeric"))
+_STD_FIELDS = (
+    ("dibao", "dibao_standard", "numeric"),
+    ("ecr", "employment_cost_rate", "numeric"),
+    ("capital", "business_capital_limit", "numeric"),
+    ("rs", "recheck_months_stable", "int"),
+    ("ro", "recheck_months_other", "int"),
+    ("extra", "extra_rate", "numeric"),
+    ("floor", "floor_rate", "numeric"),
+    ("tekun", "tekun_basic_multiple", "numeric"),
+    ("care_self", "care_self", "numeric"),
+    ("care_partial", "care_partial", "numeric"),
+    ("care_full", "care_full", "numeric"),
+)
 
 
 def _standard_columns(day: dt.date) -> dict[str, list]:
@@ -118,14 +127,15 @@ def _standard_columns(day: dt.date) -> dict[str, list]:
 def _load_standards(cursor, columns: dict[str, list]) -> None:
     """The standards into a temporary table of this transaction, so the
     statements join them by region like any table."""
-    specs = [("region", "varchar(12) COLLATE \"C\" PRIMARY KEY", "varchar")]
+    specs = [("region", 'varchar(12) COLLATE "C" PRIMARY KEY', "varchar")]
     for prefix in ("n", "x"):
         specs += [(f"{prefix}_{column}", sql_type, sql_type) for column, _a, sql_type in _STD_FIELDS]
     cursor.execute("DROP TABLE IF EXISTS pg_temp.recheck_std")
-    cursor.execute("CREATE TEMP TABLE recheck_std (" + ", ".join(f"{n} {t}" for n, t, _a in specs)
-                   + ") ON COMMIT DROP")
-    cursor.execute("INSERT INTO recheck_std SELECT * FROM unnest(" + ", ".join(f"%s::{a}[]" for _n, _t, a in specs)
-                   + ")", [columns[n] for n, _t, _a in specs])
+    cursor.execute("CREATE TEMP TABLE recheck_std (" + ", ".join(f"{n} {t}" for n, t, _a in specs) + ") ON COMMIT DROP")
+    cursor.execute(
+        "INSERT INTO recheck_std SELECT * FROM unnest(" + ", ".join(f"%s::{a}[]" for _n, _t, a in specs) + ")",
+        [columns[n] for n, _t, _a in specs],
+    )
 
 
 # ---------------------------------------------------------------- phase 1: feed rows, one chunk
@@ -146,21 +156,31 @@ WITH f AS MATERIALIZED ({source}), fb AS (
 )
 SELECT f.*, b.id AS benefit_id, b.kind, b.status, b.region_id, b.household_id, b.recipient_id
 FROM fb JOIN f ON f.feed_id = fb.feed_id JOIN {_B} b ON b.id = fb.benefit_id"""
-_HITS_SQL = _HITS_FROM.format(_B=_B, _M=_M, _LIVE=_LIVE, source=f"""
+_HITS_SQL = _HITS_FROM.format(
+    _B=_B,
+    _M=_M,
+    _LIVE=_LIVE,
+    source=f"""
     SELECT f.id AS feed_id, f.kind AS feed_kind, f.key AS feed_key, f.event_date, f.amount, f.detail,
            p.id AS person_id, p.name AS person_name
     FROM {_F} f JOIN {_P} p ON p.id_number = f.id_number
     WHERE f.id >= %(lo)s AND f.id < %(hi)s AND f.checked_at IS NULL
-      AND f.kind IN ('death', 'vehicle', 'property', 'business', 'hukou', 'wages')""")
+      AND f.kind IN ('death', 'vehicle', 'property', 'business', 'hukou', 'wages')""",
+)
 # The single-person path (a death a caseworker records, relief.services.benefits.
 # on_death): the same hit rows for one person, so _DEATHS_SQL decides exactly as
 # it does for the night's feed.  No feed row: feed id 0 (real ids start at 1).
 NO_FEED = 0
-_PERSON_DEATH_HITS_SQL = _HITS_FROM.format(_B=_B, _M=_M, _LIVE=_LIVE, source=f"""
+_PERSON_DEATH_HITS_SQL = _HITS_FROM.format(
+    _B=_B,
+    _M=_M,
+    _LIVE=_LIVE,
+    source=f"""
     SELECT {NO_FEED}::bigint AS feed_id, 'death'::varchar AS feed_kind, NULL::varchar AS feed_key,
            %(death_date)s::date AS event_date, NULL::numeric AS amount, '{{}}'::jsonb AS detail,
            p.id AS person_id, p.name AS person_name
-    FROM {_P} p WHERE p.id = %(person)s""")
+    FROM {_P} p WHERE p.id = %(person)s""",
+)
 
 # The registry learns every death in the feed (audited like a person update).
 _DEATH_DATES_SQL = f"""
@@ -382,10 +402,19 @@ _MARK_CHECKED_SQL = f"UPDATE {_F} SET checked_at = now() WHERE id >= %(lo)s AND 
 
 def _chunk(*, run_id: int, day: dt.date, lo: int, hi: int, standards: dict[str, list]) -> dict[str, int]:
     """Feed rows with ids in [lo, hi): runs inside the engine's chunk transaction."""
-    params = {"lo": lo, "hi": hi, "run": run_id, "day": day, "due": day + dt.timedelta(days=TASK_DAYS),
-              "stop_reason": _("数据比对：死亡（{date}）"),
-              "suspend_reason": _("数据比对：领取人死亡（{date}），需变更领取人"),
-              "actor_id": None, "actor_label": "system", "step": "feed_death", "task_key": None}
+    params = {
+        "lo": lo,
+        "hi": hi,
+        "run": run_id,
+        "day": day,
+        "due": day + dt.timedelta(days=TASK_DAYS),
+        "stop_reason": _("数据比对：死亡（{date}）"),
+        "suspend_reason": _("数据比对：领取人死亡（{date}），需变更领取人"),
+        "actor_id": None,
+        "actor_label": "system",
+        "step": "feed_death",
+        "task_key": None,
+    }
     params["ws"], params["we"] = twelve_month_window(day)
     # An income task is one per household and night, whatever the number of wage rows: keyed by its due date.
     params["key"] = params["due"].isoformat()
@@ -426,11 +455,19 @@ def deaths_apply_for_person(*, actor, person_id: int, death_date: dt.date, task_
     withdrawn and a death task made, by the same statement as the night's feed
     deaths (_DEATHS_SQL).  Audited as the actor; `task_key` keeps the task once."""
     day = clock.today()
-    params = {"person": person_id, "death_date": death_date, "run": None, "day": day,
-              "due": day + dt.timedelta(days=TASK_DAYS), "task_key": task_key[:40],
-              "stop_reason": _("登记死亡（{date}）"), "suspend_reason": _("领取人死亡（{date}），需变更领取人"),
-              "actor_id": getattr(actor, "pk", None), "actor_label": actor.get_username() if actor else "system",
-              "step": "death"}
+    params = {
+        "person": person_id,
+        "death_date": death_date,
+        "run": None,
+        "day": day,
+        "due": day + dt.timedelta(days=TASK_DAYS),
+        "task_key": task_key[:40],
+        "stop_reason": _("登记死亡（{date}）"),
+        "suspend_reason": _("领取人死亡（{date}），需变更领取人"),
+        "actor_id": getattr(actor, "pk", None),
+        "actor_label": actor.get_username() if actor else "system",
+        "step": "death",
+    }
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS pg_temp.recheck_hit")
         cursor.execute(_PERSON_DEATH_HITS_SQL, params)
@@ -503,11 +540,15 @@ def _amount_sql(p: str) -> str:
     extras) or rules.tekun's (basic living + care), with the standards of
     prefix `p` ('n' now, 'x' next month); from the exact basis, rounded to the
     fen once, at the end, as the rules do."""
-    dibao = (f"round(GREATEST(s.{p}_dibao * b.members - {_MONTHLY_INCOME}"
-             f" + s.{p}_dibao * s.{p}_extra * b.basis_extras,"
-             f" s.{p}_dibao * s.{p}_floor * b.members), 2)")
-    tekun = (f"round(s.{p}_dibao * s.{p}_tekun + CASE b.care_level WHEN 'self' THEN s.{p}_care_self"
-             f" WHEN 'partial' THEN s.{p}_care_partial WHEN 'full' THEN s.{p}_care_full END, 2)")
+    dibao = (
+        f"round(GREATEST(s.{p}_dibao * b.members - {_MONTHLY_INCOME}"
+        f" + s.{p}_dibao * s.{p}_extra * b.basis_extras,"
+        f" s.{p}_dibao * s.{p}_floor * b.members), 2)"
+    )
+    tekun = (
+        f"round(s.{p}_dibao * s.{p}_tekun + CASE b.care_level WHEN 'self' THEN s.{p}_care_self"
+        f" WHEN 'partial' THEN s.{p}_care_partial WHEN 'full' THEN s.{p}_care_full END, 2)"
+    )
     return f"CASE b.kind WHEN 'dibao' THEN {dibao} ELSE {tekun} END"
 
 
@@ -560,8 +601,12 @@ WHERE b.kind <> 'temporary' AND b.status IN {_LIVE}
 def _benefits(*, run_id: int, day: dt.date, standards: dict[str, list]) -> tuple[dict[str, int], list[str]]:
     """Phase 2 in one transaction, with its counts added to the run's: a
     crash rolls it all back, and a rerun of these statements adds nothing."""
-    params = {"run": run_id, "day": day, "horizon": day + dt.timedelta(days=DUE_WITHIN_DAYS),
-              "next_month": next_month_start(day)}
+    params = {
+        "run": run_id,
+        "day": day,
+        "horizon": day + dt.timedelta(days=DUE_WITHIN_DAYS),
+        "next_month": next_month_start(day),
+    }
     counts: dict[str, int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, _SERIAL_KEY])
@@ -587,26 +632,44 @@ def _benefits(*, run_id: int, day: dt.date, standards: dict[str, list]) -> tuple
 
 # ---------------------------------------------------------------- the run
 
+
 def _summary(day: dt.date, counts: dict[str, int], missing: list[str]) -> dict:
     tasks = {kind: counts.get(f"tasks_{kind}", 0) for kind in ReviewTask.Kind.values}
-    return {"date": day.isoformat(), "counts": counts, "tasks": tasks, "tasks_total": sum(tasks.values()),
-            "stopped": counts.get("stopped", 0), "suspended": counts.get("suspended", 0),
-            "pending_set": counts.get("pending_set", 0), "recheck_due": tasks["recheck_due"],
-            "regions_missing_standards": missing}
+    return {
+        "date": day.isoformat(),
+        "counts": counts,
+        "tasks": tasks,
+        "tasks_total": sum(tasks.values()),
+        "stopped": counts.get("stopped", 0),
+        "suspended": counts.get("suspended", 0),
+        "pending_set": counts.get("pending_set", 0),
+        "recheck_due": tasks["recheck_due"],
+        "regions_missing_standards": missing,
+    }
 
 
 def _message(summary: dict) -> str:
     labels = dict(ReviewTask.Kind.choices)
     by_kind = "、".join(f"{labels[k]} {n}" for k, n in summary["tasks"].items() if n) or _("无")
-    message = _("%(d)s 资格复核：比对数据 %(rows)d 条，新增核查任务 %(t)d 件（%(kinds)s）；停发 %(s)d 户，暂停 %(p)d 户，"
-                "标准调整待生效 %(n)d 户，到期复核 %(r)d 件。") % {
-        "d": summary["date"], "rows": summary["counts"].get("feed_rows", 0), "t": summary["tasks_total"],
-        "kinds": by_kind, "s": summary["stopped"], "p": summary["suspended"], "n": summary["pending_set"],
-        "r": summary["recheck_due"]}
+    message = _(
+        "%(d)s 资格复核：比对数据 %(rows)d 条，新增核查任务 %(t)d 件（%(kinds)s）；停发 %(s)d 户，暂停 %(p)d 户，"
+        "标准调整待生效 %(n)d 户，到期复核 %(r)d 件。"
+    ) % {
+        "d": summary["date"],
+        "rows": summary["counts"].get("feed_rows", 0),
+        "t": summary["tasks_total"],
+        "kinds": by_kind,
+        "s": summary["stopped"],
+        "p": summary["suspended"],
+        "n": summary["pending_set"],
+        "r": summary["recheck_due"],
+    }
     missing = summary["regions_missing_standards"]
     if missing:
         message += _("%(n)d 个社区/村缺少救助标准，其待遇未按标准核对，请管理员补充：%(codes)s。") % {
-            "n": len(missing), "codes": "、".join(missing[:20])}
+            "n": len(missing),
+            "codes": "、".join(missing[:20]),
+        }
     return message
 
 
@@ -628,8 +691,13 @@ def _recheck(run: BatchRun, day: dt.date, progress: ProgressCallback | None) -> 
     analyze(ReviewTask, Benefit, FeedRecord, Payment, Person)
     summary = _summary(day, counts, missing)
     result_update(run_id=run.pk, summary=summary)
-    audit_record(actor=run.created_by, action=AuditEvent.Action.UPDATE, target=run, region_code=run.region_id or "",
-                 changes={"recheck": summary})
+    audit_record(
+        actor=run.created_by,
+        action=AuditEvent.Action.UPDATE,
+        target=run,
+        region_code=run.region_id or "",
+        changes={"recheck": summary},
+    )
     batchrun_finish(run_id=run.pk, message=_message(summary))
     return summary
 
@@ -647,9 +715,13 @@ def recheck_run(*, run_id: int, progress: ProgressCallback | None = None) -> dic
     except DomainError as exc:
         batchrun_finish(run_id=run_id, failed=True, message=str(exc))
         raise
-    return run_exclusive(run=run, key=int(day.strftime("%Y%m%d")),
-                         label=_("%(d)s 资格复核") % {"d": day.isoformat()}, same={"date": day.isoformat()},
-                         work=lambda run: _recheck(run, day, progress))
+    return run_exclusive(
+        run=run,
+        key=int(day.strftime("%Y%m%d")),
+        label=_("%(d)s 资格复核") % {"d": day.isoformat()},
+        same={"date": day.isoformat()},
+        work=lambda run: _recheck(run, day, progress),
+    )
 
 
 def recheck_start(*, user, day: dt.date) -> BatchRun:
@@ -658,8 +730,13 @@ def recheck_start(*, user, day: dt.date) -> BatchRun:
         raise DomainError(_("您没有启动资格复核的权限。"))
     with transaction.atomic():
         run = batchrun_create(kind=KIND, params={"date": day.isoformat()}, user=user)
-        audit_record(actor=user, action=AuditEvent.Action.CREATE, target=run, region_code=run.region_id or "",
-                     changes={"recheck_date": day.isoformat()})
+        audit_record(
+            actor=user,
+            action=AuditEvent.Action.CREATE,
+            target=run,
+            region_code=run.region_id or "",
+            changes={"recheck_date": day.isoformat()},
+        )
         batchrun_enqueue(run)
     return run
 
@@ -668,8 +745,13 @@ def recheck_eligibility(*, day: dt.date, user=None, progress: ProgressCallback |
     """`manage.py recheck_eligibility`: a run for the day, done here and now."""
     with transaction.atomic():
         run = batchrun_create(kind=KIND, params={"date": day.isoformat()}, user=user)
-        audit_record(actor=user, action=AuditEvent.Action.CREATE, target=run, region_code=run.region_id or "",
-                     changes={"recheck_date": day.isoformat()})
+        audit_record(
+            actor=user,
+            action=AuditEvent.Action.CREATE,
+            target=run,
+            region_code=run.region_id or "",
+            changes={"recheck_date": day.isoformat()},
+        )
     return recheck_run(run_id=run.pk, progress=progress)
 
 
@@ -685,8 +767,13 @@ def recheck_nightly() -> BatchRun:
     if run is None:
         with transaction.atomic():
             run = batchrun_create(kind=KIND, params={"date": day.isoformat(), "scheduled": True})
-            audit_record(actor=None, action=AuditEvent.Action.CREATE, target=run, region_code=run.region_id or "",
-                         changes={"recheck_date": day.isoformat(), "scheduled": True})
+            audit_record(
+                actor=None,
+                action=AuditEvent.Action.CREATE,
+                target=run,
+                region_code=run.region_id or "",
+                changes={"recheck_date": day.isoformat(), "scheduled": True},
+            )
     elif run.status == BatchRun.Status.FAILED:
         BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.PENDING, finished_at=None, message="")
     try:
@@ -698,6 +785,7 @@ def recheck_nightly() -> BatchRun:
 
 
 # ---------------------------------------------------------------- the caseworker's side
+
 
 def _task_for_handler(actor, task: ReviewTask) -> ReviewTask:
     """The task, locked, if the actor handles relief cases in its region."""
@@ -716,9 +804,19 @@ def _close(actor, task: ReviewTask, status: str, note: str, **changes) -> Review
     task.status, task.resolution = status, note
     task.resolved_by, task.resolved_at = actor, timezone.now()
     task.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=task, region_code=task.region_id,
-                 changes={"step": "resolve", "status": [ReviewTask.Status.OPEN, status], "note": note,
-                          "benefit": task.benefit_id, **changes})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=task,
+        region_code=task.region_id,
+        changes={
+            "step": "resolve",
+            "status": [ReviewTask.Status.OPEN, status],
+            "note": note,
+            "benefit": task.benefit_id,
+            **changes,
+        },
+    )
     return task
 
 
@@ -742,6 +840,11 @@ def task_recheck_start(*, actor, task: ReviewTask) -> Application:
 
     task = _task_for_handler(actor, task)
     application = benefit_recheck_start(actor=actor, benefit=task.benefit)
-    _close(actor, task, ReviewTask.Status.DONE,
-           _("已发起复核，申请编号 %(n)s。") % {"n": application.number}, application=application.pk)
+    _close(
+        actor,
+        task,
+        ReviewTask.Status.DONE,
+        _("已发起复核，申请编号 %(n)s。") % {"n": application.number},
+        application=application.pk,
+    )
     return application

@@ -1,4 +1,5 @@
 """Labels for the codes stored in an application's working (kinds, categories)."""
+
 from django import template
 from django.utils.translation import gettext_lazy as _
 
@@ -6,8 +7,12 @@ from civil_affairs.models import AssetRecord, IncomeRecord
 
 register = template.Library()
 
-EXTRA_LABELS = {"aged_70": _("70周岁以上老年人"), "severe_disability": _("重度残疾人"), "minor": _("未成年人"),
-                "serious_illness": _("重特大疾病患者")}
+EXTRA_LABELS = {
+    "aged_70": _("70周岁以上老年人"),
+    "severe_disability": _("重度残疾人"),
+    "minor": _("未成年人"),
+    "serious_illness": _("重特大疾病患者"),
+}
 
 
 @register.filter
@@ -27,9 +32,18 @@ def extra_label(code):
 
 @register.filter
 def step_badge(state):
-    return {"draft": "secondary", "submitted": "info", "returned": "warning", "accepted": "primary",
-            "investigating": "primary", "proposed": "primary", "notice": "warning", "confirmed": "success",
-            "rejected": "danger", "withdrawn": "secondary"}.get(state, "secondary")
+    return {
+        "draft": "secondary",
+        "submitted": "info",
+        "returned": "warning",
+        "accepted": "primary",
+        "investigating": "primary",
+        "proposed": "primary",
+        "notice": "warning",
+        "confirmed": "success",
+        "rejected": "danger",
+        "withdrawn": "secondary",
+    }.get(state, "secondary")
 
 
 @register.filter

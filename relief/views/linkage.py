@@ -3,6 +3,7 @@ a month's district rolls by group with totals and a chart, the bureau's
 'run a month' form with its progress bar and the recent runs; a roll's
 lines, its approval and its bank file are the core's roll pages
 (civil_affairs.rolls.RollViews) for the PRICE_SUBSIDY kind."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -32,11 +33,15 @@ def _index_chart(history: list[dict]) -> dict | None:
     def series(key):  # decimal strings; only the chart turns them into numbers
         return [str(r[key]) if r[key] is not None else None for r in rows]
 
-    return {"labels": [r["month"].strftime("%Y-%m") for r in rows],
-            "datasets": [{"key": "cpi", "label": _("CPI 同比（%）"), "data": series("cpi_yoy")},
-                         {"key": "food", "label": _("食品价格同比（%）"), "data": series("food_yoy")},
-                         {"key": "cpi_threshold", "label": _("CPI 启动条件（%）"), "data": series("cpi_threshold")},
-                         {"key": "food_threshold", "label": _("食品启动条件（%）"), "data": series("food_threshold")}]}
+    return {
+        "labels": [r["month"].strftime("%Y-%m") for r in rows],
+        "datasets": [
+            {"key": "cpi", "label": _("CPI 同比（%）"), "data": series("cpi_yoy")},
+            {"key": "food", "label": _("食品价格同比（%）"), "data": series("food_yoy")},
+            {"key": "cpi_threshold", "label": _("CPI 启动条件（%）"), "data": series("cpi_threshold")},
+            {"key": "food_threshold", "label": _("食品启动条件（%）"), "data": series("food_threshold")},
+        ],
+    }
 
 
 def _linkage_parts(request, context: dict) -> dict:
@@ -51,9 +56,14 @@ def _linkage_parts(request, context: dict) -> dict:
         run = next((r for r in runs if r.params.get("month") == month.strftime("%Y-%m") and not r.is_finished), None)
     if run is not None and not batchrun_list_for_user(request.user).filter(pk=run.pk).exists():
         run = None  # its live progress is on the batch page, which only the run's jurisdiction may open
-    return {"history": list(reversed(history)), "index_chart": _index_chart(history),
-            "figures": [h for h in history if h["month"] == month],
-            "rates": selectors.month_rates(month=month) if month else [], "run": run, "runs": runs}
+    return {
+        "history": list(reversed(history)),
+        "index_chart": _index_chart(history),
+        "figures": [h for h in history if h["month"] == month],
+        "rates": selectors.month_rates(month=month) if month else [],
+        "run": run,
+        "runs": runs,
+    }
 
 
 def _newest_published():
@@ -62,12 +72,21 @@ def _newest_published():
 
 
 RUN_MONTH = RunForm(
-    capability="price_linkage_run", start=services.price_linkage_start, started=_lazy("已开始发放 %(m)s 物价补贴。"),
-    month_label=_lazy("补贴月份"), button=_lazy("运行该月联动"), testid="linkage-run-form", prefill=True,
-    help=_lazy("按该月价格指数和各区划在月初执行的启动条件、低保标准计发；未达到启动条件的月份不予运行。"
-               "可重复运行：同一人同一月只发一次，已审核的花名册不会改变。每月20日系统也会自动运行上月联动。"))
+    capability="price_linkage_run",
+    start=services.price_linkage_start,
+    started=_lazy("已开始发放 %(m)s 物价补贴。"),
+    month_label=_lazy("补贴月份"),
+    button=_lazy("运行该月联动"),
+    testid="linkage-run-form",
+    prefill=True,
+    help=_lazy(
+        "按该月价格指数和各区划在月初执行的启动条件、低保标准计发；未达到启动条件的月份不予运行。"
+        "可重复运行：同一人同一月只发一次，已审核的花名册不会改变。每月20日系统也会自动运行上月联动。"
+    ),
+)
 
 
 def linkage_index(request):
-    return views.month_page(request, template="relief/linkage.html", run_form=RUN_MONTH,
-                            fallback=_newest_published, extra=_linkage_parts)
+    return views.month_page(
+        request, template="relief/linkage.html", run_form=RUN_MONTH, fallback=_newest_published, extra=_linkage_parts
+    )

@@ -2,6 +2,7 @@
 the 'generate a month' form with its progress bar; a roll's lines, its
 approval, held lines and bank file are the core's roll pages
 (civil_affairs.rolls.RollViews) for the PAYROLL kind."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -27,15 +28,23 @@ def _run_and_payable(request, context: dict) -> dict:
     confirm = ""
     if has_capability(request.user, "payroll_run"):  # the confirmation names what the roll is expected to pay
         payable = benefits_payable_summary(request.user)
-        confirm = _("确认生成所选月份的发放花名册？按当前在保待遇估算：%(n)s 户，每月合计 %(t)s（以生成结果为准）。") % {
-            "n": payable["count"], "t": yuan(payable["total"])}
+        confirm = _(
+            "确认生成所选月份的发放花名册？按当前在保待遇估算：%(n)s 户，每月合计 %(t)s（以生成结果为准）。"
+        ) % {"n": payable["count"], "t": yuan(payable["total"])}
     return {"run": run, "run_confirm": confirm}
 
 
 GENERATE = RunForm(
-    capability="payroll_run", start=services.payroll_start, started=_lazy("已开始生成 %(m)s 发放花名册。"),
-    month_label=_lazy("发放月份"), button=_lazy("生成花名册"), testid="generate-form",
-    help=_lazy("可重复运行：已生成的明细不会重复，已审核的花名册不会改变；生成后由各区县审核人审核，审核后方可下载银行代发文件。"))
+    capability="payroll_run",
+    start=services.payroll_start,
+    started=_lazy("已开始生成 %(m)s 发放花名册。"),
+    month_label=_lazy("发放月份"),
+    button=_lazy("生成花名册"),
+    testid="generate-form",
+    help=_lazy(
+        "可重复运行：已生成的明细不会重复，已审核的花名册不会改变；生成后由各区县审核人审核，审核后方可下载银行代发文件。"
+    ),
+)
 
 
 def roll_list(request):

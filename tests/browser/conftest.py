@@ -1,5 +1,6 @@
 """Playwright (sync API) driving Debian's /usr/bin/chromium headless against
 pytest-django's live server."""
+
 import os
 from pathlib import Path
 
@@ -9,9 +10,16 @@ from playwright.sync_api import sync_playwright
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
 # The flags this machine's closed network needs (no background connections).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 @pytest.fixture(scope="package")
@@ -30,8 +38,9 @@ def _async_unsafe_orm():
 @pytest.fixture(scope="package")
 def browser(_async_unsafe_orm):
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test` (installs Debian's chromium) "
-                    "or set CHROMIUM_PATH")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `make test` (installs Debian's chromium) or set CHROMIUM_PATH"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser

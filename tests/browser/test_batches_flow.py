@@ -2,6 +2,7 @@
 administrator uploads a death feed (a bad row reported by its number), runs
 the recheck from the task queue, and the street's caseworker finds the task
 with its evidence and closes it."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -21,18 +22,27 @@ def dibao_household(households, regions):
     standards_load_demo(actor=None, region=regions["city"])
     household = households["ours"]
     head = household.members.get(relation="head").person
-    Benefit.objects.create(household=household, recipient=head, kind="dibao", region=household.region,
-                           monthly_amount=Decimal("560.00"), start_month=dt.date(2026, 1, 1),
-                           next_recheck=dt.date(2027, 6, 1))
+    Benefit.objects.create(
+        household=household,
+        recipient=head,
+        kind="dibao",
+        region=household.region,
+        monthly_amount=Decimal("560.00"),
+        start_month=dt.date(2026, 1, 1),
+        next_recheck=dt.date(2027, 6, 1),
+    )
     return household
 
 
 def test_feed_upload_recheck_and_task_queue(new_page, dibao_household, users, celery_worker_process, tmp_path):
     spouse = dibao_household.members.get(relation="spouse").person
     feed = tmp_path / "death.csv"
-    feed.write_text("id_number,name,death_date\n"
-                    f"{spouse.id_number},{spouse.name},2026-11-01\n"
-                    "320612198001011235,坏数据,2026-11-01\n", encoding="utf-8")
+    feed.write_text(
+        "id_number,name,death_date\n"
+        f"{spouse.id_number},{spouse.name},2026-11-01\n"
+        "320612198001011235,坏数据,2026-11-01\n",
+        encoding="utf-8",
+    )
 
     admin = new_page()
     log_in(admin, str(Role.BUREAU_ADMIN))
@@ -76,17 +86,20 @@ def test_feed_upload_recheck_and_task_queue(new_page, dibao_household, users, ce
     assert other.goto(f"/work/relief/tasks/{task.pk}/").status == 404
 
 
-def test_price_linkage_from_the_button_to_the_bank_file(new_page, dibao_household, users, regions,
-                                                        celery_worker_process):
+def test_price_linkage_from_the_button_to_the_bank_file(
+    new_page, dibao_household, users, regions, celery_worker_process
+):
     """A month below the thresholds is refused with its figures; a triggering
     month runs on the worker; the district's reviewer approves its roll and
     downloads the bank file."""
     from relief.models import PriceIndex
 
-    PriceIndex.objects.create(month=dt.date(2026, 9, 1), region=regions["city"], cpi_yoy=Decimal("3.2"),
-                              food_yoy=Decimal("2.1"))
-    PriceIndex.objects.create(month=dt.date(2026, 10, 1), region=regions["city"], cpi_yoy=Decimal("3.6"),
-                              food_yoy=Decimal("2.1"))
+    PriceIndex.objects.create(
+        month=dt.date(2026, 9, 1), region=regions["city"], cpi_yoy=Decimal("3.2"), food_yoy=Decimal("2.1")
+    )
+    PriceIndex.objects.create(
+        month=dt.date(2026, 10, 1), region=regions["city"], cpi_yoy=Decimal("3.6"), food_yoy=Decimal("2.1")
+    )
     admin = new_page()
     log_in(admin, str(Role.BUREAU_ADMIN))
     admin.goto("/work/relief/price-linkage/")

@@ -1,6 +1,7 @@
 """End-to-end in headless Chromium: resident registers and sees their
 household; caseworker searches and opens it; another street is refused;
 an import shows live progress from a real Celery worker."""
+
 import re
 
 import pytest
@@ -49,8 +50,9 @@ def test_resident_registers_logs_in_and_sees_household(new_page, households, sms
     expect(page.get_by_test_id("no-applications")).to_be_visible()
 
 
-def test_registering_with_someone_elses_id_and_a_new_phone_shows_nothing_until_verified(new_page, households,
-                                                                                       users, sms_outbox):
+def test_registering_with_someone_elses_id_and_a_new_phone_shows_nothing_until_verified(
+    new_page, households, users, sms_outbox
+):
     """The takeover of issue 10: a known name and ID number with another phone gets an account that waits for
     the street office; the caseworker verifies it after seeing the ID card, then the household shows."""
     head = households["ours"].members.get(relation="head").person

@@ -1,6 +1,7 @@
 """Content-Security-Policy (django-csp): the header is sent, and the main pages —
 charts, htmx progress, the residents' form, the admin, Swagger UI — run in
 Chromium under it without a single refused script or style."""
+
 import datetime as dt
 import re
 from decimal import Decimal
@@ -38,13 +39,20 @@ def city(households, users, regions):
     standards_load_demo(actor=None, region=regions["city"])
     household = households["ours"]
     head = household.members.get(relation="head").person
-    Benefit.objects.create(household=household, recipient=head, kind="dibao", region=household.region,
-                           monthly_amount=Decimal("500"), start_month=dt.date(2026, 1, 1))
+    Benefit.objects.create(
+        household=household,
+        recipient=head,
+        kind="dibao",
+        region=household.region,
+        monthly_amount=Decimal("500"),
+        start_month=dt.date(2026, 1, 1),
+    )
     payroll_generate(month=MONTH)
     PriceIndex.objects.create(month=MONTH, region=regions["city"], cpi_yoy=Decimal("3.6"), food_yoy=Decimal("7.1"))
     roll = PriceSubsidyRoll.objects.create(month=MONTH, district=regions["tongzhou"])
-    PriceSubsidy.objects.create(roll=roll, person=head, month=MONTH, group="dibao", region=household.region,
-                                amount=Decimal("28.08"))
+    PriceSubsidy.objects.create(
+        roll=roll, person=head, month=MONTH, group="dibao", region=household.region, amount=Decimal("28.08")
+    )
     return regions
 
 

@@ -1,6 +1,7 @@
 """Chromium checks of the bureau overview (a bar chart per indicator drawn,
 the districts in the table) and of person 360 (relief's rows, a death recorded
 from the page)."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -21,8 +22,15 @@ def dibao(households, users, regions, settings):
     settings.MINZHENG_TODAY = dt.date(2026, 11, 2)
     household = households["ours"]
     head = household.members.get(relation="head").person
-    benefit = Benefit.objects.create(household=household, recipient=head, kind="dibao", region=household.region,
-                                     monthly_amount=Decimal("780.00"), members=2, start_month=dt.date(2026, 1, 1))
+    benefit = Benefit.objects.create(
+        household=household,
+        recipient=head,
+        kind="dibao",
+        region=household.region,
+        monthly_amount=Decimal("780.00"),
+        members=2,
+        start_month=dt.date(2026, 1, 1),
+    )
     payroll_generate(month=dt.date(2026, 11, 1))
     return {"household": household, "head": head, "benefit": benefit}
 

@@ -4,6 +4,7 @@ second visitor confirms in their own session; the caseworker proposes; the notic
 passes on the test clock; the investigating caseworker is refused the
 decision and a reviewer confirms; the household is in next month's payroll
 with the right amount; the resident sees "已批准" and the amount."""
+
 import datetime as dt
 
 import pytest
@@ -201,9 +202,15 @@ def test_payroll_confirmation_names_the_figures_and_the_list_follows_the_run(new
     assert not BatchRun.objects.filter(kind=payroll_services.KIND).exists()  # dismissed: nothing started
 
     now = timezone.now()
-    run = BatchRun.objects.create(kind=payroll_services.KIND, params={"month": "2026-12"}, status="running",
-                                  region=users[Role.BUREAU_ADMIN].region, created_by=users[Role.BUREAU_ADMIN],
-                                  started_at=now, heartbeat_at=now)
+    run = BatchRun.objects.create(
+        kind=payroll_services.KIND,
+        params={"month": "2026-12"},
+        status="running",
+        region=users[Role.BUREAU_ADMIN].region,
+        created_by=users[Role.BUREAU_ADMIN],
+        started_at=now,
+        heartbeat_at=now,
+    )
     admin.goto(f"/work/relief/payroll/?month=2026-12&run={run.pk}")
     expect(admin.get_by_test_id("batch-progress")).to_have_attribute("data-status", "running")
     expect(admin.get_by_test_id("no-rolls")).to_be_visible()

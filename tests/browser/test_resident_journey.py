@@ -6,6 +6,7 @@ finds the applicant by name, sees the documents, accepts and prints the
 receipt; the resident sees the message and the receipt; after the reviewer
 decides, the resident reads the decision letter with the appeal rights.
 Screenshots go to docs/screenshots/ (README "Service experience")."""
+
 import datetime as dt
 import io
 from pathlib import Path

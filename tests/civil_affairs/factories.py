@@ -1,5 +1,6 @@
 """factory-boy factories and builders for the shared core (civil_affairs); ID
 numbers are always valid and unique."""
+
 import datetime as dt
 import itertools
 
@@ -56,8 +57,11 @@ class MemberFactory(factory.django.DjangoModelFactory):
         model = HouseholdMember
 
     household = factory.SubFactory(HouseholdFactory)
-    person = factory.SubFactory(PersonFactory, residence_region=factory.SelfAttribute("..household.region"),
-                                hukou_region=factory.SelfAttribute("..household.region"))
+    person = factory.SubFactory(
+        PersonFactory,
+        residence_region=factory.SelfAttribute("..household.region"),
+        hukou_region=factory.SelfAttribute("..household.region"),
+    )
     relation = HouseholdMember.Relation.HEAD
 
 
@@ -132,7 +136,7 @@ def person_csv(*rows) -> bytes:
 # A person import of 4 rows: 1 good, then a bad check digit, an unknown region and a bad grade.
 PERSON_IMPORT_ROWS = [
     (GOOD_1, "钱一", "320612001001", "", "13800000001", "0", "full"),
-    (BAD_CHECK, "孙二", "320612001001", "", "", "0", "full"),          # row 3: check digit
-    (GOOD_2, "李三", "320699999999", "", "", "0", "full"),             # row 4: unknown region
+    (BAD_CHECK, "孙二", "320612001001", "", "", "0", "full"),  # row 3: check digit
+    (GOOD_2, "李三", "320699999999", "", "", "0", "full"),  # row 4: unknown region
     (rules.make_id_number("320612", dt.date(1970, 3, 3), 13), "周四", "320612001001", "", "", "9", "full"),  # grade
 ]

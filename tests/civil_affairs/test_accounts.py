@@ -1,4 +1,5 @@
 """Login, lockout after repeated failures (django-axes), resident registration."""
+
 import datetime as dt
 import re
 
@@ -30,9 +31,17 @@ def test_lockout_after_five_failures_even_with_the_right_password(users, client)
 
 
 def test_register_form_shows_id_errors_inline_and_keeps_input(regions, client):
-    response = client.post("/register/", {"phone": "13800001111", "name": "吴六", "id_number": "320612198001010010",
-                                          "password1": "Safe-pass-2026", "password2": "Safe-pass-2026",
-                                          "agree": "on"})
+    response = client.post(
+        "/register/",
+        {
+            "phone": "13800001111",
+            "name": "吴六",
+            "id_number": "320612198001010010",
+            "password1": "Safe-pass-2026",
+            "password2": "Safe-pass-2026",
+            "agree": "on",
+        },
+    )
     assert response.status_code == 200
     assert "校验位错误" in response.text
     assert 'value="13800001111"' in response.text  # nothing typed is lost
@@ -48,16 +57,23 @@ NEUTRAL = "无法完成注册，请核对姓名和身份证号码；如有疑问
 @pytest.fixture
 def send(django_capture_on_commit_callbacks):
     """POST as a browser would, running on-commit work (the text message) as a committed request does."""
+
     def _send(client, path, data):
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(path, data)
+
     return _send
 
 
 def _form(person=None, **overrides):
-    data = {"phone": "13800002222", "name": person.name if person else "新居民",
-            "id_number": person.id_number if person else rules.make_id_number("320612", dt.date(1990, 1, 2), 24),
-            "password1": PASSWORD, "password2": PASSWORD, "agree": "on"}
+    data = {
+        "phone": "13800002222",
+        "name": person.name if person else "新居民",
+        "id_number": person.id_number if person else rules.make_id_number("320612", dt.date(1990, 1, 2), 24),
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "agree": "on",
+    }
     return {**data, **overrides}
 
 
@@ -70,7 +86,8 @@ def _head(households):
 
 
 def test_takeover_with_a_known_id_and_another_phone_gets_an_unverified_account_that_sees_nothing(
-        households, client, send, sms_outbox):
+    households, client, send, sms_outbox
+):
     head = _head(households)
     assert head.phone and head.phone != "13800002222"
     response = send(client, "/register/", _form(head))
@@ -92,12 +109,20 @@ def test_unverified_resident_cannot_open_a_case_page_either(households, users, c
     from relief.services import applications as relief
 
     resident = users[Role.RESIDENT]
-    own = relief.application_create(actor=resident, kind="dibao", household=relief.resident_household_ensure(
-        actor=resident, region=households["ours"].region, address="幸福路2号"))
+    own = relief.application_create(
+        actor=resident,
+        kind="dibao",
+        household=relief.resident_household_ensure(
+            actor=resident, region=households["ours"].region, address="幸福路2号"
+        ),
+    )
     User.objects.filter(pk=resident.pk).update(verified_at=None)
     login(resident)
-    for path in (f"/my/relief/applications/{own.pk}/", f"/my/relief/apply/{own.pk}/members/",
-                 f"/my/relief/applications/{own.pk}/documents/"):
+    for path in (
+        f"/my/relief/applications/{own.pk}/",
+        f"/my/relief/apply/{own.pk}/members/",
+        f"/my/relief/applications/{own.pk}/documents/",
+    ):
         assert client.get(path)["Location"] == "/my/pending/", path
         assert client.post(path, {})["Location"] == "/my/pending/", path
 
@@ -110,8 +135,12 @@ def test_unverified_account_cannot_download_the_households_documents(households,
     from tests.factories import pdf_bytes
 
     head = _head(households)
-    doc = services.document_upload(actor=users[Role.CASEWORKER], kind="income_proof", household=households["ours"],
-                                   uploaded=SimpleUploadedFile("proof.pdf", pdf_bytes()))
+    doc = services.document_upload(
+        actor=users[Role.CASEWORKER],
+        kind="income_proof",
+        household=households["ours"],
+        uploaded=SimpleUploadedFile("proof.pdf", pdf_bytes()),
+    )
     squatter = User.objects.create(username="13800003333", phone="13800003333", role=Role.RESIDENT, person=head)
     assert selectors.household_for_resident(squatter) is None
     login(squatter)
@@ -148,7 +177,8 @@ def test_register_then_see_own_household(households, client, send, sms_outbox):
 
 
 def test_person_new_to_the_registry_is_made_after_a_code_and_attributed_to_the_new_account(
-        regions, client, send, sms_outbox):
+    regions, client, send, sms_outbox
+):
     form = _form(phone="１３８００００３３３３")  # full-width digits, as some input methods type them
     response = send(client, "/register/", form)
     assert response["Location"] == "/register/code/"
@@ -164,8 +194,7 @@ def test_person_new_to_the_registry_is_made_after_a_code_and_attributed_to_the_n
     assert account.actor == user and account.changes["verification"] == "sms"
 
 
-def test_wrong_codes_are_counted_and_the_code_dies_after_the_maximum(households, client, send, sms_outbox,
-                                                                      settings):
+def test_wrong_codes_are_counted_and_the_code_dies_after_the_maximum(households, client, send, sms_outbox, settings):
     settings.OTP_MAX_ATTEMPTS = 3
     head = _head(households)
     send(client, "/register/", _form(head, phone=head.phone))
@@ -199,8 +228,7 @@ def _a_minute_passes():
     OneTimeCode.objects.update(created_at=timezone.now() - dt.timedelta(seconds=61))
 
 
-def test_a_second_code_within_a_minute_is_refused_and_the_hourly_limit_holds(households, client, send,
-                                                                            sms_outbox):
+def test_a_second_code_within_a_minute_is_refused_and_the_hourly_limit_holds(households, client, send, sms_outbox):
     head = _head(households)
     send(client, "/register/", _form(head, phone=head.phone))
     response = send(client, "/register/code/", {"resend": "1"})
@@ -217,8 +245,7 @@ def test_a_second_code_within_a_minute_is_refused_and_the_hourly_limit_holds(hou
     # five in an hour at most, whatever they were for (three more, e.g. password resets)
     for _ in range(3):
         _a_minute_passes()
-        OneTimeCode.objects.create(purpose="reset_password", phone=head.phone, code_hash="-",
-                                   expires_at=timezone.now())
+        OneTimeCode.objects.create(purpose="reset_password", phone=head.phone, code_hash="-", expires_at=timezone.now())
     _a_minute_passes()
     send(client, "/register/code/", {"resend": "1"})
     assert "该手机号码获取验证码次数过多" in client.get("/register/code/").text and len(sms_outbox) == 2
@@ -265,6 +292,7 @@ def test_id_check_digit_error_does_not_tell_the_expected_character(regions, clie
 
 # ---------------------------------------------------------------- in-person verification
 
+
 @pytest.fixture
 def unverified(households, client, send):
     head = _head(households)
@@ -292,8 +320,9 @@ def test_caseworker_verifies_a_resident_in_person(unverified, users, client, log
     assert "李秀英" in client.get("/my/household/").text
 
 
-def test_in_person_verification_is_refused_outside_the_jurisdiction_and_to_other_roles(unverified, users,
-                                                                                        client, login):
+def test_in_person_verification_is_refused_outside_the_jurisdiction_and_to_other_roles(
+    unverified, users, client, login
+):
     path = f"/work/people/{unverified.person.pk}/verify-resident/"
     assert login(users["other_caseworker"]).post(path).status_code == 404
     assert login(users[Role.REVIEWER]).post(path).status_code == 403
@@ -310,8 +339,9 @@ ID_LIKE = st.one_of(
     st.text(),
     st.text(alphabet=st.sampled_from("0123456789０１２３４５６７８９Xxｘ²³٣۳१\u3000 \x00"), min_size=16, max_size=20),
 )
-FAST = hypothesis_settings(max_examples=40, deadline=None,
-                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FAST = hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 @FAST
@@ -320,8 +350,17 @@ FAST = hypothesis_settings(max_examples=40, deadline=None,
 @example(id_number="11010519491231002²", phone="1٣800001111")
 @example(id_number="١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", phone="13800001111")
 def test_register_never_fails_on_any_text(regions, client, id_number, phone):
-    response = client.post("/register/", {"phone": phone, "name": "吴六", "id_number": id_number,
-                                          "password1": PASSWORD, "password2": PASSWORD, "agree": "on"})
+    response = client.post(
+        "/register/",
+        {
+            "phone": phone,
+            "name": "吴六",
+            "id_number": id_number,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "agree": "on",
+        },
+    )
     assert response.status_code in (200, 302)
     for user in User.objects.filter(role=Role.RESIDENT):
         assert user.phone.isascii() and user.person.id_number.isascii()
@@ -347,10 +386,21 @@ def test_relief_member_form_never_fails_on_any_text(households, users, client, l
 
     resident = users[Role.RESIDENT]
     own = Application.objects.filter(created_by=resident).first() or relief.application_create(
-        actor=resident, kind="dibao", household=relief.resident_household_ensure(
-            actor=resident, region=households["ours"].region, address="幸福路2号"))
+        actor=resident,
+        kind="dibao",
+        household=relief.resident_household_ensure(
+            actor=resident, region=households["ours"].region, address="幸福路2号"
+        ),
+    )
     login(resident)
-    response = client.post(f"/my/relief/apply/{own.pk}/members/",
-                           {"name": "钱配偶", "id_number": id_number, "relation": "spouse", "disability_grade": 0,
-                            "labour_capacity": "full"})
+    response = client.post(
+        f"/my/relief/apply/{own.pk}/members/",
+        {
+            "name": "钱配偶",
+            "id_number": id_number,
+            "relation": "spouse",
+            "disability_grade": 0,
+            "labour_capacity": "full",
+        },
+    )
     assert response.status_code in (200, 302)

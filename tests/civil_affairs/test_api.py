@@ -1,4 +1,5 @@
 """/api/core/: scoped like the pages, masked in lists, token and session auth."""
+
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -38,8 +39,9 @@ def test_household_detail_has_members_and_other_street_gets_404(households, user
 
 def test_search_and_filters(households, users):
     client = api_for(users[Role.BUREAU_ADMIN])
-    assert [h["number"] for h in client.get("/api/core/households/", {"q": "陈志强"}).json()["results"]] == \
-        [households["theirs"].number]
+    assert [h["number"] for h in client.get("/api/core/households/", {"q": "陈志强"}).json()["results"]] == [
+        households["theirs"].number
+    ]
     regions = client.get("/api/core/regions/", {"level": 3}).json()["results"]
     assert [r["code"] for r in regions] == ["320612000000", "320613000000"]
 

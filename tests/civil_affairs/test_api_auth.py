@@ -1,5 +1,6 @@
 """API hardening: expiring knox tokens that rotate on login, axes lockout of API
 logins, throttles per kind of caller, and the error codes in the OpenAPI schema."""
+
 import datetime as dt
 
 import pytest
@@ -54,8 +55,9 @@ def test_logout_kills_the_token_and_logoutall_every_token(users):
     token = log_in(str(Role.REVIEWER)).json()["token"]
     assert with_token(token).post("/api/auth/logout/").status_code == 204
     assert with_token(token).get("/api/core/regions/").status_code == 403
-    assert AuditEvent.objects.filter(action="delete", actor=users[Role.REVIEWER],
-                                     target_type="civil_affairs.user").exists()
+    assert AuditEvent.objects.filter(
+        action="delete", actor=users[Role.REVIEWER], target_type="civil_affairs.user"
+    ).exists()
 
     token = log_in(str(Role.REVIEWER)).json()["token"]
     AuthToken.objects.create(user=users[Role.REVIEWER])  # e.g. one made in the admin
@@ -92,8 +94,10 @@ def test_staff_are_not_throttled_at_the_anonymous_rate(users):
 
 
 def test_residents_and_staff_are_counted_at_their_own_rates(users, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                               "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "resident": "2/min", "staff": "3/min"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "resident": "2/min", "staff": "3/min"},
+    }
     resident, staff = APIClient(), APIClient()
     resident.force_authenticate(users[Role.RESIDENT])
     staff.force_authenticate(users[Role.REVIEWER])

@@ -4,6 +4,7 @@ tests/sample_area is a tiny area installed only in the test settings; it
 must show up in navigation, the residents' service list and the permission
 matrix (tests/sample_area/matrix.py), and run its batch on the real worker.
 Person 360, the overview and life events of the sample area: see R3's tests."""
+
 import re
 import time
 import zlib
@@ -77,23 +78,34 @@ def test_the_system_check_names_an_unknown_capability():
     errors = checks.unknown_capabilities([path("page/", page), path("api/", Api.as_view()), path("ok/", known)])
     assert sorted(e.msg for e in errors) == [
         "api/: the view demands the capability 'no_such_api_capability', which no one declares",
-        "page/: the view demands the capability 'no_such_capability', which no one declares"]
+        "page/: the view demands the capability 'no_such_capability', which no one declares",
+    ]
     assert {e.id for e in errors} == {"civil_affairs.E101"}
 
 
 def test_the_system_check_catches_a_second_claim_of_a_name(extra_area):
-    extra_area(Area(key="greedy", label="冲突领域",
-                    capabilities={"sample_view": frozenset({Role.AUDITOR}), "registry_view": frozenset()},
-                    batch_kinds=(BatchKind("sample_count", "又一个", "tests.sample_area.tasks.count_task"),),
-                    import_kinds=(ImportKind("person", "civil_affairs.resources.PersonResource", "人员", "workbench"),)))
+    extra_area(
+        Area(
+            key="greedy",
+            label="冲突领域",
+            capabilities={"sample_view": frozenset({Role.AUDITOR}), "registry_view": frozenset()},
+            batch_kinds=(BatchKind("sample_count", "又一个", "tests.sample_area.tasks.count_task"),),
+            import_kinds=(ImportKind("person", "civil_affairs.resources.PersonResource", "人员", "workbench"),),
+        )
+    )
     messages = sorted(e.msg for e in checks.check_areas())
-    assert messages == ["batch kind 'sample_count' is claimed 2 times", "capability 'registry_view' is claimed 2 times",
-                        "capability 'sample_view' is claimed 2 times", "import kind 'person' is claimed 2 times"]
+    assert messages == [
+        "batch kind 'sample_count' is claimed 2 times",
+        "capability 'registry_view' is claimed 2 times",
+        "capability 'sample_view' is claimed 2 times",
+        "import kind 'person' is claimed 2 times",
+    ]
     # the same key is refused at once, and the check would name it too
     with pytest.raises(AreaConflict):
         areas.register(Area(key="sample", label="重名"))
     assert [e.msg for e in checks.area_conflicts([areas.get("sample"), Area(key="sample", label="重名")])] == [
-        "area key 'sample' is claimed 2 times"]
+        "area key 'sample' is claimed 2 times"
+    ]
     # the core's own capability stays the core's
     assert capability_table()["registry_view"] != frozenset()
 
@@ -128,10 +140,13 @@ def test_a_domain_error_is_a_400_with_its_message():
 
 def test_audit_rows_writes_one_event_per_row_in_one_statement(households):
     ids = list(Person.objects.values_list("pk", flat=True))
-    written = services.audit_rows(select_sql="""
+    written = services.audit_rows(
+        select_sql="""
         SELECT NULL, 'system', 'update', 'civil_affairs.person', p.id, p.residence_region_id,
                jsonb_build_object('step', 'checked', 'n', %(n)s)
-        FROM civil_affairs_person p WHERE p.id = ANY(%(ids)s)""", params={"ids": ids, "n": 7})
+        FROM civil_affairs_person p WHERE p.id = ANY(%(ids)s)""",
+        params={"ids": ids, "n": 7},
+    )
     assert written == len(ids) == 3
     events = AuditEvent.objects.filter(target_type="civil_affairs.person", changes__step="checked")
     assert sorted(int(e.target_id) for e in events) == sorted(ids)
@@ -158,12 +173,20 @@ def test_the_core_names_no_area():
 
 def test_areas_import_no_private_core_name():
     private = re.compile(r"from civil_affairs\.[a-z_.]* import .*\b_")
-    found = [f"{f}:{n}" for app in AREA_APPS for f in app.rglob("*.py")
-             for n, line in enumerate(f.read_text().splitlines(), 1) if private.search(line)]
+    found = [
+        f"{f}:{n}"
+        for app in AREA_APPS
+        for f in app.rglob("*.py")
+        for n, line in enumerate(f.read_text().splitlines(), 1)
+        if private.search(line)
+    ]
     assert found == []
 
 
 def test_services_never_import_tasks():
-    found = [str(f) for f in [CORE / "services.py", *(Path(settings.BASE_DIR) / "relief" / "services").glob("*.py")]
-             if re.search(r"from \.+tasks import|import .*\btasks\b", f.read_text())]
+    found = [
+        str(f)
+        for f in [CORE / "services.py", *(Path(settings.BASE_DIR) / "relief" / "services").glob("*.py")]
+        if re.search(r"from \.+tasks import|import .*\btasks\b", f.read_text())
+    ]
     assert found == []

@@ -7,6 +7,7 @@ found from the URL resolver, opened with GET by a user the permission
 matrix allows, and must write a VIEW/DOWNLOAD/EXPORT event whose target is
 that record.  Routes that are not full-record views are in NOT_RECORD_VIEWS
 with the reason."""
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
@@ -43,10 +44,15 @@ def _record_routes(patterns, namespace="", prefix="/"):
         if isinstance(p, URLResolver):
             if p.namespace == "admin":
                 continue  # the admin's person page is tested below
-            yield from _record_routes(p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace,
-                                      prefix + str(p.pattern))
-        elif (isinstance(p, URLPattern) and p.name and set(p.pattern.regex.groupindex) - {"format"}
-              and (prefix + str(p.pattern)).startswith(PREFIXES)):
+            yield from _record_routes(
+                p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace, prefix + str(p.pattern)
+            )
+        elif (
+            isinstance(p, URLPattern)
+            and p.name
+            and set(p.pattern.regex.groupindex) - {"format"}
+            and (prefix + str(p.pattern)).startswith(PREFIXES)
+        ):
             yield f"{namespace}{p.name}"
 
 
@@ -72,8 +78,14 @@ def test_every_record_route_is_in_the_permission_matrix():
 
 def test_the_walk_finds_the_detail_routes():
     names = {name for name, _build, _policy in DETAIL_ROUTES}
-    assert {"workbench:person_detail", "relief:application_detail", "api-relief:application-detail",
-            "api-core:household-detail", "relief:task_detail", "relief:subsidy_roll"} <= names
+    assert {
+        "workbench:person_detail",
+        "relief:application_detail",
+        "api-relief:application-detail",
+        "api-core:household-detail",
+        "relief:task_detail",
+        "relief:subsidy_roll",
+    } <= names
     assert not NOT_RECORD_VIEWS - names, "the allow-list names a route that is gone"
 
 
@@ -90,7 +102,9 @@ def test_every_detail_route_records_who_saw_which_record(name, objects, users, c
     assert response.status_code == 200, (name, response.status_code)
     events = AuditEvent.objects.filter(id__gt=before, action__in=AUDITED)
     assert [(e.target_id, e.actor_label) for e in events] == [(record_id, users[reader].username)], (
-        name, list(events.values("action", "target_type", "target_id")))
+        name,
+        list(events.values("action", "target_type", "target_id")),
+    )
 
 
 def test_the_admin_person_page_records_a_view(objects, users, client):  # noqa: F811
@@ -111,9 +125,10 @@ def test_bank_files_are_audited_with_their_roll(objects, users, client):  # noqa
     PayrollRoll.objects.filter(pk=objects["roll"].pk).update(status=PayrollRoll.Status.APPROVED)
     PriceSubsidyRoll.objects.filter(pk=objects["subsidy_roll"].pk).update(status=PriceSubsidyRoll.Status.APPROVED)
     client.force_login(users[Role.REVIEWER], backend="django.contrib.auth.backends.ModelBackend")
-    for path, roll in ((f"/work/relief/payroll/{objects['roll'].pk}/bank.csv", objects["roll"]),
-                       (f"/work/relief/price-linkage/rolls/{objects['subsidy_roll'].pk}/bank.xlsx",
-                        objects["subsidy_roll"])):
+    for path, roll in (
+        (f"/work/relief/payroll/{objects['roll'].pk}/bank.csv", objects["roll"]),
+        (f"/work/relief/price-linkage/rolls/{objects['subsidy_roll'].pk}/bank.xlsx", objects["subsidy_roll"]),
+    ):
         response = client.get(path)
         assert response.status_code == 200, path
         event = AuditEvent.objects.filter(action="export").latest("id")

@@ -2,6 +2,7 @@
 the city so the city's staff see them, a heartbeat per chunk, runs whose
 worker stopped shown as interrupted and resumable from their page, and a
 live run never started twice."""
+
 import datetime as dt
 import threading
 
@@ -22,8 +23,12 @@ def _running(*, minutes_since_heartbeat: int, **fields) -> BatchRun:
     now = timezone.now()
     run = batchrun_create(kind=PAYROLL, params={"month": "2026-12"}, **fields)
     BatchRun.objects.filter(pk=run.pk).update(
-        status=BatchRun.Status.RUNNING, done=2, total=9, started_at=now - dt.timedelta(minutes=60),
-        heartbeat_at=now - dt.timedelta(minutes=minutes_since_heartbeat))
+        status=BatchRun.Status.RUNNING,
+        done=2,
+        total=9,
+        started_at=now - dt.timedelta(minutes=60),
+        heartbeat_at=now - dt.timedelta(minutes=minutes_since_heartbeat),
+    )
     run.refresh_from_db()
     return run
 
@@ -65,8 +70,9 @@ def test_row_by_row_progress_touches_the_heartbeat_too(regions):
     assert BatchRun.objects.get(pk=run.pk).heartbeat_at >= before
 
 
-def test_a_stale_run_shows_interrupted_and_is_resumed_from_its_page(regions, users, login, client,
-                                                                   django_capture_on_commit_callbacks, settings):
+def test_a_stale_run_shows_interrupted_and_is_resumed_from_its_page(
+    regions, users, login, client, django_capture_on_commit_callbacks, settings
+):
     settings.BATCH_HEARTBEAT_STALE_MINUTES = 10
     run = _running(minutes_since_heartbeat=11)
     admin = login(users[Role.BUREAU_ADMIN])
@@ -106,8 +112,7 @@ def test_a_live_run_is_not_started_twice(regions, users, login, django_capture_o
         batchrun_retry(user=users[Role.BUREAU_ADMIN], run_id=run.pk)
 
 
-def test_resuming_needs_the_kinds_own_run_capability(regions, users, login, client,
-                                                    django_capture_on_commit_callbacks):
+def test_resuming_needs_the_kinds_own_run_capability(regions, users, login, client, django_capture_on_commit_callbacks):
     worker = users[Role.CASEWORKER]  # may import registry files, may not generate a payroll
     payroll_run = batchrun_create(kind=PAYROLL, params={"month": "2026-12"}, user=worker)
     import_run = batchrun_create(kind="import_person", params={"kind": "person"}, user=worker)
@@ -170,8 +175,9 @@ def test_migration_0007_files_old_system_runs_under_the_city(regions, users):
 
     migration = importlib.import_module("civil_affairs.migrations.0007_system_runs_under_city")
     old = BatchRun.objects.create(kind=PAYROLL, params={"month": "2026-10"}, region=regions["province"])
-    mine = BatchRun.objects.create(kind="import_person", params={}, region=regions["province"],
-                                   created_by=users[Role.BUREAU_ADMIN])  # a person's run: left as it was
+    mine = BatchRun.objects.create(
+        kind="import_person", params={}, region=regions["province"], created_by=users[Role.BUREAU_ADMIN]
+    )  # a person's run: left as it was
     migration.system_runs_under_city(apps, None)
     old.refresh_from_db()
     mine.refresh_from_db()

@@ -1,4 +1,5 @@
 """A real Celery worker on the real Redis broker, and /healthz."""
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from civil_affairs import services, tasks
@@ -31,8 +32,9 @@ def test_import_runs_on_the_worker(celery_worker_process, regions, users):
     from tests.civil_affairs.factories import PERSON_IMPORT_ROWS as ROWS
     from tests.civil_affairs.factories import person_csv
 
-    run = services.registry_import_start(user=users[Role.CASEWORKER], kind="person",
-                                         uploaded=SimpleUploadedFile("p.csv", person_csv(*ROWS)))
+    run = services.registry_import_start(
+        user=users[Role.CASEWORKER], kind="person", uploaded=SimpleUploadedFile("p.csv", person_csv(*ROWS))
+    )
     import time
 
     deadline = time.monotonic() + 60

@@ -1,6 +1,7 @@
 """`make run` serves the demo as the real thing is served (issue 12): the
 project's own 404 page, not Django's debug page with the URL list, and the
 static files still load."""
+
 import socket
 import subprocess
 import sys
@@ -25,12 +26,24 @@ def _free_port() -> int:
 def demo_server(transactional_db):
     db = settings.DATABASES["default"]
     env = demo_environment()  # what `make run` gives its server
-    env.update(DJANGO_SETTINGS_MODULE="civil_affairs.settings",
-               DATABASE_URL=postgres_url(user=db["USER"], password=db.get("PASSWORD") or "", host=db["HOST"] or "",
-                                         port=db.get("PORT") or "", name=db["NAME"]))
+    env.update(
+        DJANGO_SETTINGS_MODULE="civil_affairs.settings",
+        DATABASE_URL=postgres_url(
+            user=db["USER"],
+            password=db.get("PASSWORD") or "",
+            host=db["HOST"] or "",
+            port=db.get("PORT") or "",
+            name=db["NAME"],
+        ),
+    )
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-                            cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

@@ -3,6 +3,7 @@
 Runs in a subprocess because DJANGO_ENV is read once, when settings are
 imported, and the test session itself runs with development settings.
 """
+
 from __future__ import annotations
 
 import os
@@ -44,8 +45,9 @@ def production_environment() -> dict[str, str]:
 
 def test_production_refuses_to_start_without_database_and_broker_urls():
     env = {k: v for k, v in production_environment().items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=BASE_DIR, env=env, capture_output=True,
-                            text=True, timeout=180)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=180
+    )
     assert result.returncode != 0
     assert "Production settings need DATABASE_URL and REDIS_URL" in result.stderr
 

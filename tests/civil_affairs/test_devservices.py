@@ -1,5 +1,6 @@
 """`make run` / `make test` without URLs: a SIGTERM stops the embedded
 PostgreSQL and Redis too (issue 12: they kept running)."""
+
 import os
 import signal
 import subprocess
@@ -22,8 +23,14 @@ def test_sigterm_stops_the_embedded_services(tmp_path):
     var_dir = tmp_path / "var"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["MINZHENG_VAR_DIR"] = str(var_dir)
-    proc = subprocess.Popen([sys.executable, "-m", "civil_affairs.devservices", "--", "sleep", "300"],
-                            cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "civil_affairs.devservices", "--", "sleep", "300"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     redis_socket = None
     for line in proc.stdout:  # the two "[devservices] embedded …" lines come before the command starts
         if "embedded Redis:" in line:

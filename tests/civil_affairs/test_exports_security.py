@@ -1,6 +1,7 @@
 """Exports never turn a resident's text into a live formula; the admin's
 import-export follows the workbench's masking and audit rules; person names
 are validated where they are typed (issue 10, findings 3 and 4)."""
+
 import csv
 import datetime as dt
 import io
@@ -39,30 +40,35 @@ def _no_formulas(workbook):
 
 # ---------------------------------------------------------------- the one helper
 
-@pytest.mark.parametrize("value, expected", [
-    (FORMULA, "'" + FORMULA),
-    ("+1+2", "'+1+2"),
-    ("-1+2", "'-1+2"),
-    ("@SUM(A1)", "'@SUM(A1)"),
-    ("\t=1", "'\t=1"),
-    ("\r=1", "'\r=1"),
-    ("王建国", "王建国"),
-    ("a=b", "a=b"),
-    ("-12.50", "-12.50"),  # a number written as text (a CSV widget's rendering) is not a formula
-    (Decimal("-12.50"), Decimal("-12.50")),
-    (-3, -3),
-    (1.5, 1.5),
-    (dt.date(2026, 1, 1), dt.date(2026, 1, 1)),
-    (None, None),
-])
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (FORMULA, "'" + FORMULA),
+        ("+1+2", "'+1+2"),
+        ("-1+2", "'-1+2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("王建国", "王建国"),
+        ("a=b", "a=b"),
+        ("-12.50", "-12.50"),  # a number written as text (a CSV widget's rendering) is not a formula
+        (Decimal("-12.50"), Decimal("-12.50")),
+        (-3, -3),
+        (1.5, 1.5),
+        (dt.date(2026, 1, 1), dt.date(2026, 1, 1)),
+        (None, None),
+    ],
+)
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected
     assert type(safe_cell(value)) is type(expected)
 
 
 def test_xlsx_cells_are_text_never_formulas_and_numbers_stay_numbers(db):
-    response = xlsx_response(filename="t", sheet="s", headers=["=标题", "金额"],
-                             rows=[[FORMULA, Decimal("-12.50")], ["=1+1", 3]])
+    response = xlsx_response(
+        filename="t", sheet="s", headers=["=标题", "金额"], rows=[[FORMULA, Decimal("-12.50")], ["=1+1", 3]]
+    )
     workbook = _workbook(response)
     _no_formulas(workbook)
     sheet = workbook.active
@@ -78,6 +84,7 @@ def test_csv_cells_are_escaped_headers_too(db):
 
 
 # ---------------------------------------------------------------- workbench exports
+
 
 def test_people_export_shows_a_formula_name_as_text(households, users, login):
     # A name saved before names were validated (factories skip validation, as old rows did).
@@ -103,12 +110,18 @@ def test_batch_error_file_is_escaped_and_audited_as_an_export(households, users,
 
 # ---------------------------------------------------------------- admin export (django-import-export)
 
+
 def _export_post_data(client, url, fmt):
     """The export form as the admin page offers it: every field ticked, the format chosen."""
     form = client.get(url).context["form"]
     data = {"format": next(value for value, label in form.fields["format"].choices if label == fmt), "resource": "0"}
-    data.update({name: "on" for name, field in form.fields.items() if name not in ("format", "resource")
-                 and field.widget.input_type == "checkbox"})
+    data.update(
+        {
+            name: "on"
+            for name, field in form.fields.items()
+            if name not in ("format", "resource") and field.widget.input_type == "checkbox"
+        }
+    )
     return data
 
 
@@ -201,8 +214,10 @@ NAME_CHARS = st.one_of(
 )
 
 
-@given(st.lists(st.lists(NAME_CHARS, min_size=1, max_size=8).map("".join), min_size=1, max_size=4),
-       st.sampled_from(["·", "・", "•", " "]))
+@given(
+    st.lists(st.lists(NAME_CHARS, min_size=1, max_size=8).map("".join), min_size=1, max_size=4),
+    st.sampled_from(["·", "・", "•", " "]),
+)
 def test_names_from_the_allowed_alphabet_pass(parts, separator):
     raw = separator.join(parts)
     name = rules.validate_person_name(raw)
@@ -237,10 +252,20 @@ def test_the_person_model_refuses_a_formula_name(households):
 
 def test_the_admin_refuses_a_formula_name(regions, users, login):
     number = rules.make_id_number("320612", dt.date(1960, 3, 5), 17)
-    response = login(users[Role.BUREAU_ADMIN]).post("/admin/civil_affairs/person/add/", {
-        "id_number": number, "name": FORMULA, "hukou_region": regions["jinsha_1"].code,
-        "residence_region": regions["jinsha_1"].code, "phone": "", "disability_grade": 0,
-        "disability_type": "", "labour_capacity": "full", "death_date": ""})
+    response = login(users[Role.BUREAU_ADMIN]).post(
+        "/admin/civil_affairs/person/add/",
+        {
+            "id_number": number,
+            "name": FORMULA,
+            "hukou_region": regions["jinsha_1"].code,
+            "residence_region": regions["jinsha_1"].code,
+            "phone": "",
+            "disability_grade": 0,
+            "disability_type": "",
+            "labour_capacity": "full",
+            "death_date": "",
+        },
+    )
     assert response.status_code == 200 and "姓名只能包含汉字" in response.content.decode()
     assert not Person.objects.filter(id_number=number).exists()
 
@@ -248,8 +273,12 @@ def test_the_admin_refuses_a_formula_name(regions, users, login):
 def test_the_relief_member_form_refuses_a_formula_name_and_normalises_dots():
     from relief.forms import ApplyMemberForm
 
-    data = {"id_number": rules.make_id_number("320612", dt.date(1990, 1, 1), 11), "relation": "child",
-            "disability_grade": "0", "labour_capacity": "full"}
+    data = {
+        "id_number": rules.make_id_number("320612", dt.date(1990, 1, 1), 11),
+        "relation": "child",
+        "disability_grade": "0",
+        "labour_capacity": "full",
+    }
     form = ApplyMemberForm({**data, "name": "+cmd"})
     assert not form.is_valid() and "姓名只能包含汉字" in form.errors["name"][0]
     form = ApplyMemberForm({**data, "name": "欧阳・娜娜"})
@@ -263,6 +292,5 @@ def test_person_create_refuses_a_formula_name_with_a_message_and_normalises_dots
     number = rules.make_id_number("320612", dt.date(1970, 2, 2), 33)
     with pytest.raises(services.DomainError, match="姓名只能包含汉字"):
         services.person_create(actor=None, id_number=number, name="@SUM(1+1)", hukou_region=regions["jinsha_1"])
-    person = services.person_create(actor=None, id_number=number, name=" 欧阳・娜娜 ",
-                                    hukou_region=regions["jinsha_1"])
+    person = services.person_create(actor=None, id_number=number, name=" 欧阳・娜娜 ", hukou_region=regions["jinsha_1"])
     assert person.name == "欧阳·娜娜"

@@ -1,5 +1,6 @@
 """Issue 12 defect 2: members live where their household is registered, so
 the street's caseworker finds a new online applicant and exports them."""
+
 import pytest
 
 from civil_affairs import selectors, services
@@ -17,8 +18,7 @@ def newcomer(regions):
 
 def test_creating_a_household_moves_its_head_into_the_community(regions, users, newcomer):
     caseworker = users[Role.CASEWORKER]  # 金沙街道
-    assert not selectors.registry_search(selectors.person_list_for_user(caseworker), "甄新来",
-                                         user=caseworker).exists()
+    assert not selectors.registry_search(selectors.person_list_for_user(caseworker), "甄新来", user=caseworker).exists()
     household = services.household_create(actor=newcomer, region=regions["jinsha_1"], head=newcomer)
     newcomer.refresh_from_db()
     assert newcomer.residence_region_id == regions["jinsha_1"].code
@@ -30,16 +30,18 @@ def test_creating_a_household_moves_its_head_into_the_community(regions, users, 
 
 
 def test_added_member_and_moved_household_follow(regions, users, newcomer):
-    head = services.person_create(actor=None, id_number=valid_id_number(), name="户主",
-                                  hukou_region=regions["jinsha_1"])
+    head = services.person_create(
+        actor=None, id_number=valid_id_number(), name="户主", hukou_region=regions["jinsha_1"]
+    )
     household = services.household_create(actor=users[Role.CASEWORKER], region=regions["jinsha_1"], head=head)
-    services.household_member_add(actor=users[Role.CASEWORKER], household=household, person=newcomer,
-                                  relation="spouse")
+    services.household_member_add(actor=users[Role.CASEWORKER], household=household, person=newcomer, relation="spouse")
     assert Person.objects.get(pk=newcomer.pk).residence_region_id == regions["jinsha_1"].code
-    services.household_move(actor=users[Role.BUREAU_ADMIN], household=household, region=regions["wenfeng_1"],
-                            address="文峰路1号")
-    assert set(Person.objects.filter(pk__in=[head.pk, newcomer.pk]).values_list("residence_region_id", flat=True)) \
-        == {regions["wenfeng_1"].code}
+    services.household_move(
+        actor=users[Role.BUREAU_ADMIN], household=household, region=regions["wenfeng_1"], address="文峰路1号"
+    )
+    assert set(Person.objects.filter(pk__in=[head.pk, newcomer.pk]).values_list("residence_region_id", flat=True)) == {
+        regions["wenfeng_1"].code
+    }
     # now the 文峰 caseworker finds them, the 金沙 one no longer does
     for who, finds in ((users["other_caseworker"], True), (users[Role.CASEWORKER], False)):
         assert selectors.registry_search(selectors.person_list_for_user(who), "甄新来", user=who).exists() is finds

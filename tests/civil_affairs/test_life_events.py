@@ -2,6 +2,7 @@
 death on the person page; the core records Person.death_date and calls every
 registered area's handler once, in the same transaction; relief's handler
 stops or suspends benefits with the same SQL as the nightly feed path."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -45,19 +46,32 @@ def probe():
 
 
 def _household(regions, *, size=1):
-    head = MemberFactory(household__region=regions["jinsha_1"],
-                         person__id_number=valid_id_number(birth=dt.date(1950, 1, 1)))
+    head = MemberFactory(
+        household__region=regions["jinsha_1"], person__id_number=valid_id_number(birth=dt.date(1950, 1, 1))
+    )
     for _n in range(size - 1):
-        MemberFactory(household=head.household, relation=HouseholdMember.Relation.SPOUSE,
-                      person__id_number=valid_id_number(birth=dt.date(1952, 1, 1)))
+        MemberFactory(
+            household=head.household,
+            relation=HouseholdMember.Relation.SPOUSE,
+            person__id_number=valid_id_number(birth=dt.date(1952, 1, 1)),
+        )
     return head.household, head.person
 
 
 def _benefit(household, recipient, **fields):
-    return Benefit.objects.create(**{"household": household, "recipient": recipient, "kind": "dibao",
-                                     "region": household.region, "monthly_amount": Decimal("780.00"),
-                                     "members": household.members.count(), "start_month": dt.date(2026, 1, 1),
-                                     "bank_account": "6228480012345678901", **fields})
+    return Benefit.objects.create(
+        **{
+            "household": household,
+            "recipient": recipient,
+            "kind": "dibao",
+            "region": household.region,
+            "monthly_amount": Decimal("780.00"),
+            "members": household.members.count(),
+            "start_month": dt.date(2026, 1, 1),
+            "bank_account": "6228480012345678901",
+            **fields,
+        }
+    )
 
 
 def test_a_caseworker_records_a_death_on_the_person_page(setup, users, login, probe):
@@ -81,7 +95,12 @@ def test_a_caseworker_records_a_death_on_the_person_page(setup, users, login, pr
     assert list(Payment.objects.filter(benefit=benefit).values_list("month", flat=True)) == [NOV]
     task = ReviewTask.objects.get(benefit=benefit)
     assert (task.kind, task.key, task.feed_record, task.person, task.status) == (
-        "death", f"p{person.pk}:2026-11-01", None, person, "open")
+        "death",
+        f"p{person.pk}:2026-11-01",
+        None,
+        person,
+        "open",
+    )
     assert task.evidence["action"] == "stopped" and task.evidence["payments_removed"] == 1
     # Each write audited as the caseworker: the person's fact, then relief's own row.
     fact = AuditEvent.objects.get(target_type="civil_affairs.person", target_id=str(person.pk), action="update")
@@ -93,8 +112,11 @@ def test_a_caseworker_records_a_death_on_the_person_page(setup, users, login, pr
     # Every other registered area heard it once, with who recorded it: the test-only sample area wrote its own row.
     assert probe == [(person.pk, NOV, "caseworker", worker)]
     sample = AuditEvent.objects.get(target_type="sample.case", target_id=str(person.pk))
-    assert sample.actor == worker and sample.changes == {"life_event": "death", "date": "2026-11-01",
-                                                         "source": "caseworker"}
+    assert sample.actor == worker and sample.changes == {
+        "life_event": "death",
+        "date": "2026-11-01",
+        "source": "caseworker",
+    }
 
 
 def test_recording_the_same_death_twice_calls_the_handlers_once(setup, users, probe):
@@ -135,8 +157,10 @@ def test_a_handler_that_refuses_undoes_the_fact(setup, users, probe):
     household, person = _household(setup)
     benefit = _benefit(household, person)
     with pytest.raises(DomainError):
-        life_event_record(actor=users[Role.CASEWORKER],
-                          event=LifeEvent(kind="death", person=person, date=NOV, evidence={"refuse": True}))
+        life_event_record(
+            actor=users[Role.CASEWORKER],
+            event=LifeEvent(kind="death", person=person, date=NOV, evidence={"refuse": True}),
+        )
     person.refresh_from_db()
     benefit.refresh_from_db()
     assert person.death_date is None and benefit.status == "active"
@@ -151,8 +175,14 @@ def test_another_date_for_a_recorded_death_is_refused(setup, users):
         life_event_record(actor=worker, event=LifeEvent(kind="death", person=person, date=dt.date(2026, 10, 1)))
 
 
-@pytest.mark.parametrize("day, message", [("2026-11-03", "死亡日期不能晚于今天。"), ("1949-12-31", "死亡日期不能早于出生日期。"),
-                                          ("", "死亡日期：该字段是必填项。")])
+@pytest.mark.parametrize(
+    "day, message",
+    [
+        ("2026-11-03", "死亡日期不能晚于今天。"),
+        ("1949-12-31", "死亡日期不能早于出生日期。"),
+        ("", "死亡日期：该字段是必填项。"),
+    ],
+)
 def test_the_page_refuses_a_future_or_impossible_date(setup, users, login, probe, day, message):
     household, person = _household(setup)
     client = login(users[Role.CASEWORKER])
@@ -164,7 +194,12 @@ def test_the_page_refuses_a_future_or_impossible_date(setup, users, login, probe
 
 def test_only_roles_that_edit_the_registry_see_the_form(setup, users, login):
     household, person = _household(setup)
-    for role, shown in ((Role.CASEWORKER, True), (Role.BUREAU_ADMIN, True), (Role.REVIEWER, False),
-                        (Role.COMMUNITY_WORKER, False), (Role.AUDITOR, False)):
+    for role, shown in (
+        (Role.CASEWORKER, True),
+        (Role.BUREAU_ADMIN, True),
+        (Role.REVIEWER, False),
+        (Role.COMMUNITY_WORKER, False),
+        (Role.AUDITOR, False),
+    ):
         page = login(users[role]).get(f"/work/people/{person.pk}/").content.decode()
         assert ('data-testid="death-form"' in page) is shown, role

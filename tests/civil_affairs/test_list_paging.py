@@ -1,6 +1,7 @@
 """Lists (issue 12 item 8): keyset pages walked forwards and backwards, the
 result count (exact under a bound, else the planner's estimate, "约"), and
 Chinese names in pinyin order, on PostgreSQL."""
+
 import datetime as dt
 import random
 import re
@@ -21,16 +22,31 @@ def _walk(qs, *, sort, size, pinyin=()):
     """Every page forwards, then every page backwards from the last: (forward pages, backward pages)."""
     forward, cursor = [], None
     while True:
-        page = keyset_page(qs, sort=sort, allowed=("name", "number", "id_number"), default=sort, cursor=cursor,
-                           size=size, pinyin=pinyin)
+        page = keyset_page(
+            qs,
+            sort=sort,
+            allowed=("name", "number", "id_number"),
+            default=sort,
+            cursor=cursor,
+            size=size,
+            pinyin=pinyin,
+        )
         forward.append(page)
         if not page.next_cursor:
             break
         cursor = page.next_cursor
     backward, before = [forward[-1]], forward[-1].prev_cursor
     while before:
-        page = keyset_page(qs, sort=sort, allowed=("name", "number", "id_number"), default=sort, cursor=None,
-                           before=before, size=size, pinyin=pinyin)
+        page = keyset_page(
+            qs,
+            sort=sort,
+            allowed=("name", "number", "id_number"),
+            default=sort,
+            cursor=None,
+            before=before,
+            size=size,
+            pinyin=pinyin,
+        )
         backward.append(page)
         before = page.prev_cursor
     return forward, backward
@@ -133,17 +149,29 @@ def test_pinyin_pages_walk_the_index_without_sorting(regions):
     rng = random.Random(12)
     births = [dt.date(1950, 1, 1) + dt.timedelta(days=i) for i in range(3000)]
     Person.objects.bulk_create(
-        Person(name=rng.choice("赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张") + rng.choice("伟芳娜敏静丽强磊军洋"),
-               id_number=valid_id_number(birth=birth), birth_date=birth, sex="M",
-               hukou_region=regions["jinsha_1"], residence_region=regions["jinsha_1"])
-        for birth in births)
+        Person(
+            name=rng.choice("赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张") + rng.choice("伟芳娜敏静丽强磊军洋"),
+            id_number=valid_id_number(birth=birth),
+            birth_date=birth,
+            sex="M",
+            hukou_region=regions["jinsha_1"],
+            residence_region=regions["jinsha_1"],
+        )
+        for birth in births
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE civil_affairs_person")
 
     def plan_of(cursor_value):
         with CaptureQueriesContext(connection) as queries:
-            page = keyset_page(Person.objects.all(), sort="name", allowed=("name",), default="name",
-                               cursor=cursor_value, pinyin=("name",))
+            page = keyset_page(
+                Person.objects.all(),
+                sort="name",
+                allowed=("name",),
+                default="name",
+                cursor=cursor_value,
+                pinyin=("name",),
+            )
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN {queries.captured_queries[-1]['sql']}")
             return page, "\n".join(row[0] for row in cursor.fetchall())

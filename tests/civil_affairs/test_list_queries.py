@@ -1,5 +1,6 @@
 """The core's list pages and API lists cost the same queries for 1 row as for
 a full page (no N+1), on the real database."""
+
 from civil_affairs.models import AuditEvent, HouseholdMember, Role
 from civil_affairs.services import audit_record, batchrun_create
 from tests.civil_affairs.factories import MemberFactory
@@ -8,6 +9,7 @@ from tests.queries import assert_no_n_plus_one
 
 def _families(regions):
     """`n` households in 金沙社区, each a head and a spouse (sizes and heads are per row)."""
+
     def make(n):
         for _ in range(n):
             head = MemberFactory(household__region=regions["jinsha_1"])
@@ -18,6 +20,7 @@ def _families(regions):
 
 def _people(regions):
     """`n` people in 金沙社区, each the head of a household."""
+
     def make(n):
         for _ in range(n):
             MemberFactory(household__region=regions["jinsha_1"])

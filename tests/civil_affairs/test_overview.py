@@ -1,6 +1,7 @@
 """The bureau overview (民政一张图, issue 11 item 6): every area's indicators by
 district, equal to a hand count on test data; reviewers see their district;
 the Excel export is audited; each indicator is one grouped query."""
+
 import datetime as dt
 import io
 from decimal import Decimal
@@ -24,11 +25,21 @@ NOV = dt.date(2026, 11, 1)
 def _benefit(region, *, kind="dibao", members=1, amount="780.00", **fields):
     head = MemberFactory(household__region=region, person__id_number=valid_id_number(birth=dt.date(1960, 1, 1)))
     for _n in range(members - 1):
-        MemberFactory(household=head.household, relation="child",
-                      person__id_number=valid_id_number(birth=dt.date(1990, 1, 1)))
-    return Benefit.objects.create(**{"household": head.household, "recipient": head.person, "kind": kind,
-                                     "region": region, "monthly_amount": Decimal(amount), "members": members,
-                                     "start_month": dt.date(2026, 1, 1), **fields})
+        MemberFactory(
+            household=head.household, relation="child", person__id_number=valid_id_number(birth=dt.date(1990, 1, 1))
+        )
+    return Benefit.objects.create(
+        **{
+            "household": head.household,
+            "recipient": head.person,
+            "kind": kind,
+            "region": region,
+            "monthly_amount": Decimal(amount),
+            "members": members,
+            "start_month": dt.date(2026, 1, 1),
+            **fields,
+        }
+    )
 
 
 @pytest.fixture
@@ -44,12 +55,26 @@ def city(regions, users, settings):
     _benefit(regions["wenfeng_1"], members=5, start_month=dt.date(2026, 12, 1))
     payroll.payroll_generate(month=NOV)
     Payment.objects.filter(benefit__region=regions["xingren_1"]).update(held=True)  # held: not counted as paid
-    Application.objects.create(number="T1", kind="temporary", temporary_type="emergency", household=big.household,
-                               applicant=big.recipient, region=big.region, state="accepted",
-                               deadline=dt.date(2026, 10, 30))
-    Application.objects.create(number="T2", kind="temporary", temporary_type="emergency", household=big.household,
-                               applicant=big.recipient, region=big.region, state="accepted",
-                               deadline=dt.date(2026, 11, 30))  # not overdue yet
+    Application.objects.create(
+        number="T1",
+        kind="temporary",
+        temporary_type="emergency",
+        household=big.household,
+        applicant=big.recipient,
+        region=big.region,
+        state="accepted",
+        deadline=dt.date(2026, 10, 30),
+    )
+    Application.objects.create(
+        number="T2",
+        kind="temporary",
+        temporary_type="emergency",
+        household=big.household,
+        applicant=big.recipient,
+        region=big.region,
+        state="accepted",
+        deadline=dt.date(2026, 11, 30),
+    )  # not overdue yet
     ReviewTask.objects.create(kind="vehicle", benefit=big, region=big.region, key="1")
     ReviewTask.objects.create(kind="vehicle", benefit=big, region=big.region, key="2", status="done")
     return regions

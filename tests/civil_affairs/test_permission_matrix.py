@@ -4,6 +4,7 @@ The table below is the policy, written out by hand: a new route fails
 `test_every_route_is_in_the_matrix` until someone decides who may use it.
 It holds the core's routes; each policy area supplies the rows of its own
 routes in its tests' matrix.py (collected by tests/matrix.py)."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -40,49 +41,82 @@ CORE_ROWS = {
     "healthz": (lambda o: "/healthz", "get", lambda who: 200),
     "workbench:index": (lambda o: "/work/", "get", expect(set(STAFF))),
     "workbench:people": (lambda o: "/work/people/", "get", expect(REGISTRY)),
-    "workbench:person_detail": (lambda o: f"/work/people/{o['person'].pk}/", "get",
-                                expect(IN_JURISDICTION, out_of_scope=REGISTRY)),
+    "workbench:person_detail": (
+        lambda o: f"/work/people/{o['person'].pk}/",
+        "get",
+        expect(IN_JURISDICTION, out_of_scope=REGISTRY),
+    ),
     # in-person verification of a resident account: the street's caseworker and the bureau (302 back to the
     # person, here with "no account" as the head has none); other streets 404; everyone else 403
-    "workbench:resident_verify": (lambda o: f"/work/people/{o['person'].pk}/verify-resident/", "post",
-                                  expect({Role.CASEWORKER, Role.BUREAU_ADMIN}, ok_status=302,
-                                         out_of_scope={"other_caseworker"})),
+    "workbench:resident_verify": (
+        lambda o: f"/work/people/{o['person'].pk}/verify-resident/",
+        "post",
+        expect({Role.CASEWORKER, Role.BUREAU_ADMIN}, ok_status=302, out_of_scope={"other_caseworker"}),
+    ),
     # a caseworker records a death (registry_edit): an empty POST is sent back to the person with the form's
     # message (302); other streets 404; everyone else 403
-    "workbench:person_death": (lambda o: f"/work/people/{o['person'].pk}/death/", "post",
-                               expect({Role.CASEWORKER, Role.BUREAU_ADMIN}, ok_status=302,
-                                      out_of_scope={"other_caseworker"})),
+    "workbench:person_death": (
+        lambda o: f"/work/people/{o['person'].pk}/death/",
+        "post",
+        expect({Role.CASEWORKER, Role.BUREAU_ADMIN}, ok_status=302, out_of_scope={"other_caseworker"}),
+    ),
     "workbench:households": (lambda o: "/work/households/", "get", expect(REGISTRY)),
     "workbench:region_suggest": (lambda o: "/work/regions/suggest/?region=金沙", "get", expect(REGISTRY)),
-    "workbench:household_detail": (lambda o: f"/work/households/{o['household'].pk}/", "get",
-                                   expect(IN_JURISDICTION, out_of_scope=REGISTRY)),
-    "workbench:document_download": (lambda o: f"/work/documents/{o['document'].pk}/", "get",
-                                    lambda who: {ANON: 302}.get(who, 200 if who in IN_JURISDICTION else 404)),
-    "workbench:import": (lambda o: "/work/import/", "get", expect({Role.CASEWORKER, Role.BUREAU_ADMIN,
-                                                                   "other_caseworker"})),
+    "workbench:household_detail": (
+        lambda o: f"/work/households/{o['household'].pk}/",
+        "get",
+        expect(IN_JURISDICTION, out_of_scope=REGISTRY),
+    ),
+    "workbench:document_download": (
+        lambda o: f"/work/documents/{o['document'].pk}/",
+        "get",
+        lambda who: {ANON: 302}.get(who, 200 if who in IN_JURISDICTION else 404),
+    ),
+    "workbench:import": (
+        lambda o: "/work/import/",
+        "get",
+        expect({Role.CASEWORKER, Role.BUREAU_ADMIN, "other_caseworker"}),
+    ),
     "workbench:batches": (lambda o: "/work/batches/", "get", expect(BATCH)),
-    "workbench:batch_detail": (lambda o: f"/work/batches/{o['run'].pk}/", "get",
-                               expect(BATCH_IN_JURISDICTION, out_of_scope=BATCH)),
-    "workbench:batch_errors": (lambda o: f"/work/batches/{o['run'].pk}/errors.csv", "get",
-                               expect(BATCH_IN_JURISDICTION, out_of_scope=BATCH)),
+    "workbench:batch_detail": (
+        lambda o: f"/work/batches/{o['run'].pk}/",
+        "get",
+        expect(BATCH_IN_JURISDICTION, out_of_scope=BATCH),
+    ),
+    "workbench:batch_errors": (
+        lambda o: f"/work/batches/{o['run'].pk}/errors.csv",
+        "get",
+        expect(BATCH_IN_JURISDICTION, out_of_scope=BATCH),
+    ),
     # POST: a succeeded run is not retried (302 back with a message); others are refused.
-    "workbench:batch_retry": (lambda o: f"/work/batches/{o['run'].pk}/retry/", "post",
-                              lambda who: {ANON: 302, Role.CASEWORKER: 302, Role.BUREAU_ADMIN: 302,
-                                           "other_caseworker": 404}.get(who, 403)),
+    "workbench:batch_retry": (
+        lambda o: f"/work/batches/{o['run'].pk}/retry/",
+        "post",
+        lambda who: {ANON: 302, Role.CASEWORKER: 302, Role.BUREAU_ADMIN: 302, "other_caseworker": 404}.get(who, 403),
+    ),
     "workbench:audit": (lambda o: "/work/audit/", "get", expect({Role.BUREAU_ADMIN, Role.AUDITOR})),
     # the bureau overview (民政一张图) and its Excel export: the bureau, the auditor, reviewers (their district)
     "workbench:overview": (lambda o: "/work/overview/", "get", expect(OVERVIEW)),
     "workbench:overview_export": (lambda o: "/work/overview/export.xlsx", "get", expect(OVERVIEW)),
     "api-core:api-root": (lambda o: "/api/core/", "get", expect(REGISTRY, anon=403)),
     "api-core:region-list": (lambda o: "/api/core/regions/", "get", expect(REGISTRY, anon=403)),
-    "api-core:region-detail": (lambda o: "/api/core/regions/320612001001/", "get",
-                               expect(IN_JURISDICTION, anon=403, out_of_scope=REGISTRY)),
+    "api-core:region-detail": (
+        lambda o: "/api/core/regions/320612001001/",
+        "get",
+        expect(IN_JURISDICTION, anon=403, out_of_scope=REGISTRY),
+    ),
     "api-core:person-list": (lambda o: "/api/core/persons/", "get", expect(REGISTRY, anon=403)),
-    "api-core:person-detail": (lambda o: f"/api/core/persons/{o['person'].pk}/", "get",
-                               expect(IN_JURISDICTION, anon=403, out_of_scope=REGISTRY)),
+    "api-core:person-detail": (
+        lambda o: f"/api/core/persons/{o['person'].pk}/",
+        "get",
+        expect(IN_JURISDICTION, anon=403, out_of_scope=REGISTRY),
+    ),
     "api-core:household-list": (lambda o: "/api/core/households/", "get", expect(REGISTRY, anon=403)),
-    "api-core:household-detail": (lambda o: f"/api/core/households/{o['household'].pk}/", "get",
-                                  expect(IN_JURISDICTION, anon=403, out_of_scope=REGISTRY)),
+    "api-core:household-detail": (
+        lambda o: f"/api/core/households/{o['household'].pk}/",
+        "get",
+        expect(IN_JURISDICTION, anon=403, out_of_scope=REGISTRY),
+    ),
     # API login: open to all, an empty POST is the 400 of missing credentials; logout needs a token, not a session
     "api-token": (lambda o: "/api/auth/token/", "post", lambda who: 400),
     "api-login": (lambda o: "/api/auth/login/", "post", lambda who: 400),
@@ -117,11 +151,19 @@ def test_every_route_is_in_the_matrix():
 @pytest.fixture
 def objects(households, users):
     household = households["ours"]
-    document = services.document_upload(actor=users[Role.CASEWORKER], household=household, kind="other",
-                                        uploaded=SimpleUploadedFile("a.pdf", pdf_bytes()))
+    document = services.document_upload(
+        actor=users[Role.CASEWORKER],
+        household=household,
+        kind="other",
+        uploaded=SimpleUploadedFile("a.pdf", pdf_bytes()),
+    )
     run = services.batchrun_create(kind="import_person", params={}, user=users[Role.CASEWORKER])
-    core = {"household": household, "person": household.members.get(relation="head").person,
-            "document": document, "run": run}
+    core = {
+        "household": household,
+        "person": household.members.get(relation="head").person,
+        "document": document,
+        "run": run,
+    }
     return {**core, **area_objects(core, users)}
 
 
@@ -158,9 +200,10 @@ def test_admin_changes_are_audited(regions, users, client):
 
     client.force_login(users[Role.BUREAU_ADMIN], backend="django.contrib.auth.backends.ModelBackend")
     region = regions["jinsha_1"]
-    response = client.post(f"/admin/civil_affairs/region/{region.pk}/change/",
-                           {"code": region.code, "name": "金沙新社区", "parent": region.parent_id,
-                            "is_urban": "on"})
+    response = client.post(
+        f"/admin/civil_affairs/region/{region.pk}/change/",
+        {"code": region.code, "name": "金沙新社区", "parent": region.parent_id, "is_urban": "on"},
+    )
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="update", target_type="civil_affairs.region", target_id=region.code)
     assert event.changes == {"admin": True, "name": "金沙新社区"}
@@ -174,11 +217,20 @@ def test_admin_audit_keeps_id_numbers_masked(regions, users, client):
 
     client.force_login(users[Role.BUREAU_ADMIN], backend="django.contrib.auth.backends.ModelBackend")
     number = rules.make_id_number("320612", dt.date(1960, 3, 5), 17)
-    response = client.post("/admin/civil_affairs/person/add/", {
-        "id_number": number, "name": "王建国", "hukou_region": regions["jinsha_1"].code,
-        "residence_region": regions["jinsha_1"].code, "phone": "", "disability_grade": 0,
-        "disability_type": "", "labour_capacity": "full", "death_date": "",
-    })
+    response = client.post(
+        "/admin/civil_affairs/person/add/",
+        {
+            "id_number": number,
+            "name": "王建国",
+            "hukou_region": regions["jinsha_1"].code,
+            "residence_region": regions["jinsha_1"].code,
+            "phone": "",
+            "disability_grade": 0,
+            "disability_type": "",
+            "labour_capacity": "full",
+            "death_date": "",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     person = Person.objects.get(id_number=number)
     event = AuditEvent.objects.get(action="create", target_type="civil_affairs.person", target_id=str(person.pk))
@@ -232,8 +284,9 @@ def test_unmasking_attempts_for_every_role(objects, users, client, settings):
         assert full or api_ids(number[-4:]) == set()
         # the whole number: found within the jurisdiction, and every such search audited
         assert api_ids(number) == page_ids(number) == ({person.pk} if in_scope else set()), who
-        exact = AuditEvent.objects.filter(actor=user, target_type="civil_affairs.person_search",
-                                          changes__query_kind="id_exact")
+        exact = AuditEvent.objects.filter(
+            actor=user, target_type="civil_affairs.person_search", changes__query_kind="id_exact"
+        )
         assert [e.changes["results"] for e in exact] == [int(in_scope)] * 2, who
         if in_scope:
             data = api.get(f"/api/core/persons/{person.pk}/").json()

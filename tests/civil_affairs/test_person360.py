@@ -7,6 +7,7 @@ Role policy: rows are for roles with the area's read capability in the
 user's jurisdiction; money (amounts, payments, subsidies) only for roles
 that see the payroll (payroll_view) — a community worker sees that a person
 is on dibao and has a case, not how much is paid."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -26,28 +27,61 @@ TODAY = dt.date(2026, 11, 2)
 def family(regions, users, settings):
     """Head (the payee) and spouse in 金沙社区 on dibao since January, paid in October and November."""
     settings.MINZHENG_TODAY = TODAY
-    head = MemberFactory(household__region=regions["jinsha_1"], household__number="H320612001777777",
-                         person__name="周大海", person__id_number=valid_id_number(birth=dt.date(1960, 1, 1)))
-    spouse = MemberFactory(household=head.household, relation=HouseholdMember.Relation.SPOUSE,
-                           person__name="吴小梅", person__id_number=valid_id_number(birth=dt.date(1962, 1, 1)))
+    head = MemberFactory(
+        household__region=regions["jinsha_1"],
+        household__number="H320612001777777",
+        person__name="周大海",
+        person__id_number=valid_id_number(birth=dt.date(1960, 1, 1)),
+    )
+    spouse = MemberFactory(
+        household=head.household,
+        relation=HouseholdMember.Relation.SPOUSE,
+        person__name="吴小梅",
+        person__id_number=valid_id_number(birth=dt.date(1962, 1, 1)),
+    )
     household = head.household
-    benefit = Benefit.objects.create(household=household, recipient=head.person, kind="dibao",
-                                     region=household.region, monthly_amount=Decimal("780.00"), members=2,
-                                     start_month=dt.date(2026, 1, 1), bank_account="6228480012345678901")
+    benefit = Benefit.objects.create(
+        household=household,
+        recipient=head.person,
+        kind="dibao",
+        region=household.region,
+        monthly_amount=Decimal("780.00"),
+        members=2,
+        start_month=dt.date(2026, 1, 1),
+        bank_account="6228480012345678901",
+    )
     for month in (dt.date(2026, 10, 1), dt.date(2026, 11, 1)):
         payroll.payroll_generate(month=month)
     application = _application(household, head.person, "A1", state="submitted")
     roll = PriceSubsidyRoll.objects.create(month=dt.date(2026, 10, 1), district_id="320612000000")
-    PriceSubsidy.objects.create(roll=roll, person=spouse.person, month=roll.month, group="dibao",
-                                region=household.region, amount=Decimal("28.08"))
-    return {"household": household, "head": head.person, "spouse": spouse.person, "benefit": benefit,
-            "application": application}
+    PriceSubsidy.objects.create(
+        roll=roll,
+        person=spouse.person,
+        month=roll.month,
+        group="dibao",
+        region=household.region,
+        amount=Decimal("28.08"),
+    )
+    return {
+        "household": household,
+        "head": head.person,
+        "spouse": spouse.person,
+        "benefit": benefit,
+        "application": application,
+    }
 
 
 def _application(household, applicant, number, *, state="confirmed"):
-    return Application.objects.create(number=f"T{number}", kind="temporary", temporary_type="emergency",
-                                      household=household, applicant=applicant, region=household.region,
-                                      state=state, requested_amount=Decimal("500"))
+    return Application.objects.create(
+        number=f"T{number}",
+        kind="temporary",
+        temporary_type="emergency",
+        household=household,
+        applicant=applicant,
+        region=household.region,
+        state=state,
+        requested_amount=Decimal("500"),
+    )
 
 
 def _page(client, url):
@@ -96,10 +130,21 @@ def test_every_role_leaves_a_view_event(family, users, login, role):
     client = login(users[role])
     client.get(f"/work/people/{family['head'].pk}/")
     client.get(f"/work/households/{family['household'].pk}/")
-    assert AuditEvent.objects.filter(actor=users[role], action="view", target_type="civil_affairs.person",
-                                     target_id=str(family["head"].pk)).count() == 1
-    assert AuditEvent.objects.filter(actor=users[role], action="view", target_type="civil_affairs.household",
-                                     target_id=str(family["household"].pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            actor=users[role], action="view", target_type="civil_affairs.person", target_id=str(family["head"].pk)
+        ).count()
+        == 1
+    )
+    assert (
+        AuditEvent.objects.filter(
+            actor=users[role],
+            action="view",
+            target_type="civil_affairs.household",
+            target_id=str(family["household"].pk),
+        ).count()
+        == 1
+    )
 
 
 def test_the_household_page_links_to_relief_and_starts_an_application(family, users, login):
@@ -119,13 +164,20 @@ def test_the_household_page_links_to_relief_and_starts_an_application(family, us
 
 
 def _person_with(regions, n):
-    head = MemberFactory(household__region=regions["jinsha_1"],
-                         person__id_number=valid_id_number(birth=dt.date(1970, 1, 1)))
+    head = MemberFactory(
+        household__region=regions["jinsha_1"], person__id_number=valid_id_number(birth=dt.date(1970, 1, 1))
+    )
     household = head.household
     for i in range(n):
-        Benefit.objects.create(household=household, recipient=head.person, kind="temporary", region=household.region,
-                               monthly_amount=Decimal("300.00"), start_month=dt.date(2026, 1 + i, 1),
-                               last_month=dt.date(2026, 1 + i, 1))
+        Benefit.objects.create(
+            household=household,
+            recipient=head.person,
+            kind="temporary",
+            region=household.region,
+            monthly_amount=Decimal("300.00"),
+            start_month=dt.date(2026, 1 + i, 1),
+            last_month=dt.date(2026, 1 + i, 1),
+        )
         _application(household, head.person, f"{head.person.pk}-{i}")
     return head.person, household
 

@@ -1,5 +1,6 @@
 """Chunked registry import: good rows kept, bad rows reported with row numbers,
 re-import changes nothing; CSV and Excel; the admin links to it."""
+
 import datetime as dt
 import io
 
@@ -56,8 +57,9 @@ def test_excel_import_with_numeric_cells(regions, users):
 
 def test_resumes_after_the_rows_already_done(regions, users, monkeypatch):
     monkeypatch.setattr(services, "IMPORT_CHUNK_ROWS", 1)
-    run = services.registry_import_start(user=users[Role.CASEWORKER], kind="person",
-                                         uploaded=SimpleUploadedFile("p.csv", person_csv(ROWS[0], ROWS[3])))
+    run = services.registry_import_start(
+        user=users[Role.CASEWORKER], kind="person", uploaded=SimpleUploadedFile("p.csv", person_csv(ROWS[0], ROWS[3]))
+    )
     # A worker died after the first chunk: progress says 1 row done.
     BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.RUNNING, done=1, total=2)
     run = services.registry_import_run(run_id=run.pk)
@@ -70,16 +72,18 @@ def test_unsupported_file_is_refused_with_a_message(regions, users):
     import pytest
 
     with pytest.raises(services.DomainError, match="CSV"):
-        services.registry_import_start(user=users[Role.CASEWORKER], kind="person",
-                                       uploaded=SimpleUploadedFile("p.txt", b"x"))
+        services.registry_import_start(
+            user=users[Role.CASEWORKER], kind="person", uploaded=SimpleUploadedFile("p.txt", b"x")
+        )
 
 
 def test_import_page_queues_and_shows_progress(regions, users, login, django_capture_on_commit_callbacks):
     client = login(users[Role.CASEWORKER])
     assert client.get("/work/import/?kind=person").status_code == 200
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post("/work/import/", {"kind": "person",
-                                                 "file": SimpleUploadedFile("p.csv", person_csv(*ROWS))})
+        response = client.post(
+            "/work/import/", {"kind": "person", "file": SimpleUploadedFile("p.csv", person_csv(*ROWS))}
+        )
     assert response.status_code == 302 and len(callbacks) == 1
     run = BatchRun.objects.get()
     services.registry_import_run(run_id=run.pk)  # what the queued task does
@@ -93,14 +97,16 @@ def test_admin_changelist_offers_import_and_export(regions, users, login):
     html = login(users[Role.BUREAU_ADMIN]).get("/admin/civil_affairs/person/").text
     assert "/work/import/?kind=person" in html
     assert "export" in html
-    response = login(users[Role.BUREAU_ADMIN]).post("/admin/civil_affairs/region/export/",
-                                                    {"format": "0", "resource": "0"})
+    response = login(users[Role.BUREAU_ADMIN]).post(
+        "/admin/civil_affairs/region/export/", {"format": "0", "resource": "0"}
+    )
     assert response.status_code in (200, 302)
 
 
 def test_failed_run_can_be_retried_and_resumes(regions, users, login, django_capture_on_commit_callbacks):
-    run = services.registry_import_start(user=users[Role.CASEWORKER], kind="person",
-                                         uploaded=SimpleUploadedFile("p.csv", person_csv(*ROWS)))
+    run = services.registry_import_start(
+        user=users[Role.CASEWORKER], kind="person", uploaded=SimpleUploadedFile("p.csv", person_csv(*ROWS))
+    )
     BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.FAILED, done=1, total=4)
     client = login(users[Role.CASEWORKER])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

@@ -1,6 +1,7 @@
 """Issue 10 finding 2: a role that sees only masked ID numbers cannot unmask one
 by searching with growing prefixes, by sorting, or from the birth date and the
 registered residence; searches by ID number are limited per minute and audited."""
+
 import datetime as dt
 import io
 import time
@@ -45,19 +46,22 @@ def head(households):
     return households["ours"].members.get(relation="head").person
 
 
-@pytest.mark.parametrize("query, kind", [
-    ("", "empty"),
-    ("320612198005170011", "id_exact"),
-    ("32061219800517001x", "id_exact"),
-    ("张 1234", "id_last4"),
-    ("1234 张三", "id_last4"),
-    ("张三　123X", "id_last4"),  # full-width space, check character X
-    ("3206121980", "id_prefix"),
-    ("1234", "id_prefix"),
-    ("13900000001", "phone"),
-    ("王建", "name"),
-    ("张 三", "name"),
-])
+@pytest.mark.parametrize(
+    "query, kind",
+    [
+        ("", "empty"),
+        ("320612198005170011", "id_exact"),
+        ("32061219800517001x", "id_exact"),
+        ("张 1234", "id_last4"),
+        ("1234 张三", "id_last4"),
+        ("张三　123X", "id_last4"),  # full-width space, check character X
+        ("3206121980", "id_prefix"),
+        ("1234", "id_prefix"),
+        ("13900000001", "phone"),
+        ("王建", "name"),
+        ("张 三", "name"),
+    ],
+)
 def test_search_syntax(query, kind):
     assert search_parse(query).kind == kind
 
@@ -90,11 +94,18 @@ def test_last4_search_uses_its_index(regions, users):
 
     stems, branches = "甲乙丙丁戊己庚辛壬癸", "子丑寅卯辰巳午未申酉戌亥"
     Person.objects.bulk_create(
-        Person(id_number=number, name=f"张{stems[n % 10]}{branches[n // 10 % 12]}", sex="M",
-               birth_date=rules.parse_id_number(number).birth_date,
-               hukou_region=regions["jinsha_1"], residence_region=regions["jinsha_1"])
-        for n, number in enumerate({valid_id_number(birth=dt.date(1950, 1, 1) + dt.timedelta(days=d))
-                                    for d in range(4000)}))
+        Person(
+            id_number=number,
+            name=f"张{stems[n % 10]}{branches[n // 10 % 12]}",
+            sex="M",
+            birth_date=rules.parse_id_number(number).birth_date,
+            hukou_region=regions["jinsha_1"],
+            residence_region=regions["jinsha_1"],
+        )
+        for n, number in enumerate(
+            {valid_id_number(birth=dt.date(1950, 1, 1) + dt.timedelta(days=d)) for d in range(4000)}
+        )
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE civil_affairs_person")
     target = Person.objects.order_by("pk")[1234]
@@ -115,8 +126,7 @@ def test_api_answers_without_birth_date_and_with_the_city_only(households, users
         detail = api(users[who]).get(f"/api/core/persons/{head.pk}/").json()
         assert "birth_date" not in detail and detail["hukou_region"] == "320600000000"
         members = api(users[who]).get(f"/api/core/households/{households['ours'].pk}/").json()["members"]
-        assert all("birth_date" not in m["person"] and m["person"]["hukou_region"] == "320600000000"
-                   for m in members)
+        assert all("birth_date" not in m["person"] and m["person"]["hukou_region"] == "320600000000" for m in members)
     row = head_row(api(users[Role.CASEWORKER]).get("/api/core/persons/").json())
     assert row["birth_date"] == head.birth_date.isoformat() and row["age"] == expected_age
     assert row["hukou_region"] == head.hukou_region_id
@@ -140,10 +150,16 @@ def test_each_search_by_id_number_leaves_one_audit_event(households, users, head
     events = AuditEvent.objects.filter(target_type=SEARCH).order_by("pk")
     assert [(e.action, e.actor_id, e.changes) for e in events] == [
         ("view", users[Role.AUDITOR].pk, {"query_kind": "id_exact", "masked": head.masked_id_number, "results": 1}),
-        ("view", users[Role.AUDITOR].pk, {"query_kind": "id_last4", "masked": f"{head.name} {head.id_number[-4:]}",
-                                          "results": 1}),
-        ("view", users[Role.AUDITOR].pk, {"query_kind": "id_prefix", "masked": head.id_number[:4] + "******",
-                                          "results": 0}),
+        (
+            "view",
+            users[Role.AUDITOR].pk,
+            {"query_kind": "id_last4", "masked": f"{head.name} {head.id_number[-4:]}", "results": 1},
+        ),
+        (
+            "view",
+            users[Role.AUDITOR].pk,
+            {"query_kind": "id_prefix", "masked": head.id_number[:4] + "******", "results": 0},
+        ),
     ]
     assert head.id_number[4:14] not in str(list(events.values_list("changes", flat=True)))
     # pages and their exports too, full roles as well: one event per request
@@ -156,7 +172,9 @@ def test_each_search_by_id_number_leaves_one_audit_event(households, users, head
     mine = AuditEvent.objects.filter(target_type=SEARCH, actor=users[Role.CASEWORKER]).order_by("pk")
     in_street = person_list_for_user(users[Role.CASEWORKER]).filter(id_number__startswith=head.id_number[:6])
     assert [(e.changes["query_kind"], e.changes["results"]) for e in mine] == [
-        ("id_prefix", in_street.count()), ("id_exact", 1)]
+        ("id_prefix", in_street.count()),
+        ("id_exact", 1),
+    ]
     assert in_street.count() >= 2
 
 
@@ -199,8 +217,7 @@ def test_digit_by_digit_attack_learns_nothing(households, users, head):
 def test_attack_is_cut_off_by_the_rate_limit(households, users, head, settings, same_minute):
     settings.SEARCH_RATE_PER_MINUTE = 30
     client = api(users[Role.COMMUNITY_WORKER])
-    statuses = [client.get("/api/core/persons/", {"q": head.id_number[:6 + n % 12]}).status_code
-                for n in range(60)]
+    statuses = [client.get("/api/core/persons/", {"q": head.id_number[: 6 + n % 12]}).status_code for n in range(60)]
     assert statuses == [200] * 30 + [429] * 30
 
 
@@ -216,8 +233,12 @@ def test_people_page_for_masked_roles_shows_age_and_no_id_sort(households, users
     # exact birth-date filters are not offered (they would find the day by bisection)
     assert "born_after" not in response.text
     everyone = {p.pk for p in client.get("/work/people/").context["page"].items}
-    narrowed = {p.pk for p in client.get("/work/people/", {"born_after": head.birth_date,
-                                                            "born_before": head.birth_date}).context["page"].items}
+    narrowed = {
+        p.pk
+        for p in client.get("/work/people/", {"born_after": head.birth_date, "born_before": head.birth_date})
+        .context["page"]
+        .items
+    }
     assert narrowed == everyone
     # an ID prefix finds nobody, and the page says how to search
     response = client.get("/work/people/", {"q": head.id_number[:10]})
@@ -253,8 +274,9 @@ def test_people_export_gives_age_to_masked_roles(households, users, login, head)
     assert next(r for r in rows[1:] if r[1] == head.name)[3].date() == head.birth_date
 
 
-def test_relief_queue_finds_by_the_whole_id_only_limited_and_audited(households, users, login, head, settings,
-                                                                     same_minute):
+def test_relief_queue_finds_by_the_whole_id_only_limited_and_audited(
+    households, users, login, head, settings, same_minute
+):
     from decimal import Decimal
 
     from relief.services import applications as relief
@@ -262,10 +284,16 @@ def test_relief_queue_finds_by_the_whole_id_only_limited_and_audited(households,
 
     standards_load_demo(actor=None, region=households["ours"].region.parent.parent.parent)  # 南通市
     worker = users[Role.CASEWORKER]
-    application = relief.application_create(actor=worker, household=households["ours"], kind="temporary",
-                                            temporary_type="emergency", requested_amount=Decimal("1000"))
-    relief.application_details_update(actor=worker, application=application, authorised_verification=True,
-                                      bank_account="6228480012345678901")
+    application = relief.application_create(
+        actor=worker,
+        household=households["ours"],
+        kind="temporary",
+        temporary_type="emergency",
+        requested_amount=Decimal("1000"),
+    )
+    relief.application_details_update(
+        actor=worker, application=application, authorised_verification=True, bank_account="6228480012345678901"
+    )
     relief.application_submit(actor=worker, application=application)
     settings.SEARCH_RATE_PER_MINUTE = 2
     client = login(users[Role.COMMUNITY_WORKER])
@@ -279,7 +307,8 @@ def test_relief_queue_finds_by_the_whole_id_only_limited_and_audited(households,
     assert found(head.name) == [application.pk]
     events = AuditEvent.objects.filter(target_type=SEARCH, actor=users[Role.COMMUNITY_WORKER])
     assert [e.changes for e in events.order_by("pk")] == [
-        {"query_kind": "id_exact", "masked": head.masked_id_number, "results": n} for n in (1, 1, 0)]
+        {"query_kind": "id_exact", "masked": head.masked_id_number, "results": n} for n in (1, 1, 0)
+    ]
 
 
 def test_detail_pages_show_age_and_the_city_to_roles_without_full_numbers(client, households, users):

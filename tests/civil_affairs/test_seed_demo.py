@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: the demo city's shape, valid and unique ID numbers,
 repeatability for a seed, and the command's options."""
+
 from __future__ import annotations
 
 import io
@@ -15,8 +16,13 @@ from civil_affairs.models import AssetRecord, Household, HouseholdMember, Income
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NANTONG_COUNTIES = {
-    "320612000000": "通州区", "320613000000": "崇川区", "320614000000": "海门区", "320623000000": "如东县",
-    "320681000000": "启东市", "320682000000": "如皋市", "320685000000": "海安市",
+    "320612000000": "通州区",
+    "320613000000": "崇川区",
+    "320614000000": "海门区",
+    "320623000000": "如东县",
+    "320681000000": "启东市",
+    "320682000000": "如皋市",
+    "320685000000": "海安市",
 }
 
 
@@ -79,7 +85,8 @@ def test_every_household_has_one_head_and_records():
     wages = IncomeRecord.objects.filter(kind=IncomeRecord.Kind.WAGES)
     assert wages.exists()
     assert set(wages.values_list("period_start", "period_end", "source").distinct()) == {
-        (demo.PERIOD_START, demo.PERIOD_END, "declared")}
+        (demo.PERIOD_START, demo.PERIOD_END, "declared")
+    }
     assert AssetRecord.objects.filter(kind=AssetRecord.Kind.DEPOSIT).exists()
 
 
@@ -171,8 +178,12 @@ def test_every_copied_table_takes_an_orm_insert_after_seeding():
 
     seed("--households=50", "--seed=3")
     community = Region.objects.filter(level=Region.Level.VILLAGE).order_by("code").first()
-    person = Person.objects.create(id_number=rules.make_id_number(community.code[:6], dt.date(1990, 5, 17), 901),
-                                   name="新申请", hukou_region=community, residence_region=community)
+    person = Person.objects.create(
+        id_number=rules.make_id_number(community.code[:6], dt.date(1990, 5, 17), 901),
+        name="新申请",
+        hukou_region=community,
+        residence_region=community,
+    )
     household = Household.objects.create(number="H999999999000001", region=community)
     HouseholdMember.objects.create(household=household, person=person, relation=HouseholdMember.Relation.HEAD)
     period = {"period_start": dt.date(2026, 1, 1), "period_end": dt.date(2026, 6, 30)}
@@ -180,5 +191,6 @@ def test_every_copied_table_takes_an_orm_insert_after_seeding():
     AssetRecord.objects.create(household=household, person=person, kind="deposit", amount=100, **period)
     ExpenditureRecord.objects.create(household=household, person=person, kind="medical", amount=100, **period)
     for table, _columns in demo.TABLES.values():  # every COPYed table is covered above
-        assert table in {m._meta.db_table for m in (Person, Household, HouseholdMember, IncomeRecord,
-                                                     AssetRecord, ExpenditureRecord)}
+        assert table in {
+            m._meta.db_table for m in (Person, Household, HouseholdMember, IncomeRecord, AssetRecord, ExpenditureRecord)
+        }

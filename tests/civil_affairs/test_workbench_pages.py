@@ -1,4 +1,5 @@
 """Workbench lists, search, detail pages, exports and audit on the real database."""
+
 import io
 
 import pytest
@@ -37,12 +38,12 @@ def test_detail_shows_full_id_to_caseworker_and_audits_the_view(households, user
     head = household.members.get(relation="head").person
     response = login(users[Role.CASEWORKER]).get(f"/work/households/{household.pk}/")
     assert head.id_number in response.text
-    assert AuditEvent.objects.filter(action="view", target_type="civil_affairs.household",
-                                     target_id=str(household.pk), actor=users[Role.CASEWORKER]).exists()
+    assert AuditEvent.objects.filter(
+        action="view", target_type="civil_affairs.household", target_id=str(household.pk), actor=users[Role.CASEWORKER]
+    ).exists()
     response = login(users[Role.CASEWORKER]).get(f"/work/people/{head.pk}/")
     assert head.id_number in response.text
-    assert AuditEvent.objects.filter(action="view", target_type="civil_affairs.person",
-                                     target_id=str(head.pk)).exists()
+    assert AuditEvent.objects.filter(action="view", target_type="civil_affairs.person", target_id=str(head.pk)).exists()
 
 
 def test_community_worker_sees_masked_numbers_even_on_detail(households, users, login):
@@ -110,16 +111,19 @@ def test_excel_export_is_filtered_masked_and_audited(households, users, login):
     assert [r[0] for r in households_sheet[1:]] == [households["ours"].number]
     exports = AuditEvent.objects.filter(action="export", actor=users[Role.REVIEWER])
     assert sorted(exports.values_list("target_type", flat=True)) == ["civil_affairs.household", "civil_affairs.person"]
-    assert exports.get(target_type="civil_affairs.household").changes == {
-        "filters": {"export": "xlsx", "q": head.name}}
+    assert exports.get(target_type="civil_affairs.household").changes == {"filters": {"export": "xlsx", "q": head.name}}
 
 
 def test_audit_log_export_is_itself_audited(users, login):
     client = login(users[Role.AUDITOR])
     response = client.get("/work/audit/", {"export": "xlsx"})
     assert response.status_code == 200
-    assert AuditEvent.objects.filter(action="export", actor=users[Role.AUDITOR],
-                                     target_type="civil_affairs.auditevent").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="export", actor=users[Role.AUDITOR], target_type="civil_affairs.auditevent"
+        ).count()
+        == 1
+    )
 
 
 def test_filters_narrow_the_list(households, users, login):
@@ -132,7 +136,7 @@ def test_filters_narrow_the_list(households, users, login):
 
 def test_htmx_request_gets_only_the_rows(households, users, login):
     response = login(users[Role.CASEWORKER]).get("/work/people/", {"q": "王"}, HTTP_HX_REQUEST="true")
-    assert "<nav class=\"navbar" not in response.text and "王建国" in response.text
+    assert '<nav class="navbar' not in response.text and "王建国" in response.text
 
 
 @pytest.mark.parametrize("language, text", [("zh-hans", "人员查询"), ("en", "Find people")])
@@ -162,8 +166,12 @@ def test_document_download_is_audited_in_the_households_region(households, users
 
     pdf = pdf_bytes()
     household = households["ours"]
-    doc = services.document_upload(actor=users[Role.CASEWORKER], household=household, kind="income_proof",
-                                   uploaded=SimpleUploadedFile("工资证明.pdf", pdf))
+    doc = services.document_upload(
+        actor=users[Role.CASEWORKER],
+        household=household,
+        kind="income_proof",
+        uploaded=SimpleUploadedFile("工资证明.pdf", pdf),
+    )
     response = login(users[Role.CASEWORKER]).get(f"/work/documents/{doc.pk}/")
     assert response.status_code == 200 and b"".join(response.streaming_content) == pdf
     event = AuditEvent.objects.get(action="download", target_id=str(doc.pk))

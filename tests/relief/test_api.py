@@ -1,5 +1,6 @@
 """/api/relief/: the procedure driven through its POST actions, scoped by
 jurisdiction, refusals as 400 with the Chinese reason, masked ID numbers."""
+
 import csv
 import datetime as dt
 import io
@@ -30,8 +31,17 @@ def test_full_procedure_through_the_api(family, staff, login, settings):
     worker = login(staff["caseworker"])
     checklist = {k: True for k in svc.REQUIRED_DOCUMENTS["dibao"]}
     assert _act(worker, app, "accept", {"checklist": checklist}).json()["state"] == "accepted"
-    visit = _act(worker, app, "visit", {"second_visitor": staff["colleague"].pk, "visited_on": "2026-11-02",
-                                        "living_conditions": "简陋", "findings": "属实"})
+    visit = _act(
+        worker,
+        app,
+        "visit",
+        {
+            "second_visitor": staff["colleague"].pk,
+            "visited_on": "2026-11-02",
+            "living_conditions": "简陋",
+            "findings": "属实",
+        },
+    )
     assert visit.status_code == 200 and [v["status"] for v in visit.json()["visits"]] == ["pending"]
     early = _act(worker, app, "propose", {"note": "符合"})
     assert early.status_code == 400 and early.json()["detail"] == "入户调查尚待共同调查人 陈同事 确认。"
@@ -75,18 +85,34 @@ def test_jurisdiction_roles_and_masking(family, staff, users, login, django_asse
 
 def test_benefit_actions(family, staff, login):
     head = family.members.get(relation="head").person
-    benefit = Benefit.objects.create(household=family, recipient=head, kind="dibao", region=family.region,
-                                     monthly_amount=500, start_month=dt.date(2026, 1, 1))
+    benefit = Benefit.objects.create(
+        household=family,
+        recipient=head,
+        kind="dibao",
+        region=family.region,
+        monthly_amount=500,
+        start_month=dt.date(2026, 1, 1),
+    )
     recheck = login(staff["caseworker"]).post(f"/api/relief/benefits/{benefit.pk}/recheck/")
     assert recheck.status_code == 201 and recheck.json()["state"] == "accepted"
     assert recheck.json()["recheck_of"] == benefit.pk
     reviewer = login(staff["reviewer"])
-    stopped = reviewer.post(f"/api/relief/benefits/{benefit.pk}/status/", {"status": "suspended", "reason": "核查"},
-                            content_type="application/json")
+    stopped = reviewer.post(
+        f"/api/relief/benefits/{benefit.pk}/status/",
+        {"status": "suspended", "reason": "核查"},
+        content_type="application/json",
+    )
     assert stopped.status_code == 200 and stopped.json()["status"] == "suspended"
-    assert login(staff["caseworker"]).post(f"/api/relief/benefits/{benefit.pk}/status/",
-                                           {"status": "stopped", "reason": "x"},
-                                           content_type="application/json").status_code == 403
+    assert (
+        login(staff["caseworker"])
+        .post(
+            f"/api/relief/benefits/{benefit.pk}/status/",
+            {"status": "stopped", "reason": "x"},
+            content_type="application/json",
+        )
+        .status_code
+        == 403
+    )
 
 
 def test_standards_in_force(relief_standards, users, login):
@@ -103,8 +129,14 @@ def test_payroll_rolls_api(family, staff, login, month):
     from relief.services.payroll import parse_month, payroll_generate
 
     head = family.members.get(relation="head").person
-    Benefit.objects.create(household=family, recipient=head, kind="dibao", region=family.region,
-                           monthly_amount=500, start_month=dt.date(2026, 1, 1))
+    Benefit.objects.create(
+        household=family,
+        recipient=head,
+        kind="dibao",
+        region=family.region,
+        monthly_amount=500,
+        start_month=dt.date(2026, 1, 1),
+    )
     payroll_generate(month=parse_month(month))
     roll = PayrollRoll.objects.get()
     reviewer = login(staff["reviewer"])
@@ -120,21 +152,34 @@ def test_roll_bank_file_through_the_api(family, staff, users, login):
 
     roll = PriceSubsidyRoll.objects.create(month=dt.date(2026, 10, 1), district_id="320612000000")
     head = family.members.get(relation="head").person
-    PriceSubsidy.objects.create(roll=roll, person=head, month=roll.month, group="dibao", region=family.region,
-                                amount=Decimal("28.08"), bank_account="6228480000000000001")
+    PriceSubsidy.objects.create(
+        roll=roll,
+        person=head,
+        month=roll.month,
+        group="dibao",
+        region=family.region,
+        amount=Decimal("28.08"),
+        bank_account="6228480000000000001",
+    )
     reviewer = login(staff["reviewer"])
     early = reviewer.get(f"/api/relief/price-linkage/{roll.pk}/bank-file/csv/")
     assert early.status_code == 400 and "审核通过后" in early.json()["detail"]
     assert reviewer.post(f"/api/relief/price-linkage/{roll.pk}/approve/").status_code == 200
     full = reviewer.get(f"/api/relief/price-linkage/{roll.pk}/bank-file/csv/")
     rows = list(csv.reader(io.StringIO(b"".join(full.streaming_content).decode("utf-8-sig"))))
-    assert rows == [["姓名", "身份证号", "银行账号", "金额（元）", "保障群体", "所在社区/村"],
-                    [head.name, head.id_number, "6228480000000000001", "28.08", "低保对象", family.region.name]]
+    assert rows == [
+        ["姓名", "身份证号", "银行账号", "金额（元）", "保障群体", "所在社区/村"],
+        [head.name, head.id_number, "6228480000000000001", "28.08", "低保对象", family.region.name],
+    ]
     masked = login(users[Role.AUDITOR]).get(f"/api/relief/price-linkage/{roll.pk}/bank-file/xlsx/")
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(masked.streaming_content))).active
     assert [c.value for c in sheet[2]][:2] == [head.name, core_rules.mask_id_number(head.id_number)]
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, target_type="relief.pricesubsidyroll",
-                                     target_id=str(roll.pk)).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.EXPORT, target_type="relief.pricesubsidyroll", target_id=str(roll.pk)
+        ).count()
+        == 2
+    )
 
 
 def test_return_extend_objection_and_reject_through_the_api(family, staff, login, settings):
@@ -150,14 +195,24 @@ def test_return_extend_objection_and_reject_through_the_api(family, staff, login
     assert extended["deadline"] == "2027-01-04" and extended["extension_reason"] == "需核对外地房产"
     again = _act(worker, app, "extend", {"reason": "再延"})
     assert again.status_code == 400 and again.json() == {"detail": "该申请已延期一次。"}
-    visit = _act(worker, app, "visit", {"second_visitor": staff["colleague"].pk, "visited_on": "2026-11-02",
-                                        "living_conditions": "简陋", "findings": "属实"})
+    visit = _act(
+        worker,
+        app,
+        "visit",
+        {
+            "second_visitor": staff["colleague"].pk,
+            "visited_on": "2026-11-02",
+            "living_conditions": "简陋",
+            "findings": "属实",
+        },
+    )
     _co_sign(login, staff, visit.json()["visits"][0]["id"])
     worker = login(staff["caseworker"])
     _act(worker, app, "propose", {"note": "符合"})
     _act(worker, app, "notice")
-    objected = _act(worker, app, "objection", {"received_on": "2026-11-03", "content": "该户有小汽车",
-                                               "raised_by": "匿名"}).json()
+    objected = _act(
+        worker, app, "objection", {"received_on": "2026-11-03", "content": "该户有小汽车", "raised_by": "匿名"}
+    ).json()
     assert objected["state"] == "investigating" and objected["objections"][0]["content"] == "该户有小汽车"
     _act(worker, app, "propose", {"note": "复查后仍符合"})
     reviewer = login(staff["reviewer"])
@@ -172,15 +227,26 @@ def test_visit_input_is_validated_before_the_service(family, staff, login):
     _act(worker, app, "accept", {"checklist": {k: True for k in svc.REQUIRED_DOCUMENTS["dibao"]}})
     missing = _act(worker, app, "visit", {"visited_on": "2026-11-02"})
     assert missing.status_code == 400 and {"second_visitor", "living_conditions", "findings"} <= set(missing.json())
-    alone = _act(worker, app, "visit", {"second_visitor": staff["caseworker"].pk, "visited_on": "2026-11-02",
-                                        "living_conditions": "简陋", "findings": "属实"})
+    alone = _act(
+        worker,
+        app,
+        "visit",
+        {
+            "second_visitor": staff["caseworker"].pk,
+            "visited_on": "2026-11-02",
+            "living_conditions": "简陋",
+            "findings": "属实",
+        },
+    )
     assert alone.status_code == 400 and alone.json()["second_visitor"] == [
-        "请选择本街道（乡镇）可办理社会救助的另一名在岗经办人作为共同调查人。"]
+        "请选择本街道（乡镇）可办理社会救助的另一名在岗经办人作为共同调查人。"
+    ]
 
 
 def test_pay_first_for_an_emergency(family, staff, login):
-    app = submitted(family, staff, kind="temporary", temporary_type="emergency", requested_amount=Decimal("3000"),
-                    reason="火灾")
+    app = submitted(
+        family, staff, kind="temporary", temporary_type="emergency", requested_amount=Decimal("3000"), reason="火灾"
+    )
     worker = login(staff["caseworker"])
     too_much = _act(worker, app, "pay-first", {"amount": "2340.01"})
     assert too_much.status_code == 400 and "街道审批上限 2340.00" in too_much.json()["detail"]
@@ -190,9 +256,14 @@ def test_pay_first_for_an_emergency(family, staff, login):
 
 
 def test_application_list_filters_pages_and_stays_flat(family, staff, users, login, django_assert_max_num_queries):
-    apps = [submitted(family, staff, kind=kind, **extra) for kind, extra in (
-        ("dibao", {}), ("marginal", {}), ("temporary", {"temporary_type": "expenditure",
-                                                        "requested_amount": Decimal("800")}))]
+    apps = [
+        submitted(family, staff, kind=kind, **extra)
+        for kind, extra in (
+            ("dibao", {}),
+            ("marginal", {}),
+            ("temporary", {"temporary_type": "expenditure", "requested_amount": Decimal("800")}),
+        )
+    ]
     worker = login(staff["caseworker"])
     _act(worker, apps[0], "accept", {"checklist": {k: True for k in svc.REQUIRED_DOCUMENTS["dibao"]}})
     reviewer = login(staff["reviewer"])
@@ -228,8 +299,14 @@ def test_standards_in_force_errors(relief_standards, users, login):
 
 def test_benefit_list_is_scoped_filtered_and_masked(family, staff, users, login):
     head = family.members.get(relation="head").person
-    benefit = Benefit.objects.create(household=family, recipient=head, kind="dibao", region=family.region,
-                                     monthly_amount=500, start_month=dt.date(2026, 1, 1))
+    benefit = Benefit.objects.create(
+        household=family,
+        recipient=head,
+        kind="dibao",
+        region=family.region,
+        monthly_amount=500,
+        start_month=dt.date(2026, 1, 1),
+    )
     reviewer = login(staff["reviewer"])
     rows = reviewer.get("/api/relief/benefits/?status=active&kind=dibao&region=320612001001").json()["results"]
     assert [r["id"] for r in rows] == [benefit.pk]
@@ -240,8 +317,11 @@ def test_benefit_list_is_scoped_filtered_and_masked(family, staff, users, login)
     assert other.get(f"/api/relief/benefits/{benefit.pk}/").status_code == 404
     assert other.post(f"/api/relief/benefits/{benefit.pk}/recheck/").status_code == 404
     reviewer = login(staff["reviewer"])
-    wrong = reviewer.post(f"/api/relief/benefits/{benefit.pk}/status/", {"status": "active", "reason": "x"},
-                          content_type="application/json")
+    wrong = reviewer.post(
+        f"/api/relief/benefits/{benefit.pk}/status/",
+        {"status": "active", "reason": "x"},
+        content_type="application/json",
+    )
     assert wrong.status_code == 400 and "不能改为该状态" in wrong.json()["detail"]
 
 
@@ -253,28 +333,46 @@ def test_review_tasks_and_subsidy_rolls_through_the_api(family, staff, users, lo
     from relief.models import PriceSubsidy, PriceSubsidyRoll, ReviewTask
 
     head = family.members.get(relation="head").person
-    benefit = Benefit.objects.create(household=family, recipient=head, kind="dibao", region=family.region,
-                                     monthly_amount=Decimal("540.00"), start_month=dt.date(2026, 1, 1))
-    task = ReviewTask.objects.create(kind="vehicle", benefit=benefit, person=head, region=benefit.region, key="7",
-                                     evidence={"plate": "苏F12345"}, due=dt.date(2026, 11, 12))
+    benefit = Benefit.objects.create(
+        household=family,
+        recipient=head,
+        kind="dibao",
+        region=family.region,
+        monthly_amount=Decimal("540.00"),
+        start_month=dt.date(2026, 1, 1),
+    )
+    task = ReviewTask.objects.create(
+        kind="vehicle",
+        benefit=benefit,
+        person=head,
+        region=benefit.region,
+        key="7",
+        evidence={"plate": "苏F12345"},
+        due=dt.date(2026, 11, 12),
+    )
     worker = login(staff["caseworker"])
     listed = worker.get("/api/relief/tasks/?kind=vehicle&status=open").json()["results"]
     assert [t["id"] for t in listed] == [task.pk]
     assert listed[0]["person_id_number"] != head.id_number and "*" in listed[0]["person_id_number"]
     assert listed[0]["evidence"] == {"plate": "苏F12345"} and listed[0]["household_number"] == family.number
-    empty = worker.post(f"/api/relief/tasks/{task.pk}/resolve/", {"status": "done", "note": ""},
-                        content_type="application/json")
+    empty = worker.post(
+        f"/api/relief/tasks/{task.pk}/resolve/", {"status": "done", "note": ""}, content_type="application/json"
+    )
     assert empty.status_code == 400
-    done = worker.post(f"/api/relief/tasks/{task.pk}/resolve/", {"status": "dismissed", "note": "代步车，已核实"},
-                       content_type="application/json")
+    done = worker.post(
+        f"/api/relief/tasks/{task.pk}/resolve/",
+        {"status": "dismissed", "note": "代步车，已核实"},
+        content_type="application/json",
+    )
     assert done.status_code == 200 and done.json()["status"] == "dismissed"
     assert AuditEvent.objects.filter(target_type="relief.reviewtask", target_id=str(task.pk)).exists()
     assert login(users["other_caseworker"]).get(f"/api/relief/tasks/{task.pk}/").status_code == 404
 
     roll = PriceSubsidyRoll.objects.create(month=dt.date(2026, 10, 1), district_id="320612000000")
     for person in (m.person for m in family.members.all()):
-        PriceSubsidy.objects.create(roll=roll, person=person, month=roll.month, group="dibao", region=family.region,
-                                    amount=Decimal("28.08"))
+        PriceSubsidy.objects.create(
+            roll=roll, person=person, month=roll.month, group="dibao", region=family.region, amount=Decimal("28.08")
+        )
     rolls = login(staff["reviewer"]).get("/api/relief/price-linkage/").json()["results"]
     assert [(r["people"], r["total"], r["status"]) for r in rolls] == [(3, "84.24", "generated")]
     approved = login(staff["reviewer"]).post(f"/api/relief/price-linkage/{roll.pk}/approve/")

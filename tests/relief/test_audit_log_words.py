@@ -1,6 +1,7 @@
 """The audit log in words (issue 12 item 7): object types by name, links to the
 records the viewer may open, changes as "field: old → new", the type filter a
 choice list of the types present, and the Excel export in the same words."""
+
 import io
 
 import openpyxl
@@ -20,8 +21,9 @@ from tests.relief.factories import submitted
 @pytest.fixture
 def accepted(family, staff):
     app = submitted(family, staff)
-    return svc.application_accept(actor=staff["caseworker"], application=app,
-                                  checklist={k: True for k in svc.REQUIRED_DOCUMENTS[app.kind]})
+    return svc.application_accept(
+        actor=staff["caseworker"], application=app, checklist={k: True for k in svc.REQUIRED_DOCUMENTS[app.kind]}
+    )
 
 
 def _row(response, target_type):
@@ -53,10 +55,20 @@ def test_no_link_where_the_viewers_role_may_not_open_the_page(households, users,
     extra_area(Area(key="linktest", label="链接测试", audit_links={"civil_affairs.region": "workbench:import"}))
     person = households["ours"].members.get(relation="head").person
     audit_record(actor=users[Role.CASEWORKER], action=AuditEvent.Action.VIEW, target=person)
-    audit_record(actor=users[Role.CASEWORKER], action=AuditEvent.Action.UPDATE, target=person.residence_region,
-                 region_code=person.residence_region_id)
-    audit_record(actor=None, action=AuditEvent.Action.UPDATE, target_type="elsewhere.thing", target_id="7",
-                 region_code="320612001001", changes={"colour": ["red", "blue"]})
+    audit_record(
+        actor=users[Role.CASEWORKER],
+        action=AuditEvent.Action.UPDATE,
+        target=person.residence_region,
+        region_code=person.residence_region_id,
+    )
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.UPDATE,
+        target_type="elsewhere.thing",
+        target_id="7",
+        region_code="320612001001",
+        changes={"colour": ["red", "blue"]},
+    )
     response = login(users[Role.AUDITOR]).get("/work/audit/")
     region_event, person_event = _row(response, "civil_affairs.region"), _row(response, "civil_affairs.person")
     assert region_event.words.url is None and region_event.words.type_label == "行政区划"
@@ -86,8 +98,9 @@ def test_type_filter_is_a_choice_list_of_the_types_present_in_one_cached_query(a
 
 def test_excel_export_uses_the_same_words(accepted, users, login):
     response = login(users[Role.AUDITOR]).get("/work/audit/", {"export": "xlsx", "target_type": "relief.application"})
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)
-                                              if response.streaming else response.content)).active
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    ).active
     rows = list(sheet.iter_rows(values_only=True))
     assert {row[3] for row in rows[1:]} == {"救助申请"}
     assert any("步骤：受理" in (row[6] or "") and "状态：已提交 → 已受理" in row[6] for row in rows[1:])

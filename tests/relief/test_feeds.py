@@ -2,6 +2,7 @@
 row validation with row numbers and reasons, idempotent re-imports, Excel and
 GBK files, missing columns, resuming an interrupted run, the command, the
 upload page and the Celery task."""
+
 import csv
 import datetime as dt
 import io
@@ -43,8 +44,9 @@ def _import(kind, path, **kwargs):
 
 def _records():
     """What an import leaves, without ids, runs and timestamps."""
-    return sorted(FeedRecord.objects.values_list("kind", "id_number", "name", "key", "event_date", "amount",
-                                                 "detail"), key=repr)
+    return sorted(
+        FeedRecord.objects.values_list("kind", "id_number", "name", "key", "event_date", "amount", "detail"), key=repr
+    )
 
 
 def _errors(run):
@@ -52,6 +54,7 @@ def _errors(run):
 
 
 # ---------------------------------------------------------------- sample files
+
 
 @pytest.mark.parametrize("kind", list(feeds.LAYOUTS))
 def test_every_kind_imports_its_sample_file(kind, regions):
@@ -89,8 +92,10 @@ def test_sample_values_are_stored_as_documented(regions):
     assert shop.amount == Decimal("20000.00") and shop.detail["company"] == "通州区金沙街道张丽服装店"
     assert shop.key == shop.detail["credit_code"] and len(shop.key) == 18
     move = FeedRecord.objects.get(kind="hukou", name="张丽")
-    assert move.key == "2026-08-05" and move.detail == {"to_region_code": "320115001002",
-                                                         "to_address": "南京市江宁区东山街道竹山路16号"}
+    assert move.key == "2026-08-05" and move.detail == {
+        "to_region_code": "320115001002",
+        "to_address": "南京市江宁区东山街道竹山路16号",
+    }
     listed = FeedRecord.objects.get(kind="unemployment", name="陈志强")
     assert (listed.key, listed.event_date, listed.detail) == ("2026-10", dt.date(2026, 10, 1), {"bank_account": ""})
     assert FeedRecord.objects.filter(kind="veteran", key="2026-10").count() == 2
@@ -102,21 +107,26 @@ def test_sample_values_are_stored_as_documented(regions):
 
 # ---------------------------------------------------------------- bad rows
 
+
 def test_bad_rows_are_reported_with_row_number_and_reason_and_good_rows_kept(regions, users, login, tmp_path):
     good1, good2, good3 = (valid_id_number() for _ in range(3))
     wrong_check = good1[:17] + ("0" if good1[17] != "0" else "1")
-    path = _write(tmp_path / "wages.csv", ["id_number", "name", "month", "employer", "amount"], [
-        [good1, "王一", "2026-09", "南通纺织厂", "3000"],                # row 2: good
-        [wrong_check, "王二", "2026-09", "南通纺织厂", "3000"],          # row 3: check digit
-        ["", "王三", "2026-09", "南通纺织厂", "3000"],                   # row 4: no ID
-        [good2, "王四", "2026-13", "南通纺织厂", "3000"],                # row 5: month
-        [good2, "王五", "2026-09", "南通纺织厂", "-5"],                  # row 6: negative
-        [good2, "王六", "2026-09", "南通纺织厂", "12.345"],              # row 7: three decimals
-        [good2, "王七", "2026-09", "", "abc"],                          # row 8: two problems
-        [" " + good2.lower() + " ", "王八", "2026/9", "南通纺织厂", "1,234.5"],  # row 9: good after cleaning
-        [],                                                            # row 10: blank, skipped
-        [good3, "王九", "2099-01", "南通纺织厂", "100"],                 # row 11: month in the future
-    ])
+    path = _write(
+        tmp_path / "wages.csv",
+        ["id_number", "name", "month", "employer", "amount"],
+        [
+            [good1, "王一", "2026-09", "南通纺织厂", "3000"],  # row 2: good
+            [wrong_check, "王二", "2026-09", "南通纺织厂", "3000"],  # row 3: check digit
+            ["", "王三", "2026-09", "南通纺织厂", "3000"],  # row 4: no ID
+            [good2, "王四", "2026-13", "南通纺织厂", "3000"],  # row 5: month
+            [good2, "王五", "2026-09", "南通纺织厂", "-5"],  # row 6: negative
+            [good2, "王六", "2026-09", "南通纺织厂", "12.345"],  # row 7: three decimals
+            [good2, "王七", "2026-09", "", "abc"],  # row 8: two problems
+            [" " + good2.lower() + " ", "王八", "2026/9", "南通纺织厂", "1,234.5"],  # row 9: good after cleaning
+            [],  # row 10: blank, skipped
+            [good3, "王九", "2099-01", "南通纺织厂", "100"],  # row 11: month in the future
+        ],
+    )
     run = _import("wages", path)
     assert run.status == BatchRun.Status.SUCCEEDED
     assert run.result["counts"] == {"added": 2, "duplicates": 0, "bad": 7, "blank": 1}
@@ -146,32 +156,79 @@ def test_bad_rows_are_reported_with_row_number_and_reason_and_good_rows_kept(reg
     assert lines[1] == ["3", errors[3]] and lines[-1] == ["11", "列 month：月份 2099-01 晚于本月"]
 
 
-@pytest.mark.parametrize("kind,header,row,reason", [
-    ("death", ["id_number", "death_date"], ["{id}", "2026-02-30"],
-     "列 death_date：日期“2026-02-30”无效，应为 YYYY-MM-DD（例如 2026-10-08）"),
-    ("death", ["id_number", "death_date"], ["{id}", "2099-01-01"], "列 death_date：日期 2099-01-01 晚于今天"),
-    ("death", ["id_number", "death_date"], ["{id}", "1970-01-01"], "列 death_date：日期 1970-01-01 早于 1980-"),
-    ("death", ["id_number", "death_date"], ["3206121980", "2026-01-01"],
-     "列 id_number：“3206121980”：身份证号码应为18位，当前为10位。"),
-    ("vehicle", ["id_number", "plate", "registered_on", "vehicle_type"], ["{id}", "F12345", "2026-01-01", "car"],
-     "列 plate：车牌号“F12345”格式不正确"),
-    ("vehicle", ["id_number", "plate", "registered_on", "vehicle_type"], ["{id}", "苏F12345", "2026-01-01", "boat"],
-     "列 vehicle_type：“boat”无效，应为 car、truck、motorcycle 或 mobility"),
-    ("property", ["id_number", "certificate", "registered_on", "address", "area"],
-     ["{id}", "苏(2026)南通市不动产权第1号", "2026-01-01", "", "-3"], "列 address：不能为空；列 area：面积 -3 不能为负数"),
-    ("business", ["id_number", "credit_code", "registered_on", "company", "capital"],
-     ["{id}", "91320613MA27F5KQ09", "2026-01-01", "某公司", "100"], "列 credit_code：统一社会信用代码“91320613MA27F5KQ09”校验位错误"),
-    ("business", ["id_number", "credit_code", "registered_on", "company", "capital"],
-     ["{id}", "ABC", "2026-01-01", "某公司", ""], "列 credit_code：统一社会信用代码“ABC”应为18位数字或大写字母；列 capital：不能为空"),
-    ("hukou", ["id_number", "moved_on", "to_region_code"], ["{id}", "2026-01-01", "3206"],
-     "列 to_region_code：区划代码“3206”应为12位数字"),
-    ("unemployment", ["id_number", "month", "bank_account"], ["{id}", "2026-10", "6228-48A"],
-     "列 bank_account：银行账号“6228-48A”应为8至32位数字"),
-    ("price_index", ["month", "region_code", "cpi_yoy", "food_yoy"], ["2026-10", "320699000000", "3.5", "1"],
-     "列 region_code：区划代码 320699000000 不在区划表中"),
-    ("price_index", ["month", "region_code", "cpi_yoy", "food_yoy"], ["2026-10", "320600000000", "3.555", "百分之一"],
-     "列 cpi_yoy：涨幅（%） 3.555 最多保留两位小数；列 food_yoy：“百分之一”不是有效的涨幅（%）"),
-])
+@pytest.mark.parametrize(
+    "kind,header,row,reason",
+    [
+        (
+            "death",
+            ["id_number", "death_date"],
+            ["{id}", "2026-02-30"],
+            "列 death_date：日期“2026-02-30”无效，应为 YYYY-MM-DD（例如 2026-10-08）",
+        ),
+        ("death", ["id_number", "death_date"], ["{id}", "2099-01-01"], "列 death_date：日期 2099-01-01 晚于今天"),
+        ("death", ["id_number", "death_date"], ["{id}", "1970-01-01"], "列 death_date：日期 1970-01-01 早于 1980-"),
+        (
+            "death",
+            ["id_number", "death_date"],
+            ["3206121980", "2026-01-01"],
+            "列 id_number：“3206121980”：身份证号码应为18位，当前为10位。",
+        ),
+        (
+            "vehicle",
+            ["id_number", "plate", "registered_on", "vehicle_type"],
+            ["{id}", "F12345", "2026-01-01", "car"],
+            "列 plate：车牌号“F12345”格式不正确",
+        ),
+        (
+            "vehicle",
+            ["id_number", "plate", "registered_on", "vehicle_type"],
+            ["{id}", "苏F12345", "2026-01-01", "boat"],
+            "列 vehicle_type：“boat”无效，应为 car、truck、motorcycle 或 mobility",
+        ),
+        (
+            "property",
+            ["id_number", "certificate", "registered_on", "address", "area"],
+            ["{id}", "苏(2026)南通市不动产权第1号", "2026-01-01", "", "-3"],
+            "列 address：不能为空；列 area：面积 -3 不能为负数",
+        ),
+        (
+            "business",
+            ["id_number", "credit_code", "registered_on", "company", "capital"],
+            ["{id}", "91320613MA27F5KQ09", "2026-01-01", "某公司", "100"],
+            "列 credit_code：统一社会信用代码“91320613MA27F5KQ09”校验位错误",
+        ),
+        (
+            "business",
+            ["id_number", "credit_code", "registered_on", "company", "capital"],
+            ["{id}", "ABC", "2026-01-01", "某公司", ""],
+            "列 credit_code：统一社会信用代码“ABC”应为18位数字或大写字母；列 capital：不能为空",
+        ),
+        (
+            "hukou",
+            ["id_number", "moved_on", "to_region_code"],
+            ["{id}", "2026-01-01", "3206"],
+            "列 to_region_code：区划代码“3206”应为12位数字",
+        ),
+        (
+            "unemployment",
+            ["id_number", "month", "bank_account"],
+            ["{id}", "2026-10", "6228-48A"],
+            "列 bank_account：银行账号“6228-48A”应为8至32位数字",
+        ),
+        (
+            "price_index",
+            ["month", "region_code", "cpi_yoy", "food_yoy"],
+            ["2026-10", "320699000000", "3.5", "1"],
+            "列 region_code：区划代码 320699000000 不在区划表中",
+        ),
+        (
+            "price_index",
+            ["month", "region_code", "cpi_yoy", "food_yoy"],
+            ["2026-10", "320600000000", "3.555", "百分之一"],
+            "列 cpi_yoy：涨幅（%） 3.555 最多保留两位小数；列 food_yoy：“百分之一”不是有效的涨幅（%）",
+        ),
+    ],
+)
 def test_row_reasons_name_the_column_and_the_value(kind, header, row, reason, regions, tmp_path):
     number = make_id_number("320612", dt.date(1980, 5, 17), 31)
     path = _write(tmp_path / f"{kind}.csv", header, [[c.replace("{id}", number) for c in row]])
@@ -184,18 +241,27 @@ def test_row_reasons_name_the_column_and_the_value(kind, header, row, reason, re
 
 def test_excel_style_values_are_accepted(regions, tmp_path):
     number = valid_id_number()
-    path = _write(tmp_path / "vehicle.csv", ["ID_Number ", "plate", "registered_on", "vehicle_type", "value", "备注"], [
-        [number, "苏F·3A7 21", "2026/5/8", "小型汽车", "86,800", "多余的列被忽略"],
-        [number, "苏FD52318", "20260301", "mobility", "", ""],
-    ])
+    path = _write(
+        tmp_path / "vehicle.csv",
+        ["ID_Number ", "plate", "registered_on", "vehicle_type", "value", "备注"],
+        [
+            [number, "苏F·3A7 21", "2026/5/8", "小型汽车", "86,800", "多余的列被忽略"],
+            [number, "苏FD52318", "20260301", "mobility", "", ""],
+        ],
+    )
     run = _import("vehicle", path)
     assert run.result["counts"]["added"] == 2, run.errors
     car = FeedRecord.objects.get(key="苏F3A721")
     assert (car.event_date, car.amount, car.detail["vehicle_type"], car.name) == (
-        dt.date(2026, 5, 8), Decimal("86800.00"), "car", "")
+        dt.date(2026, 5, 8),
+        Decimal("86800.00"),
+        "car",
+        "",
+    )
 
 
 # ---------------------------------------------------------------- idempotence
+
 
 def test_the_same_file_imported_twice_adds_nothing(regions, tmp_path):
     first = _import("wages", SAMPLES / "wages.csv")
@@ -208,8 +274,11 @@ def test_the_same_file_imported_twice_adds_nothing(regions, tmp_path):
     assert {r[3] for r in before} == {first.pk}
     # price index: ON CONFLICT (month, region) DO NOTHING, a changed figure does not overwrite
     _import("price_index", SAMPLES / "price_index.csv")
-    path = _write(tmp_path / "pi.csv", ["month", "region_code", "cpi_yoy", "food_yoy"],
-                  [["2026-10", "320600000000", "9.9", "9.9"], ["2026-08", "320600000000", "1.2", "0"]])
+    path = _write(
+        tmp_path / "pi.csv",
+        ["month", "region_code", "cpi_yoy", "food_yoy"],
+        [["2026-10", "320600000000", "9.9", "9.9"], ["2026-08", "320600000000", "1.2", "0"]],
+    )
     again = _import("price_index", path)
     assert again.result["counts"] == {"added": 1, "duplicates": 1, "bad": 0, "blank": 0}
     assert PriceIndex.objects.get(month=dt.date(2026, 10, 1), region_id="320600000000").cpi_yoy == Decimal("3.60")
@@ -217,14 +286,18 @@ def test_the_same_file_imported_twice_adds_nothing(regions, tmp_path):
 
 def test_rows_repeated_within_one_chunk_do_not_crash(regions, tmp_path):
     number = valid_id_number()
-    path = _write(tmp_path / "death.csv", ["id_number", "name", "death_date"],
-                  [[number, "王一", "2026-10-01"], [number.lower(), "王一", "2026-10-01"], [number, "", "2026-10-02"]])
+    path = _write(
+        tmp_path / "death.csv",
+        ["id_number", "name", "death_date"],
+        [[number, "王一", "2026-10-01"], [number.lower(), "王一", "2026-10-01"], [number, "", "2026-10-02"]],
+    )
     run = _import("death", path)
     assert run.result["counts"] == {"added": 1, "duplicates": 2, "bad": 0, "blank": 0}
     assert FeedRecord.objects.get(id_number=number).event_date == dt.date(2026, 10, 1)  # the first one wins
 
 
 # ---------------------------------------------------------------- formats
+
 
 def test_xlsx_file_with_date_and_number_cells(regions, tmp_path):
     numbers = [valid_id_number(), valid_id_number(male=False)]
@@ -253,9 +326,12 @@ def test_xlsx_file_with_date_and_number_cells(regions, tmp_path):
 
 def test_gbk_encoded_csv(regions, tmp_path):
     number = valid_id_number()
-    path = _write(tmp_path / "hukou.csv", ["id_number", "name", "moved_on", "to_region_code", "to_address"],
-                  [[number, "欧阳建国", "2026-08-05", "320115001002", "南京市江宁区东山街道竹山路16号"]],
-                  encoding="gbk")
+    path = _write(
+        tmp_path / "hukou.csv",
+        ["id_number", "name", "moved_on", "to_region_code", "to_address"],
+        [[number, "欧阳建国", "2026-08-05", "320115001002", "南京市江宁区东山街道竹山路16号"]],
+        encoding="gbk",
+    )
     run = _import("hukou", path)
     assert run.status == BatchRun.Status.SUCCEEDED and run.result["counts"]["added"] == 1, run.message
     record = FeedRecord.objects.get(id_number=number)
@@ -263,11 +339,15 @@ def test_gbk_encoded_csv(regions, tmp_path):
 
 
 def test_missing_columns_fail_the_run_with_the_expected_layout(regions, tmp_path):
-    path = _write(tmp_path / "death.csv", ["身份证号", "姓名", "death_date"], [[valid_id_number(), "王一", "2026-10-01"]])
+    path = _write(
+        tmp_path / "death.csv", ["身份证号", "姓名", "death_date"], [[valid_id_number(), "王一", "2026-10-01"]]
+    )
     run = _import("death", path)
     assert run.status == BatchRun.Status.FAILED and run.done == 0
-    assert run.message == ("缺少必需的列：id_number。死亡登记文件第一行应为列名：id_number, name, death_date"
-                           "（name 可省略）。请核对所选数据类别和文件。")
+    assert run.message == (
+        "缺少必需的列：id_number。死亡登记文件第一行应为列名：id_number, name, death_date"
+        "（name 可省略）。请核对所选数据类别和文件。"
+    )
     assert not FeedRecord.objects.exists()
     with pytest.raises(CommandError, match="缺少必需的列：id_number"):
         call_command("import_feed", "death", str(path), stdout=io.StringIO())
@@ -285,6 +365,7 @@ def test_unreadable_files_fail_with_a_message(regions, tmp_path):
 
 # ---------------------------------------------------------------- resuming
 
+
 def _resume_file(tmp_path):
     numbers = [valid_id_number() for _ in range(8)]
     rows = [[n, f"人{i}", "2026-10-01"] for i, n in enumerate(numbers)]
@@ -295,8 +376,9 @@ def _resume_file(tmp_path):
 
 
 @pytest.mark.parametrize("failure", [RuntimeError, OperationalError])
-def test_an_interrupted_run_resumes_to_the_same_result_as_an_uninterrupted_one(failure, regions, users, tmp_path,
-                                                                              monkeypatch):
+def test_an_interrupted_run_resumes_to_the_same_result_as_an_uninterrupted_one(
+    failure, regions, users, tmp_path, monkeypatch
+):
     path = _resume_file(tmp_path)
     monkeypatch.setattr(feeds, "CHUNK_ROWS", 3)
     real_chunk, calls = feeds._chunk, []
@@ -332,6 +414,7 @@ def test_an_interrupted_run_resumes_to_the_same_result_as_an_uninterrupted_one(f
 
 # ---------------------------------------------------------------- the command
 
+
 def test_import_feed_command(regions, tmp_path):
     out = io.StringIO()
     call_command("import_feed", "death", str(SAMPLES / "death.csv"), stdout=out)
@@ -365,8 +448,10 @@ def test_import_feed_command_refuses_bad_input(regions, tmp_path):
 
 # ---------------------------------------------------------------- pages
 
-def test_upload_page_queues_the_import(regions, users, login, monkeypatch, django_capture_on_commit_callbacks,
-                                       django_assert_max_num_queries):
+
+def test_upload_page_queues_the_import(
+    regions, users, login, monkeypatch, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
     queued = []
     monkeypatch.setattr("relief.tasks.feed_import_task.delay", lambda run_id: queued.append(run_id))
     admin = users[Role.BUREAU_ADMIN]
@@ -431,6 +516,7 @@ def test_upload_size_limit(regions, users, monkeypatch):
 
 
 # ---------------------------------------------------------------- Celery
+
 
 def test_import_through_a_real_celery_worker(regions, users, celery_worker_process):
     upload = SimpleUploadedFile("property.csv", (SAMPLES / "property.csv").read_bytes())

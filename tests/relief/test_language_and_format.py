@@ -1,6 +1,7 @@
 """Language and format (issue 12 item 9): money in one format, dates and
 punctuation in the reader's language, import reasons without doubled
 punctuation, one wording for "required", Chinese names in the admin."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -19,8 +20,10 @@ from tests.civil_affairs.factories import PERSON_IMPORT_ROWS, person_csv
 from tests.relief.factories import benefit_for, submitted
 
 
-@pytest.mark.parametrize("value, shown", [(Decimal("1540"), "¥1,540.00"), ("780.005", "¥780.01"), (0, "¥0.00"),
-                                          (Decimal("-5.5"), "-¥5.50"), (None, "")])
+@pytest.mark.parametrize(
+    "value, shown",
+    [(Decimal("1540"), "¥1,540.00"), ("780.005", "¥780.01"), (0, "¥0.00"), (Decimal("-5.5"), "-¥5.50"), (None, "")],
+)
 def test_one_money_format_in_every_language(value, shown):
     assert yuan(value) == shown
     with translation.override("en"):
@@ -48,8 +51,7 @@ def _set_language(client, code):
 
 def test_case_page_in_english_has_no_chinese_dates_or_punctuation_around_fragments(family, staff, login):
     app = submitted(family, staff)
-    app = svc.application_return(actor=staff["caseworker"], application=app, reason="缺少收入证明",
-                                 checklist={})
+    app = svc.application_return(actor=staff["caseworker"], application=app, reason="缺少收入证明", checklist={})
     client = _set_language(login(staff["caseworker"]), "en")
     html = client.get(f"/work/relief/applications/{app.pk}/").text
     assert "缺少收入证明" in html
@@ -60,10 +62,17 @@ def test_case_page_in_english_has_no_chinese_dates_or_punctuation_around_fragmen
 
 def test_visit_names_are_joined_in_the_readers_language(family, staff, login):
     app = submitted(family, staff)
-    svc.application_accept(actor=staff["caseworker"], application=app,
-                           checklist={k: True for k in svc.REQUIRED_DOCUMENTS[app.kind]})
-    svc.application_visit_record(actor=staff["caseworker"], application=app, second_visitor=staff["colleague"],
-                                 visited_on=dt.date(2026, 11, 2), living_conditions="两居室", findings="属实")
+    svc.application_accept(
+        actor=staff["caseworker"], application=app, checklist={k: True for k in svc.REQUIRED_DOCUMENTS[app.kind]}
+    )
+    svc.application_visit_record(
+        actor=staff["caseworker"],
+        application=app,
+        second_visitor=staff["colleague"],
+        visited_on=dt.date(2026, 11, 2),
+        living_conditions="两居室",
+        findings="属实",
+    )
     assert HomeVisit.objects.filter(application=app).exists()
     english = _set_language(login(staff["caseworker"]), "en").get(f"/work/relief/applications/{app.pk}/").text
     first = staff["caseworker"].first_name or staff["caseworker"].username
@@ -79,8 +88,11 @@ def test_print_dates_follow_the_language():
 
 
 def test_import_reasons_have_no_doubled_punctuation_and_no_boilerplate(regions, users):
-    run = services.registry_import_start(user=users[Role.CASEWORKER], kind="person",
-                                         uploaded=SimpleUploadedFile("people.csv", person_csv(*PERSON_IMPORT_ROWS)))
+    run = services.registry_import_start(
+        user=users[Role.CASEWORKER],
+        kind="person",
+        uploaded=SimpleUploadedFile("people.csv", person_csv(*PERSON_IMPORT_ROWS)),
+    )
     run = services.registry_import_run(run_id=run.pk)
     reasons = [e["reason"] for e in run.errors]
     assert reasons and all("。。" not in r and "。；" not in r and "：:" not in r and ": " not in r for r in reasons)

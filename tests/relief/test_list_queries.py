@@ -1,5 +1,6 @@
 """Relief's list pages and API lists cost the same queries for 1 row as for a
 full page (no N+1), on the real database."""
+
 import datetime as dt
 
 import pytest
@@ -17,6 +18,7 @@ DEC = dt.date(2026, 12, 1)
 @pytest.fixture
 def new_household(relief_standards, today):
     """A household of 2 in 金沙社区 (the caseworker's street), a new one each call."""
+
     def make():
         head = MemberFactory(household__region=relief_standards["jinsha_1"])
         MemberFactory(household=head.household, relation=HouseholdMember.Relation.SPOUSE)
@@ -28,6 +30,7 @@ def new_household(relief_standards, today):
 @pytest.fixture
 def make_applications(new_household, staff):
     """`n` applications being investigated (visited, co-signed): each row has an applicant, visits, deadline."""
+
     def make(n):
         for _ in range(n):
             investigated(submitted(new_household(), staff), staff)
@@ -47,15 +50,28 @@ def make_benefits(new_household):
 @pytest.fixture
 def make_tasks(new_household):
     """`n` open vehicle tasks, each with its benefit, person and feed row."""
+
     def make(n):
         for _ in range(n):
             benefit = benefit_for(new_household())
-            feed = FeedRecord.objects.create(kind="vehicle", id_number=benefit.recipient.id_number,
-                                             name=benefit.recipient.name, key=f"苏F{benefit.pk:05d}",
-                                             event_date=dt.date(2026, 10, 1), detail={"plate": f"苏F{benefit.pk:05d}"})
-            ReviewTask.objects.create(kind="vehicle", benefit=benefit, person=benefit.recipient, region=benefit.region,
-                                      key=feed.key, feed_record=feed, evidence={"plate": feed.key},
-                                      due=dt.date(2026, 12, 1))
+            feed = FeedRecord.objects.create(
+                kind="vehicle",
+                id_number=benefit.recipient.id_number,
+                name=benefit.recipient.name,
+                key=f"苏F{benefit.pk:05d}",
+                event_date=dt.date(2026, 10, 1),
+                detail={"plate": f"苏F{benefit.pk:05d}"},
+            )
+            ReviewTask.objects.create(
+                kind="vehicle",
+                benefit=benefit,
+                person=benefit.recipient,
+                region=benefit.region,
+                key=feed.key,
+                feed_record=feed,
+                evidence={"plate": feed.key},
+                due=dt.date(2026, 12, 1),
+            )
 
     return make
 

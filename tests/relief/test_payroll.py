@@ -1,6 +1,7 @@
 """Monthly payroll on the real database: payable benefits only, idempotent,
 totals by district and kind, approval by the district's reviewer, bank files,
 the command, the Celery task, and the pages."""
+
 import csv
 import datetime as dt
 import io
@@ -30,9 +31,15 @@ TONGZHOU, CHONGCHUAN = "320612000000", "320613000000"
 
 def _benefit(household, **fields):
     head = household.members.get(relation="head").person
-    values = {"household": household, "recipient": head, "kind": "dibao", "region": household.region,
-              "monthly_amount": Decimal("1380.00"), "start_month": dt.date(2026, 1, 1),
-              "bank_account": "6228480012345678901"}
+    values = {
+        "household": household,
+        "recipient": head,
+        "kind": "dibao",
+        "region": household.region,
+        "monthly_amount": Decimal("1380.00"),
+        "start_month": dt.date(2026, 1, 1),
+        "bank_account": "6228480012345678901",
+    }
     values.update(fields)
     return Benefit.objects.create(**values)
 
@@ -72,21 +79,33 @@ def _roll(district=TONGZHOU, month=DEC):
 
 # ---------------------------------------------------------------- month parsing
 
-@pytest.mark.parametrize("text, expected", [("2026-12", DEC), (" 2026-01 ", dt.date(2026, 1, 1)),
-                                            ("2026-3", dt.date(2026, 3, 1))])
+
+@pytest.mark.parametrize(
+    "text, expected", [("2026-12", DEC), (" 2026-01 ", dt.date(2026, 1, 1)), ("2026-3", dt.date(2026, 3, 1))]
+)
 def test_parse_month(text, expected):
     assert payroll.parse_month(text) == expected
 
 
-@pytest.mark.parametrize("text, message", [("2026-13", "01 至 12"), ("2026-00", "01 至 12"), ("", "YYYY-MM"),
-                                           ("2026/12", "YYYY-MM"), ("12-2026", "YYYY-MM"), ("1999-12", "年份"),
-                                           (None, "YYYY-MM")])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("2026-13", "01 至 12"),
+        ("2026-00", "01 至 12"),
+        ("", "YYYY-MM"),
+        ("2026/12", "YYYY-MM"),
+        ("12-2026", "YYYY-MM"),
+        ("1999-12", "年份"),
+        (None, "YYYY-MM"),
+    ],
+)
 def test_parse_month_refuses_bad_input_in_chinese(text, message):
     with pytest.raises(DomainError, match=message):
         payroll.parse_month(text)
 
 
 # ---------------------------------------------------------------- generation
+
 
 def test_one_line_per_payable_benefit(benefits):
     summary = payroll.payroll_generate(month=DEC)
@@ -95,8 +114,13 @@ def test_one_line_per_payable_benefit(benefits):
     assert (summary.added, summary.lines, summary.total, summary.rolls) == (4, 4, DEC_TOTAL, 2)
     line = Payment.objects.get(benefit=benefits["tekun"])
     assert (line.kind, line.region_id, line.recipient_id, line.amount, line.bank_account, line.roll.district_id) == (
-        "tekun", "320612002001", benefits["tekun"].recipient_id, Decimal("1164.00"), "6228480012345678901",
-        TONGZHOU)
+        "tekun",
+        "320612002001",
+        benefits["tekun"].recipient_id,
+        Decimal("1164.00"),
+        "6228480012345678901",
+        TONGZHOU,
+    )
     # The last month of a gradual exit is paid; the month after is not.
     assert payroll.payroll_generate(month=dt.date(2027, 1, 1)).lines == 4  # ours, theirs, tekun, future
     assert not Payment.objects.filter(month=dt.date(2027, 1, 1), benefit=benefits["exit"]).exists()
@@ -108,7 +132,11 @@ def test_rerun_changes_nothing(benefits):
     again = payroll.payroll_generate(month=DEC)
     assert again.added == 0
     assert (again.lines, again.total, again.rolls, again.by_district_kind) == (
-        first.lines, first.total, first.rolls, first.by_district_kind)
+        first.lines,
+        first.total,
+        first.rolls,
+        first.by_district_kind,
+    )
     assert sorted(Payment.objects.values_list("id", "benefit_id", "amount", "roll_id")) == rows
     assert PayrollRoll.objects.count() == 2
 
@@ -116,9 +144,11 @@ def test_rerun_changes_nothing(benefits):
 def test_totals_by_district_and_kind(benefits):
     summary = payroll.payroll_generate(month=DEC)
     totals = {(r["district_id"], r["kind"]): (r["lines"], r["total"]) for r in summary.by_district_kind}
-    assert totals == {(TONGZHOU, "dibao"): (2, Decimal("1480.00")),
-                      (TONGZHOU, "tekun"): (1, Decimal("1164.00")),
-                      (CHONGCHUAN, "dibao"): (1, Decimal("500.50"))}
+    assert totals == {
+        (TONGZHOU, "dibao"): (2, Decimal("1480.00")),
+        (TONGZHOU, "tekun"): (1, Decimal("1164.00")),
+        (CHONGCHUAN, "dibao"): (1, Decimal("500.50")),
+    }
     assert {r["district"] for r in summary.by_district_kind} == {"通州区", "崇川区"}
 
 
@@ -163,6 +193,7 @@ def test_the_task_runs_only_payroll_runs_and_first_days(db):
 
 
 # ---------------------------------------------------------------- approval
+
 
 def test_approval_by_the_districts_reviewer_only(benefits, users, regions):
     payroll.payroll_generate(month=DEC)
@@ -243,11 +274,17 @@ def test_lines_never_slip_into_a_roll_being_approved(benefits, users, new_benefi
 
 # ---------------------------------------------------------------- selectors
 
+
 def test_jurisdiction_of_rolls_and_lines(benefits, users, regions):
     payroll.payroll_generate(month=DEC)
     reviewer, caseworker, admin = users[Role.REVIEWER], users[Role.CASEWORKER], users[Role.BUREAU_ADMIN]
-    assert set(rolls.roll_list_for_user(reviewer, selectors.PAYROLL).values_list("district_id", flat=True)) == {TONGZHOU}
-    assert set(rolls.roll_list_for_user(admin, selectors.PAYROLL).values_list("district_id", flat=True)) == {TONGZHOU, CHONGCHUAN}
+    assert set(rolls.roll_list_for_user(reviewer, selectors.PAYROLL).values_list("district_id", flat=True)) == {
+        TONGZHOU
+    }
+    assert set(rolls.roll_list_for_user(admin, selectors.PAYROLL).values_list("district_id", flat=True)) == {
+        TONGZHOU,
+        CHONGCHUAN,
+    }
     assert not rolls.roll_list_for_user(users[Role.RESIDENT], selectors.PAYROLL).exists()
     assert not rolls.roll_list_for_user(users[Role.COMMUNITY_WORKER], selectors.PAYROLL).exists()  # no payroll_view
     from django.http import Http404
@@ -263,11 +300,13 @@ def test_jurisdiction_of_rolls_and_lines(benefits, users, regions):
     assert (city["lines"], city["total"], city["rolls"], city["categories"]) == (4, DEC_TOTAL, 2, ["dibao", "tekun"])
     assert [(d["roll"].district_id, d["total"], [k["total"] for k in d["cells"]]) for d in city["districts"]] == [
         (TONGZHOU, Decimal("2644.00"), [Decimal("1480.00"), Decimal("1164.00")]),
-        (CHONGCHUAN, Decimal("500.50"), [Decimal("500.50"), Decimal("0.00")])]
+        (CHONGCHUAN, Decimal("500.50"), [Decimal("500.50"), Decimal("0.00")]),
+    ]
     assert rolls.roll_months_for_user(admin, selectors.PAYROLL) == [DEC]
 
 
 # ---------------------------------------------------------------- pages and bank files
+
 
 def _csv(response):
     body = b"".join(response.streaming_content).decode("utf-8")
@@ -292,8 +331,9 @@ def test_bank_file_only_after_approval_full_or_masked_id(benefits, users, login,
     assert rows[0][:4] == ["姓名", "身份证号", "银行账号", "金额（元）"]
     assert len(rows) == 4  # header + the district's 3 lines
     assert ["王建国", number, "6228480012345678901", "1380.00"] in [r[:4] for r in rows]
-    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(
-        reviewer.get(f"/work/relief/payroll/{roll.pk}/bank.xlsx").streaming_content)))
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(b"".join(reviewer.get(f"/work/relief/payroll/{roll.pk}/bank.xlsx").streaming_content))
+    )
     sheet = list(workbook.active.values)
     assert sheet[0][:4] == ("姓名", "身份证号", "银行账号", "金额（元）") and len(sheet) == 4
     assert ("王建国", number, "6228480012345678901") in [r[:3] for r in sheet]
@@ -318,8 +358,13 @@ def test_list_page_with_totals_chart_and_months(benefits, users, login):
     html = page.content.decode()
     assert page.context["month"] == DEC  # the newest month by default
     assert "通州区" in html and "崇川区" in html and "¥3,144.50" in html and "payroll-chart" in html
-    assert page.context["chart"] == {"labels": ["通州区", "崇川区"], "datasets": [
-        {"label": "最低生活保障", "data": ["1480.00", "500.50"]}, {"label": "特困人员救助供养", "data": ["1164.00", "0.00"]}]}
+    assert page.context["chart"] == {
+        "labels": ["通州区", "崇川区"],
+        "datasets": [
+            {"label": "最低生活保障", "data": ["1480.00", "500.50"]},
+            {"label": "特困人员救助供养", "data": ["1164.00", "0.00"]},
+        ],
+    }
     assert 'data-testid="generate-form"' in html
     november = admin.get("/work/relief/payroll/?month=2026-11")
     assert november.context["summary"]["lines"] == 5  # the benefit whose last month is November is paid for it
@@ -338,8 +383,9 @@ def test_list_page_for_a_reviewer_shows_only_the_district(benefits, users, login
     assert client.post("/work/relief/payroll/", {"month": "2026-12"}).status_code == 403
 
 
-def test_generate_form_queues_a_run_with_progress(users, login, regions, django_capture_on_commit_callbacks,
-                                                  monkeypatch):
+def test_generate_form_queues_a_run_with_progress(
+    users, login, regions, django_capture_on_commit_callbacks, monkeypatch
+):
     queued = []
     monkeypatch.setattr("relief.tasks.payroll_task.delay", lambda run_id: queued.append(run_id))
     client = login(users[Role.BUREAU_ADMIN])
@@ -396,6 +442,7 @@ def test_out_of_district_reviewer_cannot_approve_through_the_page(benefits, user
 
 # ---------------------------------------------------------------- command and Celery
 
+
 def test_command_generates_and_prints_progress_and_totals(benefits, capsys):
     call_command("generate_payroll", "--month", "2026-12")
     out = capsys.readouterr().out
@@ -413,8 +460,14 @@ def test_command_refuses_a_bad_month(db):
 
 
 def test_command_exits_non_zero_on_a_bad_month():
-    done = subprocess.run([sys.executable, "manage.py", "generate_payroll", "--month", "2026-13"],
-                          check=False, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "generate_payroll", "--month", "2026-13"],
+        check=False,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode != 0
     assert "2026-13" in done.stderr and "01 至 12" in done.stderr
 
@@ -436,6 +489,7 @@ def test_payroll_through_a_real_celery_worker(benefits, users, celery_worker_pro
 
 # ---------------------------------------------------------------- issue 10: approval waits for the month's run
 
+
 def _month_run(status, **fields):
     """A payroll run of December as the batch page would show it."""
     run = batchrun_create(kind=payroll.KIND, params={"month": "2026-12"})
@@ -444,8 +498,10 @@ def _month_run(status, **fields):
     return run
 
 
-@pytest.mark.parametrize("status, started", [(BatchRun.Status.PENDING, False), (BatchRun.Status.RUNNING, True),
-                                             (BatchRun.Status.FAILED, True)])
+@pytest.mark.parametrize(
+    "status, started",
+    [(BatchRun.Status.PENDING, False), (BatchRun.Status.RUNNING, True), (BatchRun.Status.FAILED, True)],
+)
 def test_no_approval_while_the_months_run_is_unfinished(benefits, users, login, status, started):
     payroll.payroll_generate(month=DEC)
     from django.utils import timezone
@@ -513,8 +569,10 @@ def test_a_run_after_approval_reports_the_people_it_could_not_add(benefits, user
     assert run.error_count == 1
     number = late.recipient.id_number
     (reason,) = run.row_errors.values_list("reason", flat=True)
-    assert reason == (f"待遇 #{late.pk}（{number[:4]}**********{number[-4:]}）："
-                      "所在区县花名册已审核，未能加入本月发放，请补发或撤销审核")
+    assert reason == (
+        f"待遇 #{late.pk}（{number[:4]}**********{number[-4:]}）："
+        "所在区县花名册已审核，未能加入本月发放，请补发或撤销审核"
+    )
     assert not Payment.objects.filter(benefit=late).exists() and Payment.objects.filter(benefit=late_elsewhere).exists()
     page = login(users[Role.BUREAU_ADMIN]).get(f"/work/batches/{run.pk}/").content.decode()
     assert "未能加入（花名册已审核）" in page and "请补发或撤销审核" in page and number not in page
@@ -522,15 +580,22 @@ def test_a_run_after_approval_reports_the_people_it_could_not_add(benefits, user
 
 # ---------------------------------------------------------------- issue 10: lines held above the review limit
 
+
 @pytest.fixture
 def review_limit(regions):
     from civil_affairs.parameters import parameter_set
 
     # 1 200 yuan in the city from 2026; 通州区 itself raises it to 1 300 from December
-    parameter_set(actor=None, region=regions["city"], key="payment_review_limit", value=Decimal("1200"),
-                 effective_from=dt.date(2026, 1, 1))
-    parameter_set(actor=None, region=regions["tongzhou"], key="payment_review_limit", value=Decimal("1300"),
-                 effective_from=DEC)
+    parameter_set(
+        actor=None,
+        region=regions["city"],
+        key="payment_review_limit",
+        value=Decimal("1200"),
+        effective_from=dt.date(2026, 1, 1),
+    )
+    parameter_set(
+        actor=None, region=regions["tongzhou"], key="payment_review_limit", value=Decimal("1300"), effective_from=DEC
+    )
 
 
 def test_lines_above_the_review_limit_are_held_set_based(benefits, review_limit, new_benefit):
@@ -542,8 +607,11 @@ def test_lines_above_the_review_limit_are_held_set_based(benefits, review_limit,
     # November: 通州区's own row is not yet in force; the city's 1 200 holds the 1 380s (ours, and the
     # benefit ending in November) and the 1 250, not the 1 164
     payroll.payroll_generate(month=dt.date(2026, 11, 1))
-    assert set(Payment.objects.filter(month=dt.date(2026, 11, 1), held=True).values_list("benefit_id", flat=True)) \
-        == {benefits["ours"].pk, big.pk, benefits["ended"].pk}
+    assert set(Payment.objects.filter(month=dt.date(2026, 11, 1), held=True).values_list("benefit_id", flat=True)) == {
+        benefits["ours"].pk,
+        big.pk,
+        benefits["ended"].pk,
+    }
 
 
 def test_held_lines_are_not_paid_until_a_reviewer_releases_them(benefits, review_limit, users, login, client):
@@ -569,7 +637,11 @@ def test_held_lines_are_not_paid_until_a_reviewer_releases_them(benefits, review
     assert not Payment.objects.get(pk=line.pk).held
     event = AuditEvent.objects.filter(target_type="relief.payrollroll", target_id=str(roll.pk)).latest("at")
     assert (event.actor, event.changes["decision"], event.changes["held_line"], event.changes["reason"]) == (
-        users[Role.REVIEWER], "release", line.pk, "核实无误：三人户，含分类施保")
+        users[Role.REVIEWER],
+        "release",
+        line.pk,
+        "核实无误：三人户，含分类施保",
+    )
     reviewer.post(f"/work/relief/payroll/{roll.pk}/approve/")
     rows = _csv(reviewer.get(f"/work/relief/payroll/{roll.pk}/bank.csv"))
     assert len(rows) == 4 and "1380.00" in [r[3] for r in rows]
@@ -581,18 +653,27 @@ def test_a_held_line_is_withdrawn_or_left_out_of_the_bank_file(benefits, review_
     roll = _roll()
     reviewer = login(users[Role.REVIEWER])
     wrong = Payment.objects.get(benefit=second)
-    reviewer.post(f"/work/relief/payroll/{roll.pk}/lines/{wrong.pk}/hold/",
-                  {"decision": "withdraw", "reason": "金额有误，待更正待遇后补发"})
+    reviewer.post(
+        f"/work/relief/payroll/{roll.pk}/lines/{wrong.pk}/hold/",
+        {"decision": "withdraw", "reason": "金额有误，待更正待遇后补发"},
+    )
     assert not Payment.objects.filter(pk=wrong.pk).exists()
     event = AuditEvent.objects.get(action=AuditEvent.Action.DELETE, target_type="relief.payrollroll")
     assert event.changes["amount"] == "4000.00" and event.changes["benefit"] == second.pk
     # Approved with one line still held: it is not paid, and the figures say what is.
     roll = payroll.payroll_approve(actor=users[Role.REVIEWER], roll=roll)
     assert (roll.approved_lines, roll.approved_total) == (2, Decimal("1264.00"))
-    event = AuditEvent.objects.filter(target_type="relief.payrollroll", target_id=str(roll.pk),
-                                      changes__step="approve").get()
-    assert event.changes == {"step": "approve", "month": "2026-12", "lines": 2, "total": "1264.00", "held": 1,
-                             "held_total": "1380.00"}
+    event = AuditEvent.objects.filter(
+        target_type="relief.payrollroll", target_id=str(roll.pk), changes__step="approve"
+    ).get()
+    assert event.changes == {
+        "step": "approve",
+        "month": "2026-12",
+        "lines": 2,
+        "total": "1264.00",
+        "held": 1,
+        "held_total": "1380.00",
+    }
     rows = _csv(reviewer.get(f"/work/relief/payroll/{roll.pk}/bank.csv"))
     assert len(rows) == 3 and "1380.00" not in [r[3] for r in rows]
     html = reviewer.get(f"/work/relief/payroll/{roll.pk}/").content.decode()
@@ -600,5 +681,6 @@ def test_a_held_line_is_withdrawn_or_left_out_of_the_bank_file(benefits, review_
     assert 'data-testid="hold-decide"' not in html  # too late to release
     line = Payment.objects.get(benefit=benefits["ours"])
     with pytest.raises(DomainError, match="已审核"):
-        rolls.roll_line_hold_decide(actor=users[Role.REVIEWER], kind=selectors.PAYROLL, line=line, decision="release",
-                                    reason="核实")
+        rolls.roll_line_hold_decide(
+            actor=users[Role.REVIEWER], kind=selectors.PAYROLL, line=line, decision="release", reason="核实"
+        )

@@ -1,5 +1,6 @@
 """Residents apply online step by step, follow their case, answer a request
 for documents and read the decision; nobody sees another household's case."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -33,8 +34,13 @@ def resident(users, relief_standards, today):
 
 
 def _apply(client, regions, **extra):
-    data = {"kind": "dibao", "region": regions["jinsha_1"].code, "address": "幸福路1号", "reason": "失业，生活困难",
-            **extra}
+    data = {
+        "kind": "dibao",
+        "region": regions["jinsha_1"].code,
+        "address": "幸福路1号",
+        "reason": "失业，生活困难",
+        **extra,
+    }
     response = client.post("/my/relief/apply/", data)
     app = Application.objects.latest("id")
     assert response.status_code == 302 and response["Location"].endswith(f"/apply/{app.pk}/members/")
@@ -43,8 +49,7 @@ def _apply(client, regions, **extra):
 
 def _submitted(client, resident, regions):
     app = _apply(client, regions)
-    _step(client, app, "income", {"person": resident.person.pk, "kind": "wages", "monthly_amount": "600",
-                                  "months": 12})
+    _step(client, app, "income", {"person": resident.person.pk, "kind": "wages", "monthly_amount": "600", "months": 12})
     _step(client, app, "authorisation", AUTHORISED)
     assert _step(client, app, "review", NOTE).status_code == 302
     app.refresh_from_db()
@@ -53,8 +58,9 @@ def _submitted(client, resident, regions):
 
 
 def _decided(app, staff, settings, *, confirm=True):
-    svc.application_accept(actor=staff["caseworker"], application=app,
-                           checklist={k: True for k in svc.REQUIRED_DOCUMENTS[app.kind]})
+    svc.application_accept(
+        actor=staff["caseworker"], application=app, checklist={k: True for k in svc.REQUIRED_DOCUMENTS[app.kind]}
+    )
     visited(app, staff)
     svc.application_propose(actor=staff["caseworker"], application=app)
     if not confirm:
@@ -74,24 +80,49 @@ def test_resident_walks_every_step_and_submits(resident, login, regions):
     assert 'aria-current="step"' in _page(client, f"/my/relief/apply/{app.pk}/members/")
 
     spouse_id = valid_id_number(male=False, birth=dt.date(1985, 1, 1))
-    assert _step(client, app, "members", {"name": "钱配偶", "id_number": spouse_id, "relation": "spouse",
-                                          "disability_grade": 2, "disability_type": "physical",
-                                          "labour_capacity": "partial", "serious_illness": "on"}).status_code == 302
+    assert (
+        _step(
+            client,
+            app,
+            "members",
+            {
+                "name": "钱配偶",
+                "id_number": spouse_id,
+                "relation": "spouse",
+                "disability_grade": 2,
+                "disability_type": "physical",
+                "labour_capacity": "partial",
+                "serious_illness": "on",
+            },
+        ).status_code
+        == 302
+    )
     spouse = Person.objects.get(id_number=spouse_id)
     assert (spouse.disability_grade, spouse.labour_capacity, spouse.serious_illness) == (2, "partial", True)
     members_page = _page(client, f"/my/relief/apply/{app.pk}/members/")
     assert "钱配偶" in members_page and spouse_id not in members_page and spouse_id[:4] + "*" in members_page
 
-    assert _step(client, app, "income", {"person": resident.person.pk, "kind": "wages", "monthly_amount": "600",
-                                         "months": 12}).status_code == 302
+    assert (
+        _step(
+            client,
+            app,
+            "income",
+            {"person": resident.person.pk, "kind": "wages", "monthly_amount": "600", "months": 12},
+        ).status_code
+        == 302
+    )
     assert "¥7,200.00" in _page(client, f"/my/relief/apply/{app.pk}/income/")
     assert _step(client, app, "assets", {"person": spouse.pk, "kind": "deposit", "amount": "3000"}).status_code == 302
     authorisation = _page(client, f"/my/relief/apply/{app.pk}/authorisation/")
     assert "授权民政部门" in authorisation and "申请救助金额" not in authorisation  # dibao asks no amount
     response = _step(client, app, "authorisation", AUTHORISED)
     assert response.status_code == 302 and response["Location"].endswith("/documents/")
-    assert _step(client, app, "documents", {"kind": "id_card", "file": SimpleUploadedFile(
-        "id.pdf", pdf_bytes())}).status_code == 302
+    assert (
+        _step(
+            client, app, "documents", {"kind": "id_card", "file": SimpleUploadedFile("id.pdf", pdf_bytes())}
+        ).status_code
+        == 302
+    )
     assert "id.pdf" in _page(client, f"/my/relief/apply/{app.pk}/documents/")
 
     review = _page(client, f"/my/relief/apply/{app.pk}/review/")
@@ -117,10 +148,10 @@ def test_resident_walks_every_step_and_submits(resident, login, regions):
 def test_bad_input_is_explained_and_nothing_saved_is_lost(resident, login, regions):
     client = login(resident)
     app = _apply(client, regions)
-    _step(client, app, "income", {"person": resident.person.pk, "kind": "wages", "monthly_amount": "500",
-                                  "months": 6})
-    response = _step(client, app, "income", {"person": resident.person.pk, "kind": "pension",
-                                             "monthly_amount": "-5", "months": 12})
+    _step(client, app, "income", {"person": resident.person.pk, "kind": "wages", "monthly_amount": "500", "months": 6})
+    response = _step(
+        client, app, "income", {"person": resident.person.pk, "kind": "pension", "monthly_amount": "-5", "months": 12}
+    )
     page = response.content.decode()
     assert response.status_code == 200 and "金额不能为负数" in page
     assert 'value="-5"' in page and "¥3,000.00" in page  # what was typed, and what was saved before
@@ -145,8 +176,12 @@ def test_invalid_id_number_is_refused_with_the_reason(resident, login, regions):
     app = _apply(client, regions)
     good = valid_id_number()
     wrong = good[:17] + ("0" if good[17] != "0" else "1")
-    response = _step(client, app, "members", {"name": "孙某", "id_number": wrong, "relation": "child",
-                                              "disability_grade": 0, "labour_capacity": "full"})
+    response = _step(
+        client,
+        app,
+        "members",
+        {"name": "孙某", "id_number": wrong, "relation": "child", "disability_grade": 0, "labour_capacity": "full"},
+    )
     page = response.content.decode()
     assert response.status_code == 200 and "校验位" in page
     assert f'value="{wrong}"' in page and 'value="孙某"' in page
@@ -157,19 +192,30 @@ def test_a_member_of_another_household_is_a_form_error(resident, login, regions,
     client = login(resident)
     app = _apply(client, regions)
     taken = households["theirs"].members.get().person
-    response = _step(client, app, "members", {"name": taken.name, "id_number": taken.id_number, "relation": "child",
-                                              "disability_grade": 0, "labour_capacity": "full"})
+    response = _step(
+        client,
+        app,
+        "members",
+        {
+            "name": taken.name,
+            "id_number": taken.id_number,
+            "relation": "child",
+            "disability_grade": 0,
+            "labour_capacity": "full",
+        },
+    )
     assert response.status_code == 200 and "已是其他家庭的成员" in response.content.decode()
 
 
 def test_start_asks_the_type_of_temporary_assistance_and_its_amount(resident, login, regions):
     client = login(resident)
-    response = client.post("/my/relief/apply/", {"kind": "temporary", "region": regions["wenfeng_1"].code,
-                                                 "address": "幸福路1号", "reason": "突发火灾"})
+    response = client.post(
+        "/my/relief/apply/",
+        {"kind": "temporary", "region": regions["wenfeng_1"].code, "address": "幸福路1号", "reason": "突发火灾"},
+    )
     assert response.status_code == 200 and "请选择临时救助类型" in response.content.decode()
     assert not Application.objects.exists()
-    response = client.post("/my/relief/apply/", {"kind": "dibao", "region": regions["jinsha_1"].code,
-                                                 "reason": "困难"})
+    response = client.post("/my/relief/apply/", {"kind": "dibao", "region": regions["jinsha_1"].code, "reason": "困难"})
     assert response.status_code == 200 and "该字段是必填项" in response.content.decode()  # no household: address
 
     app = _apply(client, regions, kind="temporary", temporary_type="emergency", region=regions["wenfeng_1"].code)
@@ -189,19 +235,25 @@ def test_starting_again_continues_the_draft(resident, login, regions):
     first = _apply(client, regions)
     # Now registered in a household: no address asked, the draft is continued.
     assert "家庭住址" not in _page(client, "/my/relief/apply/")
-    response = client.post("/my/relief/apply/", {"kind": "dibao", "region": regions["jinsha_1"].code,
-                                                 "reason": "再次填写"})
+    response = client.post(
+        "/my/relief/apply/", {"kind": "dibao", "region": regions["jinsha_1"].code, "reason": "再次填写"}
+    )
     assert response.status_code == 302 and response["Location"].endswith(f"/apply/{first.pk}/members/")
     assert Application.objects.count() == 1
 
 
 def test_other_residents_and_staff_are_kept_out(resident, login, regions, users, client):
     app = _apply(login(resident), regions)
-    stranger = UserFactory(username="13900000002", role=Role.RESIDENT,
-                           person=PersonFactory(hukou_region=regions["wenfeng_1"]))
+    stranger = UserFactory(
+        username="13900000002", role=Role.RESIDENT, person=PersonFactory(hukou_region=regions["wenfeng_1"])
+    )
     other = login(stranger)
-    urls = [f"/my/relief/applications/{app.pk}/", f"/my/relief/apply/{app.pk}/members/",
-            f"/my/relief/apply/{app.pk}/review/", f"/my/relief/applications/{app.pk}/documents/"]
+    urls = [
+        f"/my/relief/applications/{app.pk}/",
+        f"/my/relief/apply/{app.pk}/members/",
+        f"/my/relief/apply/{app.pk}/review/",
+        f"/my/relief/applications/{app.pk}/documents/",
+    ]
     for url in urls:
         assert other.get(url).status_code == 404, url
     assert other.post(f"/my/relief/apply/{app.pk}/review/").status_code == 404
@@ -221,16 +273,21 @@ def test_other_residents_and_staff_are_kept_out(resident, login, regions, users,
 def test_returned_then_resubmitted_then_approved(resident, login, regions, staff, settings):
     client = login(resident)
     app = _submitted(client, resident, regions)
-    svc.application_return(actor=staff["caseworker"], application=app, reason="请补充户口簿",
-                           checklist={"id_card": True})
+    svc.application_return(
+        actor=staff["caseworker"], application=app, reason="请补充户口簿", checklist={"id_card": True}
+    )
     page = _page(client, f"/my/relief/applications/{app.pk}/")
     assert "请补充户口簿" in page and f"/my/relief/applications/{app.pk}/documents/" in page
     assert "请补充户口簿" in _page(client, f"/my/relief/applications/{app.pk}/documents/")
-    response = client.post(f"/my/relief/applications/{app.pk}/documents/",
-                           {"kind": "hukou", "file": SimpleUploadedFile("hukou.exe", b"MZ")})
+    response = client.post(
+        f"/my/relief/applications/{app.pk}/documents/",
+        {"kind": "hukou", "file": SimpleUploadedFile("hukou.exe", b"MZ")},
+    )
     assert response.status_code == 200 and "只接受 PDF、JPG、PNG 文件" in response.content.decode()
-    response = client.post(f"/my/relief/applications/{app.pk}/documents/",
-                           {"kind": "hukou", "file": SimpleUploadedFile("hukou.png", image_bytes("PNG"))})
+    response = client.post(
+        f"/my/relief/applications/{app.pk}/documents/",
+        {"kind": "hukou", "file": SimpleUploadedFile("hukou.png", image_bytes("PNG"))},
+    )
     assert response.status_code == 302
     assert Document.objects.filter(household=app.household, kind="hukou").exists()
     assert client.post(f"/my/relief/applications/{app.pk}/documents/", {"resubmit": "1", **NOTE}).status_code == 302
@@ -239,8 +296,9 @@ def test_returned_then_resubmitted_then_approved(resident, login, regions, staff
     # Not returned any more: the documents page sends them to the progress page.
     assert client.get(f"/my/relief/applications/{app.pk}/documents/").status_code == 302
 
-    svc.application_accept(actor=staff["caseworker"], application=app,
-                           checklist={k: True for k in svc.REQUIRED_DOCUMENTS["dibao"]})
+    svc.application_accept(
+        actor=staff["caseworker"], application=app, checklist={k: True for k in svc.REQUIRED_DOCUMENTS["dibao"]}
+    )
     visited(app, staff)
     svc.application_propose(actor=staff["caseworker"], application=app)
     svc.application_notice_publish(actor=staff["caseworker"], application=app)
@@ -259,8 +317,9 @@ def test_returned_then_resubmitted_then_approved(resident, login, regions, staff
 def test_rejection_shows_the_reason(resident, login, regions, staff, settings):
     client = login(resident)
     app = _apply(client, regions)
-    _step(client, app, "income", {"person": resident.person.pk, "kind": "wages", "monthly_amount": "5000",
-                                  "months": 12})
+    _step(
+        client, app, "income", {"person": resident.person.pk, "kind": "wages", "monthly_amount": "5000", "months": 12}
+    )
     _step(client, app, "authorisation", AUTHORISED)
     _step(client, app, "review", NOTE)
     app.refresh_from_db()

@@ -2,6 +2,7 @@
 covered groups paid once each, the nearest index row, refusal with the
 figures, reruns, a killed and restarted run, two concurrent starts, approval
 and bank files, the pages, the command, the beat entry and a real Celery worker."""
+
 import csv
 import datetime as dt
 import io
@@ -34,17 +35,22 @@ AMOUNT = Decimal("28.08")  # 780 × 3.6 %
 
 # ---------------------------------------------------------------- the rule
 
-@pytest.mark.parametrize("cpi, food, expected_rise, expected_amount", [
-    ("3.6", "2.1", "3.6", "28.08"),  # CPI triggers: 780 × 3.6 % = 28.08
-    ("3.5", "2.1", "3.5", "27.30"),  # exactly at the threshold
-    ("2.0", "6.5", "6.5", "50.70"),  # only food: 780 × 6.5 % = 50.70
-    ("3.8", "6.2", "6.2", "48.36"),  # both: the larger rise
-    ("7.0", "6.2", "7.0", "54.60"),
-    ("3.4", "5.9", None, None),      # neither
-])
+
+@pytest.mark.parametrize(
+    "cpi, food, expected_rise, expected_amount",
+    [
+        ("3.6", "2.1", "3.6", "28.08"),  # CPI triggers: 780 × 3.6 % = 28.08
+        ("3.5", "2.1", "3.5", "27.30"),  # exactly at the threshold
+        ("2.0", "6.5", "6.5", "50.70"),  # only food: 780 × 6.5 % = 50.70
+        ("3.8", "6.2", "6.2", "48.36"),  # both: the larger rise
+        ("7.0", "6.2", "7.0", "54.60"),
+        ("3.4", "5.9", None, None),  # neither
+    ],
+)
 def test_rise_and_amount(cpi, food, expected_rise, expected_amount):
-    rise = rules.price_linkage_rise(cpi=Decimal(cpi), food=Decimal(food), cpi_threshold=Decimal("3.5"),
-                                    food_threshold=Decimal("6.0"))
+    rise = rules.price_linkage_rise(
+        cpi=Decimal(cpi), food=Decimal(food), cpi_threshold=Decimal("3.5"), food_threshold=Decimal("6.0")
+    )
     assert rise == (Decimal(expected_rise) if expected_rise else None)
     if rise is not None:
         assert rules.price_linkage_amount(standard=Decimal("780"), rise=rise) == Decimal(expected_amount)
@@ -59,10 +65,12 @@ def test_amount_rounds_half_up_to_the_fen():
 def test_the_3_percent_cpi_threshold_of_sep_2022_to_mar_2023(relief_standards):
     """Thresholds are dated: 3.0 % from September 2022, back to 3.5 % from April 2023."""
     city = relief_standards["city"]
-    parameter_set(actor=None, region=city, key="price_cpi_threshold", value=Decimal("3.0"),
-                 effective_from=dt.date(2022, 9, 1))
-    parameter_set(actor=None, region=city, key="price_cpi_threshold", value=Decimal("3.5"),
-                 effective_from=dt.date(2023, 4, 1))
+    parameter_set(
+        actor=None, region=city, key="price_cpi_threshold", value=Decimal("3.0"), effective_from=dt.date(2022, 9, 1)
+    )
+    parameter_set(
+        actor=None, region=city, key="price_cpi_threshold", value=Decimal("3.5"), effective_from=dt.date(2023, 4, 1)
+    )
     for month in (dt.date(2022, 8, 1), dt.date(2022, 10, 1), dt.date(2023, 3, 1), dt.date(2023, 4, 1)):
         PriceIndex.objects.create(month=month, region=city, cpi_yoy=Decimal("3.2"), food_yoy=Decimal("2.0"))
     october = services.price_linkage_evaluate(month=dt.date(2022, 10, 1))
@@ -80,22 +88,35 @@ def test_the_3_percent_cpi_threshold_of_sep_2022_to_mar_2023(relief_standards):
 
 # ---------------------------------------------------------------- fixtures
 
+
 def _index(region, month=OCT, cpi="3.6", food="2.1"):
     return PriceIndex.objects.create(month=month, region=region, cpi_yoy=Decimal(cpi), food_yoy=Decimal(food))
 
 
 def _benefit(household, **fields):
     head = household.members.get(relation="head").person
-    values = {"household": household, "recipient": head, "kind": "dibao", "region": household.region,
-              "monthly_amount": Decimal("1380.00"), "start_month": dt.date(2026, 1, 1),
-              "bank_account": "6228480012345678901"}
+    values = {
+        "household": household,
+        "recipient": head,
+        "kind": "dibao",
+        "region": household.region,
+        "monthly_amount": Decimal("1380.00"),
+        "start_month": dt.date(2026, 1, 1),
+        "bank_account": "6228480012345678901",
+    }
     values.update(fields)
     return Benefit.objects.create(**values)
 
 
 def _feed(id_number, kind, month=OCT, bank=""):
-    return FeedRecord.objects.create(kind=kind, id_number=id_number, name="", key=f"{kind}-{month:%Y%m}",
-                                     event_date=month, detail={"bank_account": bank} if bank else {})
+    return FeedRecord.objects.create(
+        kind=kind,
+        id_number=id_number,
+        name="",
+        key=f"{kind}-{month:%Y%m}",
+        event_date=month,
+        detail={"bank_account": bank} if bank else {},
+    )
 
 
 @pytest.fixture
@@ -109,10 +130,15 @@ def covered(relief_standards, households):
     regions = relief_standards
     ours, theirs = households["ours"], households["theirs"]
     people = {m.person.name: m.person for m in HouseholdMember.objects.select_related("person")}
-    people["王小明"] = MemberFactory(household=ours, relation=HouseholdMember.Relation.CHILD,
-                                  person__name="王小明").person
-    MemberFactory(household=ours, relation=HouseholdMember.Relation.PARENT, person__name="王老太",
-                  person__death_date=dt.date(2026, 9, 15))
+    people["王小明"] = MemberFactory(
+        household=ours, relation=HouseholdMember.Relation.CHILD, person__name="王小明"
+    ).person
+    MemberFactory(
+        household=ours,
+        relation=HouseholdMember.Relation.PARENT,
+        person__name="王老太",
+        person__death_date=dt.date(2026, 9, 15),
+    )
     _benefit(ours, bank_account="6228480000000000001")
     _benefit(theirs, bank_account="6228480000000000002")
     tekun = MemberFactory(household__region=regions["xingren_1"], person__name="孤老张")
@@ -128,8 +154,10 @@ def covered(relief_standards, households):
         _feed("320612198001010016", "unemployment", month)  # nobody we know
     # not covered
     _benefit(MemberFactory(household__region=regions["jinsha_1"], person__name="停发孙").household, status="stopped")
-    _benefit(MemberFactory(household__region=regions["jinsha_1"], person__name="未来周").household,
-             start_month=dt.date(2027, 1, 1))
+    _benefit(
+        MemberFactory(household__region=regions["jinsha_1"], person__name="未来周").household,
+        start_month=dt.date(2027, 1, 1),
+    )
     _benefit(MemberFactory(household__region=regions["jinsha_1"], person__name="边缘吴").household, kind="marginal")
     people["九月郑"] = PersonFactory(hukou_region=regions["jinsha_1"], name="九月郑")
     _feed(people["九月郑"].id_number, "veteran", dt.date(2026, 9, 1))
@@ -138,8 +166,15 @@ def covered(relief_standards, households):
     return people
 
 
-PAID = {"王建国": "dibao", "李秀英": "dibao", "王小明": "dibao", "孤老张": "tekun", "老兵钱": "veteran",
-        "陈志强": "dibao", "失业赵": "unemployment"}
+PAID = {
+    "王建国": "dibao",
+    "李秀英": "dibao",
+    "王小明": "dibao",
+    "孤老张": "tekun",
+    "老兵钱": "veteran",
+    "陈志强": "dibao",
+    "失业赵": "unemployment",
+}
 TOTAL = AMOUNT * 7
 
 
@@ -153,8 +188,11 @@ def _paid(month=OCT):
 
 
 def _rows(month):
-    return sorted(PriceSubsidy.objects.filter(month=month).values_list(
-        "person_id", "group", "region_id", "amount", "bank_account", "roll__district_id"))
+    return sorted(
+        PriceSubsidy.objects.filter(month=month).values_list(
+            "person_id", "group", "region_id", "amount", "bank_account", "roll__district_id"
+        )
+    )
 
 
 def _roll(district=TONGZHOU, month=OCT):
@@ -162,6 +200,7 @@ def _roll(district=TONGZHOU, month=OCT):
 
 
 # ---------------------------------------------------------------- the batch
+
 
 def test_a_triggering_month_pays_every_covered_person_once(covered):
     run, summary = _run()
@@ -175,17 +214,39 @@ def test_a_triggering_month_pays_every_covered_person_once(covered):
     assert {s.roll.district_id for s in paid.values()} == {TONGZHOU, CHONGCHUAN}
     assert (summary["people"], summary["total"], summary["added"], summary["rolls"]) == (7, str(TOTAL), 7, 2)
     assert {d["district"]: (d["people"], d["total"]) for d in summary["by_district"]} == {
-        "通州区": (5, "140.40"), "崇川区": (2, "56.16")}
+        "通州区": (5, "140.40"),
+        "崇川区": (2, "56.16"),
+    }
     assert [(g["group"], g["people"], g["total"]) for g in summary["by_group"]] == [
-        ("dibao", 4, "112.32"), ("tekun", 1, "28.08"), ("unemployment", 1, "28.08"), ("veteran", 1, "28.08")]
+        ("dibao", 4, "112.32"),
+        ("tekun", 1, "28.08"),
+        ("unemployment", 1, "28.08"),
+        ("veteran", 1, "28.08"),
+    ]
     run.refresh_from_db()
     assert run.status == BatchRun.Status.SUCCEEDED and run.done == run.total > 0
     assert run.result["counts"] == {"added": 7} and run.result["summary"]["people"] == 7
     assert "新增 7 人" in run.message and "196.56" in run.message
     rate = PriceSubsidyRate.objects.get(month=OCT, region_id="320612001001")
-    assert (rate.index_region_id, rate.cpi_yoy, rate.food_yoy, rate.cpi_threshold, rate.food_threshold, rate.rise,
-            rate.standard, rate.amount) == ("320600000000", Decimal("3.60"), Decimal("2.10"), Decimal("3.50"),
-                                            Decimal("6.00"), Decimal("3.60"), Decimal("780.00"), AMOUNT)
+    assert (
+        rate.index_region_id,
+        rate.cpi_yoy,
+        rate.food_yoy,
+        rate.cpi_threshold,
+        rate.food_threshold,
+        rate.rise,
+        rate.standard,
+        rate.amount,
+    ) == (
+        "320600000000",
+        Decimal("3.60"),
+        Decimal("2.10"),
+        Decimal("3.50"),
+        Decimal("6.00"),
+        Decimal("3.60"),
+        Decimal("780.00"),
+        AMOUNT,
+    )
     event = AuditEvent.objects.get(target_type="relief.pricesubsidyroll", target_id="2026-10")
     assert event.changes["price_linkage"]["people"] == 7 and event.changes["run"] == run.pk
 
@@ -196,14 +257,16 @@ def test_a_group_another_area_registers_is_paid_once_in_its_priority(covered, re
     assert [g.key for g in price_linkage_groups()] == ["dibao", "tekun", "sample_grave", "unemployment", "veteran"]
     Person.objects.filter(pk__in=[covered["王小明"].pk, covered["失业赵"].pk]).update(disability_grade=1)
     PersonFactory(hukou_region=regions["jinsha_1"], name="残疾孙", disability_grade=1)
-    PersonFactory(hukou_region=regions["jinsha_1"], name="故去李", disability_grade=1,
-                  death_date=dt.date(2026, 9, 30))
+    PersonFactory(hukou_region=regions["jinsha_1"], name="故去李", disability_grade=1, death_date=dt.date(2026, 9, 30))
     _run()
     paid = _paid()
     # 王小明 stays dibao; 失业赵 now ranks under the sample group; 残疾孙 is paid where he lives, once.
     assert {name: s.group for name, s in paid.items()} == {**PAID, "失业赵": "sample_grave", "残疾孙": "sample_grave"}
     assert (paid["残疾孙"].region_id, paid["残疾孙"].bank_account, paid["残疾孙"].amount) == (
-        "320612001001", "", AMOUNT)
+        "320612001001",
+        "",
+        AMOUNT,
+    )
     assert PriceSubsidy.objects.filter(month=OCT).count() == 8 and "故去李" not in paid
     # its label is the registry's, on the month page and the roll's lines
     admin = login(users[Role.BUREAU_ADMIN])
@@ -230,7 +293,8 @@ def test_running_twice_pays_nobody_twice(covered):
     _again_run, again = _run()
     assert again["added"] == 0
     assert {k: again[k] for k in ("people", "total", "by_district", "by_group")} == {
-        k: first[k] for k in ("people", "total", "by_district", "by_group")}
+        k: first[k] for k in ("people", "total", "by_district", "by_group")
+    }
     assert _rows(OCT) == rows and PriceSubsidyRoll.objects.filter(month=OCT).count() == 2
 
 
@@ -243,11 +307,14 @@ def test_the_nearest_index_row_and_the_regions_own_standard_decide(covered, reli
     assert not PriceSubsidyRoll.objects.filter(month=OCT, district_id=CHONGCHUAN).exists()
     # In November 崇川区's food rise triggers there, at its own higher standard: 800 × 6.5 % = 52.00.
     _index(regions["chongchuan"], month=NOV, cpi="2.0", food="6.5")
-    parameter_set(actor=None, region=regions["chongchuan"], key="dibao_standard", value=Decimal("800"),
-                 effective_from=NOV)
+    parameter_set(
+        actor=None, region=regions["chongchuan"], key="dibao_standard", value=Decimal("800"), effective_from=NOV
+    )
     _run(NOV)
     assert {n: s.amount for n, s in _paid(NOV).items() if s.roll.district_id == CHONGCHUAN} == {
-        "陈志强": Decimal("52.00"), "失业赵": Decimal("52.00")}
+        "陈志强": Decimal("52.00"),
+        "失业赵": Decimal("52.00"),
+    }
     assert _paid(NOV)["王建国"].amount == AMOUNT
 
 
@@ -255,8 +322,10 @@ def test_a_month_that_does_not_trigger_is_refused_with_the_figures(covered, reli
     _index(relief_standards["city"], month=dt.date(2026, 12, 1), cpi="3.2", food="2.1")
     with pytest.raises(DomainError) as caught:
         services.price_linkage_evaluate(month=dt.date(2026, 12, 1))
-    assert str(caught.value) == ("2026-12 未达到启动条件：南通市 CPI 同比 3.2%（启动条件 3.5%），"
-                                 "食品价格同比 2.1%（启动条件 6.0%），不发放价格临时补贴。")
+    assert str(caught.value) == (
+        "2026-12 未达到启动条件：南通市 CPI 同比 3.2%（启动条件 3.5%），"
+        "食品价格同比 2.1%（启动条件 6.0%），不发放价格临时补贴。"
+    )
     run = batchrun_create(kind=services.KIND, params={"month": "2026-12"})
     with pytest.raises(DomainError):
         services.price_linkage_run(run_id=run.pk)
@@ -304,7 +373,8 @@ def test_chunks_and_resume_after_a_killed_worker(covered, monkeypatch):
     _uninterrupted, fresh = _run(NOV)
     assert _rows(OCT) == _rows(NOV) and len(_rows(OCT)) == 7
     assert {k: resumed[k] for k in ("people", "total", "by_district", "by_group", "added")} == {
-        k: fresh[k] for k in ("people", "total", "by_district", "by_group", "added")}
+        k: fresh[k] for k in ("people", "total", "by_district", "by_group", "added")
+    }
 
 
 def test_a_resumed_run_pays_at_the_rates_of_its_first_attempt(covered, relief_standards, monkeypatch):
@@ -335,6 +405,7 @@ def test_tasks_run_only_price_linkage_runs(db):
 
 
 # ---------------------------------------------------------------- concurrency
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_second_start_while_one_runs_is_refused(covered, monkeypatch):
@@ -375,7 +446,11 @@ def test_a_second_start_while_one_runs_is_refused(covered, monkeypatch):
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == BatchRun.Status.SUCCEEDED
-    assert second.status == BatchRun.Status.FAILED and f"#{first.pk}" in second.message and "没有重复发放" in second.message
+    assert (
+        second.status == BatchRun.Status.FAILED
+        and f"#{first.pk}" in second.message
+        and "没有重复发放" in second.message
+    )
     assert {n: s.group for n, s in _paid().items()} == PAID
 
 
@@ -417,8 +492,10 @@ def test_the_advisory_lock_is_per_month(covered):
 
 # ---------------------------------------------------------------- start, beat
 
-def test_start_checks_the_role_and_the_trigger(covered, users, relief_standards, django_capture_on_commit_callbacks,
-                                               monkeypatch):
+
+def test_start_checks_the_role_and_the_trigger(
+    covered, users, relief_standards, django_capture_on_commit_callbacks, monkeypatch
+):
     queued = []
     monkeypatch.setattr("relief.tasks.price_linkage_task.delay", lambda run_id: queued.append(run_id))
     with pytest.raises(DomainError, match="权限"):
@@ -433,8 +510,9 @@ def test_start_checks_the_role_and_the_trigger(covered, users, relief_standards,
     assert AuditEvent.objects.filter(target_type="civil_affairs.batchrun", target_id=str(run.pk)).exists()
 
 
-def test_monthly_beat_runs_last_month_once(covered, settings, relief_standards, django_capture_on_commit_callbacks,
-                                           monkeypatch):
+def test_monthly_beat_runs_last_month_once(
+    covered, settings, relief_standards, django_capture_on_commit_callbacks, monkeypatch
+):
     queued = []
     monkeypatch.setattr("relief.tasks.price_linkage_task.delay", lambda run_id: queued.append(run_id))
     # December 2026 has no index yet: a finished run says so, no failure.
@@ -458,6 +536,7 @@ def test_monthly_beat_runs_last_month_once(covered, settings, relief_standards, 
 
 
 # ---------------------------------------------------------------- approval
+
 
 def test_approval_by_the_districts_reviewer_only(covered, users, regions):
     _run()
@@ -504,12 +583,17 @@ def test_an_approved_roll_is_not_changed_by_a_rerun(covered, users, regions):
 
 # ---------------------------------------------------------------- selectors, pages and bank files
 
+
 def test_jurisdiction_of_rolls_and_lines(covered, users):
     _run()
     reviewer, caseworker, admin = users[Role.REVIEWER], users[Role.CASEWORKER], users[Role.BUREAU_ADMIN]
-    assert set(rolls.roll_list_for_user(reviewer, selectors.PRICE_SUBSIDY).values_list("district_id", flat=True)) == {TONGZHOU}
+    assert set(rolls.roll_list_for_user(reviewer, selectors.PRICE_SUBSIDY).values_list("district_id", flat=True)) == {
+        TONGZHOU
+    }
     assert set(rolls.roll_list_for_user(admin, selectors.PRICE_SUBSIDY).values_list("district_id", flat=True)) == {
-        TONGZHOU, CHONGCHUAN}
+        TONGZHOU,
+        CHONGCHUAN,
+    }
     assert not rolls.roll_list_for_user(users[Role.COMMUNITY_WORKER], selectors.PRICE_SUBSIDY).exists()
     assert not rolls.roll_list_for_user(users[Role.RESIDENT], selectors.PRICE_SUBSIDY).exists()
     street = rolls.roll_lines_for_user(caseworker, selectors.PRICE_SUBSIDY, _roll())  # 金沙街道 only
@@ -518,9 +602,15 @@ def test_jurisdiction_of_rolls_and_lines(covered, users):
     assert (summary["lines"], summary["total"]) == (4, AMOUNT * 4)
     city = rolls.month_summary_for_user(admin, selectors.PRICE_SUBSIDY, OCT)
     assert (city["lines"], city["total"], city["rolls"], city["categories"]) == (
-        7, TOTAL, 2, ["dibao", "tekun", "unemployment", "veteran"])
+        7,
+        TOTAL,
+        2,
+        ["dibao", "tekun", "unemployment", "veteran"],
+    )
     assert [(d["roll"].district_id, d["lines"], [g["lines"] for g in d["cells"]]) for d in city["districts"]] == [
-        (TONGZHOU, 5, [3, 1, 0, 1]), (CHONGCHUAN, 2, [1, 0, 1, 0])]
+        (TONGZHOU, 5, [3, 1, 0, 1]),
+        (CHONGCHUAN, 2, [1, 0, 1, 0]),
+    ]
 
 
 def _csv(response):
@@ -544,8 +634,9 @@ def test_bank_file_only_after_approval_full_or_masked_id(covered, users, login, 
     rows = _csv(reviewer.get(f"{base}/bank.csv"))
     assert rows[0] == ["姓名", "身份证号", "银行账号", "金额（元）", "保障群体", "所在社区/村"]
     assert len(rows) == 6 and ["王建国", number, "6228480000000000001", "28.08", "低保对象", "金沙社区"] in rows
-    sheet = list(openpyxl.load_workbook(io.BytesIO(b"".join(
-        reviewer.get(f"{base}/bank.xlsx").streaming_content))).active.values)
+    sheet = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(reviewer.get(f"{base}/bank.xlsx").streaming_content))).active.values
+    )
     assert len(sheet) == 6 and sum(Decimal(str(r[3])) for r in sheet[1:]) == Decimal("140.40")
     exports = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, target_type="relief.pricesubsidyroll")
     assert exports.count() == 2 and exports.first().changes["filters"]["full_id_number"] is True
@@ -576,8 +667,9 @@ def test_index_page_for_the_bureau(covered, users, login, relief_standards, djan
     assert page.context["runs"] and 'data-testid="linkage-runs"' in html
     september = client.get("/work/relief/price-linkage/?month=2026-09").content.decode()
     assert "未达到启动条件" in september and "尚未发放物价补贴" in september
-    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(
-        client.get("/work/relief/price-linkage/?month=2026-10&export=xlsx").streaming_content)))
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(b"".join(client.get("/work/relief/price-linkage/?month=2026-10&export=xlsx").streaming_content))
+    )
     sheet = list(workbook.active.values)
     assert sheet[0] == ("区县", "保障群体", "人数", "金额（元）", "花名册状态")
     assert sheet[-1][:4] == ("合计", None, 7, 196.56) or sheet[-1][:4] == ("合计", "", 7, 196.56)
@@ -629,8 +721,11 @@ def test_pages_refuse_roles_without_payroll_view(covered, users, login, role):
     _run()
     client = login(users[role])
     roll = _roll()
-    for url in ("/work/relief/price-linkage/", f"/work/relief/price-linkage/rolls/{roll.pk}/",
-                f"/work/relief/price-linkage/rolls/{roll.pk}/bank.csv"):
+    for url in (
+        "/work/relief/price-linkage/",
+        f"/work/relief/price-linkage/rolls/{roll.pk}/",
+        f"/work/relief/price-linkage/rolls/{roll.pk}/bank.csv",
+    ):
         assert client.get(url).status_code == 403, url
     assert client.post(f"/work/relief/price-linkage/rolls/{roll.pk}/approve/").status_code == 403
 
@@ -673,6 +768,7 @@ def test_roll_detail_pages_through_many_lines(covered, users, login, regions, dj
 
 # ---------------------------------------------------------------- the command
 
+
 def test_command_pays_and_prints_progress_and_totals(covered, capsys):
     call_command("run_price_linkage", "--month", "2026-10")
     out = capsys.readouterr().out
@@ -698,6 +794,7 @@ def test_command_refuses_bad_input_and_calm_months(covered, relief_standards):
 
 # ---------------------------------------------------------------- a real worker
 
+
 @pytest.mark.django_db(transaction=True)
 def test_price_linkage_through_a_real_celery_worker(covered, users, celery_worker_process):
     run = services.price_linkage_start(user=users[Role.BUREAU_ADMIN], month=OCT)
@@ -715,11 +812,13 @@ def test_price_linkage_through_a_real_celery_worker(covered, users, celery_worke
 
 # ---------------------------------------------------------------- issue 10: approval waits for the month's run
 
+
 def test_no_approval_while_the_months_run_is_unfinished(covered, users, login):
     _run()
     running = batchrun_create(kind=services.KIND, params={"month": "2026-10"})
-    BatchRun.objects.filter(pk=running.pk).update(status=BatchRun.Status.RUNNING, done=3, total=8,
-                                                  started_at=timezone.now())
+    BatchRun.objects.filter(pk=running.pk).update(
+        status=BatchRun.Status.RUNNING, done=3, total=8, started_at=timezone.now()
+    )
     with pytest.raises(DomainError, match=rf"#{running.pk} 尚未完成（运行中，已处理 3/8）"):
         services.subsidy_roll_approve(actor=users[Role.REVIEWER], roll=_roll())
     html = login(users[Role.REVIEWER]).get(f"/work/relief/price-linkage/rolls/{_roll().pk}/").content.decode()
@@ -743,6 +842,7 @@ def test_a_run_after_approval_reports_the_people_it_could_not_add(covered, users
     assert "另有 1 人应发未发" in run.message and run.error_count == 1
     number = late.person.id_number
     assert list(run.row_errors.values_list("reason", flat=True)) == [
-        f"人员 #{late.person.pk}（{number[:4]}**********{number[-4:]}）：所在区县花名册已审核，未能加入本月发放，请补发或撤销审核"]
+        f"人员 #{late.person.pk}（{number[:4]}**********{number[-4:]}）：所在区县花名册已审核，未能加入本月发放，请补发或撤销审核"
+    ]
     assert not PriceSubsidy.objects.filter(person=late.person).exists()
     assert _roll().subsidies.count() == 5 and _roll().approved_lines == 5

@@ -1,5 +1,6 @@
 """The relief procedure through its services on the real database: each step,
 its audit event, the maker–checker rule, deadlines, notices, rechecks."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -33,8 +34,11 @@ def test_dibao_from_submission_to_benefit(family, staff, settings):
     assert benefit.monthly_amount == Decimal("1380.00") and benefit.start_month == dt.date(2026, 12, 1)
     assert benefit.next_recheck == dt.date(2027, 6, 1) and not benefit.stable  # 6 months
     assert benefit.recipient.name == "王一" and benefit.members == 3
-    steps = list(AuditEvent.objects.filter(target_type="relief.application", target_id=str(app.pk))
-                 .order_by("at", "id").values_list("changes__step", flat=True))
+    steps = list(
+        AuditEvent.objects.filter(target_type="relief.application", target_id=str(app.pk))
+        .order_by("at", "id")
+        .values_list("changes__step", flat=True)
+    )
     assert steps == [None, None, "submit", "accept", "visit", "propose", "notice", "confirm", "document_number"]
 
 
@@ -50,8 +54,9 @@ def test_return_for_documents_and_resubmit(family, staff):
     app = submitted(family, staff)
     with pytest.raises(DomainError, match="材料不齐全"):
         svc.application_accept(actor=staff["caseworker"], application=app, checklist={"id_card": True})
-    svc.application_return(actor=staff["caseworker"], application=app, reason="请补充收入证明",
-                           checklist={"id_card": True})
+    svc.application_return(
+        actor=staff["caseworker"], application=app, reason="请补充收入证明", checklist={"id_card": True}
+    )
     app.refresh_from_db()
     assert app.state == "returned" and app.return_reason == "请补充收入证明"
     svc.application_submit(actor=staff["caseworker"], application=app)
@@ -63,8 +68,9 @@ def test_objection_sends_the_case_back(family, staff):
     app = investigated(submitted(family, staff), staff)
     svc.application_propose(actor=staff["caseworker"], application=app)
     svc.application_notice_publish(actor=staff["caseworker"], application=app)
-    svc.application_objection_record(actor=staff["caseworker"], application=app, received_on=TODAY,
-                                     content="该户有一辆小汽车", raised_by="匿名")
+    svc.application_objection_record(
+        actor=staff["caseworker"], application=app, received_on=TODAY, content="该户有一辆小汽车", raised_by="匿名"
+    )
     app.refresh_from_db()
     assert app.state == "investigating" and app.notice_end is None and app.objections.count() == 1
 
@@ -73,8 +79,9 @@ def test_deadline_counts_holidays(family, staff):
     CalendarDay.objects.create(date=dt.date(2026, 11, 3), is_working_day=False, name="假日")
     CalendarDay.objects.create(date=dt.date(2026, 11, 7), is_working_day=True, name="调休上班")
     app = submitted(family, staff)
-    svc.application_accept(actor=staff["caseworker"], application=app,
-                           checklist={k: True for k in svc.REQUIRED_DOCUMENTS["dibao"]})
+    svc.application_accept(
+        actor=staff["caseworker"], application=app, checklist={k: True for k in svc.REQUIRED_DOCUMENTS["dibao"]}
+    )
     app.refresh_from_db()
     assert app.deadline == dt.date(2026, 12, 14)  # one day lost, one day gained
     svc.application_extend(actor=staff["caseworker"], application=app, reason="需补充核对外地房产")
@@ -98,8 +105,9 @@ def test_ineligible_household_is_refused_without_notice(family, staff):
 
 
 def test_temporary_assistance_levels_and_pay_first(family, staff):
-    app = submitted(family, staff, kind="temporary", temporary_type="emergency", requested_amount=Decimal("3000"),
-                    reason="火灾")
+    app = submitted(
+        family, staff, kind="temporary", temporary_type="emergency", requested_amount=Decimal("3000"), reason="火灾"
+    )
     with pytest.raises(DomainError, match="街道审批上限 2340.00"):
         svc.application_pay_first(actor=staff["caseworker"], application=app, amount=Decimal("2340.01"))
     svc.application_pay_first(actor=staff["caseworker"], application=app, amount=Decimal("2000"))
@@ -107,7 +115,10 @@ def test_temporary_assistance_levels_and_pay_first(family, staff):
     assert app.documents_due == dt.date(2026, 11, 9)  # 5 working days
     first = Benefit.objects.get(application=app)
     assert (first.monthly_amount, first.start_month, first.last_month) == (
-        Decimal("2000.00"), dt.date(2026, 11, 1), dt.date(2026, 11, 1))
+        Decimal("2000.00"),
+        dt.date(2026, 11, 1),
+        dt.date(2026, 11, 1),
+    )
     svc.application_accept(actor=staff["caseworker"], application=app, checklist={"id_card": True})
     svc.application_propose(actor=staff["caseworker"], application=app, amount=Decimal("3000"))
     app.refresh_from_db()
@@ -120,8 +131,7 @@ def test_temporary_assistance_levels_and_pay_first(family, staff):
 
 
 def test_bureau_level_temporary_assistance(family, staff):
-    app = submitted(family, staff, kind="temporary", temporary_type="expenditure",
-                    requested_amount=Decimal("5000"))
+    app = submitted(family, staff, kind="temporary", temporary_type="expenditure", requested_amount=Decimal("5000"))
     svc.application_accept(actor=staff["caseworker"], application=app, checklist={"id_card": True})
     svc.application_propose(actor=staff["caseworker"], application=app, amount=Decimal("4680.01"))
     with pytest.raises(DomainError):
@@ -142,8 +152,14 @@ def test_recheck_with_new_work_goes_to_gradual_exit(family, staff, settings):
     # Half a year later the spouse has found work.
     settings.MINZHENG_TODAY = dt.date(2027, 6, 1)
     spouse = family.members.get(relation="spouse").person
-    IncomeFactory(household=family, person=spouse, kind="wages", amount=Decimal("36000"),
-                  period_start=dt.date(2026, 6, 1), period_end=dt.date(2027, 5, 31))
+    IncomeFactory(
+        household=family,
+        person=spouse,
+        kind="wages",
+        amount=Decimal("36000"),
+        period_start=dt.date(2026, 6, 1),
+        period_end=dt.date(2027, 5, 31),
+    )
     recheck = benefit_svc.benefit_recheck_start(actor=staff["caseworker"], benefit=benefit)
     visited(recheck, staff, on=dt.date(2027, 6, 1), findings="配偶已就业")
     svc.application_propose(actor=staff["caseworker"], application=recheck)

@@ -4,6 +4,7 @@ wages recompute the per-capita income as rules.py does), rechecks falling
 due, new standards becoming next month's amounts; idempotent reruns,
 resumption after a killed worker, the advisory lock, the command, the beat
 task and the caseworkers' task pages."""
+
 import calendar
 import datetime as dt
 import io
@@ -37,12 +38,16 @@ Kind = ReviewTask.Kind
 
 # ---------------------------------------------------------------- helpers
 
+
 def _household(regions, region="jinsha_1", *, size=1, birth=dt.date(1980, 1, 1)):
     head = MemberFactory(household__region=regions[region], person__id_number=valid_id_number(birth=birth))
     household = head.household
     for _n in range(size - 1):
-        MemberFactory(household=household, relation=HouseholdMember.Relation.CHILD,
-                      person__id_number=valid_id_number(birth=dt.date(1990, 1, 1)))
+        MemberFactory(
+            household=household,
+            relation=HouseholdMember.Relation.CHILD,
+            person__id_number=valid_id_number(birth=dt.date(1990, 1, 1)),
+        )
     return household
 
 
@@ -51,14 +56,26 @@ def _people(household):
 
 
 def _feed(kind, person, *, key=None, event_date=NOV, amount=None, **detail):
-    return FeedRecord.objects.create(kind=kind, id_number=person.id_number, name=person.name,
-                                     key=key or f"{kind}-{person.pk}-{event_date}", event_date=event_date,
-                                     amount=amount, detail=detail)
+    return FeedRecord.objects.create(
+        kind=kind,
+        id_number=person.id_number,
+        name=person.name,
+        key=key or f"{kind}-{person.pk}-{event_date}",
+        event_date=event_date,
+        amount=amount,
+        detail=detail,
+    )
 
 
 def _month(person, year, month, amount, employer="南通纺织厂"):
-    return _feed("wages", person, key=f"{year}-{month:02d}|{employer}", event_date=dt.date(year, month, 1),
-                 amount=Decimal(amount), employer=employer)
+    return _feed(
+        "wages",
+        person,
+        key=f"{year}-{month:02d}|{employer}",
+        event_date=dt.date(year, month, 1),
+        amount=Decimal(amount),
+        employer=employer,
+    )
 
 
 def _tasks(**filters):
@@ -76,6 +93,7 @@ def setup(relief_standards, today):
 
 # ---------------------------------------------------------------- deaths
 
+
 def test_death_of_the_only_member_stops_from_next_month_and_makes_a_task(setup):
     household = _household(setup)
     benefit = _benefit(household)
@@ -89,14 +107,24 @@ def test_death_of_the_only_member_stops_from_next_month_and_makes_a_task(setup):
     benefit.refresh_from_db()
     person.refresh_from_db()
     assert (benefit.status, benefit.last_month, benefit.status_reason) == (
-        "stopped", NOV, "数据比对：死亡（2026-11-01）")
+        "stopped",
+        NOV,
+        "数据比对：死亡（2026-11-01）",
+    )
     assert person.death_date == dt.date(2026, 11, 1)
     # November (the month of death) stays paid; December's unapproved line is withdrawn.
     assert list(Payment.objects.filter(benefit=benefit).values_list("month", flat=True)) == [NOV]
     assert payroll.payroll_generate(month=DEC).added == 0
     task = ReviewTask.objects.get(benefit=benefit)
     assert (task.kind, task.key, task.feed_record, task.person, task.region_id, task.due, task.status) == (
-        "death", str(feed.pk), feed, person, household.region_id, dt.date(2026, 11, 12), "open")
+        "death",
+        str(feed.pk),
+        feed,
+        person,
+        household.region_id,
+        dt.date(2026, 11, 12),
+        "open",
+    )
     assert task.evidence["action"] == "stopped" and task.evidence["death_date"] == "2026-11-01"
     assert task.evidence["is_recipient"] is True and task.evidence["payments_removed"] == 1
     assert task.evidence["last_month"] == "2026-11-01"
@@ -156,6 +184,7 @@ def test_withdrawn_lines_only_from_rolls_nobody_approved(setup, users):
 
 # ---------------------------------------------------------------- assets and moves
 
+
 def test_vehicle_property_business_and_moves_make_tasks_with_evidence(setup):
     household = _household(setup, size=3)
     benefit = _benefit(household)
@@ -166,12 +195,30 @@ def test_vehicle_property_business_and_moves_make_tasks_with_evidence(setup):
     outsider = MemberFactory(household__region=setup["jinsha_1"]).person  # on no benefit
 
     car = _feed("vehicle", head, key="苏F12345", amount=Decimal("80000"), plate="苏F12345", vehicle_type="car")
-    home = _feed("property", spouse, key="苏(2026)通州区不动产权第0001号", certificate="苏(2026)通州区不动产权第0001号",
-                 address="金沙镇幸福路8号", area="96.5")
-    firm = _feed("business", child, key="91320612MA1XXXXXX1", amount=Decimal("60000"), company="通州小商店",
-                 credit_code="91320612MA1XXXXXX1")
-    away = _feed("hukou", child, key="2026-10-01", event_date=dt.date(2026, 10, 1), to_region_code="110101001001",
-                 to_address="北京市东城区")
+    home = _feed(
+        "property",
+        spouse,
+        key="苏(2026)通州区不动产权第0001号",
+        certificate="苏(2026)通州区不动产权第0001号",
+        address="金沙镇幸福路8号",
+        area="96.5",
+    )
+    firm = _feed(
+        "business",
+        child,
+        key="91320612MA1XXXXXX1",
+        amount=Decimal("60000"),
+        company="通州小商店",
+        credit_code="91320612MA1XXXXXX1",
+    )
+    away = _feed(
+        "hukou",
+        child,
+        key="2026-10-01",
+        event_date=dt.date(2026, 10, 1),
+        to_region_code="110101001001",
+        to_address="北京市东城区",
+    )
     _feed("hukou", spouse, key="2026-10-02", event_date=dt.date(2026, 10, 2), to_region_code="320613001001")
     _feed("vehicle", _people(disabled)[0], key="苏F00001", plate="苏F00001", vehicle_type="mobility")
     _feed("vehicle", outsider, key="苏F99999", plate="苏F99999", vehicle_type="car")
@@ -192,8 +239,15 @@ def test_vehicle_property_business_and_moves_make_tasks_with_evidence(setup):
     assert tasks[Kind.BUSINESS].feed_record == firm
     moved = tasks[Kind.MOVED_OUT]
     assert (moved.feed_record, moved.person, moved.evidence["to_region_code"]) == (away, child, "110101001001")
-    assert summary["tasks"] == {"death": 0, "vehicle": 1, "property": 1, "business": 1, "income": 0,
-                                "moved_out": 1, "recheck_due": 0}
+    assert summary["tasks"] == {
+        "death": 0,
+        "vehicle": 1,
+        "property": 1,
+        "business": 1,
+        "income": 0,
+        "moved_out": 1,
+        "recheck_due": 0,
+    }
     assert summary["counts"]["feed_rows"] == 7 and summary["counts"]["feed_hits"] == 6
     assert not FeedRecord.objects.filter(checked_at__isnull=True).exists()
 
@@ -219,31 +273,64 @@ def _worked_example(regions):
     household = _household(regions, size=3)
     benefit = _benefit(household)
     head, spouse, child = _people(household)
-    IncomeFactory(household=household, person=head, kind="wages", amount=Decimal("14400"),
-                  period_start=dt.date(2025, 11, 2), period_end=dt.date(2026, 11, 1))
-    IncomeFactory(household=household, person=spouse, kind="wages", amount=Decimal("6000"),
-                  period_start=dt.date(2025, 5, 1), period_end=dt.date(2026, 4, 30))
-    IncomeFactory(household=household, person=child, kind="transfer", amount=Decimal("1200"),
-                  period_start=dt.date(2025, 11, 2), period_end=dt.date(2026, 11, 1))
-    IncomeFactory(household=household, person=child, kind="veteran_allowance", amount=Decimal("5000"),
-                  period_start=dt.date(2025, 11, 2), period_end=dt.date(2026, 11, 1))
+    IncomeFactory(
+        household=household,
+        person=head,
+        kind="wages",
+        amount=Decimal("14400"),
+        period_start=dt.date(2025, 11, 2),
+        period_end=dt.date(2026, 11, 1),
+    )
+    IncomeFactory(
+        household=household,
+        person=spouse,
+        kind="wages",
+        amount=Decimal("6000"),
+        period_start=dt.date(2025, 5, 1),
+        period_end=dt.date(2026, 4, 30),
+    )
+    IncomeFactory(
+        household=household,
+        person=child,
+        kind="transfer",
+        amount=Decimal("1200"),
+        period_start=dt.date(2025, 11, 2),
+        period_end=dt.date(2026, 11, 1),
+    )
+    IncomeFactory(
+        household=household,
+        person=child,
+        kind="veteran_allowance",
+        amount=Decimal("5000"),
+        period_start=dt.date(2025, 11, 2),
+        period_end=dt.date(2026, 11, 1),
+    )
     for year, month in MONTHS:
         _month(head, year, month, "2600")
     _month(head, 2026, 6, "450.50", employer="夜班兼职")
     _month(head, 2024, 6, "9999")  # outside the window
 
     def record(person, kind, amount, start, end):
-        return Record(person_id=person.pk, kind=kind, amount=Decimal(amount), period_start=start,
-                            period_end=end)
+        return Record(person_id=person.pk, kind=kind, amount=Decimal(amount), period_start=start, period_end=end)
 
-    feed = [record(head, "wages", r.amount, r.event_date,
-                   r.event_date.replace(day=calendar.monthrange(r.event_date.year, r.event_date.month)[1]))
-            for r in FeedRecord.objects.filter(kind="wages", id_number=head.id_number)]
-    declared = [record(spouse, "wages", "6000", dt.date(2025, 5, 1), dt.date(2026, 4, 30)),
-                record(child, "transfer", "1200", dt.date(2025, 11, 2), dt.date(2026, 11, 1)),
-                record(child, "veteran_allowance", "5000", dt.date(2025, 11, 2), dt.date(2026, 11, 1))]
-    working = rules.per_capita_income(members=3, incomes=feed + declared, on=TODAY,
-                                      standards=standards_in_force(household.region_id, TODAY))
+    feed = [
+        record(
+            head,
+            "wages",
+            r.amount,
+            r.event_date,
+            r.event_date.replace(day=calendar.monthrange(r.event_date.year, r.event_date.month)[1]),
+        )
+        for r in FeedRecord.objects.filter(kind="wages", id_number=head.id_number)
+    ]
+    declared = [
+        record(spouse, "wages", "6000", dt.date(2025, 5, 1), dt.date(2026, 4, 30)),
+        record(child, "transfer", "1200", dt.date(2025, 11, 2), dt.date(2026, 11, 1)),
+        record(child, "veteran_allowance", "5000", dt.date(2025, 11, 2), dt.date(2026, 11, 1)),
+    ]
+    working = rules.per_capita_income(
+        members=3, incomes=feed + declared, on=TODAY, standards=standards_in_force(household.region_id, TODAY)
+    )
     return household, benefit, working
 
 
@@ -279,21 +366,35 @@ def test_sql_per_capita_agrees_with_rules_below_the_standard_too(setup, monkeypa
     head, child = _people(household)
     for year, month in MONTHS:
         _month(head, year, month, "1500")
-    IncomeFactory(household=household, person=child, kind="business", amount=Decimal("2000"),
-                  period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 12, 31))
-    records = [Record(head.pk, "wages", Decimal("1500"), dt.date(y, m, 1),
-                            dt.date(y, m, calendar.monthrange(y, m)[1])) for y, m in MONTHS]
+    IncomeFactory(
+        household=household,
+        person=child,
+        kind="business",
+        amount=Decimal("2000"),
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+    )
+    records = [
+        Record(head.pk, "wages", Decimal("1500"), dt.date(y, m, 1), dt.date(y, m, calendar.monthrange(y, m)[1]))
+        for y, m in MONTHS
+    ]
     records.append(Record(child.pk, "business", Decimal("2000"), dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
-    working = rules.per_capita_income(members=2, incomes=records, on=TODAY,
-                                      standards=standards_in_force(household.region_id, TODAY))
+    working = rules.per_capita_income(
+        members=2, incomes=records, on=TODAY, standards=standards_in_force(household.region_id, TODAY)
+    )
     assert working.per_capita < Decimal("780")
     _run()
     assert not ReviewTask.objects.filter(kind=Kind.INCOME).exists()
 
     # The same figures against a standard just below them: a task, with the same per-capita.
     FeedRecord.objects.update(checked_at=None)
-    parameter_set(actor=None, region=setup["jinsha_1"], key="dibao_standard",
-                 value=working.per_capita - Decimal("0.01"), effective_from=dt.date(2026, 10, 1))
+    parameter_set(
+        actor=None,
+        region=setup["jinsha_1"],
+        key="dibao_standard",
+        value=working.per_capita - Decimal("0.01"),
+        effective_from=dt.date(2026, 10, 1),
+    )
     _run()
     task = ReviewTask.objects.get(kind=Kind.INCOME, benefit=benefit)
     assert task.evidence["per_capita"] == str(working.per_capita)
@@ -313,6 +414,7 @@ def test_a_dead_member_does_not_count_among_the_members(setup):
 
 # ---------------------------------------------------------------- rechecks falling due
 
+
 def test_rechecks_due_within_30_days_and_missing_dates_filled(setup, staff):
     due = _benefit(_household(setup), next_recheck=dt.date(2026, 11, 20))
     later = _benefit(_household(setup), next_recheck=dt.date(2027, 1, 10))
@@ -330,7 +432,10 @@ def test_rechecks_due_within_30_days_and_missing_dates_filled(setup, staff):
     tasks = {t.benefit_id: t for t in _tasks(kind=Kind.RECHECK_DUE)}
     assert set(tasks) == {due.pk, other.pk}
     assert (tasks[due.pk].key, tasks[due.pk].due, tasks[due.pk].person_id) == (
-        "2026-11-20", dt.date(2026, 11, 20), due.recipient_id)
+        "2026-11-20",
+        dt.date(2026, 11, 20),
+        due.recipient_id,
+    )
     assert tasks[other.pk].key == "2026-12-01"
     assert later.pk not in tasks and opened.pk not in tasks and gone.pk not in tasks
     assert (summary["recheck_due"], summary["counts"]["next_recheck_filled"]) == (2, 2)
@@ -338,39 +443,67 @@ def test_rechecks_due_within_30_days_and_missing_dates_filled(setup, staff):
 
 # ---------------------------------------------------------------- a new standard
 
+
 def _dibao_members(n_aged=1, n=3):
-    return [Member(person_id=i, name=f"成员{i}", birth_date=dt.date(1940 if i < n_aged else 1985, 1, 1))
-            for i in range(n)]
+    return [
+        Member(person_id=i, name=f"成员{i}", birth_date=dt.date(1940 if i < n_aged else 1985, 1, 1)) for i in range(n)
+    ]
 
 
 def test_new_standard_next_month_becomes_the_pending_amount_paid_from_that_month(setup):
     region = setup["jinsha_1"]
     now = standards_in_force(region.code, TODAY)
     assets = rules.AssetTest(passed=True, financial_per_capita=Decimal("0"), financial_limit=Decimal("0"))
-    granted = rules.dibao(members=_dibao_members(), per_capita=Decimal("400.00"), assets=assets, on=TODAY,
-                          standards=now)
+    granted = rules.dibao(
+        members=_dibao_members(), per_capita=Decimal("400.00"), assets=assets, on=TODAY, standards=now
+    )
     assert granted.amount == Decimal("1296.00")  # (780 − 400) × 3 + 20 % × 780 for the one aged 70+
-    dibao = _benefit(_household(setup, size=3), monthly_amount=granted.amount, basis_standard=Decimal("780.00"),
-                     basis_per_capita=Decimal("400.00"), basis_extras=1, members=3)
-    floored = _benefit(_household(setup, size=2), monthly_amount=Decimal("78.00"), basis_standard=Decimal("810.00"),
-                       basis_per_capita=Decimal("800.00"), basis_extras=0, members=2)
-    tekun = _benefit(_household(setup, birth=dt.date(1940, 1, 1)), kind="tekun", care_level="partial",
-                     monthly_amount=Decimal("1614.00"), basis_standard=Decimal("780.00"),
-                     basis_per_capita=Decimal("0.00"))
+    dibao = _benefit(
+        _household(setup, size=3),
+        monthly_amount=granted.amount,
+        basis_standard=Decimal("780.00"),
+        basis_per_capita=Decimal("400.00"),
+        basis_extras=1,
+        members=3,
+    )
+    floored = _benefit(
+        _household(setup, size=2),
+        monthly_amount=Decimal("78.00"),
+        basis_standard=Decimal("810.00"),
+        basis_per_capita=Decimal("800.00"),
+        basis_extras=0,
+        members=2,
+    )
+    tekun = _benefit(
+        _household(setup, birth=dt.date(1940, 1, 1)),
+        kind="tekun",
+        care_level="partial",
+        monthly_amount=Decimal("1614.00"),
+        basis_standard=Decimal("780.00"),
+        basis_per_capita=Decimal("0.00"),
+    )
     roster = _benefit(_household(setup), monthly_amount=Decimal("500.00"))  # imported without a basis: left alone
-    parameter_set(actor=None, region=setup["city"], key="dibao_standard", value=Decimal("820"),
-                 effective_from=DEC)
+    parameter_set(actor=None, region=setup["city"], key="dibao_standard", value=Decimal("820"), effective_from=DEC)
     later = standards_in_force(region.code, DEC)
-    expected_dibao = rules.dibao(members=_dibao_members(), per_capita=Decimal("400.00"), assets=assets, on=DEC,
-                                 standards=later)
-    expected_floor = rules.dibao(members=_dibao_members(0, 2), per_capita=Decimal("800.00"), assets=assets, on=DEC,
-                                 standards=later)
-    expected_tekun = rules.tekun(person=Member(person_id=1, name="特困", birth_date=dt.date(1940, 1, 1),
-                                                     labour_capacity="none"),
-                                 own_monthly_income=Decimal("0"), has_capable_supporter=False, care_level="partial",
-                                 on=DEC, standards=later)
+    expected_dibao = rules.dibao(
+        members=_dibao_members(), per_capita=Decimal("400.00"), assets=assets, on=DEC, standards=later
+    )
+    expected_floor = rules.dibao(
+        members=_dibao_members(0, 2), per_capita=Decimal("800.00"), assets=assets, on=DEC, standards=later
+    )
+    expected_tekun = rules.tekun(
+        person=Member(person_id=1, name="特困", birth_date=dt.date(1940, 1, 1), labour_capacity="none"),
+        own_monthly_income=Decimal("0"),
+        has_capable_supporter=False,
+        care_level="partial",
+        on=DEC,
+        standards=later,
+    )
     assert (expected_dibao.amount, expected_floor.amount, expected_tekun.amount) == (
-        Decimal("1424.00"), Decimal("82.00"), Decimal("1666.00"))
+        Decimal("1424.00"),
+        Decimal("82.00"),
+        Decimal("1666.00"),
+    )
     assert expected_floor.floored
 
     summary = _run()
@@ -378,7 +511,11 @@ def test_new_standard_next_month_becomes_the_pending_amount_paid_from_that_month
     for b in (dibao, floored, tekun, roster):
         b.refresh_from_db()
     assert (dibao.pending_amount, dibao.pending_from, dibao.basis_standard, dibao.monthly_amount) == (
-        expected_dibao.amount, DEC, Decimal("820.00"), Decimal("1296.00"))
+        expected_dibao.amount,
+        DEC,
+        Decimal("820.00"),
+        Decimal("1296.00"),
+    )
     assert (floored.pending_amount, floored.pending_from) == (expected_floor.amount, DEC)
     assert (tekun.pending_amount, tekun.pending_from) == (expected_tekun.amount, DEC)
     assert (roster.pending_amount, roster.basis_standard) == (None, None)
@@ -386,7 +523,9 @@ def test_new_standard_next_month_becomes_the_pending_amount_paid_from_that_month
     event = AuditEvent.objects.filter(target_type="relief.benefit", target_id=str(dibao.pk)).get()
     assert event.changes["step"] == "standard_changed"
     assert event.changes["pending_amount"] == [None, "1424.00"] and event.changes["basis_standard"] == [
-        "780.00", "820.00"]
+        "780.00",
+        "820.00",
+    ]
 
     # This month's payroll pays the amount in force, next month's the new one.
     payroll.payroll_generate(month=NOV)
@@ -404,10 +543,14 @@ def test_new_standard_next_month_becomes_the_pending_amount_paid_from_that_month
 
 
 def test_a_care_standard_change_reaches_the_extremely_poor(setup):
-    tekun = _benefit(_household(setup, birth=dt.date(1940, 1, 1)), kind="tekun", care_level="full",
-                     monthly_amount=Decimal("2214.00"), basis_standard=Decimal("780.00"))
-    parameter_set(actor=None, region=setup["city"], key="care_full", value=Decimal("1300"),
-                 effective_from=DEC)
+    tekun = _benefit(
+        _household(setup, birth=dt.date(1940, 1, 1)),
+        kind="tekun",
+        care_level="full",
+        monthly_amount=Decimal("2214.00"),
+        basis_standard=Decimal("780.00"),
+    )
+    parameter_set(actor=None, region=setup["city"], key="care_full", value=Decimal("1300"), effective_from=DEC)
     _run()
     tekun.refresh_from_db()
     assert (tekun.pending_amount, tekun.pending_from) == (Decimal("2314.00"), DEC)
@@ -429,9 +572,18 @@ def test_a_granted_benefit_carries_its_basis_and_follows_a_new_standard(family, 
     app = confirm(investigated(submitted(family, staff), staff), dt.date(2026, 11, 9))
     benefit = Benefit.objects.get(application=app)
     assert (benefit.monthly_amount, benefit.basis_standard, benefit.basis_per_capita, benefit.basis_extras) == (
-        Decimal("1380.00"), Decimal("780.00"), Decimal("320.00"), 0)
-    parameter_set(actor=None, region=family.region.parent.parent.parent, key="dibao_standard",
-                 value=Decimal("820"), effective_from=DEC)
+        Decimal("1380.00"),
+        Decimal("780.00"),
+        Decimal("320.00"),
+        0,
+    )
+    parameter_set(
+        actor=None,
+        region=family.region.parent.parent.parent,
+        key="dibao_standard",
+        value=Decimal("820"),
+        effective_from=DEC,
+    )
     _run(day=dt.date(2026, 11, 9))
     benefit.refresh_from_db()
     assert (benefit.pending_amount, benefit.pending_from) == (Decimal("1500.00"), DEC)  # (820 − 320) × 3
@@ -443,7 +595,10 @@ def test_a_granted_benefit_carries_its_basis_and_follows_a_new_standard(family, 
     benefit.refresh_from_db()
     again.refresh_from_db()
     assert (benefit.monthly_amount, benefit.pending_amount, benefit.basis_standard) == (
-        again.proposed_amount, None, Decimal("780.00"))
+        again.proposed_amount,
+        None,
+        Decimal("780.00"),
+    )
     # the household's exact monthly income (to the column's 30 places) beside the rounded per-capita figure
     monthly = Fraction(again.working["income"]["monthly_total_exact"])
     assert benefit.basis_monthly_income == exact_decimal(monthly)
@@ -451,10 +606,14 @@ def test_a_granted_benefit_carries_its_basis_and_follows_a_new_standard(family, 
     _run(day=dt.date(2026, 11, 18))
     benefit.refresh_from_db()
     assert (benefit.pending_amount, benefit.pending_from, benefit.basis_standard) == (
-        money(Fraction(820) * 3 - monthly), DEC, Decimal("820.00"))
+        money(Fraction(820) * 3 - monthly),
+        DEC,
+        Decimal("820.00"),
+    )
 
 
 # ---------------------------------------------------------------- idempotent, resumable, exclusive
+
 
 def _scenario(regions):
     """One of everything, for reruns and restarts; returns the benefit ids in order."""
@@ -469,8 +628,13 @@ def _scenario(regions):
     for year, month in MONTHS:
         _month(earner.recipient, year, month, "2000")
     due = _benefit(_household(regions), next_recheck=dt.date(2026, 11, 25))
-    rebased = _benefit(_household(regions), basis_standard=Decimal("760.00"), basis_per_capita=Decimal("300.00"),
-                       monthly_amount=Decimal("460.00"), members=1)
+    rebased = _benefit(
+        _household(regions),
+        basis_standard=Decimal("760.00"),
+        basis_per_capita=Decimal("300.00"),
+        monthly_amount=Decimal("460.00"),
+        members=1,
+    )
     _feed("unemployment", car.recipient, key="2026-10", event_date=dt.date(2026, 10, 1))
     payroll.payroll_generate(month=DEC)
     return [dead.pk, widow.pk, car.pk, earner.pk, due.pk, rebased.pk]
@@ -486,21 +650,54 @@ def _fingerprint(ids):
             e["wages_by_person"] = [(row["source"], row["wages"]) for row in e["wages_by_person"]]
         return str(sorted(e.items()))
 
-    tasks = sorted((t.kind, rank[t.benefit_id], t.key if t.kind in (Kind.RECHECK_DUE, Kind.INCOME) else "feed",
-                    evidence(t.evidence)) for t in ReviewTask.objects.filter(benefit_id__in=ids))
-    benefits = sorted((rank[b[0]], *b[1:]) for b in Benefit.objects.filter(pk__in=ids).values_list(
-        "id", "status", "status_reason", "last_month", "monthly_amount", "pending_amount", "pending_from",
-        "basis_standard", "next_recheck"))
-    payments = sorted((rank[p[0]], *p[1:]) for p in Payment.objects.filter(benefit_id__in=ids).values_list(
-        "benefit_id", "month", "amount"))
-    audit = AuditEvent.objects.filter(actor_label="system", target_type="relief.benefit",
-                                      target_id__in=[str(pk) for pk in ids]).count()
+    tasks = sorted(
+        (
+            t.kind,
+            rank[t.benefit_id],
+            t.key if t.kind in (Kind.RECHECK_DUE, Kind.INCOME) else "feed",
+            evidence(t.evidence),
+        )
+        for t in ReviewTask.objects.filter(benefit_id__in=ids)
+    )
+    benefits = sorted(
+        (rank[b[0]], *b[1:])
+        for b in Benefit.objects.filter(pk__in=ids).values_list(
+            "id",
+            "status",
+            "status_reason",
+            "last_month",
+            "monthly_amount",
+            "pending_amount",
+            "pending_from",
+            "basis_standard",
+            "next_recheck",
+        )
+    )
+    payments = sorted(
+        (rank[p[0]], *p[1:])
+        for p in Payment.objects.filter(benefit_id__in=ids).values_list("benefit_id", "month", "amount")
+    )
+    audit = AuditEvent.objects.filter(
+        actor_label="system", target_type="relief.benefit", target_id__in=[str(pk) for pk in ids]
+    ).count()
     return tasks, benefits, payments, audit
 
 
-EXPECTED_COUNTS = {"feed_rows": 17, "feed_hits": 16, "deaths_recorded": 2, "stopped": 1, "suspended": 1,
-                   "payments_removed": 2, "tasks_death": 2, "tasks_vehicle": 1, "tasks_moved_out": 1,
-                   "tasks_income": 1, "tasks_recheck_due": 1, "pending_set": 1, "basis_updated": 1}
+EXPECTED_COUNTS = {
+    "feed_rows": 17,
+    "feed_hits": 16,
+    "deaths_recorded": 2,
+    "stopped": 1,
+    "suspended": 1,
+    "payments_removed": 2,
+    "tasks_death": 2,
+    "tasks_vehicle": 1,
+    "tasks_moved_out": 1,
+    "tasks_income": 1,
+    "tasks_recheck_due": 1,
+    "pending_set": 1,
+    "basis_updated": 1,
+}
 
 
 def _nonzero(counts):
@@ -610,6 +807,7 @@ def test_a_community_without_standards_is_named_in_the_result(setup):
 
 # ---------------------------------------------------------------- command, beat and Celery task
 
+
 def test_command_prints_progress_and_counts(setup, capsys):
     household = _household(setup)
     _benefit(household, next_recheck=dt.date(2026, 11, 15))
@@ -661,6 +859,7 @@ def test_the_beat_task_resumes_an_interrupted_night(setup, monkeypatch):
 
 # ---------------------------------------------------------------- resolving tasks
 
+
 @pytest.fixture
 def street_tasks(setup, users):
     """A vehicle task in 金沙社区 (the caseworker's street) and one in 文峰社区."""
@@ -669,8 +868,10 @@ def street_tasks(setup, users):
     _feed("vehicle", _people(ours)[1], key="苏F22222", plate="苏F22222", vehicle_type="car", amount=Decimal("50000"))
     _feed("vehicle", _people(theirs)[0], key="苏F33333", plate="苏F33333", vehicle_type="truck")
     _run()
-    return {"ours": ReviewTask.objects.get(benefit=ours_benefit),
-            "theirs": ReviewTask.objects.get(benefit=theirs_benefit)}
+    return {
+        "ours": ReviewTask.objects.get(benefit=ours_benefit),
+        "theirs": ReviewTask.objects.get(benefit=theirs_benefit),
+    }
 
 
 def test_task_resolve_rules(street_tasks, users, staff):
@@ -686,7 +887,11 @@ def test_task_resolve_rules(street_tasks, users, staff):
         recheck.task_resolve(actor=worker, task=task, status="open", note="已核实")
     recheck.task_resolve(actor=worker, task=task, status="dismissed", note="车辆已于2026年9月转让，附过户证明")
     task.refresh_from_db()
-    assert (task.status, task.resolved_by, task.resolution) == ("dismissed", worker, "车辆已于2026年9月转让，附过户证明")
+    assert (task.status, task.resolved_by, task.resolution) == (
+        "dismissed",
+        worker,
+        "车辆已于2026年9月转让，附过户证明",
+    )
     event = AuditEvent.objects.get(target_type="relief.reviewtask", target_id=str(task.pk))
     assert event.changes["status"] == ["open", "dismissed"] and event.actor == worker
     with pytest.raises(DomainError, match="已处理"):
@@ -695,8 +900,10 @@ def test_task_resolve_rules(street_tasks, users, staff):
 
 # ---------------------------------------------------------------- pages
 
-def test_the_queue_shows_the_streets_tasks_masked_with_counts(street_tasks, users, login,
-                                                              django_assert_max_num_queries):
+
+def test_the_queue_shows_the_streets_tasks_masked_with_counts(
+    street_tasks, users, login, django_assert_max_num_queries
+):
     client = login(users[Role.CASEWORKER])
     with django_assert_max_num_queries(8):
         page = client.get("/work/relief/tasks/")
@@ -746,8 +953,10 @@ def test_task_detail_jurisdiction_evidence_and_resolve(street_tasks, users, logi
     ours, theirs = street_tasks["ours"], street_tasks["theirs"]
     other = login(users["other_caseworker"])
     assert other.get(f"/work/relief/tasks/{ours.pk}/").status_code == 404
-    assert other.post(f"/work/relief/tasks/{ours.pk}/", {"action": "resolve", "status": "done",
-                                                          "note": "x"}).status_code == 404
+    assert (
+        other.post(f"/work/relief/tasks/{ours.pk}/", {"action": "resolve", "status": "done", "note": "x"}).status_code
+        == 404
+    )
     assert other.get(f"/work/relief/tasks/{theirs.pk}/").status_code == 200
     client.logout()
     worker = login(users[Role.CASEWORKER])
@@ -758,8 +967,9 @@ def test_task_detail_jurisdiction_evidence_and_resolve(street_tasks, users, logi
     assert worker.get(f"/work/relief/tasks/{theirs.pk}/").status_code == 404
     empty = worker.post(f"/work/relief/tasks/{ours.pk}/", {"action": "resolve", "status": "done", "note": ""})
     assert empty.status_code == 200 and "该字段是必填项" in empty.content.decode()
-    done = worker.post(f"/work/relief/tasks/{ours.pk}/", {"action": "resolve", "status": "done",
-                                                           "note": "已责令处置车辆"}, follow=True)
+    done = worker.post(
+        f"/work/relief/tasks/{ours.pk}/", {"action": "resolve", "status": "done", "note": "已责令处置车辆"}, follow=True
+    )
     assert "核查任务已处理" in done.content.decode() and 'data-testid="resolve-form"' not in done.content.decode()
     ours.refresh_from_db()
     assert ours.status == "done"
@@ -807,14 +1017,24 @@ def test_a_new_standard_is_applied_to_the_exact_per_capita_income_rounded_once(s
     266.666… each; (820 − 266.666…) × 3 = 1 660.00 — not 1 659.99, which
     the rounded 266.67 gives."""
     exact = Fraction(800, 3)
-    benefit = _benefit(_household(setup, size=3), monthly_amount=Decimal("1540.00"),
-                       basis_standard=Decimal("780.00"), basis_per_capita=Decimal("266.67"),
-                       basis_monthly_income=Decimal("800"), basis_extras=0, members=3)
-    parameter_set(actor=None, region=setup["city"], key="dibao_standard", value=Decimal("820"),
-                 effective_from=DEC)
+    benefit = _benefit(
+        _household(setup, size=3),
+        monthly_amount=Decimal("1540.00"),
+        basis_standard=Decimal("780.00"),
+        basis_per_capita=Decimal("266.67"),
+        basis_monthly_income=Decimal("800"),
+        basis_extras=0,
+        members=3,
+    )
+    parameter_set(actor=None, region=setup["city"], key="dibao_standard", value=Decimal("820"), effective_from=DEC)
     assets = rules.AssetTest(passed=True, financial_per_capita=Decimal("0"), financial_limit=Decimal("0"))
-    expected = rules.dibao(members=_dibao_members(0, 3), per_capita=exact, assets=assets, on=DEC,
-                           standards=standards_in_force(setup["jinsha_1"].code, DEC))
+    expected = rules.dibao(
+        members=_dibao_members(0, 3),
+        per_capita=exact,
+        assets=assets,
+        on=DEC,
+        standards=standards_in_force(setup["jinsha_1"].code, DEC),
+    )
     assert expected.amount == Decimal("1660.00") and expected.per_capita == Decimal("266.67")
 
     _run()

@@ -4,6 +4,7 @@ about missing documents and picks their community from a cascade; the
 caseworker sees the documents at acceptance, only the kind's proposal fields
 and the urgent cases first; the reviewer sees why "批准" is disabled, and
 payroll confirmations name the figures.  Client requests on PostgreSQL."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -33,21 +34,34 @@ def _page(client, url) -> str:
 
 
 def _draft(client, regions) -> Application:
-    response = client.post("/my/relief/apply/", {"kind": "dibao", "region": regions["jinsha_1"].code,
-                                                  "address": "幸福路1号", "reason": "失业"})
+    response = client.post(
+        "/my/relief/apply/",
+        {"kind": "dibao", "region": regions["jinsha_1"].code, "address": "幸福路1号", "reason": "失业"},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     return Application.objects.latest("id")
 
 
 def _with_spouse(client, app) -> HouseholdMember:
     number = valid_id_number(male=False, birth=dt.date(1985, 1, 1))
-    assert client.post(f"/my/relief/apply/{app.pk}/members/", {
-        "name": "钱配偶", "id_number": number, "relation": "spouse", "disability_grade": 0,
-        "labour_capacity": "full"}).status_code == 302
+    assert (
+        client.post(
+            f"/my/relief/apply/{app.pk}/members/",
+            {
+                "name": "钱配偶",
+                "id_number": number,
+                "relation": "spouse",
+                "disability_grade": 0,
+                "labour_capacity": "full",
+            },
+        ).status_code
+        == 302
+    )
     return HouseholdMember.objects.get(person__id_number=number)
 
 
 # ---------------------------------------------------------------- item 4: correcting a draft
+
 
 def test_resident_edits_and_deletes_a_member(resident, login, regions):
     client = login(resident)
@@ -61,32 +75,49 @@ def test_resident_edits_and_deletes_a_member(resident, login, regions):
 
     form = _page(client, edit_url)
     assert "修改家庭成员 钱配偶" in form and 'name="id_number"' not in form  # the registry's number stays
-    response = client.post(edit_url, {"relation": "other", "disability_grade": 2, "disability_type": "physical",
-                                       "labour_capacity": "partial", "serious_illness": "on"})
+    response = client.post(
+        edit_url,
+        {
+            "relation": "other",
+            "disability_grade": 2,
+            "disability_type": "physical",
+            "labour_capacity": "partial",
+            "serious_illness": "on",
+        },
+    )
     assert response.status_code == 302 and response["Location"].endswith(f"/apply/{app.pk}/members/")
     spouse.refresh_from_db()
     spouse.person.refresh_from_db()
     assert spouse.relation == "other"
     assert (spouse.person.disability_grade, spouse.person.labour_capacity, spouse.person.serious_illness) == (
-        2, "partial", True)
-    assert AuditEvent.objects.filter(target_type="civil_affairs.household", target_id=str(app.household_id),
-                                     changes__relation=["spouse", "other"]).exists()
+        2,
+        "partial",
+        True,
+    )
+    assert AuditEvent.objects.filter(
+        target_type="civil_affairs.household", target_id=str(app.household_id), changes__relation=["spouse", "other"]
+    ).exists()
 
     # Their declared income goes with them; the head's stays.
     for person, kind in ((spouse.person_id, "wages"), (resident.person.pk, "transfer")):
-        response = client.post(f"/my/relief/apply/{app.pk}/income/", {"person": person, "kind": kind,
-                                                                      "monthly_amount": "300", "months": 12})
+        response = client.post(
+            f"/my/relief/apply/{app.pk}/income/",
+            {"person": person, "kind": kind, "monthly_amount": "300", "months": 12},
+        )
         assert response.status_code == 302, response.content.decode()[-3000:]
     assert IncomeRecord.objects.filter(household=app.household).count() == 2
-    assert client.get(f"/my/relief/apply/{app.pk}/members/{spouse.pk}/delete/").status_code == 302  # GET deletes nothing
+    assert (
+        client.get(f"/my/relief/apply/{app.pk}/members/{spouse.pk}/delete/").status_code == 302
+    )  # GET deletes nothing
     assert HouseholdMember.objects.filter(pk=spouse.pk).exists()
     response = client.post(f"/my/relief/apply/{app.pk}/members/{spouse.pk}/delete/")
     assert response.status_code == 302
     assert not HouseholdMember.objects.filter(pk=spouse.pk).exists()
     assert list(IncomeRecord.objects.filter(household=app.household).values_list("kind", flat=True)) == ["transfer"]
     assert Person.objects.filter(pk=spouse.person_id).exists()  # still in the registry, in no household
-    assert AuditEvent.objects.filter(target_type="civil_affairs.household", target_id=str(app.household_id),
-                                     changes__has_key="member_removed").exists()
+    assert AuditEvent.objects.filter(
+        target_type="civil_affairs.household", target_id=str(app.household_id), changes__has_key="member_removed"
+    ).exists()
 
     # The head cannot be deleted, through the page or the service.
     client.post(f"/my/relief/apply/{app.pk}/members/{head.pk}/delete/")
@@ -101,10 +132,20 @@ def test_a_member_of_a_case_in_handling_is_not_deleted(resident, login, regions,
     client = login(resident)
     app = _draft(client, regions)
     spouse = _with_spouse(client, app)
-    temporary = svc.application_create(actor=staff["caseworker"], household=app.household, kind="temporary",
-                                       temporary_type="emergency", requested_amount=Decimal("800"))
-    svc.application_details_update(actor=staff["caseworker"], application=temporary, authorised_verification=True,
-                                   bank_name="农业银行", bank_account="6228480012345678901")
+    temporary = svc.application_create(
+        actor=staff["caseworker"],
+        household=app.household,
+        kind="temporary",
+        temporary_type="emergency",
+        requested_amount=Decimal("800"),
+    )
+    svc.application_details_update(
+        actor=staff["caseworker"],
+        application=temporary,
+        authorised_verification=True,
+        bank_name="农业银行",
+        bank_account="6228480012345678901",
+    )
     svc.application_submit(actor=staff["caseworker"], application=temporary)
     response = client.post(f"/my/relief/apply/{app.pk}/members/{spouse.pk}/delete/", follow=True)
     assert "另有一件办理中的临时救助申请" in response.content.decode() and temporary.number in response.content.decode()
@@ -114,44 +155,68 @@ def test_a_member_of_a_case_in_handling_is_not_deleted(resident, login, regions,
 def test_resident_edits_and_deletes_income_and_asset_lines(resident, login, regions):
     client = login(resident)
     app = _draft(client, regions)
-    client.post(f"/my/relief/apply/{app.pk}/income/", {"person": resident.person.pk, "kind": "wages",
-                                                       "monthly_amount": "600", "months": 12})
+    client.post(
+        f"/my/relief/apply/{app.pk}/income/",
+        {"person": resident.person.pk, "kind": "wages", "monthly_amount": "600", "months": 12},
+    )
     income = IncomeRecord.objects.get(household=app.household)
     page = _page(client, f"/my/relief/apply/{app.pk}/income/{income.pk}/edit/")
     assert "修改收入" in page and 'value="600.00"' in page  # the monthly amount as declared
-    response = client.post(f"/my/relief/apply/{app.pk}/income/{income.pk}/edit/", {
-        "person": resident.person.pk, "kind": "wages", "monthly_amount": "650", "months": 6})
+    response = client.post(
+        f"/my/relief/apply/{app.pk}/income/{income.pk}/edit/",
+        {"person": resident.person.pk, "kind": "wages", "monthly_amount": "650", "months": 6},
+    )
     assert response.status_code == 302
     income.refresh_from_db()
     assert income.amount == Decimal("3900.00") and income.period_end == dt.date(2026, 11, 1)
     assert income.period_start == dt.date(2026, 5, 2)
-    assert AuditEvent.objects.filter(target_type="civil_affairs.incomerecord", target_id=str(income.pk),
-                                     action="update", changes__amount=["7200.00", "3900.00"]).exists()
+    assert AuditEvent.objects.filter(
+        target_type="civil_affairs.incomerecord",
+        target_id=str(income.pk),
+        action="update",
+        changes__amount=["7200.00", "3900.00"],
+    ).exists()
     # Bad input comes back with the reason; nothing changes.
-    response = client.post(f"/my/relief/apply/{app.pk}/income/{income.pk}/edit/", {
-        "person": resident.person.pk, "kind": "wages", "monthly_amount": "-1", "months": 6})
+    response = client.post(
+        f"/my/relief/apply/{app.pk}/income/{income.pk}/edit/",
+        {"person": resident.person.pk, "kind": "wages", "monthly_amount": "-1", "months": 6},
+    )
     assert response.status_code == 200 and "金额不能为负数" in response.content.decode()
 
-    client.post(f"/my/relief/apply/{app.pk}/assets/", {"person": resident.person.pk, "kind": "deposit",
-                                                       "amount": "3000"})
+    client.post(
+        f"/my/relief/apply/{app.pk}/assets/", {"person": resident.person.pk, "kind": "deposit", "amount": "3000"}
+    )
     asset = AssetRecord.objects.get(household=app.household)
-    assert client.post(f"/my/relief/apply/{app.pk}/assets/{asset.pk}/edit/", {
-        "person": resident.person.pk, "kind": "deposit", "amount": "2500"}).status_code == 302
+    assert (
+        client.post(
+            f"/my/relief/apply/{app.pk}/assets/{asset.pk}/edit/",
+            {"person": resident.person.pk, "kind": "deposit", "amount": "2500"},
+        ).status_code
+        == 302
+    )
     asset.refresh_from_db()
     assert asset.amount == Decimal("2500.00")
     assert client.post(f"/my/relief/apply/{app.pk}/assets/{asset.pk}/delete/").status_code == 302
     assert client.post(f"/my/relief/apply/{app.pk}/income/{income.pk}/delete/").status_code == 302
     assert not AssetRecord.objects.filter(household=app.household).exists()
     assert not IncomeRecord.objects.filter(household=app.household).exists()
-    assert AuditEvent.objects.filter(target_type="civil_affairs.assetrecord", target_id=str(asset.pk),
-                                     action="delete").exists()
+    assert AuditEvent.objects.filter(
+        target_type="civil_affairs.assetrecord", target_id=str(asset.pk), action="delete"
+    ).exists()
 
 
 def test_imported_records_and_other_households_lines_are_not_the_residents(resident, login, regions, family):
     client = login(resident)
     app = _draft(client, regions)
-    feed = IncomeFactory(household=app.household, person=resident.person, kind="wages", amount=Decimal("1000"),
-                         source=Source.FEED, period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 10, 31))
+    feed = IncomeFactory(
+        household=app.household,
+        person=resident.person,
+        kind="wages",
+        amount=Decimal("1000"),
+        source=Source.FEED,
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 10, 31),
+    )
     page = _page(client, f"/my/relief/apply/{app.pk}/income/")
     assert f"/income/{feed.pk}/edit/" not in page
     assert client.get(f"/my/relief/apply/{app.pk}/income/{feed.pk}/edit/").status_code == 404
@@ -172,6 +237,7 @@ def test_imported_records_and_other_households_lines_are_not_the_residents(resid
 
 # ---------------------------------------------------------------- item 4: a duplicate refused on the start page
 
+
 def test_a_household_already_on_dibao_is_told_on_the_start_page(resident, login, regions):
     client = login(resident)
     app = _draft(client, regions)
@@ -188,8 +254,12 @@ def test_a_household_already_on_dibao_is_told_on_the_start_page(resident, login,
     with pytest.raises(DomainError, match="已享受最低生活保障"):
         svc.application_create(actor=resident, household=app.household, kind="dibao")
     # Temporary assistance may still be asked for.
-    assert client.post("/my/relief/apply/", {"kind": "temporary", "temporary_type": "emergency",
-                                             "reason": "火灾"}).status_code == 302
+    assert (
+        client.post(
+            "/my/relief/apply/", {"kind": "temporary", "temporary_type": "emergency", "reason": "火灾"}
+        ).status_code
+        == 302
+    )
 
 
 def test_an_open_case_blocks_a_second_one_before_anything_is_filled(family, staff, users, login, today):
@@ -204,12 +274,14 @@ def test_an_open_case_blocks_a_second_one_before_anything_is_filled(family, staf
 
 # ---------------------------------------------------------------- item 4: missing documents
 
+
 def test_submitting_without_documents_warns_and_records_the_note(resident, login, regions, staff):
     client = login(resident)
     app = _draft(client, regions)
     client.post(f"/my/relief/apply/{app.pk}/authorisation/", AUTHORISED)
-    document_upload(actor=resident, kind="id_card", uploaded=SimpleUploadedFile("id.pdf", pdf_bytes()),
-                    household=app.household)
+    document_upload(
+        actor=resident, kind="id_card", uploaded=SimpleUploadedFile("id.pdf", pdf_bytes()), household=app.household
+    )
     review = _page(client, f"/my/relief/apply/{app.pk}/review/")
     assert 'data-testid="missing-documents"' in review
     assert "户口簿" in review and "收入证明" in review and "核对授权书" in review
@@ -225,8 +297,9 @@ def test_submitting_without_documents_warns_and_records_the_note(resident, login
     app.refresh_from_db()
     assert app.state == "submitted" and app.missing_documents == ["hukou", "income_proof", "authorisation"]
     assert app.missing_documents_note == "户口簿在老家，受理时带来"
-    event = AuditEvent.objects.filter(target_type="relief.application", target_id=str(app.pk),
-                                      changes__step="submit").get()
+    event = AuditEvent.objects.filter(
+        target_type="relief.application", target_id=str(app.pk), changes__step="submit"
+    ).get()
     assert event.changes["missing_documents"] == ["hukou", "income_proof", "authorisation"]
 
     accept = _page(login(staff["caseworker"]), f"/work/relief/applications/{app.pk}/accept/")
@@ -239,8 +312,9 @@ def test_all_documents_uploaded_needs_no_note(resident, login, regions):
     app = _draft(client, regions)
     client.post(f"/my/relief/apply/{app.pk}/authorisation/", AUTHORISED)
     for kind in svc.REQUIRED_DOCUMENTS["dibao"]:
-        document_upload(actor=resident, kind=kind, uploaded=SimpleUploadedFile(f"{kind}.pdf", pdf_bytes()),
-                        household=app.household)
+        document_upload(
+            actor=resident, kind=kind, uploaded=SimpleUploadedFile(f"{kind}.pdf", pdf_bytes()), household=app.household
+        )
     assert 'data-testid="missing-documents"' not in _page(client, f"/my/relief/apply/{app.pk}/review/")
     assert client.post(f"/my/relief/apply/{app.pk}/review/").status_code == 302
     app.refresh_from_db()
@@ -248,6 +322,7 @@ def test_all_documents_uploaded_needs_no_note(resident, login, regions):
 
 
 # ---------------------------------------------------------------- item 4: the community cascade
+
 
 def test_the_start_page_asks_district_then_street_then_community(resident, login, regions):
     client = login(resident)
@@ -265,11 +340,13 @@ def test_the_start_page_asks_district_then_street_then_community(resident, login
     assert "文峰社区" in villages and "金沙社区" not in villages
     # Only districts and streets of the city have options to give.
     for parent in (regions["city"].code, regions["province"].code, regions["jinsha_1"].code, "abc", ""):
-        assert "<option value=\"3" not in _page(client, f"/my/relief/regions/?district={parent}")
+        assert '<option value="3' not in _page(client, f"/my/relief/regions/?district={parent}")
 
     # Without JavaScript a chosen district comes back with its streets to pick from.
-    response = client.post("/my/relief/apply/", {"kind": "dibao", "district": regions["chongchuan"].code,
-                                                 "address": "文峰路1号", "reason": "失业"})
+    response = client.post(
+        "/my/relief/apply/",
+        {"kind": "dibao", "district": regions["chongchuan"].code, "address": "文峰路1号", "reason": "失业"},
+    )
     assert response.status_code == 200 and "文峰街道" in response.content.decode()
     assert "该字段是必填项" in response.content.decode()  # the one wording of "required" (Django's)
 
@@ -281,21 +358,23 @@ def test_a_household_with_a_community_is_not_asked_for_one(family, users, login,
     client = login(resident)
     page = _page(client, "/my/relief/apply/")
     assert 'name="region"' not in page and 'name="district"' not in page and 'name="address"' not in page
-    response = client.post("/my/relief/apply/", {"kind": "temporary", "temporary_type": "emergency",
-                                                 "reason": "火灾"})
+    response = client.post("/my/relief/apply/", {"kind": "temporary", "temporary_type": "emergency", "reason": "火灾"})
     assert response.status_code == 302
     assert Application.objects.latest("id").region == family.region
 
 
 # ---------------------------------------------------------------- item 5: the caseworker
 
+
 def test_the_accept_page_previews_the_documents(family, staff, login, today):
     app = submitted(family, staff)
     worker = staff["caseworker"]
-    photo = document_upload(actor=worker, kind="hukou", household=family,
-                            uploaded=SimpleUploadedFile("hukou.png", image_bytes("PNG")))
-    scan = document_upload(actor=worker, kind="income_proof", household=family,
-                           uploaded=SimpleUploadedFile("wages.pdf", pdf_bytes()))
+    photo = document_upload(
+        actor=worker, kind="hukou", household=family, uploaded=SimpleUploadedFile("hukou.png", image_bytes("PNG"))
+    )
+    scan = document_upload(
+        actor=worker, kind="income_proof", household=family, uploaded=SimpleUploadedFile("wages.pdf", pdf_bytes())
+    )
     client = login(worker)
     page = _page(client, f"/work/relief/applications/{app.pk}/accept/")
     assert f'<img class="img-fluid img-thumbnail mt-1 mh-22rem" src="/work/documents/{photo.pk}/?inline=1"' in page
@@ -304,8 +383,9 @@ def test_the_accept_page_previews_the_documents(family, staff, login, today):
     inline = client.get(f"/work/documents/{photo.pk}/?inline=1")
     assert inline.status_code == 200 and inline["Content-Type"] == "image/png"
     assert inline["Content-Disposition"].startswith("inline") and inline["X-Content-Type-Options"] == "nosniff"
-    assert AuditEvent.objects.filter(action="download", target_type="civil_affairs.document",
-                                     target_id=str(photo.pk), changes__inline=True).exists()
+    assert AuditEvent.objects.filter(
+        action="download", target_type="civil_affairs.document", target_id=str(photo.pk), changes__inline=True
+    ).exists()
     pdf = client.get(f"/work/documents/{scan.pk}/?inline=1")
     assert pdf["Content-Disposition"].startswith("inline") and pdf["Content-Type"] == "application/pdf"
     # Without ?inline=1 it is still a download; someone out of the jurisdiction still gets nothing.
@@ -316,16 +396,23 @@ def test_the_accept_page_previews_the_documents(family, staff, login, today):
 def test_a_document_type_for_a_fire_or_accident_certificate(family, staff, login, today):
     client = login(staff["caseworker"])
     assert "火灾/事故证明" in _page(client, f"/work/households/{family.pk}/")
-    document = document_upload(actor=staff["caseworker"], kind="accident", household=family,
-                               uploaded=SimpleUploadedFile("fire.pdf", pdf_bytes()))
+    document = document_upload(
+        actor=staff["caseworker"],
+        kind="accident",
+        household=family,
+        uploaded=SimpleUploadedFile("fire.pdf", pdf_bytes()),
+    )
     assert document.get_kind_display() == "火灾/事故证明"
 
 
-@pytest.mark.parametrize("kind, shown, hidden", [
-    ("dibao", [], ["care_level", "support_mode", "has_capable_supporter", "amount"]),
-    ("tekun", ["care_level", "support_mode", "has_capable_supporter"], ["amount"]),
-    ("temporary", ["amount"], ["care_level", "support_mode", "has_capable_supporter"]),
-])
+@pytest.mark.parametrize(
+    "kind, shown, hidden",
+    [
+        ("dibao", [], ["care_level", "support_mode", "has_capable_supporter", "amount"]),
+        ("tekun", ["care_level", "support_mode", "has_capable_supporter"], ["amount"]),
+        ("temporary", ["amount"], ["care_level", "support_mode", "has_capable_supporter"]),
+    ],
+)
 def test_the_proposal_form_shows_only_the_kinds_fields(family, staff, login, kind, shown, hidden):
     extra = {"temporary_type": "expenditure", "requested_amount": Decimal("500")} if kind == "temporary" else {}
     app = investigated(submitted(family, staff, kind=kind, **extra), staff)
@@ -341,10 +428,20 @@ def test_emergency_cases_come_first_in_the_queue_with_a_badge(family, staff, log
     plain = submitted(family, staff)
 
     other = MemberFactory(household__region=regions["jinsha_1"], person__name="孙急难").household
-    urgent = svc.application_create(actor=staff["caseworker"], household=other, kind="temporary",
-                                    temporary_type="emergency", requested_amount=Decimal("800"))
-    svc.application_details_update(actor=staff["caseworker"], application=urgent, authorised_verification=True,
-                                   bank_name="农业银行", bank_account="6228480012345678901")
+    urgent = svc.application_create(
+        actor=staff["caseworker"],
+        household=other,
+        kind="temporary",
+        temporary_type="emergency",
+        requested_amount=Decimal("800"),
+    )
+    svc.application_details_update(
+        actor=staff["caseworker"],
+        application=urgent,
+        authorised_verification=True,
+        bank_name="农业银行",
+        bank_account="6228480012345678901",
+    )
     svc.application_submit(actor=staff["caseworker"], application=urgent)
     Application.objects.filter(pk=urgent.pk).update(created_at=plain.created_at + dt.timedelta(hours=1))
     client = login(staff["caseworker"])
@@ -355,6 +452,7 @@ def test_emergency_cases_come_first_in_the_queue_with_a_badge(family, staff, log
 
 
 # ---------------------------------------------------------------- item 6: the reviewer
+
 
 def _in_notice(family, staff):
     app = investigated(submitted(family, staff), staff)
@@ -382,13 +480,21 @@ def test_approve_is_disabled_with_the_reason_during_the_notice(family, staff, lo
     assert svc.decision_blockers(staff["reviewer"], app) == []
     # The caseworker who investigated may not approve: the same list says so.
     caseworker = _page(login(staff["caseworker"]), f"/work/relief/applications/{app.pk}/")
-    assert 'data-testid="step-confirm-disabled"' in caseworker and "参与调查或提出审核意见的工作人员不得审批" in caseworker
+    assert (
+        'data-testid="step-confirm-disabled"' in caseworker and "参与调查或提出审核意见的工作人员不得审批" in caseworker
+    )
     svc.application_confirm(actor=staff["reviewer"], application=app)
 
 
 def test_an_ineligible_proposal_cannot_be_approved(family, staff, login):
-    IncomeFactory(household=family, person=family.members.get(relation="head").person, kind="wages",
-                  amount=Decimal("90000"), period_start=dt.date(2025, 11, 2), period_end=dt.date(2026, 11, 1))
+    IncomeFactory(
+        household=family,
+        person=family.members.get(relation="head").person,
+        kind="wages",
+        amount=Decimal("90000"),
+        period_start=dt.date(2025, 11, 2),
+        period_end=dt.date(2026, 11, 1),
+    )
     app = investigated(submitted(family, staff), staff)
     svc.application_propose(actor=staff["caseworker"], application=app)
     app.refresh_from_db()

@@ -1,5 +1,6 @@
 """Money is rounded once, at the end (issue 12 defect 3): relief's rules
 against the same arithmetic done in exact rational numbers."""
+
 import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
@@ -27,8 +28,7 @@ def test_the_one_fen_example_from_the_issue():
     """800 yuan a month for 3 people: per capita 266.666… shown as 266.67;
     the allowance is 780 × 3 − 800 = 1 540.00, not (780 − 266.67) × 3 = 1 539.99."""
     family = [Member(person_id=i, name=f"成员{i}", birth_date=dt.date(1985, 1, 1)) for i in range(3)]
-    pension = Record(person_id=0, kind="transfer", amount=Decimal("9600.00"), period_start=START,
-                           period_end=END)
+    pension = Record(person_id=0, kind="transfer", amount=Decimal("9600.00"), period_start=START, period_end=END)
     income = rules.per_capita_income(members=3, incomes=[pension], on=ON, standards=S)
     assert income.per_capita == Decimal("266.67")
     assets = rules.asset_test(members=family, assets=[], on=ON, standards=S)
@@ -37,24 +37,34 @@ def test_the_one_fen_example_from_the_issue():
     assert result.amount == Decimal("1540.00")
 
 
-records = st.lists(st.tuples(
-    st.sampled_from(["wages", "transfer", "business", "disability_allowance"]),
-    st.integers(min_value=0, max_value=6_000_000),            # fen
-    st.integers(min_value=-200, max_value=330),               # start offset in days from the window start
-    st.integers(min_value=0, max_value=500),                  # length in days
-), max_size=6)
+records = st.lists(
+    st.tuples(
+        st.sampled_from(["wages", "transfer", "business", "disability_allowance"]),
+        st.integers(min_value=0, max_value=6_000_000),  # fen
+        st.integers(min_value=-200, max_value=330),  # start offset in days from the window start
+        st.integers(min_value=0, max_value=500),  # length in days
+    ),
+    max_size=6,
+)
 
 
 @settings(max_examples=400, deadline=None)
 @given(n=st.integers(min_value=1, max_value=6), aged=st.integers(min_value=0, max_value=6), rows=records)
 def test_dibao_amount_equals_exact_rational_arithmetic(n, aged, rows):
     aged = min(aged, n)
-    members = [Member(person_id=i, name=f"成员{i}",
-                            birth_date=dt.date(1940 if i < aged else 1985, 1, 1)) for i in range(n)]
-    incomes = [Record(person_id=0, kind=kind, amount=Decimal(fen) / 100,
-                            period_start=START + dt.timedelta(days=offset),
-                            period_end=START + dt.timedelta(days=offset + length))
-               for kind, fen, offset, length in rows]
+    members = [
+        Member(person_id=i, name=f"成员{i}", birth_date=dt.date(1940 if i < aged else 1985, 1, 1)) for i in range(n)
+    ]
+    incomes = [
+        Record(
+            person_id=0,
+            kind=kind,
+            amount=Decimal(fen) / 100,
+            period_start=START + dt.timedelta(days=offset),
+            period_end=START + dt.timedelta(days=offset + length),
+        )
+        for kind, fen, offset, length in rows
+    ]
     income = rules.per_capita_income(members=n, incomes=incomes, on=ON, standards=S)
     assets = rules.asset_test(members=members, assets=[], on=ON, standards=S)
     result = rules.dibao(members=members, per_capita=income.per_capita_exact, assets=assets, on=ON, standards=S)

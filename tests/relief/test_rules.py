@@ -1,6 +1,7 @@
 """relief/rules.py against DOMAIN.md "Relief": worked examples with the
 arithmetic written out by hand, and properties checked by hypothesis.
 Pure functions on plain values: no database."""
+
 import dataclasses
 import datetime as dt
 import json
@@ -19,9 +20,9 @@ from relief.services.standards import DEMO_STANDARDS
 
 D = Decimal
 S = rules.Standards.from_values({str(k): v for k, v in DEMO_STANDARDS.items()})
-ON = dt.date(2026, 11, 2)               # a Monday
+ON = dt.date(2026, 11, 2)  # a Monday
 WINDOW = twelve_month_window(ON)  # 2025-11-02 .. 2026-11-01, 365 days
-EXTRA = D("156.00")                     # 20 % × 780
+EXTRA = D("156.00")  # 20 % × 780
 
 
 def member(pid, born=dt.date(1980, 1, 1), name=None, **extra):
@@ -48,8 +49,7 @@ CAR = rules.asset_test(members=FAMILY, assets=[asset(1, "vehicle", "50000")], on
 
 
 def per_capita(members, incomes, expenditures=()):
-    return rules.per_capita_income(members=len(members), incomes=incomes, on=ON, standards=S,
-                                   expenditures=expenditures)
+    return rules.per_capita_income(members=len(members), incomes=incomes, on=ON, standards=S, expenditures=expenditures)
 
 
 def assets_of(records, members=FAMILY):
@@ -58,14 +58,21 @@ def assets_of(records, members=FAMILY):
 
 def dibao_for(members, incomes, assets=()):
     working = per_capita(members, incomes)
-    result = rules.dibao(members=members, per_capita=working.per_capita_exact, assets=assets_of(assets, members), on=ON,
-                         standards=S)
+    result = rules.dibao(
+        members=members, per_capita=working.per_capita_exact, assets=assets_of(assets, members), on=ON, standards=S
+    )
     return working, result
 
 
 def tekun_for(person, income="0", supporter=False, care_level="self"):
-    return rules.tekun(person=person, own_monthly_income=D(income), has_capable_supporter=supporter,
-                       care_level=care_level, on=ON, standards=S)
+    return rules.tekun(
+        person=person,
+        own_monthly_income=D(income),
+        has_capable_supporter=supporter,
+        care_level=care_level,
+        on=ON,
+        standards=S,
+    )
 
 
 def in_fen(value):
@@ -73,6 +80,7 @@ def in_fen(value):
 
 
 # ---------------------------------------------------------------- standards and money
+
 
 def test_demo_standards_and_derived_lines():
     # marginal line 780 × 1.5 = 1 170.00; tekun basic 780 × 1.3 = 1 014.00
@@ -103,9 +111,10 @@ def test_money_rounds_half_up_to_the_fen():
 
 # ---------------------------------------------------------------- periods
 
+
 def test_add_months_clamps_to_month_end():
     assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
-    assert add_months(dt.date(2028, 1, 31), 1) == dt.date(2028, 2, 29)   # leap year
+    assert add_months(dt.date(2028, 1, 31), 1) == dt.date(2028, 2, 29)  # leap year
     assert add_months(dt.date(2026, 3, 31), -1) == dt.date(2026, 2, 28)
     assert add_months(dt.date(2026, 11, 30), 3) == dt.date(2027, 2, 28)  # over the year end
     assert add_months(dt.date(2026, 11, 2), -12) == dt.date(2025, 11, 2)
@@ -125,6 +134,7 @@ def test_twelve_month_window():
 
 # ---------------------------------------------------------------- income
 
+
 def test_three_members_on_1200_wages_working():
     # 1 200 × 12 = 14 400 wages; employment cost 20 % = 2 880; 14 400 − 2 880 = 11 520 a year
     # 11 520 / 12 = 960 a month; 960 / 3 = 320.00 per head
@@ -134,10 +144,18 @@ def test_three_members_on_1200_wages_working():
     assert working.annual_total == D("11520") and working.monthly_total == D("960")
     assert working.per_capita == D("320.00")
     assert working.as_dict() == {
-        "window": ["2025-11-02", "2026-11-01"], "members": 3, "counted": {"wages": "14400.00"}, "excluded": {},
-        "employment_cost": "2880.00", "expenditure": "0.00", "annual_total": "11520.00",
-        "monthly_total": "960.00", "per_capita": "320.00", "per_capita_exact": "320",
-        "monthly_total_exact": "960"}
+        "window": ["2025-11-02", "2026-11-01"],
+        "members": 3,
+        "counted": {"wages": "14400.00"},
+        "excluded": {},
+        "employment_cost": "2880.00",
+        "expenditure": "0.00",
+        "annual_total": "11520.00",
+        "monthly_total": "960.00",
+        "per_capita": "320.00",
+        "per_capita_exact": "320",
+        "monthly_total_exact": "960",
+    }
     json.dumps(working.as_dict())
 
 
@@ -152,8 +170,11 @@ def test_excluded_income_kinds_do_not_count():
     more = [income(1, "wages", "14400")] + [income(2, kind, "5000") for kind in sorted(rules.EXCLUDED_INCOME)]
     working = per_capita(FAMILY, more)
     assert working.per_capita == D("320.00")
-    assert set(working.excluded) == rules.EXCLUDED_INCOME == {
-        "veteran_allowance", "one_child_award", "bravery_award", "disability_allowance", "care_service"}
+    assert (
+        set(working.excluded)
+        == rules.EXCLUDED_INCOME
+        == {"veteran_allowance", "one_child_award", "bravery_award", "disability_allowance", "care_service"}
+    )
     assert set(working.counted) == {"wages"}
 
 
@@ -178,8 +199,8 @@ def test_partial_period_wages_are_prorated_before_the_employment_cost():
 
 
 def test_window_edges():
-    before = income(1, "transfer", "3650", dt.date(2024, 11, 2), dt.date(2025, 11, 1))   # ends the day before
-    today = income(1, "transfer", "500", ON, ON)                                         # `on` is outside
+    before = income(1, "transfer", "3650", dt.date(2024, 11, 2), dt.date(2025, 11, 1))  # ends the day before
+    today = income(1, "transfer", "500", ON, ON)  # `on` is outside
     straddle = income(1, "transfer", "730", dt.date(2025, 11, 1), dt.date(2025, 11, 2))  # 2 days, 1 inside
     assert per_capita([member(1)], [before, today]).counted == {}
     # 730 × 1 / 2 = 365 a year; / 12 = 30.416… → 30.42
@@ -194,8 +215,9 @@ def test_rigid_spending_is_deducted_for_the_expenditure_test_only():
     after = per_capita(FAMILY, incomes, [spending("medical", "12000")])
     assert after.expenditure == D("12000") and after.per_capita == D("666.67")
     # education counts too (6 000 + 6 000 = 12 000 → 666.67); "other" spending does not
-    assert per_capita(FAMILY, incomes, [spending("medical", "6000"), spending("education", "6000")]
-                      ).per_capita == D("666.67")
+    assert per_capita(FAMILY, incomes, [spending("medical", "6000"), spending("education", "6000")]).per_capita == D(
+        "666.67"
+    )
     assert per_capita(FAMILY, incomes, [spending("other", "12000")]).per_capita == D("1000.00")
     # spending above income: 36 000 − 50 000 < 0 → 0.00, never negative
     assert per_capita(FAMILY, incomes, [spending("medical", "50000")]).per_capita == D("0.00")
@@ -208,13 +230,17 @@ def test_a_household_has_at_least_one_member():
 
 # ---------------------------------------------------------------- assets
 
-@pytest.mark.parametrize("members, deposit, passed", [
-    (1, "18720", True),        # 24 × 780 = 18 720 per person: at the limit passes
-    (1, "18720.01", False),
-    (3, "56160", True),        # 3 × 18 720 = 56 160
-    (3, "56160.03", False),    # 18 720.01 a head
-    (3, "56160.01", False),    # 18 720.0033… a head is still over 18 720
-])
+
+@pytest.mark.parametrize(
+    "members, deposit, passed",
+    [
+        (1, "18720", True),  # 24 × 780 = 18 720 per person: at the limit passes
+        (1, "18720.01", False),
+        (3, "56160", True),  # 3 × 18 720 = 56 160
+        (3, "56160.03", False),  # 18 720.01 a head
+        (3, "56160.01", False),  # 18 720.0033… a head is still over 18 720
+    ],
+)
 def test_financial_assets_limit_per_person(members, deposit, passed):
     people = FAMILY[:members]
     result = assets_of([asset(1, "deposit", deposit)], people)
@@ -240,7 +266,7 @@ def test_latest_balance_counts_and_old_records_drop_out():
 
 def test_vehicles():
     assert not assets_of([asset(1, "vehicle", "30000")]).passed
-    assert not assets_of([asset(1, "mobility_vehicle", "3000")]).passed          # nobody disabled
+    assert not assets_of([asset(1, "mobility_vehicle", "3000")]).passed  # nobody disabled
     for grade in (2, 4):
         disabled = FAMILY[:2] + [member(3, disability_grade=grade)]
         assert assets_of([asset(1, "mobility_vehicle", "3000")], disabled).passed
@@ -256,11 +282,16 @@ def test_homes_and_businesses():
 def test_every_failed_limit_is_a_reason():
     result = assets_of([asset(1, "vehicle", "30000"), asset(1, "house", "1"), asset(2, "house", "1")])
     assert not result.passed and result.reasons == ("家庭拥有机动车辆", "家庭拥有两套及以上住房")
-    assert result.as_dict() == {"passed": False, "financial_per_capita": "0.00", "financial_limit": "18720.00",
-                                "reasons": ["家庭拥有机动车辆", "家庭拥有两套及以上住房"]}
+    assert result.as_dict() == {
+        "passed": False,
+        "financial_per_capita": "0.00",
+        "financial_limit": "18720.00",
+        "reasons": ["家庭拥有机动车辆", "家庭拥有两套及以上住房"],
+    }
 
 
 # ---------------------------------------------------------------- dibao amount
+
 
 def test_three_members_on_1200_wages():
     # per-capita 320.00 (above); (780 − 320) × 3 = 460 × 3 = 1 380.00; nobody qualifies for an extra;
@@ -296,17 +327,20 @@ def test_namesakes_each_get_their_extra():
     assert len(result.extras) == 2
 
 
-@pytest.mark.parametrize("person, reason", [
-    (member(1, dt.date(1956, 11, 2)), "aged_70"),                  # 70 today
-    (member(1, dt.date(1956, 11, 3)), None),                       # 69 until tomorrow
-    (member(1, disability_grade=1), "severe_disability"),
-    (member(1, disability_grade=2), "severe_disability"),
-    (member(1, disability_grade=3), None),
-    (member(1, dt.date(2008, 11, 3)), "minor"),                    # 17
-    (member(1, dt.date(2008, 11, 2)), None),                       # 18 today
-    (member(1, seriously_ill=True), "serious_illness"),
-    (member(1), None),
-])
+@pytest.mark.parametrize(
+    "person, reason",
+    [
+        (member(1, dt.date(1956, 11, 2)), "aged_70"),  # 70 today
+        (member(1, dt.date(1956, 11, 3)), None),  # 69 until tomorrow
+        (member(1, disability_grade=1), "severe_disability"),
+        (member(1, disability_grade=2), "severe_disability"),
+        (member(1, disability_grade=3), None),
+        (member(1, dt.date(2008, 11, 3)), "minor"),  # 17
+        (member(1, dt.date(2008, 11, 2)), None),  # 18 today
+        (member(1, seriously_ill=True), "serious_illness"),
+        (member(1), None),
+    ],
+)
 def test_extra_categories(person, reason):
     assert rules.extra_reason(person, ON) == reason
 
@@ -349,12 +383,16 @@ def test_not_eligible_pays_nothing_and_says_why():
 
 # ---------------------------------------------------------------- marginal band and expenditure-type
 
-@pytest.mark.parametrize("per_capita, dibao, marginal", [
-    ("779.99", True, False),
-    ("780.00", False, True),     # exactly the standard: not dibao, marginal
-    ("1170.00", False, True),    # exactly 1.5 × 780: still marginal
-    ("1170.01", False, False),
-])
+
+@pytest.mark.parametrize(
+    "per_capita, dibao, marginal",
+    [
+        ("779.99", True, False),
+        ("780.00", False, True),  # exactly the standard: not dibao, marginal
+        ("1170.00", False, True),  # exactly 1.5 × 780: still marginal
+        ("1170.01", False, False),
+    ],
+)
 def test_marginal_band_edges(per_capita, dibao, marginal):
     pc = D(per_capita)
     assert rules.dibao(members=FAMILY, per_capita=pc, assets=PASS, on=ON, standards=S).eligible is dibao
@@ -382,11 +420,12 @@ def test_expenditure_type_hardship():
 
 # ---------------------------------------------------------------- dynamic management
 
+
 def test_stable_household():
     elder, severe, ill = member(1, dt.date(1954, 1, 1)), member(2, disability_grade=1), member(3, seriously_ill=True)
     assert rules.stable_household([elder, severe, ill], ON)
-    assert rules.stable_household([member(1, dt.date(1966, 11, 2))], ON)         # 60 today
-    assert not rules.stable_household([member(1, dt.date(1966, 11, 3))], ON)     # 59
+    assert rules.stable_household([member(1, dt.date(1966, 11, 2))], ON)  # 60 today
+    assert not rules.stable_household([member(1, dt.date(1966, 11, 3))], ON)  # 59
     assert not rules.stable_household([elder, member(2, disability_grade=3)], ON)
     assert not rules.stable_household([elder, severe, FAMILY[0]], ON)
     assert not rules.stable_household([], ON)
@@ -394,8 +433,8 @@ def test_stable_household():
 
 def test_recheck_interval():
     start = dt.date(2026, 12, 1)
-    assert rules.next_recheck(start=start, stable=True, standards=S) == dt.date(2027, 12, 1)    # + 12 months
-    assert rules.next_recheck(start=start, stable=False, standards=S) == dt.date(2027, 6, 1)    # + 6 months
+    assert rules.next_recheck(start=start, stable=True, standards=S) == dt.date(2027, 12, 1)  # + 12 months
+    assert rules.next_recheck(start=start, stable=False, standards=S) == dt.date(2027, 6, 1)  # + 6 months
     assert rules.next_recheck(start=dt.date(2026, 8, 31), stable=False, standards=S) == dt.date(2027, 2, 28)
 
 
@@ -411,31 +450,36 @@ def test_gradual_exit_last_month():
 ELDER = member(1, dt.date(1950, 1, 1), labour_capacity="none")
 
 
-@pytest.mark.parametrize("care_level, care, amount", [
-    ("self", "150.00", "1164.00"),      # 1 014 + 150
-    ("partial", "600.00", "1614.00"),   # 1 014 + 600
-    ("full", "1200.00", "2214.00"),     # 1 014 + 1 200
-])
+@pytest.mark.parametrize(
+    "care_level, care, amount",
+    [
+        ("self", "150.00", "1164.00"),  # 1 014 + 150
+        ("partial", "600.00", "1614.00"),  # 1 014 + 600
+        ("full", "1200.00", "2214.00"),  # 1 014 + 1 200
+    ],
+)
 def test_tekun_amount_by_care_level(care_level, care, amount):
     result = tekun_for(ELDER, care_level=care_level)
     assert result.eligible and result.basic == D("1014.00") and result.care == D(care)
     assert result.amount == D(amount) and in_fen(result.amount)
-    assert result.as_dict() == {"eligible": True, "amount": amount, "basic": "1014.00", "care": care,
-                                "reasons": []}
+    assert result.as_dict() == {"eligible": True, "amount": amount, "basic": "1014.00", "care": care, "reasons": []}
 
 
-@pytest.mark.parametrize("person, category", [
-    (member(1, dt.date(1966, 11, 2)), "aged_60"),                                          # 60 today
-    (member(1, dt.date(1966, 11, 3)), None),                                               # 59
-    (member(1, disability_grade=1), "severe_disability"),
-    (member(1, disability_grade=2, disability_type="physical"), "severe_disability"),
-    (member(1, disability_grade=3, disability_type="intellectual"), "severe_disability"),
-    (member(1, disability_grade=3, disability_type="mental"), "severe_disability"),
-    (member(1, disability_grade=3, disability_type="physical"), None),
-    (member(1, disability_grade=4, disability_type="mental"), None),
-    (member(1, dt.date(2010, 11, 3)), "minor_under_16"),                                   # 15
-    (member(1, dt.date(2010, 11, 2)), None),                                               # 16 today
-])
+@pytest.mark.parametrize(
+    "person, category",
+    [
+        (member(1, dt.date(1966, 11, 2)), "aged_60"),  # 60 today
+        (member(1, dt.date(1966, 11, 3)), None),  # 59
+        (member(1, disability_grade=1), "severe_disability"),
+        (member(1, disability_grade=2, disability_type="physical"), "severe_disability"),
+        (member(1, disability_grade=3, disability_type="intellectual"), "severe_disability"),
+        (member(1, disability_grade=3, disability_type="mental"), "severe_disability"),
+        (member(1, disability_grade=3, disability_type="physical"), None),
+        (member(1, disability_grade=4, disability_type="mental"), None),
+        (member(1, dt.date(2010, 11, 3)), "minor_under_16"),  # 15
+        (member(1, dt.date(2010, 11, 2)), None),  # 16 today
+    ],
+)
 def test_tekun_categories(person, category):
     assert rules.tekun_category(person, ON) == category
     result = tekun_for(dataclasses.replace(person, labour_capacity="none"))
@@ -443,22 +487,25 @@ def test_tekun_categories(person, category):
 
 
 def test_tekun_minor_needs_no_labour_condition():
-    child = member(1, dt.date(2015, 5, 5))                # labour capacity left at "full"
+    child = member(1, dt.date(2015, 5, 5))  # labour capacity left at "full"
     assert tekun_for(child).eligible
-    assert not tekun_for(member(1, dt.date(1950, 1, 1))).eligible   # an elder with full capacity is refused
+    assert not tekun_for(member(1, dt.date(1950, 1, 1))).eligible  # an elder with full capacity is refused
 
 
-@pytest.mark.parametrize("person, income, supporter, reason", [
-    (member(1, dt.date(1950, 1, 1), labour_capacity="partial"), "0", False, "具有劳动能力"),
-    (ELDER, "780", False, "月收入 780.00 元不低于低保标准"),       # income equal to the standard
-    (ELDER, "0", True, "有法定赡养、抚养、扶养义务人且具备履行能力"),
-    (member(1, labour_capacity="none"), "0", False, "不属于老年人、重度残疾人或未满16周岁未成年人"),
-])
+@pytest.mark.parametrize(
+    "person, income, supporter, reason",
+    [
+        (member(1, dt.date(1950, 1, 1), labour_capacity="partial"), "0", False, "具有劳动能力"),
+        (ELDER, "780", False, "月收入 780.00 元不低于低保标准"),  # income equal to the standard
+        (ELDER, "0", True, "有法定赡养、抚养、扶养义务人且具备履行能力"),
+        (member(1, labour_capacity="none"), "0", False, "不属于老年人、重度残疾人或未满16周岁未成年人"),
+    ],
+)
 def test_tekun_refusal_reasons(person, income, supporter, reason):
     result = tekun_for(person, income=income, supporter=supporter, care_level="partial")
     assert not result.eligible and result.reasons == (reason,)
     assert result.amount == D("0.00") and in_fen(result.amount)
-    assert result.basic == D("1014.00") and result.care == D("600.00")   # still shown in the working
+    assert result.basic == D("1014.00") and result.care == D("600.00")  # still shown in the working
 
 
 def test_tekun_income_just_below_the_standard_passes():
@@ -472,13 +519,17 @@ def test_tekun_every_reason_is_listed():
 
 # ---------------------------------------------------------------- temporary assistance
 
-@pytest.mark.parametrize("amount, level", [
-    ("0.01", "street"),
-    ("2340.00", "street"),       # 3 × 780 = 2 340: the street decides
-    ("2340.01", "district"),
-    ("4680.00", "district"),     # 6 × 780 = 4 680: the district approves
-    ("4680.01", "bureau"),       # above: case by case at the bureau
-])
+
+@pytest.mark.parametrize(
+    "amount, level",
+    [
+        ("0.01", "street"),
+        ("2340.00", "street"),  # 3 × 780 = 2 340: the street decides
+        ("2340.01", "district"),
+        ("4680.00", "district"),  # 6 × 780 = 4 680: the district approves
+        ("4680.01", "bureau"),  # above: case by case at the bureau
+    ],
+)
 def test_temporary_approval_levels(amount, level):
     assert rules.temporary_approval_level(amount=D(amount), standards=S) == level
 
@@ -496,22 +547,22 @@ def test_is_working_day():
 
 
 def test_add_working_days_across_a_weekend():
-    assert add_working_days(FRIDAY, 1, {}) == dt.date(2026, 11, 9)    # Sat, Sun skipped → Monday
-    assert add_working_days(FRIDAY, 5, {}) == dt.date(2026, 11, 13)   # Mon … Fri
+    assert add_working_days(FRIDAY, 1, {}) == dt.date(2026, 11, 9)  # Sat, Sun skipped → Monday
+    assert add_working_days(FRIDAY, 5, {}) == dt.date(2026, 11, 13)  # Mon … Fri
     assert add_working_days(FRIDAY, 0, {}) == FRIDAY
 
 
 def test_add_working_days_across_a_holiday_with_a_swapped_saturday():
-    assert add_working_days(FRIDAY, 1, SWAP) == dt.date(2026, 11, 7)   # the worked Saturday
+    assert add_working_days(FRIDAY, 1, SWAP) == dt.date(2026, 11, 7)  # the worked Saturday
     assert add_working_days(FRIDAY, 2, SWAP) == dt.date(2026, 11, 10)  # Sun off, Mon holiday → Tue
 
 
 def test_working_days_left():
-    assert working_days_left(FRIDAY, dt.date(2026, 11, 13), {}) == 5   # 9, 10, 11, 12, 13
-    assert working_days_left(FRIDAY, dt.date(2026, 11, 10), {}) == 2   # 9, 10
+    assert working_days_left(FRIDAY, dt.date(2026, 11, 13), {}) == 5  # 9, 10, 11, 12, 13
+    assert working_days_left(FRIDAY, dt.date(2026, 11, 10), {}) == 2  # 9, 10
     assert working_days_left(FRIDAY, dt.date(2026, 11, 10), {dt.date(2026, 11, 9): False}) == 1
     assert working_days_left(FRIDAY, FRIDAY, {}) == 0
-    assert working_days_left(dt.date(2026, 11, 9), FRIDAY, {}) == -1   # the weekend is not overdue time
+    assert working_days_left(dt.date(2026, 11, 9), FRIDAY, {}) == -1  # the weekend is not overdue time
     # overdue since Friday the 6th: 9, 10, 11, 12, 13 and 16 November are six working days late
     assert working_days_left(dt.date(2026, 11, 16), FRIDAY, {}) == -6
 
@@ -522,11 +573,18 @@ sizes = st.integers(min_value=1, max_value=8)
 monthly_wages = st.decimals(min_value=0, max_value=30000, places=2)
 per_capitas = st.decimals(min_value=0, max_value=3000, places=2)
 amounts = st.decimals(min_value=0, max_value=20000, places=2)
-people = st.lists(st.builds(
-    lambda i, name, born, grade, ill: Member(i, name, born, disability_grade=grade, seriously_ill=ill),
-    st.integers(1, 3), st.sampled_from(["王伟", "李娜", "张敏"]),
-    st.dates(min_value=dt.date(1920, 1, 1), max_value=ON), st.integers(0, 4), st.booleans()),
-    min_size=1, max_size=8)
+people = st.lists(
+    st.builds(
+        lambda i, name, born, grade, ill: Member(i, name, born, disability_grade=grade, seriously_ill=ill),
+        st.integers(1, 3),
+        st.sampled_from(["王伟", "李娜", "张敏"]),
+        st.dates(min_value=dt.date(1920, 1, 1), max_value=ON),
+        st.integers(0, 4),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=8,
+)
 days = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 1, 1))
 record_dates = st.dates(min_value=dt.date(2024, 6, 1), max_value=dt.date(2027, 6, 1))
 
@@ -584,8 +642,11 @@ def test_dibao_and_marginal_never_overlap(pc):
 
 
 @settings(max_examples=200, deadline=None)
-@given(sizes, st.lists(records(rules.COUNTED_INCOME), max_size=5),
-       st.lists(records(rules.EXCLUDED_INCOME), min_size=1, max_size=5))
+@given(
+    sizes,
+    st.lists(records(rules.COUNTED_INCOME), max_size=5),
+    st.lists(records(rules.EXCLUDED_INCOME), min_size=1, max_size=5),
+)
 def test_excluded_income_never_changes_per_capita(n, counted, excluded):
     base = rules.per_capita_income(members=n, incomes=counted, on=ON, standards=S)
     more = rules.per_capita_income(members=n, incomes=counted + excluded, on=ON, standards=S)
@@ -597,8 +658,10 @@ def test_excluded_income_never_changes_per_capita(n, counted, excluded):
 def test_approval_level_is_monotone(a, b):
     order = {"street": 0, "district": 1, "bureau": 2}
     low, high = min(a, b), max(a, b)
-    assert order[rules.temporary_approval_level(amount=low, standards=S)] <= order[
-        rules.temporary_approval_level(amount=high, standards=S)]
+    assert (
+        order[rules.temporary_approval_level(amount=low, standards=S)]
+        <= order[rules.temporary_approval_level(amount=high, standards=S)]
+    )
 
 
 @settings(max_examples=200, deadline=None)

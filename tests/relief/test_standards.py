@@ -1,5 +1,6 @@
 """Standards are dated data per region: the value in force for a community on
 a day comes from the nearest region up the tree, newest effective date first."""
+
 import datetime as dt
 import threading
 from decimal import Decimal
@@ -18,8 +19,13 @@ from tests.relief.factories import investigated, submitted
 
 
 def test_region_ancestors_nearest_first():
-    assert region_ancestors("320612001001") == ["320612001001", "320612001000", "320612000000", "320600000000",
-                                                "320000000000"]
+    assert region_ancestors("320612001001") == [
+        "320612001001",
+        "320612001000",
+        "320612000000",
+        "320600000000",
+        "320000000000",
+    ]
 
 
 def test_value_in_force_walks_up_the_tree_and_respects_dates(relief_standards):
@@ -27,14 +33,24 @@ def test_value_in_force_walks_up_the_tree_and_respects_dates(relief_standards):
     community = regions["jinsha_1"].code
     assert standards_in_force(community, dt.date(2026, 1, 1)).dibao_standard == Decimal("780")
     # The district raises its standard from 2027; the city's stays for everyone else.
-    parameter_set(actor=None, region=regions["tongzhou"], key="dibao_standard", value=Decimal("820"),
-                 effective_from=dt.date(2027, 1, 1))
+    parameter_set(
+        actor=None,
+        region=regions["tongzhou"],
+        key="dibao_standard",
+        value=Decimal("820"),
+        effective_from=dt.date(2027, 1, 1),
+    )
     assert standards_in_force(community, dt.date(2026, 12, 31)).dibao_standard == Decimal("780")
     assert standards_in_force(community, dt.date(2027, 1, 1)).dibao_standard == Decimal("820")
     assert standards_in_force(regions["wenfeng_1"].code, dt.date(2027, 1, 1)).dibao_standard == Decimal("780")
     # A newer city row does not override the nearer district's.
-    parameter_set(actor=None, region=regions["city"], key="dibao_standard", value=Decimal("850"),
-                 effective_from=dt.date(2027, 6, 1))
+    parameter_set(
+        actor=None,
+        region=regions["city"],
+        key="dibao_standard",
+        value=Decimal("850"),
+        effective_from=dt.date(2027, 6, 1),
+    )
     assert standards_in_force(community, dt.date(2027, 7, 1)).dibao_standard == Decimal("820")
     assert standards_in_force(regions["wenfeng_1"].code, dt.date(2027, 7, 1)).dibao_standard == Decimal("850")
 
@@ -45,8 +61,13 @@ def test_missing_standards_are_named(regions):
 
 
 def test_a_standard_change_changes_the_next_proposal(family, staff, relief_standards):
-    parameter_set(actor=None, region=relief_standards["city"], key="dibao_standard", value=Decimal("800"),
-                 effective_from=dt.date(2026, 11, 1))
+    parameter_set(
+        actor=None,
+        region=relief_standards["city"],
+        key="dibao_standard",
+        value=Decimal("800"),
+        effective_from=dt.date(2026, 11, 1),
+    )
     app = investigated(submitted(family, staff), staff)
     app = svc.application_propose(actor=staff["caseworker"], application=app)
     assert app.proposed_amount == Decimal("1440.00")  # (800 − 320) × 3
@@ -63,8 +84,10 @@ def test_two_reviewers_confirming_at_once_grant_one_benefit(family, staff, setti
     svc.application_propose(actor=staff["caseworker"], application=app)
     svc.application_notice_publish(actor=staff["caseworker"], application=app)
     settings.MINZHENG_TODAY = dt.date(2026, 11, 9)
-    reviewers = [staff["reviewer"], UserFactory(username="reviewer2", role=Role.REVIEWER,
-                                                region=staff["reviewer"].region)]
+    reviewers = [
+        staff["reviewer"],
+        UserFactory(username="reviewer2", role=Role.REVIEWER, region=staff["reviewer"].region),
+    ]
     outcomes, barrier = [], threading.Barrier(2)
 
     def decide(reviewer):
@@ -95,10 +118,12 @@ def test_standards_by_region_matches_the_walk_up_the_tree(relief_standards):
     from relief.selectors.standards import standards_by_region, standards_in_force
 
     regions = relief_standards
-    Parameter.objects.create(region=regions["tongzhou"], key="dibao_standard", value=Decimal("800"),
-                             effective_from=dt.date(2026, 1, 1))
-    Parameter.objects.create(region=regions["jinsha_1"], key="dibao_standard", value=Decimal("820"),
-                             effective_from=dt.date(2027, 1, 1))  # not yet
+    Parameter.objects.create(
+        region=regions["tongzhou"], key="dibao_standard", value=Decimal("800"), effective_from=dt.date(2026, 1, 1)
+    )
+    Parameter.objects.create(
+        region=regions["jinsha_1"], key="dibao_standard", value=Decimal("820"), effective_from=dt.date(2027, 1, 1)
+    )  # not yet
     on = dt.date(2026, 11, 2)
     bulk = standards_by_region(on)
     assert bulk["320612001001"].dibao_standard == Decimal("800")

@@ -3,6 +3,7 @@ the named second visitor — one of the street's caseworkers — confirms it in
 their own session; temporary assistance has a hard ceiling (a dated
 standard) and a case for the bureau needs two different bureau approvals.
 Services, pages and API on the real database."""
+
 import dataclasses
 from decimal import Decimal
 
@@ -26,24 +27,35 @@ S = rules.Standards.from_values({str(k): v for k, v in DEMO_STANDARDS.items()})
 
 def accepted(family, staff, kind="dibao", **extra) -> Application:
     app = submitted(family, staff, kind=kind, **extra)
-    return svc.application_accept(actor=staff["caseworker"], application=app,
-                                  checklist={k: True for k in svc.REQUIRED_DOCUMENTS[kind]})
+    return svc.application_accept(
+        actor=staff["caseworker"], application=app, checklist={k: True for k in svc.REQUIRED_DOCUMENTS[kind]}
+    )
 
 
 def record_visit(app, staff, second) -> HomeVisit:
-    return svc.application_visit_record(actor=staff["caseworker"], application=app, second_visitor=second,
-                                        visited_on=TODAY, living_conditions="两居室", findings="属实")
+    return svc.application_visit_record(
+        actor=staff["caseworker"],
+        application=app,
+        second_visitor=second,
+        visited_on=TODAY,
+        living_conditions="两居室",
+        findings="属实",
+    )
 
 
 # ---------------------------------------------------------------- who may be named
 
+
 @pytest.mark.parametrize("who", ["auditor", "reviewer", "community_worker", "neighbour", "inactive"])
 def test_only_the_streets_caseworkers_may_be_named_in_the_service(family, staff, users, who):
     app = accepted(family, staff)
-    candidate = {"auditor": users[Role.AUDITOR], "reviewer": users[Role.REVIEWER],
-                 "community_worker": users[Role.COMMUNITY_WORKER], "neighbour": staff["neighbour"],
-                 "inactive": UserFactory(role=Role.CASEWORKER, region=staff["caseworker"].region,
-                                         is_active=False)}[who]
+    candidate = {
+        "auditor": users[Role.AUDITOR],
+        "reviewer": users[Role.REVIEWER],
+        "community_worker": users[Role.COMMUNITY_WORKER],
+        "neighbour": staff["neighbour"],
+        "inactive": UserFactory(role=Role.CASEWORKER, region=staff["caseworker"].region, is_active=False),
+    }[who]
     with pytest.raises(DomainError, match="另一名在岗经办人"):
         record_visit(app, staff, candidate)
     assert not HomeVisit.objects.exists()
@@ -56,9 +68,15 @@ def test_the_page_offers_only_the_streets_caseworkers_and_refuses_others(family,
     assert "陈同事（金沙街道）" in page and "参与调查的人员不得审批本案" in page
     for absent in ("兴仁经办人", users[Role.AUDITOR].first_name, users[Role.REVIEWER].first_name):
         assert f">{absent}（" not in page
-    response = worker.post(f"/work/relief/applications/{app.pk}/visit/", {
-        "visited_on": "2026-11-02", "second_visitor": users[Role.AUDITOR].pk, "living_conditions": "简陋",
-        "findings": "属实"})
+    response = worker.post(
+        f"/work/relief/applications/{app.pk}/visit/",
+        {
+            "visited_on": "2026-11-02",
+            "second_visitor": users[Role.AUDITOR].pk,
+            "living_conditions": "简陋",
+            "findings": "属实",
+        },
+    )
     assert response.status_code == 200 and "另一名在岗经办人" in response.content.decode()
     assert not HomeVisit.objects.exists()
 
@@ -67,14 +85,17 @@ def test_the_api_refuses_a_co_visitor_outside_the_list(family, staff, users, log
     app = accepted(family, staff)
     worker = login(staff["caseworker"])
     for user in (users[Role.REVIEWER], users[Role.AUDITOR], staff["neighbour"]):
-        response = worker.post(f"/api/relief/applications/{app.pk}/visit/", {
-            "second_visitor": user.pk, "visited_on": "2026-11-02", "living_conditions": "简陋", "findings": "属实"},
-            content_type="application/json")
+        response = worker.post(
+            f"/api/relief/applications/{app.pk}/visit/",
+            {"second_visitor": user.pk, "visited_on": "2026-11-02", "living_conditions": "简陋", "findings": "属实"},
+            content_type="application/json",
+        )
         assert response.status_code == 400 and "另一名在岗经办人" in response.json()["second_visitor"][0]
     assert not HomeVisit.objects.exists()
 
 
 # ---------------------------------------------------------------- the second signature
+
 
 def test_proposal_waits_for_the_second_visitors_confirmation(family, staff):
     app = accepted(family, staff)
@@ -147,10 +168,13 @@ def test_confirm_and_decline_through_the_api(family, staff, users, login):
     first = record_visit(app, staff, staff["colleague"])
     assert login(staff["caseworker"]).post(f"/api/relief/visits/{first.pk}/confirm/").status_code == 403
     colleague = login(staff["colleague"])
-    assert colleague.post(f"/api/relief/visits/{first.pk}/decline/", {}, content_type="application/json"
-                          ).status_code == 400
-    declined = colleague.post(f"/api/relief/visits/{first.pk}/decline/", {"reason": "记录与实际不符"},
-                              content_type="application/json")
+    assert (
+        colleague.post(f"/api/relief/visits/{first.pk}/decline/", {}, content_type="application/json").status_code
+        == 400
+    )
+    declined = colleague.post(
+        f"/api/relief/visits/{first.pk}/decline/", {"reason": "记录与实际不符"}, content_type="application/json"
+    )
     assert declined.status_code == 200 and declined.json()["confirmed_at"] is None
     again = colleague.post(f"/api/relief/visits/{first.pk}/confirm/")
     assert again.status_code == 400 and "已被拒绝确认" in again.json()["detail"]
@@ -158,7 +182,9 @@ def test_confirm_and_decline_through_the_api(family, staff, users, login):
     assert colleague.post(f"/api/relief/visits/{second.pk}/confirm/").json()["confirmed_at"]
     visits = login(staff["caseworker"]).get(f"/api/relief/applications/{app.pk}/").json()["visits"]
     assert {v["id"]: (v["status"], v["decline_reason"]) for v in visits} == {
-        first.pk: ("declined", "记录与实际不符"), second.pk: ("confirmed", "")}
+        first.pk: ("declined", "记录与实际不符"),
+        second.pk: ("confirmed", ""),
+    }
 
 
 def test_a_temporary_case_may_skip_the_visit_but_not_an_unsigned_one(family, staff):
@@ -169,6 +195,7 @@ def test_a_temporary_case_may_skip_the_visit_but_not_an_unsigned_one(family, sta
 
 
 # ---------------------------------------------------------------- the ceiling, as arithmetic
+
 
 def test_ceiling_worked_example():
     assert rules.temporary_ceiling(S) == Decimal("18720.00")  # 780 × 24
@@ -184,9 +211,11 @@ def test_without_a_ceiling_in_force_nothing_is_proposed():
     assert "尚未设定" in rules.temporary_amount_problem(amount=Decimal("1"), standards=bare)
 
 
-@given(standard=st.decimals(min_value=1, max_value=5000, places=2),
-       multiple=st.integers(min_value=6, max_value=60),
-       amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("10000000"), places=2))
+@given(
+    standard=st.decimals(min_value=1, max_value=5000, places=2),
+    multiple=st.integers(min_value=6, max_value=60),
+    amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("10000000"), places=2),
+)
 def test_ceiling_property(standard, multiple, amount):
     s = dataclasses.replace(S, dibao_standard=standard, temp_ceiling_multiple=Decimal(multiple))
     ceiling = rules.temporary_ceiling(s)
@@ -199,9 +228,9 @@ def test_ceiling_property(standard, multiple, amount):
 
 # ---------------------------------------------------------------- the ceiling in the procedure
 
+
 def test_the_ceiling_is_enforced_at_proposal(family, staff):
-    app = accepted(family, staff, kind="temporary", temporary_type="expenditure",
-                   requested_amount=Decimal("20000"))
+    app = accepted(family, staff, kind="temporary", temporary_type="expenditure", requested_amount=Decimal("20000"))
     with pytest.raises(DomainError, match="18720.01 元超过临时救助硬上限 18720.00 元"):
         svc.application_propose(actor=staff["caseworker"], application=app, amount=Decimal("18720.01"))
     app = svc.application_propose(actor=staff["caseworker"], application=app, amount=Decimal("18720.00"))
@@ -216,8 +245,7 @@ def test_a_region_without_the_ceiling_standard_cannot_propose_temporary_assistan
 
 
 def test_a_billion_yuan_proposal_from_the_finding_is_refused_through_the_workbench(family, staff, login, users):
-    app = accepted(family, staff, kind="temporary", temporary_type="emergency",
-                   requested_amount=Decimal("1000000000"))
+    app = accepted(family, staff, kind="temporary", temporary_type="emergency", requested_amount=Decimal("1000000000"))
     worker = login(staff["caseworker"])
     response = worker.post(f"/work/relief/applications/{app.pk}/propose/", {"amount": "1000000000", "note": ""})
     page = response.content.decode()
@@ -233,13 +261,13 @@ def test_the_level_is_checked_again_at_the_decision(family, staff, regions, sett
     app = accepted(family, staff, kind="temporary", temporary_type="expenditure", requested_amount=Decimal("2000"))
     app = svc.application_propose(actor=staff["caseworker"], application=app, amount=Decimal("2000"))
     assert app.approval_level == "street"
-    parameter_set(actor=None, region=regions["city"], key="dibao_standard", value=Decimal("600"),
-                 effective_from=TODAY)
+    parameter_set(actor=None, region=regions["city"], key="dibao_standard", value=Decimal("600"), effective_from=TODAY)
     with pytest.raises(DomainError, match="区县审批"):
         svc.application_confirm(actor=staff["colleague"], application=app)
 
 
 # ---------------------------------------------------------------- two bureau approvals (一事一议)
+
 
 def bureau_case(family, staff) -> Application:
     app = accepted(family, staff, kind="temporary", temporary_type="expenditure", requested_amount=Decimal("6000"))
@@ -260,8 +288,11 @@ def test_a_bureau_case_needs_two_different_bureau_administrators(family, staff):
     app = svc.application_confirm(actor=staff["admin2"], application=app)
     assert (app.state, app.decided_by) == ("confirmed", staff["admin2"])
     assert Benefit.objects.get(application=app).monthly_amount == Decimal("6000.00")
-    steps = list(AuditEvent.objects.filter(target_type="relief.application", target_id=str(app.pk))
-                 .order_by("id").values_list("changes__step", flat=True))
+    steps = list(
+        AuditEvent.objects.filter(target_type="relief.application", target_id=str(app.pk))
+        .order_by("id")
+        .values_list("changes__step", flat=True)
+    )
     assert steps[-3:] == ["first_approval", "confirm", "document_number"]  # the letter numbered with the decision
 
 
@@ -283,8 +314,9 @@ def test_the_first_approval_is_shown_on_the_page_and_in_the_api(family, staff, l
     assert data["state"] == "proposed" and data["first_approved_by"] == staff["admin"].pk and data["first_approved_at"]
     twice = admin.post(f"/api/relief/applications/{app.pk}/confirm/", {}, content_type="application/json")
     assert twice.status_code == 400 and "另一名市民政局审批人" in twice.json()["detail"]
-    done = login(staff["admin2"]).post(f"/api/relief/applications/{app.pk}/confirm/", {},
-                                       content_type="application/json")
+    done = login(staff["admin2"]).post(
+        f"/api/relief/applications/{app.pk}/confirm/", {}, content_type="application/json"
+    )
     assert done.status_code == 200 and done.json()["state"] == "confirmed"
 
 

@@ -1,6 +1,7 @@
 """The caseworkers' and reviewers' relief pages with the Django test client:
 each step page drives its service, errors come back inline in Chinese, the
 notice masks names, and lists stay within a fixed number of queries."""
+
 import datetime as dt
 
 import pytest
@@ -24,14 +25,35 @@ def test_caseworker_and_reviewer_walk_the_steps(family, staff, login, settings):
     response = _post(worker, app, "submit", {"reason": "失业", "bank_name": "农业银行"})
     assert response.status_code == 200 and "请签署家庭经济状况核对授权" in response.content.decode()
     assert 'value="农业银行"' in response.content.decode()
-    _post(worker, app, "submit", {"reason": "失业", "bank_name": "农业银行", "bank_account": "6228480012345678901",
-                                  "authorised_verification": "on"})
+    _post(
+        worker,
+        app,
+        "submit",
+        {
+            "reason": "失业",
+            "bank_name": "农业银行",
+            "bank_account": "6228480012345678901",
+            "authorised_verification": "on",
+        },
+    )
     docs = {f"doc_{k}": "on" for k in svc.REQUIRED_DOCUMENTS["dibao"]}
     assert _post(worker, app, "accept", docs).status_code == 302
     page = worker.get(f"/work/relief/applications/{app.pk}/visit/").content.decode()
     assert "陈同事（金沙街道）" in page and "colleague" not in page  # by name and street, not login name
-    assert _post(worker, app, "visit", {"visited_on": "2026-11-02", "second_visitor": staff["colleague"].pk,
-                                        "living_conditions": "简陋", "findings": "属实"}).status_code == 302
+    assert (
+        _post(
+            worker,
+            app,
+            "visit",
+            {
+                "visited_on": "2026-11-02",
+                "second_visitor": staff["colleague"].pk,
+                "living_conditions": "简陋",
+                "findings": "属实",
+            },
+        ).status_code
+        == 302
+    )
     colleague = login(staff["colleague"])
     assert colleague.post(f"/work/relief/visits/{app.visits.get().pk}/confirm/").status_code == 302
     worker = login(staff["caseworker"])

@@ -13,21 +13,37 @@ class SampleAreaConfig(AppConfig):
         from civil_affairs.areas import Area, BatchKind, CoveredGroup, Indicator, NavItem, PortalService, register
         from civil_affairs.models import Role
 
-        register(Area(
-            key="sample", label="示例领域", order=900,
-            workbench_urls="tests.sample_area.urls",
-            portal_urls="tests.sample_area.urls:portal_urlpatterns",
-            capabilities={"sample_view": frozenset({Role.INSTITUTION_STAFF, Role.BUREAU_ADMIN})},
-            nav=(NavItem("示例台账", "sample:index", "sample_view"),),
-            services=(PortalService("sample", "申请示例服务", "sample_portal:apply", description="仅用于测试。"),),
-            batch_kinds=(BatchKind("sample_count", "示例批处理", "tests.sample_area.tasks.count_task", "sample_view",
-                                   count_labels={"counted": "已计数"}),),
-            # person 360, household page, life events and the overview (tests/sample_area/hooks.py)
-            person_rows="tests.sample_area.hooks.person_rows",
-            household_rows="tests.sample_area.hooks.household_rows",
-            life_events={"death": "tests.sample_area.hooks.on_death"},
-            indicators=(Indicator("sample_people", "示例人数", "人", "tests.sample_area.hooks.people_by_district"),),
-            # a group the price-linkage subsidy covers, ranked between tekun (20) and unemployment (40)
-            covered_groups=(CoveredGroup("sample_grave", "一级残疾人（示例）", 30,
-                                         "tests.sample_area.hooks.GRAVELY_DISABLED_SQL"),),
-        ))
+        register(
+            Area(
+                key="sample",
+                label="示例领域",
+                order=900,
+                workbench_urls="tests.sample_area.urls",
+                portal_urls="tests.sample_area.urls:portal_urlpatterns",
+                capabilities={"sample_view": frozenset({Role.INSTITUTION_STAFF, Role.BUREAU_ADMIN})},
+                nav=(NavItem("示例台账", "sample:index", "sample_view"),),
+                services=(PortalService("sample", "申请示例服务", "sample_portal:apply", description="仅用于测试。"),),
+                batch_kinds=(
+                    BatchKind(
+                        "sample_count",
+                        "示例批处理",
+                        "tests.sample_area.tasks.count_task",
+                        "sample_view",
+                        count_labels={"counted": "已计数"},
+                    ),
+                ),
+                # person 360, household page, life events and the overview (tests/sample_area/hooks.py)
+                person_rows="tests.sample_area.hooks.person_rows",
+                household_rows="tests.sample_area.hooks.household_rows",
+                life_events={"death": "tests.sample_area.hooks.on_death"},
+                indicators=(
+                    Indicator("sample_people", "示例人数", "人", "tests.sample_area.hooks.people_by_district"),
+                ),
+                # a group the price-linkage subsidy covers, ranked between tekun (20) and unemployment (40)
+                covered_groups=(
+                    CoveredGroup(
+                        "sample_grave", "一级残疾人（示例）", 30, "tests.sample_area.hooks.GRAVELY_DISABLED_SQL"
+                    ),
+                ),
+            )
+        )

@@ -1,5 +1,6 @@
 """The sample area's person-360 and household rows, death handler and
 indicator: what a new area gives the core, nothing of the core edited."""
+
 from django.db.models import Count
 from django.db.models.functions import Substr
 
@@ -23,17 +24,26 @@ def household_rows(user, household):
 
 def on_death(event):
     """The area's own audit row: it closed its (imaginary) cases of the person."""
-    audit_record(actor=event.actor, action=AuditEvent.Action.UPDATE, target_type="sample.case",
-                 target_id=str(event.person.pk), changes={"life_event": event.kind, "date": event.date,
-                                                          "source": event.source})
+    audit_record(
+        actor=event.actor,
+        action=AuditEvent.Action.UPDATE,
+        target_type="sample.case",
+        target_id=str(event.person.pk),
+        changes={"life_event": event.kind, "date": event.date, "source": event.source},
+    )
     return "closed"
 
 
 def people_by_district(region, day):
     """People living in each district of the subtree: one grouped query."""
-    rows = (Person.objects.filter(residence_region__code__startswith=region.prefix).order_by()
-            .annotate(district=Substr("residence_region_id", 1, 6)).values("district")
-            .annotate(n=Count("id")).values_list("district", "n"))
+    rows = (
+        Person.objects.filter(residence_region__code__startswith=region.prefix)
+        .order_by()
+        .annotate(district=Substr("residence_region_id", 1, 6))
+        .values("district")
+        .annotate(n=Count("id"))
+        .values_list("district", "n")
+    )
     return {district.ljust(12, "0"): n for district, n in rows}
 
 

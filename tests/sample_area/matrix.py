@@ -1,4 +1,5 @@
 """The sample area's rows of the permission matrix (collected by tests/matrix.py)."""
+
 from civil_affairs.models import Role
 from tests.matrix import expect
 

@@ -1,5 +1,6 @@
 """The relief case fixtures (a 3-member household in 金沙社区 and its staff),
 shared with tests/relief, plus the head's own resident account."""
+
 import pytest
 
 from civil_affairs.models import Role
@@ -10,5 +11,6 @@ from tests.relief.conftest import family, relief_standards, staff, today  # noqa
 @pytest.fixture
 def head_account(family):
     head = family.members.get(relation="head").person
-    return UserFactory(username="13800000009", phone="13800000009", role=Role.RESIDENT, person=head,
-                       first_name=head.name)
+    return UserFactory(
+        username="13800000009", phone="13800000009", role=Role.RESIDENT, person=head, first_name=head.name
+    )

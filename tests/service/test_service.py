@@ -1,6 +1,7 @@
 """The service experience on PostgreSQL: timeline, document numbers and the
 decision letter, messages and their SMS, the forgotten password, ratings,
 guides and large print."""
+
 import datetime as dt
 
 import pytest
@@ -29,13 +30,21 @@ def _decided(family, staff, settings, *, grant=True, app=None):
 
 # ---------------------------------------------------------------- timeline
 
+
 def test_timeline_lists_every_step_with_unit_and_masked_person_in_one_query(family, staff, settings):
     app = _decided(family, staff, settings)
     with CaptureQueriesContext(connection) as queries:
         steps = selectors.timeline(app, for_resident=True)
     assert len(queries) == 1
-    assert [str(s.label) for s in steps] == ["填写申请", "提交申请", "受理", "入户调查", "提出审核意见", "张榜公示",
-                                             "审批：准予救助"]
+    assert [str(s.label) for s in steps] == [
+        "填写申请",
+        "提交申请",
+        "受理",
+        "入户调查",
+        "提出审核意见",
+        "张榜公示",
+        "审批：准予救助",
+    ]
     accept = steps[2]
     assert accept.person == f"{staff['caseworker'].first_name[0]}工作人员" and accept.unit == "金沙街道"
     staff_view = selectors.timeline(app)
@@ -56,6 +65,7 @@ def test_case_pages_show_the_timeline_and_the_promised_date(family, staff, head_
 
 # ---------------------------------------------------------------- documents
 
+
 def test_decision_letter_is_numbered_once_per_district_and_year(family, staff, head_account, client, settings):
     app = _decided(family, staff, settings, grant=False)
     client.force_login(head_account, backend="django.contrib.auth.backends.ModelBackend")
@@ -67,8 +77,12 @@ def test_decision_letter_is_numbered_once_per_district_and_year(family, staff, h
     client.get(url)
     assert DocumentNumber.objects.count() == 1  # kept, not numbered again
     other = DocumentNumber.objects.get()
-    assert services.document_number(series=other.series, prefix="通民救", kind="relief_decision",
-                                     target=family, year=2026).sequence == 2  # the next case of the district
+    assert (
+        services.document_number(
+            series=other.series, prefix="通民救", kind="relief_decision", target=family, year=2026
+        ).sequence
+        == 2
+    )  # the next case of the district
 
 
 def test_document_numbers_are_per_series_and_year(family, regions):
@@ -86,8 +100,9 @@ def test_residents_print_only_their_documents(family, staff, head_account, users
     client.force_login(head_account, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get(f"/my/service/relief/{app.pk}/print/receipt/").status_code == 404  # not accepted yet
     assert client.get(f"/my/service/relief/{app.pk}/print/investigation/").status_code == 404  # staff's form
-    svc.application_accept(actor=staff["caseworker"], application=app,
-                           checklist={k: True for k in svc.REQUIRED_DOCUMENTS[app.kind]})
+    svc.application_accept(
+        actor=staff["caseworker"], application=app, checklist={k: True for k in svc.REQUIRED_DOCUMENTS[app.kind]}
+    )
     page = client.get(f"/my/service/relief/{app.pk}/print/receipt/").content.decode()
     assert "受理回执" in page and app.number in page and "2026年12月14日" in page
     client.force_login(users[Role.RESIDENT], backend="django.contrib.auth.backends.ModelBackend")
@@ -96,20 +111,24 @@ def test_residents_print_only_their_documents(family, staff, head_account, users
     for doc in ("receipt", "investigation", "approval"):
         response = client.get(f"/work/service/relief/{app.pk}/print/{doc}/")
         assert response.status_code == 200, doc
-    assert AuditEvent.objects.filter(actor=staff["caseworker"], action="view", target_type="relief.application",
-                                     changes__printed="approval").exists()
+    assert AuditEvent.objects.filter(
+        actor=staff["caseworker"], action="view", target_type="relief.application", changes__printed="approval"
+    ).exists()
 
 
 # ---------------------------------------------------------------- messages
 
-def test_transitions_message_the_resident_and_text_after_commit(family, staff, head_account, client,
-                                                                django_capture_on_commit_callbacks, settings):
+
+def test_transitions_message_the_resident_and_text_after_commit(
+    family, staff, head_account, client, django_capture_on_commit_callbacks, settings
+):
     settings.SMS_BACKEND = "civil_affairs.sms.LocmemBackend"
     sms.outbox.clear()
     app = submitted(family, staff)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        svc.application_accept(actor=staff["caseworker"], application=app,
-                               checklist={k: True for k in svc.REQUIRED_DOCUMENTS[app.kind]})
+        svc.application_accept(
+            actor=staff["caseworker"], application=app, checklist={k: True for k in svc.REQUIRED_DOCUMENTS[app.kind]}
+        )
     message = Message.objects.get(recipient=head_account)
     assert message.title.startswith("您的申请已受理") and message.link == f"/my/relief/applications/{app.pk}/"
     assert sms.outbox == [] and len(callbacks) == 1  # nothing texted inside the transaction
@@ -127,16 +146,22 @@ def test_transitions_message_the_resident_and_text_after_commit(family, staff, h
 
 def test_co_visitor_is_asked_to_confirm(family, staff):
     app = submitted(family, staff)
-    svc.application_accept(actor=staff["caseworker"], application=app,
-                           checklist={k: True for k in svc.REQUIRED_DOCUMENTS[app.kind]})
-    svc.application_visit_record(actor=staff["caseworker"], application=app, second_visitor=staff["colleague"],
-                                 visited_on=TODAY, living_conditions="两居室", findings="属实")
+    svc.application_accept(
+        actor=staff["caseworker"], application=app, checklist={k: True for k in svc.REQUIRED_DOCUMENTS[app.kind]}
+    )
+    svc.application_visit_record(
+        actor=staff["caseworker"],
+        application=app,
+        second_visitor=staff["colleague"],
+        visited_on=TODAY,
+        living_conditions="两居室",
+        findings="属实",
+    )
     message = Message.objects.get(recipient=staff["colleague"])
     assert app.number in message.title and message.link == "/work/relief/tasks/"
 
 
-def test_approved_roll_messages_every_recipient_with_an_account_in_one_statement(family, staff, head_account,
-                                                                                   regions):
+def test_approved_roll_messages_every_recipient_with_an_account_in_one_statement(family, staff, head_account, regions):
     benefit_for(family)
     payroll_generate(month=dt.date(2026, 11, 1))
     from relief.models import PayrollRoll
@@ -144,8 +169,11 @@ def test_approved_roll_messages_every_recipient_with_an_account_in_one_statement
     roll = PayrollRoll.objects.get()
     with CaptureQueriesContext(connection) as queries:
         payroll_approve(actor=staff["reviewer"], roll=roll)
-    inserts = [q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "service_message"')
-               or q["sql"].startswith("INSERT INTO service_message")]
+    inserts = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith('INSERT INTO "service_message"') or q["sql"].startswith("INSERT INTO service_message")
+    ]
     assert len(inserts) == 1 and "SELECT" in inserts[0]
     message = Message.objects.get(recipient=head_account)
     assert "2026-11" in message.title and "780.00" in message.body
@@ -153,8 +181,10 @@ def test_approved_roll_messages_every_recipient_with_an_account_in_one_statement
 
 # ---------------------------------------------------------------- forgotten password
 
-def test_forgot_password_sets_a_new_password_and_is_neutral(head_account, client, settings,
-                                                            django_capture_on_commit_callbacks):
+
+def test_forgot_password_sets_a_new_password_and_is_neutral(
+    head_account, client, settings, django_capture_on_commit_callbacks
+):
     settings.SMS_BACKEND = "civil_affairs.sms.LocmemBackend"
     sms.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -166,19 +196,23 @@ def test_forgot_password_sets_a_new_password_and_is_neutral(head_account, client
     assert sent in known and sent in unknown and len(sms.outbox) == 1  # same words, no text to a stranger
     # back to the resident's reset: a wrong code counts, the right one sets the password
     client.post("/password/forgot/", {"phone": "13800000009"})  # within the resend wait: no new code, same page
-    bad = client.post("/password/forgot/code/", {"code": "000000", "password": "Xinmima#2027",
-                                                 "password_again": "Xinmima#2027"})
+    bad = client.post(
+        "/password/forgot/code/", {"code": "000000", "password": "Xinmima#2027", "password_again": "Xinmima#2027"}
+    )
     assert "验证码错误" in bad.content.decode() or "还可再试" in bad.content.decode()
-    response = client.post("/password/forgot/code/", {"code": code, "password": "Xinmima#2027",
-                                                      "password_again": "Xinmima#2027"})
+    response = client.post(
+        "/password/forgot/code/", {"code": code, "password": "Xinmima#2027", "password_again": "Xinmima#2027"}
+    )
     assert response.status_code == 302 and response.url == "/accounts/login/"
     head_account.refresh_from_db()
     assert head_account.check_password("Xinmima#2027")
-    assert AuditEvent.objects.filter(target_type="civil_affairs.user", target_id=str(head_account.pk),
-                                     changes__password="reset by SMS code").exists()
+    assert AuditEvent.objects.filter(
+        target_type="civil_affairs.user", target_id=str(head_account.pk), changes__password="reset by SMS code"
+    ).exists()
 
 
 # ---------------------------------------------------------------- ratings
+
 
 def test_rating_after_the_case_ends_once_and_by_street(family, staff, head_account, users, client, settings):
     app = submitted(family, staff)
@@ -198,18 +232,20 @@ def test_rating_after_the_case_ends_once_and_by_street(family, staff, head_accou
     assert response.context["rows"] == [{"code": "320612001000", "name": "金沙街道", "count": 1, "average": 4.0}]
     assert 'id="ratings-data"' in response.content.decode()
     with pytest.raises(DomainError):
-        services.rating_submit(actor=head_account, area="relief",
-                               target=selectors.rating_target("relief", head_account, app.pk), score=9)
+        services.rating_submit(
+            actor=head_account, area="relief", target=selectors.rating_target("relief", head_account, app.pk), score=9
+        )
 
 
 # ---------------------------------------------------------------- guides and large print
+
 
 def test_guides_show_the_standards_in_force_and_the_authorisation_template(relief_standards, client):
     index = client.get("/").content.decode()
     assert "/guide/relief/" in index
     page = client.get("/guide/relief/dibao/").content.decode()
     assert "每人每月 780.00 元" in page and "核对授权书" in page and "不收费" in page
-    assert "30个工作日" in page, page[page.find("办理时限"):][:300]
+    assert "30个工作日" in page, page[page.find("办理时限") :][:300]
     assert "/guide/relief/dibao/materials/3/" in page
     assert "家庭经济状况核对授权书" in client.get("/guide/relief/dibao/materials/3/").content.decode()
     assert client.get("/guide/relief/dibao/materials/0/").status_code == 404  # 身份证件: no template

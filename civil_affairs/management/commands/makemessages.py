@@ -1,5 +1,6 @@
 """makemessages that also extracts strings marked `_lazy(...)` (modules that
 need both gettext and gettext_lazy import the lazy one under that name)."""
+
 from django.core.management.commands import makemessages
 
 

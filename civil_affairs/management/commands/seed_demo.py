@@ -1,5 +1,6 @@
 """`manage.py seed_demo --households N [--seed S] [--reset | --if-empty]`:
 load the demo city (civil_affairs.demo) and print the demo logins."""
+
 from __future__ import annotations
 
 import time
@@ -25,8 +26,9 @@ class Command(BaseCommand):
         mode.add_argument("--if-empty", action="store_true", help=_("已有数据时不做任何事"))
         parser.add_argument("--no-logins", action="store_true", help=_("不打印演示账号（make run 自行打印一次）"))
 
-    def handle(self, *args, households: int, seed: int, reset: bool, if_empty: bool, no_logins: bool = False,
-               **options) -> None:
+    def handle(
+        self, *args, households: int, seed: int, reset: bool, if_empty: bool, no_logins: bool = False, **options
+    ) -> None:
         if households < 1:
             raise CommandError(_("--households 须为正整数，当前为 %(n)d。") % {"n": households})
         if if_empty and demo.city_exists():
@@ -45,9 +47,12 @@ class Command(BaseCommand):
         # the first lists people open must not be planned on an empty table's figures.
         analyze(*apps.get_models())
         elapsed = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(
-            _("完成：家庭 %(h)d 户，人员 %(p)d 人，用时 %(s).1f 秒。")
-            % {"h": result.households, "p": result.persons, "s": elapsed}))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("完成：家庭 %(h)d 户，人员 %(p)d 人，用时 %(s).1f 秒。")
+                % {"h": result.households, "p": result.persons, "s": elapsed}
+            )
+        )
         if not no_logins:
             self._print_logins(result.logins)
 

@@ -1,6 +1,7 @@
 """Template tags through which core and area templates show the service
 experience without their views knowing of it: the unread count, the case
 timeline, print links, the rating box and a guide's address."""
+
 from django import template
 from django.urls import NoReverseMatch, reverse
 
@@ -24,17 +25,22 @@ def unread_messages(context) -> int:
 
 @register.inclusion_tag("service/_timeline.html")
 def case_timeline(target, deadline=None, for_resident=False):
-    return {"steps": selectors.timeline(target, for_resident=for_resident), "deadline": deadline,
-            "for_resident": for_resident}
+    return {
+        "steps": selectors.timeline(target, for_resident=for_resident),
+        "deadline": deadline,
+        "for_resident": for_resident,
+    }
 
 
 @register.inclusion_tag("service/_print_links.html")
 def print_links(area_key, target, for_resident=False):
     """Links to the printable documents the case has by now."""
     route = "service:resident_print" if for_resident else "service:print"
-    links = [{"label": d.label, "url": reverse(route, args=[area_key, target.pk, d.key]), "key": d.key}
-             for d in selectors.documents_for(area_key, for_resident=for_resident)
-             if d.available is None or areas.resolve(d.available)(target)]
+    links = [
+        {"label": d.label, "url": reverse(route, args=[area_key, target.pk, d.key]), "key": d.key}
+        for d in selectors.documents_for(area_key, for_resident=for_resident)
+        if d.available is None or areas.resolve(d.available)(target)
+    ]
     return {"links": links}
 
 
@@ -52,8 +58,14 @@ def notice_place():
 def rating_box(context, area_key, target):
     user = context["request"].user
     rating_target = selectors.rating_target(area_key, user, target.pk)
-    return {"target": rating_target, "rating": selectors.rating_of(rating_target), "area_key": area_key,
-            "pk": target.pk, "request": context["request"], "csrf_token": context.get("csrf_token")}
+    return {
+        "target": rating_target,
+        "rating": selectors.rating_of(rating_target),
+        "area_key": area_key,
+        "pk": target.pk,
+        "request": context["request"],
+        "csrf_token": context.get("csrf_token"),
+    }
 
 
 @register.simple_tag
