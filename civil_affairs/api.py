@@ -131,11 +131,20 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
         return super().paginate_queryset(queryset)
 
 
+class ResidenceKeysetPagination(FieldKeysetPagination):
+    field = "residence_region_id"
+
+
 class PersonViewSet(viewsets.ReadOnlyModelViewSet):
-    """人员 (ID numbers masked in lists; full on detail for roles that need them)."""
+    """人员 (ID numbers masked in lists; full on detail for roles that need them), listed by
+    residence region then id: the (region, id) index, or with a disability filter the
+    partial index person_disabled (grade, sex, region, id), serves the order."""
 
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
+    # ids follow the order people were registered in, region by region: in -id order a
+    # district's page walked past every later district's people first.
+    pagination_class = ResidenceKeysetPagination
 
     def get_queryset(self):
         return selectors.person_list_for_user(self.request.user)

@@ -48,6 +48,23 @@ def test_people_filtered_by_disability_read_the_partial_index(regions, users, lo
     ):
         indexes, _nodes = plan(list_query(client, url, "civil_affairs_person"))
         assert "person_disabled" in indexes, (url, indexes)
+    # the API pages by (residence region, id): the partial index gives that order as it is
+    api = list_query(client, "/api/core/persons/?sex=F&disability_grade=4", "civil_affairs_person")
+    indexes, nodes = plan(api)
+    assert "person_disabled" in indexes and not {"Sort", "Incremental Sort"} & nodes, (indexes, nodes)
+
+
+def test_persons_api_pages_by_residence_region_then_id(regions, users, login):
+    for key in ("xingren_1", "jinsha_1", "xingren_1", "jinsha_1", "jinsha_1"):
+        MemberFactory(household__region=regions[key], person__residence_region=regions[key])
+    client = login(users[Role.REVIEWER])
+    seen, url = [], "/api/core/persons/?page_size=2"
+    while url:
+        page = client.get(url).json()
+        seen += [(p["residence_region"], p["id"]) for p in page["results"]]
+        url = page["next"]
+    in_district = Person.objects.filter(residence_region__code__startswith="320612")  # the reviewer's 通州区
+    assert len(seen) > 5 and seen == sorted(in_district.values_list("residence_region_id", "pk"))
 
 
 def test_households_api_pages_by_region_then_id(regions, users, login):
