@@ -261,24 +261,16 @@ def application_income_declare(
     _require_member(application, person)
     end = clock.today() - dt.timedelta(days=1)
     start = add_months(end + dt.timedelta(days=1), -months)
-    record = IncomeRecord.objects.create(
-        household=application.household,
+    return _record_declared(
+        IncomeRecord,
+        actor=actor,
+        application=application,
         person=person,
         kind=kind,
-        amount=money(monthly_amount * months),
-        source=Source.DECLARED,
-        period_start=start,
-        period_end=end,
-        note=_("网上申报"),
+        amount=monthly_amount * months,
+        start=start,
+        end=end,
     )
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.CREATE,
-        target=record,
-        region_code=application.region_id,
-        changes={"application": application.number, "kind": kind, "amount": record.amount},
-    )
-    return record
 
 
 @transaction.atomic
@@ -294,14 +286,30 @@ def application_asset_declare(
         raise DomainError(_("金额不能为负数。"))
     _require_member(application, person)
     today = clock.today()
-    record = AssetRecord.objects.create(
+    return _record_declared(
+        AssetRecord,
+        actor=actor,
+        application=application,
+        person=person,
+        kind=kind,
+        amount=amount,
+        start=today,
+        end=today,
+    )
+
+
+def _record_declared(
+    model, *, actor, application: Application, person: Person, kind: str, amount: Decimal, start: dt.date, end: dt.date
+):
+    """An income or asset line the resident declared online, audited against the application."""
+    record = model.objects.create(
         household=application.household,
         person=person,
         kind=kind,
         amount=money(amount),
         source=Source.DECLARED,
-        period_start=today,
-        period_end=today,
+        period_start=start,
+        period_end=end,
         note=_("网上申报"),
     )
     audit_record(
