@@ -8,6 +8,8 @@ SERVICES := $(BIN)/python -m civil_affairs.devservices --
 .PHONY: install run test lint format bench stop clean messages chromium
 
 MO := locale/en/LC_MESSAGES/django.mo
+# the core's catalogue and each area's own (<area>/locale/), compiled together
+PO := $(wildcard locale/en/LC_MESSAGES/django.po */locale/en/LC_MESSAGES/django.po)
 
 install: $(STAMP) $(MO)
 
@@ -21,7 +23,7 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	touch $(STAMP)
 
 # Compiled translations: only when the catalogue changed (not a reinstall).
-$(MO): locale/en/LC_MESSAGES/django.po $(STAMP)
+$(MO): $(PO) $(STAMP)
 	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq gettext; }
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 
@@ -52,7 +54,7 @@ bench: install
 	$(SERVICES) $(BIN)/python bench/seed_demo.py $(or $(N),400000)
 
 messages:
-	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=var --ignore=staticfiles
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=var --ignore=staticfiles --ignore=docs
 
 stop:
 	$(BIN)/python -m civil_affairs.devservices stop

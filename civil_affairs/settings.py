@@ -29,6 +29,10 @@ INSTALLED_APPS = [
     "civil_affairs",
     "civil_affairs.service",  # guides, timeline, documents, messages, ratings (issue 12)
     "relief",
+    "eldercare",
+    "childcare",
+    "community",
+    "charity",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
