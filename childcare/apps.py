@@ -8,5 +8,8 @@ class ChildcareConfig(AppConfig):
     verbose_name = _("儿童福利")
 
     def ready(self):
-        # registers the area with the core (civil_affairs/areas.py)
-        pass
+        from civil_affairs.areas import register
+
+        from .registration import area
+
+        register(area())
