@@ -13,6 +13,14 @@ what it needs from `registered()`:
   derived from the kind;
 - import kinds (django-import-export resources) and the demo seeder;
 - person-360 and household rows, life-event handlers and bureau indicators;
+- data-exchange feed kinds (`FeedKind`: columns, a row parser, the life event
+  new rows raise), imported by the core (civil_affairs/feeds.py);
+- life events (civil_affairs/life_events.py): `life_events[kind]` is called
+  once per event with a `LifeEvent`; `life_events_many[kind]` once per batch
+  of events with a `LifeEventBatch` (set-based).  An area registering only the
+  single-event handler is called once per event of a batch (a loop in the
+  core); one registering only the set-based handler gets a one-row batch for
+  a single event (a death a caseworker records);
 - the groups the price-linkage subsidy covers (`covered_groups`, read by
   `price_linkage_groups()`): an area adds its people to the subsidy without
   the paying area knowing it (e.g. childcare's orphans);
@@ -84,6 +92,54 @@ class ImportKind:
     @property
     def resource_class(self) -> type:
         return resolve(self.resource)
+
+
+class FeedRowError(ValueError):
+    """A feed row that cannot be imported: the message is the Chinese reason
+    (naming the column and the value), shown with the row's number."""
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    """One parsed row of a data-exchange feed: what the core stores as a
+    FeedRecord.  (kind, id_number, key) makes a row the same row again, so a
+    file imported twice adds nothing; `event_date` is the date the row proves
+    (a death date, a registration date, the first of a month)."""
+
+    id_number: str  # the 18-character number, checked (parse_id_number)
+    name: str
+    key: str  # at most 80 characters
+    event_date: dt.date
+    amount: Decimal | None = None  # yuan, to the fen
+    detail: dict[str, Any] = field(default_factory=dict)  # JSON-able
+
+
+@dataclass(frozen=True)
+class FeedKind:
+    """A kind of data-exchange feed an area (or the core) registers.
+
+    `columns` are the layout's column names in the documented order (the
+    file's first row); `optional` those a file may leave out.  `parse(row)`
+    takes the row as {column: cell} (text, or a date for Excel date cells)
+    and returns a FeedRow or raises FeedRowError with the reason in Chinese;
+    civil_affairs.feeds.Cells gives typed getters that collect every problem
+    of a row.  `life_event` names the life event each NEW row of this kind
+    raises ("death", "moved_out", "custody"…) through
+    civil_affairs.life_events.life_events_record_many, in the chunk's
+    transaction; `sample` is the path (relative to the project) of its
+    documented sample file (default docs/feeds/<key>.csv)."""
+
+    key: str  # FeedRecord.kind: at most 12 characters
+    label: Any
+    columns: tuple[str, ...]
+    parse: str | Callable[[dict[str, Any]], FeedRow]
+    life_event: str | None = None
+    sample: str | None = None
+    optional: frozenset[str] = frozenset({"name"})
+
+    @property
+    def parser(self) -> Callable[[dict[str, Any]], FeedRow]:
+        return resolve(self.parse)
 
 
 @dataclass(frozen=True)
@@ -216,7 +272,10 @@ class Area:
     person_rows: str | Callable | None = None  # callable(user, person) → list[Row]
     household_rows: str | Callable | None = None  # callable(user, household) → list[Row]
     household_links: str | Callable | None = None  # callable(user, household) → list[Link]
-    life_events: dict[str, str | Callable] = field(default_factory=dict)  # event kind → handler(event)
+    life_events: dict[str, str | Callable] = field(default_factory=dict)  # event kind → handler(LifeEvent)
+    # event kind → set-based handler(LifeEventBatch), called once per batch (civil_affairs/life_events.py)
+    life_events_many: dict[str, str | Callable] = field(default_factory=dict)
+    feed_kinds: tuple[FeedKind, ...] = ()  # data-exchange feeds it defines (civil_affairs/feeds.py imports them)
     indicators: tuple[Indicator, ...] = ()
     covered_groups: tuple[CoveredGroup, ...] = ()  # of the price-linkage subsidy (price_linkage_groups())
     parameters: tuple[ParameterKey, ...] = ()  # dated parameters (civil_affairs.parameters)
@@ -241,7 +300,7 @@ def generation() -> int:
 
 
 class AreaConflict(ValueError):
-    """Two areas claim the same key, capability, batch kind or import kind."""
+    """Two areas claim the same key, capability, batch kind, import kind or feed kind."""
 
 
 def register(area: Area) -> Area:

@@ -98,7 +98,8 @@ class ReliefConfig(AppConfig):
                 person_rows="relief.selectors.person360.person_rows",
                 household_rows="relief.selectors.person360.household_rows",
                 household_links="relief.selectors.person360.household_links",
-                life_events={"death": "relief.services.benefits.on_death"},
+                # deaths, set-based (a caseworker's one death comes as a batch of one): civil_affairs/life_events.py
+                life_events_many={"death": "relief.services.recheck.deaths_apply"},
                 indicators=relief_indicators(),
                 # the price-linkage subsidy's groups (the SQL in relief/services/price_linkage.py); a person in
                 # several is paid once, under the first: orphans (childcare) rank 30, between tekun and unemployment

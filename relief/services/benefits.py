@@ -19,7 +19,6 @@ from civil_affairs.services import DomainError, audit_record
 from .. import rules
 from ..models import Application, Benefit, Kind
 from ..selectors.standards import standards_in_force
-from .recheck import deaths_apply_for_person
 
 Status = Benefit.Status
 
@@ -262,18 +261,4 @@ def benefits_close_finished(*, today: dt.date) -> int:
     """Mark benefits whose last month has passed as stopped (one UPDATE)."""
     return Benefit.objects.filter(status__in=Benefit.PAYABLE, last_month__lt=month_start(today)).update(
         status=Status.STOPPED, status_reason=_("发放期满")
-    )
-
-
-def on_death(event) -> dict[str, int]:
-    """Life-event handler (relief/apps.py → civil_affairs.life_events): a death
-    recorded for one person stops the benefits they lived on (or suspends one
-    whose payee died while others live on) from the month after, withdraws
-    unapproved later payment lines and leaves a death task, all audited.  The
-    night's feed deaths take the set-based path (recheck._chunk), same SQL."""
-    return deaths_apply_for_person(
-        actor=event.actor,
-        person_id=event.person.pk,
-        death_date=event.date,
-        task_key=f"p{event.person.pk}:{event.date.isoformat()}",
     )

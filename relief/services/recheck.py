@@ -36,6 +36,7 @@ from civil_affairs.batches import (
     run_chunks,
     run_exclusive,
 )
+from civil_affairs.life_events import LifeEventBatch, life_events_record_many
 from civil_affairs.models import AuditEvent, BatchRun, Person
 from civil_affairs.months import next_month_start, twelve_month_window
 from civil_affairs.permissions import has_capability
@@ -162,43 +163,33 @@ _HITS_SQL = _HITS_FROM.format(
     _LIVE=_LIVE,
     source=f"""
     SELECT f.id AS feed_id, f.kind AS feed_kind, f.key AS feed_key, f.event_date, f.amount, f.detail,
-           p.id AS person_id, p.name AS person_name
+           p.id AS person_id, p.name AS person_name, NULL::text AS task_key
     FROM {_F} f JOIN {_P} p ON p.id_number = f.id_number
     WHERE f.id >= %(lo)s AND f.id < %(hi)s AND f.checked_at IS NULL
       AND f.kind IN ('death', 'vehicle', 'property', 'business', 'hukou', 'wages')""",
 )
-# The single-person path (a death a caseworker records, relief.services.benefits.
-# on_death): the same hit rows for one person, so _DEATHS_SQL decides exactly as
-# it does for the night's feed.  No feed row: feed id 0 (real ids start at 1).
+# The deaths of a life-event batch (civil_affairs.life_events → deaths_apply):
+# the same hit rows, one per (dead person, live benefit), so _DEATHS_SQL decides
+# exactly as it always did for the night's feed.  A death without a feed row
+# (a caseworker's) has feed id 0 (real ids start at 1) and a task key of its own.
 NO_FEED = 0
-_PERSON_DEATH_HITS_SQL = _HITS_FROM.format(
+_DEATH_HITS_SQL = _HITS_FROM.replace("recheck_hit", "death_hit").format(
     _B=_B,
     _M=_M,
     _LIVE=_LIVE,
     source=f"""
-    SELECT {NO_FEED}::bigint AS feed_id, 'death'::varchar AS feed_kind, NULL::varchar AS feed_key,
-           %(death_date)s::date AS event_date, NULL::numeric AS amount, '{{}}'::jsonb AS detail,
-           p.id AS person_id, p.name AS person_name
-    FROM {_P} p WHERE p.id = %(person)s""",
+    SELECT COALESCE(e.feed_record_id, {NO_FEED})::bigint AS feed_id, 'death'::varchar AS feed_kind,
+           NULL::varchar AS feed_key, e.event_date, NULL::numeric AS amount, '{{}}'::jsonb AS detail,
+           p.id AS person_id, p.name AS person_name,
+           'p' || p.id::text || ':' || to_char(e.event_date, 'YYYY-MM-DD') AS task_key
+    FROM {LifeEventBatch.TABLE} e JOIN {_P} p ON p.id = e.person_id""",
 )
 
-# The registry learns every death in the feed (audited like a person update).
-_DEATH_DATES_SQL = f"""
-WITH d AS (
-    SELECT f.id_number, min(f.event_date) AS death_date FROM {_F} f
-    WHERE f.id >= %(lo)s AND f.id < %(hi)s AND f.checked_at IS NULL AND f.kind = 'death'
-    GROUP BY f.id_number
-), changed AS (
-    UPDATE {_P} p SET death_date = d.death_date, updated_at = now()
-    FROM d WHERE p.id_number = d.id_number AND p.death_date IS NULL
-    RETURNING p.id, p.residence_region_id, p.death_date
-), audit_rows AS (
-    SELECT NULL, 'system', 'update', 'civil_affairs.person', c.id::text, c.residence_region_id,
-           jsonb_build_object('death_date', jsonb_build_array(NULL, c.death_date), 'source', 'feed',
-                              'run', %(run)s)
-    FROM changed c
-), audit AS ({_AUDIT_ROWS})
-SELECT count(*) FROM changed"""
+# This chunk's unchecked death rows of people in the registry: the life events they raise.
+_CHUNK_DEATHS_SQL = f"""
+SELECT p.id, f.event_date, f.id FROM {_F} f JOIN {_P} p ON p.id_number = f.id_number
+WHERE f.id >= %(lo)s AND f.id < %(hi)s AND f.checked_at IS NULL AND f.kind = 'death'
+ORDER BY f.id"""
 
 # Per touched benefit: stop when nobody in the household lives on (or the
 # extremely poor person themself died), suspend when the payee died but
@@ -206,7 +197,7 @@ SELECT count(*) FROM changed"""
 # lines already generated for later months, in rolls nobody approved, go.
 _DEATHS_SQL = f"""
 WITH touched AS (
-    SELECT DISTINCT benefit_id FROM recheck_hit WHERE feed_kind = 'death'
+    SELECT DISTINCT benefit_id FROM death_hit WHERE feed_kind = 'death'
 ), state AS (
     SELECT b.id, b.kind, b.status AS old_status, b.last_month AS old_last_month, r.death_date AS recipient_death,
            lv.living, lv.last_death
@@ -255,7 +246,7 @@ WITH touched AS (
 ), audit AS ({_AUDIT_ROWS}), tasks AS (
     INSERT INTO {_T} ({_TASK_COLUMNS})
     SELECT 'death', h.benefit_id, h.person_id, h.region_id,
-           COALESCE(NULLIF(h.feed_id, {NO_FEED})::text, %(task_key)s), NULLIF(h.feed_id, {NO_FEED}),
+           COALESCE(NULLIF(h.feed_id, {NO_FEED})::text, h.task_key), NULLIF(h.feed_id, {NO_FEED}),
            jsonb_build_object('death_date', h.event_date, 'person', h.person_name, 'relation', m.relation,
                               'is_recipient', h.person_id = h.recipient_id, 'living_members', d.living,
                               'status_before', d.old_status,
@@ -263,7 +254,7 @@ WITH touched AS (
                                              ELSE 'unchanged' END,
                               'last_month', c.last_month, 'payments_removed', COALESCE(x.n, 0)),
            %(due)s, 'open', %(run)s, now(), ''
-    FROM recheck_hit h JOIN decision d ON d.id = h.benefit_id
+    FROM death_hit h JOIN decision d ON d.id = h.benefit_id
     LEFT JOIN changed c ON c.id = h.benefit_id
     LEFT JOIN removed_by_benefit x ON x.benefit_id = h.benefit_id
     LEFT JOIN {_M} m ON m.person_id = h.person_id AND m.household_id = h.household_id
@@ -408,12 +399,6 @@ def _chunk(*, run_id: int, day: dt.date, lo: int, hi: int, standards: dict[str, 
         "run": run_id,
         "day": day,
         "due": day + dt.timedelta(days=TASK_DAYS),
-        "stop_reason": _("数据比对：死亡（{date}）"),
-        "suspend_reason": _("数据比对：领取人死亡（{date}），需变更领取人"),
-        "actor_id": None,
-        "actor_label": "system",
-        "step": "feed_death",
-        "task_key": None,
     }
     params["ws"], params["we"] = twelve_month_window(day)
     # An income task is one per household and night, whatever the number of wage rows: keyed by its due date.
@@ -429,13 +414,13 @@ def _chunk(*, run_id: int, day: dt.date, lo: int, hi: int, standards: dict[str, 
         cursor.execute("SELECT feed_kind, count(DISTINCT feed_id) FROM recheck_hit GROUP BY feed_kind")
         by_kind = dict(cursor.fetchall())
         counts["feed_hits"] = sum(by_kind.values())
-        cursor.execute(_DEATH_DATES_SQL, params)
-        counts["deaths_recorded"] = cursor.fetchone()[0]
+        # Deaths are life events: the core records the dates it did not hold and calls every area's
+        # handler (relief's own is deaths_apply below), so a death an import already raised changes nothing.
+        cursor.execute(_CHUNK_DEATHS_SQL, params)
+        recorded = life_events_record_many(kind="death", rows=cursor.fetchall(), source="feed", run_id=run_id)
+        counts["deaths_recorded"] = recorded.count
         if by_kind.get("death"):
-            cursor.execute(_LOCK_OPEN_ROLLS_SQL)
-            cursor.execute(_DEATHS_SQL, params)
-            stopped, suspended, removed, tasks = cursor.fetchone()
-            counts.update(stopped=stopped, suspended=suspended, payments_removed=removed, tasks_death=tasks)
+            counts.update(recorded.results.get("relief") or dict.fromkeys(DEATH_COUNTS, 0))
         if any(by_kind.get(k) for k in ("vehicle", "property", "business", "hukou")):
             cursor.execute(_ASSET_TASKS_SQL, params)
             for kind, n in cursor.fetchall():
@@ -449,33 +434,45 @@ def _chunk(*, run_id: int, day: dt.date, lo: int, hi: int, standards: dict[str, 
     return counts
 
 
-def deaths_apply_for_person(*, actor, person_id: int, death_date: dt.date, task_key: str) -> dict[str, int]:
-    """One recorded death (not from a feed), inside the caller's transaction:
-    the person's live benefits are stopped or suspended, unapproved later lines
-    withdrawn and a death task made, by the same statement as the night's feed
-    deaths (_DEATHS_SQL).  Audited as the actor; `task_key` keeps the task once."""
+DEATH_COUNTS = ("stopped", "suspended", "payments_removed", "tasks_death")
+
+
+def deaths_apply(batch: LifeEventBatch) -> dict[str, int]:
+    """Relief's set-based death handler (Area.life_events_many["death"], called
+    by civil_affairs.life_events in the transaction that records the deaths):
+    each dead person's live benefits are stopped or suspended from the month
+    after, unapproved later payment lines withdrawn and a death task made per
+    (person, benefit), audited as the batch's actor (step "feed_death" for a
+    feed's deaths, "death" for a caseworker's).  Tasks are keyed by the feed
+    row (or person and date), so the same death never makes two."""
     day = clock.today()
+    feed = batch.source == "feed"
+    actor = batch.actor if getattr(batch.actor, "is_authenticated", False) else None
     params = {
-        "person": person_id,
-        "death_date": death_date,
-        "run": None,
+        "run": batch.run_id,
         "day": day,
         "due": day + dt.timedelta(days=TASK_DAYS),
-        "task_key": task_key[:40],
-        "stop_reason": _("登记死亡（{date}）"),
-        "suspend_reason": _("领取人死亡（{date}），需变更领取人"),
-        "actor_id": getattr(actor, "pk", None),
+        "stop_reason": _("数据比对：死亡（{date}）") if feed else _("登记死亡（{date}）"),
+        "suspend_reason": _("数据比对：领取人死亡（{date}），需变更领取人")
+        if feed
+        else _("领取人死亡（{date}），需变更领取人"),
+        "actor_id": actor.pk if actor else None,
         "actor_label": actor.get_username() if actor else "system",
-        "step": "death",
+        "step": "feed_death" if feed else "death",
     }
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.recheck_hit")
-        cursor.execute(_PERSON_DEATH_HITS_SQL, params)
+        batch.table(cursor)
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.death_hit")
+        cursor.execute(_DEATH_HITS_SQL, params)
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM death_hit)")
+        if not cursor.fetchone()[0]:
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.death_hit")
+            return dict.fromkeys(DEATH_COUNTS, 0)
         cursor.execute(_LOCK_OPEN_ROLLS_SQL)
         cursor.execute(_DEATHS_SQL, params)
-        stopped, suspended, removed, tasks = cursor.fetchone()
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.recheck_hit")
-    return {"stopped": stopped, "suspended": suspended, "payments_removed": removed, "tasks_death": tasks}
+        counts = dict(zip(DEATH_COUNTS, cursor.fetchone()))
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.death_hit")
+    return counts
 
 
 # ---------------------------------------------------------------- phase 2: the benefits

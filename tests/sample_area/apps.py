@@ -36,6 +36,12 @@ class SampleAreaConfig(AppConfig):
                 person_rows="tests.sample_area.hooks.person_rows",
                 household_rows="tests.sample_area.hooks.household_rows",
                 life_events={"death": "tests.sample_area.hooks.on_death"},
+                # set-based: a feed's deaths, moves out of the city and custody changes, one call per batch
+                life_events_many={
+                    "death": "tests.sample_area.hooks.on_events",
+                    "moved_out": "tests.sample_area.hooks.on_events",
+                    "custody": "tests.sample_area.hooks.on_events",
+                },
                 indicators=(
                     Indicator("sample_people", "示例人数", "人", "tests.sample_area.hooks.people_by_district"),
                 ),

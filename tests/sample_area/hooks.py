@@ -1,13 +1,14 @@
 """The sample area's person-360 and household rows, death handler and
 indicator: what a new area gives the core, nothing of the core edited."""
 
+from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import Substr
 
 from civil_affairs.areas import Row
 from civil_affairs.models import AuditEvent, Person
 from civil_affairs.permissions import has_capability
-from civil_affairs.services import audit_record
+from civil_affairs.services import audit_record, audit_rows
 
 
 def person_rows(user, person):
@@ -32,6 +33,28 @@ def on_death(event):
         changes={"life_event": event.kind, "date": event.date, "source": event.source},
     )
     return "closed"
+
+
+def on_events(batch):
+    """The set-based handler (Area.life_events_many): one audit row per event,
+    written by one statement over the batch's temporary table."""
+    actor = batch.actor if getattr(batch.actor, "is_authenticated", False) else None
+    with connection.cursor() as cursor:
+        table = batch.table(cursor)
+    written = audit_rows(
+        select_sql=f"""
+        SELECT %(actor_id)s, %(actor_label)s, 'update', 'sample.case', e.person_id::text, p.residence_region_id,
+               jsonb_build_object('life_event', %(kind)s, 'date', e.event_date, 'source', %(source)s,
+                                  'feed_record', e.feed_record_id, 'many', true)
+        FROM {table} e JOIN {Person._meta.db_table} p ON p.id = e.person_id""",
+        params={
+            "actor_id": actor.pk if actor else None,
+            "actor_label": actor.get_username() if actor else "system",
+            "kind": batch.kind,
+            "source": batch.source,
+        },
+    )
+    return {"closed": written}
 
 
 def people_by_district(region, day):
