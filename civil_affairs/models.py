@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now, Right
+from django.db.models.functions import Left, Now, Right
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
@@ -216,6 +216,13 @@ class Household(models.Model):
         indexes = [
             models.Index(fields=["region", "id"], name="household_region_id"),
             models.Index(fields=["created_at", "id"], name="household_created_id"),
+            # A household's number begins with the code of the street it was registered in, so
+            # numbers follow region order: walking the number index for a late district passes
+            # every earlier district.  These give each level's jurisdiction its households in
+            # number order (selectors.household_list_for_user filters on the same expressions).
+            models.Index(Left("region", 6), "number", "id", name="household_district_number"),
+            models.Index(Left("region", 9), "number", "id", name="household_street_number"),
+            models.Index("region", "number", "id", name="household_community_number"),
         ]
 
     def __str__(self) -> str:
@@ -683,3 +690,69 @@ class RollLine(models.Model):
     @staticmethod
     def once_per_month(beneficiary: str) -> models.UniqueConstraint:
         return models.UniqueConstraint(fields=[beneficiary, "month"], name="%(app_label)s_%(class)s_once_per_month")
+
+
+# ---------------------------------------------------------------- data-exchange feeds (数据比对)
+
+
+def feed_kind_validator(value: str) -> None:
+    """A FeedRecord's kind must be one the core or an area registered (civil_affairs.feeds.feed_kinds)."""
+    from .feeds import feed_kinds
+
+    if value not in feed_kinds():
+        raise ValidationError(_("未登记的比对数据类别“%(k)s”。"), params={"k": value})
+
+
+class FeedRecord(models.Model):
+    """One row of a data-exchange feed (数据比对), as imported by the core
+    (civil_affairs/feeds.py).  `kind` is a feed kind registered by the core or
+    an area (areas.FeedKind); `key` is what makes a row the same row again (a
+    plate, a certificate, a month and an employer…), so importing a file twice
+    adds nothing.  `checked_at` stays empty until a nightly recheck (an area's
+    batch) has matched the row against its cases."""
+
+    kind = models.CharField(_("数据类别"), max_length=12, validators=[feed_kind_validator])
+    id_number = models.CharField(_("公民身份号码"), max_length=18)
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    key = models.CharField(_("记录标识"), max_length=80)
+    # Death date, registration date, wage month, move date or list month (1st).
+    event_date = models.DateField(_("发生日期/月份"))
+    # Vehicle value, wages of the month, registered capital; empty where none.
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    detail = models.JSONField(_("明细"), default=dict, blank=True)
+    run = models.ForeignKey(
+        "civil_affairs.BatchRun",
+        verbose_name=_("导入批次"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField(_("导入时间"), db_default=Now())
+    checked_at = models.DateTimeField(_("比对时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("比对数据")
+        verbose_name_plural = _("比对数据")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "id_number", "key"], name="feed_once"),
+        ]
+        indexes = [
+            models.Index(fields=["id_number"], name="feed_id_number"),
+            models.Index(fields=["kind", "event_date"], name="feed_kind_date"),
+            models.Index(fields=["id"], condition=Q(checked_at__isnull=True), name="feed_unchecked"),
+        ]
+
+    @property
+    def kind_label(self) -> str:
+        from .feeds import feed_kinds
+
+        found = feed_kinds().get(self.kind)
+        return str(found.label) if found else self.kind
+
+    def get_kind_display(self) -> str:
+        return self.kind_label
+
+    def __str__(self) -> str:
+        return f"{self.kind_label} {self.key}"
