@@ -9,4 +9,52 @@ class EldercareConfig(AppConfig):
 
     def ready(self):
         # registers the area with the core (civil_affairs/areas.py)
-        pass
+        from civil_affairs.areas import Area, BatchKind, NavItem, register
+        from civil_affairs.models import Role
+
+        from .parameters import PARAMETER_KEYS
+        from .services.allowance import COUNT_LABELS as ALLOWANCE_COUNTS
+
+        staff = {Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN, Role.AUDITOR}
+        capabilities = {
+            # open the area's workbench (institution and provider staff: their own organisation's pages)
+            "eldercare_view": frozenset(staff | {Role.INSTITUTION_STAFF}),
+            # senior allowance: see the rolls; run a month (also on Celery beat); approve a district's roll
+            "allowance_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR}),
+            "allowance_run": frozenset({Role.BUREAU_ADMIN}),
+            "allowance_approve": frozenset({Role.REVIEWER, Role.BUREAU_ADMIN}),
+        }
+        register(
+            Area(
+                key="eldercare",
+                label=_("养老服务"),
+                order=20,
+                workbench_urls="eldercare.urls",
+                portal_urls="eldercare.urls:portal_urlpatterns",
+                capabilities=capabilities,
+                nav=(NavItem(_("养老服务"), "eldercare:index", "eldercare_view"),),
+                my_applications_url_name="eldercare_portal:home",
+                batch_kinds=(
+                    BatchKind(
+                        "eldercare_senior_allowance",
+                        _("尊老金发放"),
+                        "eldercare.tasks.senior_allowance_task",
+                        "allowance_run",
+                        count_labels=ALLOWANCE_COUNTS,
+                    ),
+                ),
+                life_events={"death": "eldercare.services.allowance.on_death"},
+                parameters=PARAMETER_KEYS,
+                audit_links={
+                    "eldercare.seniorallowanceroll": "eldercare:allowance_roll",
+                },
+                audit_labels={
+                    "senior_allowance": _("尊老金发放"),
+                    "senior_allowance_start": _("启动尊老金发放"),
+                    "allowance_stopped": _("尊老金停发（死亡）"),
+                    "removed_months": _("撤销的发放月份"),
+                    "overpaid_months": _("已发放待追回月份"),
+                    "overpaid_total": _("待追回金额（元）"),
+                },
+            )
+        )

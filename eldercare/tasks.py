@@ -1,0 +1,23 @@
+"""Celery tasks for eldercare: thin wrappers over services, taking ids, safe
+to run twice (a retry or a second delivery resumes a run or does nothing).
+Which task runs which BatchRun kind is registered in eldercare/apps.py."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from .services import allowance
+
+TRANSIENT = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
+
+
+@shared_task(bind=True, **TRANSIENT)
+def senior_allowance_task(self, run_id: int) -> dict | None:
+    """Pay the BatchRun's month of senior allowance."""
+    return allowance.allowance_run(run_id=run_id)
+
+
+@shared_task(name="eldercare.senior_allowance_monthly")
+def senior_allowance_monthly() -> int | None:
+    """Celery beat, the 1st of each month (editable in the admin): this month's senior allowance."""
+    run = allowance.allowance_monthly()
+    return run.pk if run is not None else None

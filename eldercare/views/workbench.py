@@ -1,0 +1,13 @@
+"""The eldercare workbench's home: what the user may open in the area."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from civil_affairs.permissions import has_capability, require
+
+
+@require("eldercare_view")
+def index(request):
+    may = {name: has_capability(request.user, name) for name in ("allowance_view",)}
+    return render(request, "eldercare/index.html", {"may": may})
