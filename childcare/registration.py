@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from civil_affairs.areas import Area
+from civil_affairs.areas import Area, BatchKind, CoveredGroup
 from civil_affairs.models import Role
 
 from .parameters import PARAMETER_KEYS
@@ -38,5 +38,16 @@ def area() -> Area:
         label=_("儿童福利"),
         order=30,
         capabilities=CAPABILITIES,
+        batch_kinds=(
+            BatchKind(
+                "childcare_allowance",
+                _("儿童基本生活费花名册"),
+                "childcare.tasks.allowance_task",
+                "childcare_payroll_run",
+            ),
+        ),
+        life_events={"death": "childcare.discovery.on_death"},
+        # orphans and de-facto unsupported children join the price-linkage subsidy, ranked after tekun (20)
+        covered_groups=(CoveredGroup("orphan", _("孤儿和事实无人抚养儿童"), 30, "childcare.payroll.COVERED_SQL"),),
         parameters=PARAMETER_KEYS,
     )

@@ -1,0 +1,165 @@
+"""Life events and proactive discovery (DOMAIN.md "Across areas").
+
+- A child's own death stops their allowance from the month after, once.
+- A parent's death or custody (the feeds) puts a "possible orphan / unsupported
+  child" task with the evidence in the child director's queue for each minor
+  child of that parent in the registry's households; one task per child,
+  parent, event and feed key, so rerunning a night creates nothing new.
+
+Both are set-based: `children_of_sql` finds the minors of many parents in one
+statement, the tasks go in with one INSERT … ON CONFLICT DO NOTHING and their
+audit rows with the core's audit_rows in the same statement."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.db import connection, transaction
+
+from civil_affairs.models import HouseholdMember, Person
+from civil_affairs.months import add_months
+from civil_affairs.services import audit_rows_sql
+
+from .models import Allowance, DiscoveryTask
+
+_M, _P, _T, _A = (
+    HouseholdMember._meta.db_table,
+    Person._meta.db_table,
+    DiscoveryTask._meta.db_table,
+    Allowance._meta.db_table,
+)
+
+# The minors whose parent is `parent`: in the parent's household, a child of the
+# head or spouse (relation child), or a grandchild of the head when the parent
+# is the head's child.  Minor on the event's date.
+_CHILDREN_SQL = f"""
+SELECT ev.key, ev.parent_id, c.person_id AS child_id, kid.residence_region_id, ev.event, ev.evidence
+FROM unnest(%(keys)s::varchar[], %(parents)s::bigint[], %(events)s::varchar[], %(evidence)s::jsonb[],
+            %(dates)s::date[]) AS ev(key, parent_id, event, evidence, day)
+JOIN {_M} pm ON pm.person_id = ev.parent_id
+JOIN {_M} c ON c.household_id = pm.household_id AND c.person_id <> ev.parent_id
+ AND ((pm.relation IN ('head', 'spouse') AND c.relation = 'child')
+   OR (pm.relation = 'child' AND c.relation = 'grandchild'))
+JOIN {_P} kid ON kid.id = c.person_id
+WHERE kid.death_date IS NULL AND kid.birth_date > (ev.day - interval '18 years')"""
+
+_INSERT_SQL = f"""
+WITH found AS ({_CHILDREN_SQL}),
+added AS (
+  INSERT INTO {_T} (child_id, parent_id, region_id, event, key, evidence, status, note, created_at)
+  SELECT child_id, parent_id, residence_region_id, event, key, evidence, 'open', '', now() FROM found
+  ON CONFLICT (child_id, parent_id, event, key) DO NOTHING
+  RETURNING id, child_id, region_id, event
+),
+audited AS ({
+    audit_rows_sql(
+        "(SELECT NULL::bigint, 'system', 'create', 'childcare.discoverytask', id::text, region_id, "
+        "jsonb_build_object('step', 'discover', 'event', event) FROM added)"
+    )
+})
+SELECT count(*) FROM added"""
+
+
+def discover(events: list[dict]) -> int:
+    """Tasks for the minors of each event's parent: events are dicts with key,
+    parent_id, event ('death' or 'custody'), date and evidence.  Returns the
+    tasks added (0 on a rerun)."""
+    if not events:
+        return 0
+    params = {
+        "keys": [e["key"] for e in events],
+        "parents": [e["parent_id"] for e in events],
+        "events": [e["event"] for e in events],
+        "evidence": [json.dumps(e.get("evidence", {}), default=str, ensure_ascii=False) for e in events],
+        "dates": [e["date"] for e in events],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_SQL, params)
+        return cursor.fetchone()[0]
+
+
+_STOP_DEAD_SQL = f"""
+WITH stopped AS (
+  UPDATE {_A} a SET status = 'stopped', stop_reason = 'death',
+         stopped_from = (date_trunc('month', d.day) + interval '1 month')::date,
+         last_month = LEAST(a.last_month, date_trunc('month', d.day)::date)
+  FROM unnest(%(people)s::bigint[], %(dates)s::date[]) AS d(person_id, day)
+  WHERE a.child_id = d.person_id AND a.status = 'active'
+  RETURNING a.id, a.region_id, a.stopped_from
+),
+audited AS ({
+    audit_rows_sql(
+        "(SELECT NULL::bigint, 'system', 'update', 'childcare.allowance', id::text, region_id, "
+        "jsonb_build_object('step', 'stop', 'reason', 'death', 'stopped_from', stopped_from) FROM stopped)"
+    )
+})
+SELECT count(*) FROM stopped"""
+
+
+def deaths_apply(people: list[int], dates: list[dt.date]) -> int:
+    """Stop the allowances of children who died, from the month after: one statement."""
+    if not people:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_STOP_DEAD_SQL, {"people": people, "dates": dates})
+        return cursor.fetchone()[0]
+
+
+@transaction.atomic
+def on_death(event) -> dict[str, int]:
+    """Life-event handler (registered as life_events["death"]): the person's own
+    allowance stops from the month after; their minor children get a discovery task."""
+    stopped = deaths_apply([event.person.pk], [event.date])
+    found = discover(
+        [
+            {
+                "key": f"death:{event.date.isoformat()}",
+                "parent_id": event.person.pk,
+                "event": "death",
+                "date": event.date,
+                "evidence": {"death_date": event.date, "source": event.source, **(event.evidence or {})},
+            }
+        ]
+    )
+    return {"stopped": stopped, "tasks": found}
+
+
+def on_death_many(events) -> dict[str, int]:
+    """Set-based: many deaths (a night's feed) at once."""
+    events = list(events)
+    stopped = deaths_apply([e.person.pk for e in events], [e.date for e in events])
+    found = discover(
+        [
+            {
+                "key": f"death:{e.date.isoformat()}",
+                "parent_id": e.person.pk,
+                "event": "death",
+                "date": e.date,
+                "evidence": {"death_date": e.date, "source": e.source},
+            }
+            for e in events
+        ]
+    )
+    return {"stopped": stopped, "tasks": found}
+
+
+def custody_discover(rows: list[dict]) -> int:
+    """Custody feed rows (person_id, institution, start, expected_end, key): a
+    task for each minor child of a parent deprived of liberty for at least six
+    months expected (or open-ended)."""
+    events = []
+    for row in rows:
+        start, end = row["start"], row.get("expected_end")
+        if end is not None and add_months(start, 6) > end:
+            continue  # under six months: not a case (rules.DEPRIVED)
+        events.append(
+            {
+                "key": row.get("key") or f"custody:{start.isoformat()}",
+                "parent_id": row["person_id"],
+                "event": "custody",
+                "date": start,
+                "evidence": {"institution": row.get("institution", ""), "start": start, "expected_end": end},
+            }
+        )
+    return discover(events)

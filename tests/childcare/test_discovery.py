@@ -1,0 +1,83 @@
+"""Life events and proactive discovery: a parent's death or custody puts a task
+in the child director's queue, once; a child's death stops the allowance."""
+
+import datetime as dt
+
+import pytest
+
+from childcare import discovery, selectors
+from childcare.models import Allowance, DiscoveryTask
+from civil_affairs.life_events import LifeEvent, life_event_record
+from civil_affairs.models import AuditEvent, HouseholdMember, Role
+from tests.childcare.factories import approved, family, id_for, submitted
+from tests.civil_affairs.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _parents_and_child(region):
+    father = MemberFactory(household__region=region, person__id_number=id_for(dt.date(1985, 1, 1)), person__name="赵父")
+    MemberFactory(
+        household=father.household,
+        relation=HouseholdMember.Relation.SPOUSE,
+        person__id_number=id_for(dt.date(1986, 1, 1)),
+        person__name="钱母",
+    )
+    child = MemberFactory(
+        household=father.household,
+        relation=HouseholdMember.Relation.CHILD,
+        person__id_number=id_for(dt.date(2014, 1, 1)),
+        person__name="赵小",
+    )
+    adult = MemberFactory(
+        household=father.household,
+        relation=HouseholdMember.Relation.CHILD,
+        person__id_number=id_for(dt.date(2004, 1, 1)),
+        person__name="赵大",
+    )
+    return father.person, child.person, adult.person
+
+
+def test_parent_death_puts_a_task_in_the_directors_queue_once(cc):
+    father, child, _adult = _parents_and_child(cc["regions"]["jinsha_1"])
+    event = LifeEvent(kind="death", person=father, date=dt.date(2026, 10, 20), source="feed")
+    life_event_record(actor=None, event=event)
+    task = DiscoveryTask.objects.get()
+    assert task.child == child and task.parent == father and task.event == "death"  # the adult child is left out
+    assert task.evidence["death_date"] == "2026-10-20"
+    assert list(selectors.discovery_tasks_for_user(cc[Role.COMMUNITY_WORKER])) == [task]
+    assert not selectors.discovery_tasks_for_user(cc["other_director"]).exists()
+    assert AuditEvent.objects.filter(target_type="childcare.discoverytask", target_id=str(task.pk)).exists()
+    # the night rerun: nothing new
+    assert discovery.on_death_many([event]) == {"stopped": 0, "tasks": 0}
+    assert DiscoveryTask.objects.count() == 1
+
+
+def test_custody_feed_rows(cc):
+    father, child, _adult = _parents_and_child(cc["regions"]["jinsha_1"])
+    rows = [
+        {
+            "person_id": father.pk,
+            "institution": "南通监狱",
+            "start": dt.date(2026, 9, 1),
+            "expected_end": dt.date(2027, 9, 1),
+            "key": "custody:1",
+        },
+    ]
+    assert discovery.custody_discover(rows) == 1
+    assert discovery.custody_discover(rows) == 0  # rerun
+    short = [{**rows[0], "expected_end": dt.date(2027, 2, 28), "key": "custody:2"}]
+    assert discovery.custody_discover(short) == 0  # under six months: no case
+    task = DiscoveryTask.objects.get()
+    assert task.event == "custody" and task.evidence["institution"] == "南通监狱" and task.child == child
+
+
+def test_child_death_stops_the_allowance_from_next_month(cc):
+    guardian, child = family(cc["regions"]["jinsha_1"])
+    approved(submitted(cc[Role.CASEWORKER], child, guardian=guardian), cc[Role.CASEWORKER], cc[Role.REVIEWER])
+    life_event_record(actor=None, event=LifeEvent(kind="death", person=child, date=dt.date(2026, 11, 1)))
+    allowance = Allowance.objects.get(child=child)
+    assert allowance.status == "stopped" and allowance.stop_reason == "death"
+    # granted from December; death in November: never paid
+    assert allowance.last_month == dt.date(2026, 11, 1) and allowance.stopped_from == dt.date(2026, 12, 1)
+    assert AuditEvent.objects.filter(target_type="childcare.allowance", changes__reason="death").exists()
