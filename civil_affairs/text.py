@@ -3,6 +3,8 @@ clause separator "；", the colon "：" and the full stop "。" are Chinese
 punctuation: strings built in code take them from here, by the active
 language, instead of writing them in (English gets ", ", "; ", ": ", ".")."""
 
+import functools
+
 from django.utils.translation import get_language
 
 CHINESE = {"words": "、", "clauses": "；", "colon": "：", "stop": "。"}
@@ -34,3 +36,16 @@ def clauses(items) -> str:
 def labelled(label, value) -> str:
     """ "名称：值" / "Name: value"."""
     return f"{label}{mark('colon')}{value}"
+
+
+@functools.lru_cache(maxsize=512)
+def _choice_labels(model, field_name: str, language: str) -> dict:
+    return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
+
+
+def choice_label(obj, field_name: str) -> str:
+    """What `obj.get_<field>_display()` gives, from labels translated once per
+    model, field and language: Django's own evaluates every choice's lazy label
+    on each call (0.4 ms a row on a 50-row list with four such columns)."""
+    value = getattr(obj, field_name)
+    return _choice_labels(type(obj), field_name, get_language() or "").get(value, value)

@@ -8,6 +8,12 @@ register = template.Library()
 
 
 @register.filter
+def label(obj, field_name):
+    """`{{ task|label:"kind" }}`: the choice's label, as get_kind_display gives it, cached per language."""
+    return text.choice_label(obj, field_name)
+
+
+@register.filter
 def mask_id(value):
     return rules.mask_id_number(value or "")
 
