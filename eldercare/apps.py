@@ -14,6 +14,7 @@ class EldercareConfig(AppConfig):
 
         from .parameters import PARAMETER_KEYS
         from .services.allowance import COUNT_LABELS as ALLOWANCE_COUNTS
+        from .services.settlement import COUNT_LABELS as SETTLEMENT_COUNTS
 
         staff = {Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN, Role.AUDITOR}
         capabilities = {
@@ -23,6 +24,16 @@ class EldercareConfig(AppConfig):
             "allowance_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR}),
             "allowance_run": frozenset({Role.BUREAU_ADMIN}),
             "allowance_approve": frozenset({Role.REVIEWER, Role.BUREAU_ADMIN}),
+            # home care: see orders and visits (provider staff: their provider's only); assess, order and
+            # review visits; check visits in and out (provider staff bound by ProviderMember)
+            "homecare_view": frozenset(
+                {Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR, Role.INSTITUTION_STAFF}
+            ),
+            "homecare_manage": frozenset({Role.CASEWORKER, Role.BUREAU_ADMIN}),
+            # monthly settlement per provider: see, run, approve
+            "settlement_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR}),
+            "settlement_run": frozenset({Role.BUREAU_ADMIN}),
+            "settlement_approve": frozenset({Role.REVIEWER, Role.BUREAU_ADMIN}),
         }
         register(
             Area(
@@ -42,11 +53,20 @@ class EldercareConfig(AppConfig):
                         "allowance_run",
                         count_labels=ALLOWANCE_COUNTS,
                     ),
+                    BatchKind(
+                        "eldercare_homecare_settlement",
+                        _("居家养老服务结算"),
+                        "eldercare.tasks.homecare_settlement_task",
+                        "settlement_run",
+                        count_labels=SETTLEMENT_COUNTS,
+                    ),
                 ),
                 life_events={"death": "eldercare.services.allowance.on_death"},
                 parameters=PARAMETER_KEYS,
                 audit_links={
                     "eldercare.seniorallowanceroll": "eldercare:allowance_roll",
+                    "eldercare.visit": "eldercare:visit",
+                    "eldercare.settlement": "eldercare:settlement",
                 },
                 audit_labels={
                     "senior_allowance": _("尊老金发放"),

@@ -124,3 +124,197 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.get_level_display()} {self.assessed_on}"
+
+
+# ---------------------------------------------------------------- purchased home care
+
+
+class Provider(models.Model):
+    """A contracted home-care provider (居家养老服务组织)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+")
+    bank_account = models.CharField(_("结算银行账号"), max_length=32, blank=True)
+    active = models.BooleanField(_("在约"), default=True)
+
+    class Meta:
+        verbose_name = _("居家养老服务组织")
+        verbose_name_plural = _("居家养老服务组织")
+        ordering = ["region", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProviderMember(models.Model):
+    """Binds a staff user (role institution_staff) to the one provider they work for."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="eldercare_provider"
+    )
+    provider = models.ForeignKey(Provider, verbose_name=_("服务组织"), on_delete=models.CASCADE, related_name="members")
+
+    class Meta:
+        verbose_name = _("服务组织人员")
+        verbose_name_plural = _("服务组织人员")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.provider}"
+
+
+class ServiceItem(models.Model):
+    """A service item at the provider's agreed unit price (助浴、助洁、陪护…)."""
+
+    provider = models.ForeignKey(Provider, verbose_name=_("服务组织"), on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(_("项目编码"), max_length=20)
+    name = models.CharField(_("服务项目"), max_length=50)
+    unit_price = models.DecimalField(_("单价（元）"), max_digits=8, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("服务项目价格")
+        verbose_name_plural = _("服务项目价格")
+        ordering = ["provider", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "code"], name="eldercare_item_once_per_provider"),
+            models.CheckConstraint(condition=Q(unit_price__gt=0), name="eldercare_item_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ¥{self.unit_price}"
+
+
+class HomeCareGroup(models.TextChoices):
+    POOR = "poor", _("低保、特困老人")
+    OTHER = "other", _("其他符合条件老人")
+
+
+class HomeCareOrder(models.Model):
+    """One elder's home-care service for one month with one provider, and the
+    month's allowance it may spend (fixed when the order is made)."""
+
+    person = models.ForeignKey(Person, verbose_name=_("服务对象"), on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey(Provider, verbose_name=_("服务组织"), on_delete=models.PROTECT, related_name="orders")
+    month = models.DateField(_("服务月份"))
+    group = models.CharField(_("补贴类别"), max_length=8, choices=HomeCareGroup.choices)
+    allowance = models.DecimalField(_("当月服务补贴（元）"), max_digits=10, decimal_places=2)
+    region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("派单人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("派单时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("居家养老服务工单")
+        verbose_name_plural = _("居家养老服务工单")
+        ordering = ["-month", "region", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "month"], name="eldercare_order_once_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="eldercare_order_month_first_day"),
+            models.CheckConstraint(condition=Q(allowance__gt=0), name="eldercare_order_allowance_positive"),
+        ]
+        indexes = [models.Index(fields=["provider", "month", "id"], name="elder_order_provider_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.person_id} → {self.provider_id}"
+
+
+class Visit(models.Model):
+    """One planned visit of an order, checked in and out by the provider's worker."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("待服务")
+        IN_PROGRESS = "in_progress", _("服务中")
+        DONE = "done", _("已完成")
+        MISSED = "missed", _("未上门")
+        REJECTED = "rejected", _("核查不通过")
+
+    order = models.ForeignKey(HomeCareOrder, verbose_name=_("工单"), on_delete=models.PROTECT, related_name="visits")
+    provider = models.ForeignKey(Provider, verbose_name=_("服务组织"), on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("服务月份"))
+    planned_start = models.DateTimeField(_("计划开始"))
+    planned_end = models.DateTimeField(_("计划结束"))
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("服务人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("签退时间"), null=True, blank=True)
+    items = models.JSONField(_("服务内容"), default=list, blank=True)  # [{"code", "name", "qty", "unit_price"}]
+    amount = models.DecimalField(_("服务金额（元）"), max_digits=10, decimal_places=2, default=0)
+    elder_confirmed = models.BooleanField(_("老人已确认"), default=False)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    flagged = models.BooleanField(_("待核查"), default=False)
+    flag_reasons = models.JSONField(_("核查原因"), default=list, blank=True)
+    missed_reason = models.CharField(_("未上门原因"), max_length=200, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核查人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    locked = models.BooleanField(_("已结算锁定"), default=False)
+
+    class Meta:
+        verbose_name = _("上门服务记录")
+        verbose_name_plural = _("上门服务记录")
+        ordering = ["planned_start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(planned_end__gt=F("planned_start")), name="eldercare_visit_window"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="eldercare_visit_amount"),
+            models.CheckConstraint(
+                condition=~Q(status="missed") | ~Q(missed_reason=""), name="eldercare_visit_missed_has_reason"
+            ),
+        ]
+        indexes = [models.Index(fields=["provider", "month", "status"], name="elder_visit_provider_month")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.planned_start:%Y-%m-%d %H:%M}"
+
+
+class Settlement(models.Model):
+    """One provider's home-care settlement for one month: what the accepted
+    visits earned, each elder's part capped at their month's allowance.
+    A reviewer approves it before its bank file can be downloaded."""
+
+    class Status(models.TextChoices):
+        GENERATED = "generated", _("待审核")
+        APPROVED = "approved", _("已审核")
+
+    provider = models.ForeignKey(Provider, verbose_name=_("服务组织"), on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("结算月份"))
+    district = models.ForeignKey(Region, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+")
+    visits = models.PositiveIntegerField(_("有效服务次数"))
+    people = models.PositiveIntegerField(_("服务人数"))
+    earned = models.DecimalField(_("服务金额（元）"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("结算金额（元）"), max_digits=14, decimal_places=2)
+    capped_people = models.PositiveIntegerField(_("超出补贴封顶人数"), default=0)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.GENERATED)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("居家养老服务结算")
+        verbose_name_plural = _("居家养老服务结算")
+        ordering = ["-month", "district", "provider"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "month"], name="eldercare_settlement_once_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="eldercare_settlement_month_first_day"),
+            models.CheckConstraint(condition=Q(amount__lte=F("earned")), name="eldercare_settlement_capped"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.provider_id}"

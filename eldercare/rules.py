@@ -74,3 +74,74 @@ def born_before_for(month: dt.date) -> dt.date:
     """Everyone born before this day is 80+ by the end of the month before
     `month` (the set-based batch's index range on birth_date)."""
     return dt.date(month.year - MIN_AGE, month.month, 1)
+
+
+# ---------------------------------------------------------------- purchased home care
+#
+# Worked examples with the demo values (dibao/tekun 200, others eligible 100,
+# +100 when 重度/完全失能):
+# - 72, on dibao, assessed 能力完好: 200;   72, on dibao, 重度失能: 300;
+# - 85, living alone, not poor: 100;       66, 中度失能, not poor: 100;  66, 完全失能: 200;
+# - 66, not poor, 轻度失能, not alone: not eligible;  58 on dibao: not eligible (under 60).
+# Usage alerts at 80/90/100 % of the month's allowance: 160 of 200 → 80; 199.99 → 90; 200 → 100.
+# Settlement: per elder min(earned, allowance), summed per provider: earned 230 on a 200 allowance pays 200.
+
+MODERATE, SEVERE = 2, 3  # AbilityLevel values (GB/T 42195-2022)
+ALERT_LEVELS = (100, 90, 80)
+
+
+def homecare_allowance(
+    *, age: int, poor: bool, living_alone: bool, level: int | None, values: dict[str, Decimal]
+) -> tuple[str, Decimal] | None:
+    """(group, monthly allowance) of an elder, or None when not eligible."""
+    if age < 60:
+        return None
+    if poor:
+        group, base = "poor", values["homecare_allowance_poor"]
+    elif (age >= 80 and living_alone) or (level is not None and level >= MODERATE):
+        group, base = "other", values["homecare_allowance_other"]
+    else:
+        return None
+    extra = values["homecare_allowance_severe_extra"] if level is not None and level >= SEVERE else Decimal(0)
+    return group, money(base + extra)
+
+
+def visit_amount(items: list[tuple[Decimal, Decimal]]) -> Decimal:
+    """Σ quantity × unit price, rounded once to the fen."""
+    return money(sum((Decimal(qty) * Decimal(price) for qty, price in items), Decimal(0)))
+
+
+def usage_alert(*, used: Decimal, allowance: Decimal) -> int | None:
+    """The highest alert level reached (100, 90, 80 % of the allowance), or None."""
+    if allowance <= 0:
+        return None
+    for level in ALERT_LEVELS:
+        if used * 100 >= allowance * level:
+            return level
+    return None
+
+
+def settlement_amount(per_elder: list[tuple[Decimal, Decimal]]) -> tuple[Decimal, Decimal, int]:
+    """(earned, paid, elders capped) from each elder's (earned, allowance):
+    paid never above any elder's allowance."""
+    earned = sum((e for e, _a in per_elder), Decimal(0))
+    paid = sum((min(e, a) for e, a in per_elder), Decimal(0))
+    return money(earned), money(paid), sum(1 for e, a in per_elder if e > a)
+
+
+def visit_flags(
+    *,
+    planned_start: dt.datetime,
+    planned_end: dt.datetime,
+    checked_in: dt.datetime,
+    checked_out: dt.datetime,
+    confirmed: bool,
+    tolerance: dt.timedelta = dt.timedelta(minutes=30),
+) -> list[str]:
+    """Why a checked-out visit needs review (it is never refused): outside the planned window, or unconfirmed."""
+    flags = []
+    if checked_in < planned_start - tolerance or checked_out > planned_end + tolerance:
+        flags.append("outside_window")
+    if not confirmed:
+        flags.append("unconfirmed")
+    return flags

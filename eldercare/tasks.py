@@ -21,3 +21,11 @@ def senior_allowance_monthly() -> int | None:
     """Celery beat, the 1st of each month (editable in the admin): this month's senior allowance."""
     run = allowance.allowance_monthly()
     return run.pk if run is not None else None
+
+
+@shared_task(bind=True, **TRANSIENT)
+def homecare_settlement_task(self, run_id: int) -> dict | None:
+    """Settle the BatchRun's month of home care."""
+    from .services import settlement
+
+    return settlement.settlement_run(run_id=run_id)

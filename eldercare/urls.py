@@ -3,7 +3,7 @@ pages under /my/eldercare/."""
 
 from django.urls import path
 
-from .views import allowance, portal, workbench
+from .views import allowance, homecare, portal, workbench
 
 app_name = "eldercare"
 
@@ -14,6 +14,14 @@ urlpatterns = [
     path("allowance/rolls/<int:pk>/", allowance.roll_detail, name="allowance_roll"),
     path("allowance/rolls/<int:pk>/approve/", allowance.roll_approve, name="allowance_roll_approve"),
     path("allowance/rolls/<int:pk>/bank.<str:fmt>", allowance.roll_bank_file, name="allowance_roll_bank_file"),
+    # purchased home care: visits and the monthly settlements
+    path("visits/", homecare.visit_list, name="visits"),
+    path("visits/<int:pk>/", homecare.visit_detail, name="visit"),
+    path("visits/<int:pk>/<str:action>/", homecare.visit_action, name="visit_action"),
+    path("settlements/", homecare.settlement_list, name="settlements"),
+    path("settlements/<int:pk>/", homecare.settlement_detail, name="settlement"),
+    path("settlements/<int:pk>/approve/", homecare.settlement_approve, name="settlement_approve"),
+    path("settlements/<int:pk>/bank.<str:fmt>", homecare.settlement_bank_file, name="settlement_bank_file"),
 ]
 
 portal_urlpatterns = (

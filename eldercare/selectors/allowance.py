@@ -88,4 +88,4 @@ def allowance_list_for_person(user, person) -> QuerySet[SeniorAllowance]:
     prefix = jurisdiction_prefix(user)
     if prefix is None:
         return SeniorAllowance.objects.none()
-    return SeniorAllowance.objects.filter(person=person, region_id__startswith=prefix).order_by("-month")
+    return SeniorAllowance.objects.filter(person=person, region__code__startswith=prefix).order_by("-month")

@@ -23,6 +23,12 @@ def _approve(who):
     return {Role.REVIEWER: 302, Role.BUREAU_ADMIN: 302, "anonymous": 302}.get(who, 403)
 
 
+HOMECARE = {Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR, Role.INSTITUTION_STAFF, "other_caseworker"}
+# The visit is of 金沙社区 and of the provider the institution-staff user works for.
+HOMECARE_IN = HOMECARE - OTHER
+SETTLEMENT = {Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR, "other_caseworker"}
+SETTLEMENT_IN = SETTLEMENT - OTHER
+
 ROWS = {
     "eldercare:index": (lambda o: "/work/eldercare/", "get", expect(AREA)),
     "eldercare:allowance": (lambda o: "/work/eldercare/allowance/", "get", expect(ALLOWANCE)),
@@ -42,6 +48,35 @@ ROWS = {
         expect(ALLOWANCE_IN, out_of_scope=OTHER),
     ),
     "eldercare_portal:home": (lambda o: "/my/eldercare/", "get", expect({Role.RESIDENT})),
+    # home care: provider staff see their own provider's visits; other staff their jurisdiction's
+    "eldercare:visits": (lambda o: "/work/eldercare/visits/", "get", expect(HOMECARE)),
+    "eldercare:visit": (
+        lambda o: f"/work/eldercare/visits/{o['visit'].pk}/",
+        "get",
+        expect(HOMECARE_IN, out_of_scope=OTHER),
+    ),
+    # a step POSTed: back to the visit with the service's message (only the provider's worker may check in)
+    "eldercare:visit_action": (
+        lambda o: f"/work/eldercare/visits/{o['visit'].pk}/check-in/",
+        "post",
+        expect(HOMECARE_IN, ok_status=302, out_of_scope=OTHER),
+    ),
+    "eldercare:settlements": (lambda o: "/work/eldercare/settlements/", "get", expect(SETTLEMENT)),
+    "eldercare:settlement": (
+        lambda o: f"/work/eldercare/settlements/{o['settlement'].pk}/",
+        "get",
+        expect(SETTLEMENT_IN, out_of_scope=OTHER),
+    ),
+    "eldercare:settlement_approve": (
+        lambda o: f"/work/eldercare/settlements/{o['settlement'].pk}/approve/",
+        "post",
+        _approve,
+    ),
+    "eldercare:settlement_bank_file": (
+        lambda o: f"/work/eldercare/settlements/{o['settlement_approved'].pk}/bank.csv",
+        "get",
+        expect(SETTLEMENT_IN, out_of_scope=OTHER),
+    ),
 }
 
 
@@ -61,6 +96,42 @@ def objects(core_objects, users):
     approved = SeniorAllowanceRoll.objects.get(month=dt.date(2026, 8, 1), district_id="320612000000")
     allowance.allowance_roll_approve(actor=users[Role.REVIEWER], roll=approved)
     return {
+        **_homecare(users),
         "allowance_roll": SeniorAllowanceRoll.objects.get(month=dt.date(2026, 9, 1), district_id="320612000000"),
         "allowance_roll_approved": approved,
     }
+
+
+def _homecare(users):
+    """A provider of 通州区 (the institution-staff user works for it), an order and
+    a planned visit of an 85-year-old living alone in 金沙社区, and two settlements."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from civil_affairs.models import Region
+    from eldercare.models import Provider, ProviderMember, Settlement
+    from eldercare.services import homecare
+    from tests.civil_affairs.factories import HouseholdFactory, MemberFactory
+    from tests.eldercare.factories import id_number_born
+
+    jinsha = Region.objects.get(code="320612001000")
+    provider = Provider.objects.create(name="康乐居家养老", credit_code="52320612MJ0000009X", region=jinsha)
+    ProviderMember.objects.create(user=users[Role.INSTITUTION_STAFF], provider=provider)
+    household = HouseholdFactory(region=Region.objects.get(code="320612001001"), number="H320612001000901")
+    alone = MemberFactory(household=household, person__id_number=id_number_born(dt.date(1940, 1, 9))).person
+    month = timezone.localdate().replace(day=1)
+    order = homecare.order_create(actor=users[Role.CASEWORKER], person=alone, provider=provider, month=month)
+    start = timezone.make_aware(dt.datetime(month.year, month.month, 2, 9))
+    visit = homecare.visit_plan(
+        actor=users[Role.CASEWORKER], order=order, start=start, end=start + dt.timedelta(hours=1)
+    )
+    common = {"provider": provider, "district_id": "320612000000", "visits": 1, "people": 1}
+    settlement = Settlement.objects.create(
+        month=dt.date(2026, 9, 1), earned=Decimal("40"), amount=Decimal("40"), **common
+    )
+    approved = Settlement.objects.create(
+        month=dt.date(2026, 8, 1), earned=Decimal("40"), amount=Decimal("40"), status="approved", **common
+    )
+    return {"visit": visit, "settlement": settlement, "settlement_approved": approved}
