@@ -62,6 +62,7 @@ class EldercareConfig(AppConfig):
                     ),
                 ),
                 life_events={"death": "eldercare.services.allowance.on_death"},
+                life_events_many={"death": "eldercare.services.allowance.on_deaths"},
                 parameters=PARAMETER_KEYS,
                 audit_links={
                     "eldercare.seniorallowanceroll": "eldercare:allowance_roll",

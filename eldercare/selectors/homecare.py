@@ -62,7 +62,9 @@ def usage_for_order(order: HomeCareOrder) -> dict:
 def settlement_list_for_user(user) -> QuerySet[Settlement]:
     if not has_capability(user, "settlement_view"):
         return Settlement.objects.none()
-    return scoped(Settlement.objects.select_related("provider", "district", "approved_by"), user, "provider__region__code")
+    return scoped(
+        Settlement.objects.select_related("provider", "district", "approved_by"), user, "provider__region__code"
+    )
 
 
 def settlement_get_for_user(user, pk) -> Settlement:

@@ -371,3 +371,53 @@ def on_death(event) -> dict:
             },
         )
     return {"removed": len(removed), "overpaid": len(overpaid)}
+
+
+_DEATHS_SQL = f"""
+WITH gone AS (
+    DELETE FROM {_LINE} s USING {_ROLL} r, {{rows}} e
+    WHERE s.roll_id = r.id AND r.status = 'generated' AND s.person_id = e.person_id
+      AND s.month >= (date_trunc('month', e.event_date) + interval '1 month')::date
+    RETURNING s.person_id, s.region_id, s.month, s.amount, e.event_date
+), paid AS (
+    SELECT s.person_id, s.region_id, s.month, s.amount, e.event_date
+    FROM {_LINE} s JOIN {_ROLL} r ON r.id = s.roll_id JOIN {{rows}} e ON e.person_id = s.person_id
+    WHERE r.status = 'approved' AND s.month >= (date_trunc('month', e.event_date) + interval '1 month')::date
+), touched AS (
+    SELECT x.person_id, max(x.region_id) AS region_id, max(x.event_date) AS event_date,
+           coalesce(jsonb_agg(to_char(x.month, 'YYYY-MM') ORDER BY x.month) FILTER (WHERE x.kind = 'removed'),
+                    '[]'::jsonb) AS removed,
+           coalesce(jsonb_agg(to_char(x.month, 'YYYY-MM') ORDER BY x.month) FILTER (WHERE x.kind = 'overpaid'),
+                    '[]'::jsonb) AS overpaid,
+           coalesce(sum(x.amount) FILTER (WHERE x.kind = 'overpaid'), 0) AS overpaid_total
+    FROM (SELECT 'removed' AS kind, g.* FROM gone g UNION ALL SELECT 'overpaid', p.* FROM paid p) x
+    GROUP BY x.person_id
+), audit_rows AS (
+    SELECT %(actor_id)s, %(actor_label)s, 'update', 'civil_affairs.person', t.person_id::text, t.region_id,
+           jsonb_build_object('step', 'allowance_stopped', 'death_date', t.event_date, 'removed_months', t.removed,
+                              'overpaid_months', t.overpaid, 'overpaid_total', to_char(t.overpaid_total, 'FM9999999990.00'),
+                              'run', %(run)s::bigint)
+    FROM touched t
+), audit AS ({{audit}})
+SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM paid)"""
+
+
+def on_deaths(batch) -> dict:
+    """Set-based life-event hook (Area.life_events_many): the same as
+    `on_death` for a batch of deaths in one statement, one audit row per
+    person whose allowance it touched."""
+    from civil_affairs.services import audit_rows_sql
+
+    actor = batch.actor if getattr(batch.actor, "is_authenticated", False) else None
+    with connection.cursor() as cursor:
+        rows = batch.table(cursor)
+        cursor.execute(
+            _DEATHS_SQL.format(rows=rows, audit=audit_rows_sql("audit_rows")),
+            {
+                "actor_id": actor.pk if actor else None,
+                "actor_label": actor.get_username() if actor else "system",
+                "run": batch.run_id,
+            },
+        )
+        removed, overpaid = cursor.fetchone()
+    return {"removed": removed, "overpaid": overpaid}

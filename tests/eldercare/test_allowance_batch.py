@@ -306,3 +306,29 @@ def test_resident_sees_their_payments(elders, users, login):
     # someone else's page shows none of it
     other = login(users[Role.RESIDENT])
     assert "500.00" not in other.get("/my/eldercare/").content.decode()
+
+
+def test_deaths_set_based_through_life_events_many(elders, users):
+    """A feed's deaths in one batch: open later lines removed, approved ones reported, one audit row each."""
+    from civil_affairs.life_events import life_events_record_many
+
+    _run("2026-10")
+    roll = SeniorAllowanceRoll.objects.get(month=OCT, district_id="320613000000")
+    services.allowance_roll_approve(actor=users[Role.BUREAU_ADMIN], roll=roll)
+    a, b, c = elders["turns80_jul"], elders["hundred"], elders["ninety"]
+    recorded = life_events_record_many(
+        kind="death",
+        rows=[(a.pk, D(2026, 9, 10), None), (b.pk, D(2026, 9, 20), None), (c.pk, D(2026, 10, 5), None)],
+        source="feed",
+    )
+    assert recorded.results["eldercare"] == {"removed": 1, "overpaid": 1}  # c died in October: October stays
+    assert not SeniorAllowance.objects.filter(person=a, month=OCT).exists()
+    assert SeniorAllowance.objects.filter(person=b, month=OCT).exists()  # approved: paid, to recover
+    assert SeniorAllowance.objects.filter(person=c, month=OCT).exists()
+    events = {
+        e.target_id: e.changes
+        for e in AuditEvent.objects.filter(target_type="civil_affairs.person", changes__step="allowance_stopped")
+    }
+    assert set(events) == {str(a.pk), str(b.pk)}
+    assert events[str(a.pk)]["removed_months"] == ["2026-10"]
+    assert events[str(b.pk)]["overpaid_months"] == ["2026-10"] and events[str(b.pk)]["overpaid_total"] == "500.00"
