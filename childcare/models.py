@@ -282,7 +282,7 @@ class AllowanceRoll(DistrictRoll):
 class AllowancePayment(RollLine):
     """One child's allowance of one month: unique per child and month."""
 
-    roll = models.ForeignKey(AllowanceRoll, verbose_name=_("花名册"), on_delete=models.PROTECT, related_name="lines")
+    roll = models.ForeignKey(AllowanceRoll, verbose_name=_("花名册"), on_delete=models.PROTECT, related_name="payments")
     allowance = models.ForeignKey(Allowance, verbose_name=_("待遇"), on_delete=models.PROTECT, related_name="payments")
     child = models.ForeignKey(Person, verbose_name=_("儿童"), on_delete=models.PROTECT, related_name="+")
     guardian = models.ForeignKey(

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from civil_affairs.areas import Area, BatchKind, CoveredGroup
+from civil_affairs.areas import Area, BatchKind, CoveredGroup, ImportKind, NavItem, PortalService
 from civil_affairs.models import Role
 
 from .parameters import PARAMETER_KEYS
+from .stats import indicators
 
 CW, RV, DIR, ADMIN, AUD = Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN, Role.AUDITOR
 
@@ -37,7 +38,20 @@ def area() -> Area:
         key="childcare",
         label=_("儿童福利"),
         order=30,
+        workbench_urls="childcare.urls",
+        portal_urls="childcare.urls:portal_urlpatterns",
+        api_router="childcare.api.router",
         capabilities=CAPABILITIES,
+        nav=(NavItem(_("儿童福利"), "childcare:index", "childcare_view"),),
+        services=(
+            PortalService(
+                "childcare",
+                _("申请孤儿、事实无人抚养儿童基本生活费"),
+                "childcare_portal:apply",
+                description=_("监护人为同一家庭的孤儿或事实无人抚养儿童申请基本生活费。"),
+            ),
+        ),
+        my_applications_url_name="childcare_portal:index",
         batch_kinds=(
             BatchKind(
                 "childcare_allowance",
@@ -50,4 +64,37 @@ def area() -> Area:
         # orphans and de-facto unsupported children join the price-linkage subsidy, ranked after tekun (20)
         covered_groups=(CoveredGroup("orphan", _("孤儿和事实无人抚养儿童"), 30, "childcare.payroll.COVERED_SQL"),),
         parameters=PARAMETER_KEYS,
+        person_rows="childcare.person360.person_rows",
+        household_rows="childcare.person360.household_rows",
+        indicators=indicators(),
+        demo_seeder="childcare.demo.seed_area",
+        import_kinds=(
+            ImportKind(
+                "childcare_child", "childcare.resources.ChildResource", _("困境和留守儿童台账"), "childcare_configure"
+            ),
+            ImportKind(
+                "childcare_director", "childcare.resources.DirectorResource", _("儿童主任名册"), "childcare_configure"
+            ),
+        ),
+        audit_links={
+            "childcare.case": "childcare:case_detail",
+            "childcare.allowance": "childcare:allowance_detail",
+            "childcare.child": "childcare:child_detail",
+            "childcare.allowanceroll": "childcare:roll_detail",
+        },
+        audit_labels={
+            "check": _("街道审核"),
+            "decide": _("区县审批"),
+            "grant": _("开始发放"),
+            "stop": _("停发"),
+            "review": _("年度复核"),
+            "register": _("登记"),
+            "risk": _("调整风险等级"),
+            "child_visit": _("走访"),
+            "refer": _("转介"),
+            "refer_close": _("转介办结"),
+            "discover": _("主动发现"),
+            "discovery_resolve": _("核实主动发现任务"),
+            "assign": _("任命"),
+        },
     )

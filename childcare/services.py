@@ -459,7 +459,7 @@ def visit_record(*, actor, child: Child, visited_on: dt.date, seen: bool, notes:
         child.last_visit_on = visited_on
         child.next_visit_due = rules.next_visit_due(visited_on, child.risk, _visit_standards(child, today))
         child.save(update_fields=["last_visit_on", "next_visit_due"])
-    _audit(actor, child, "visit", visit=visit.pk, seen=seen, on_time=visit.on_time)
+    _audit(actor, child, "child_visit", visit=visit.pk, seen=seen, on_time=visit.on_time)
     return visit
 
 
@@ -518,7 +518,7 @@ def discovery_resolve(*, actor, task: DiscoveryTask, note: str) -> DiscoveryTask
         raise DomainError(_("该任务已处理。"))
     task.status, task.note = DiscoveryTask.Status.DONE, note.strip()[:200]
     task.save(update_fields=["status", "note"])
-    _audit(actor, task, "resolve", note=task.note)
+    _audit(actor, task, "discovery_resolve", note=task.note)
     return task
 
 
