@@ -9,4 +9,6 @@ class CharityConfig(AppConfig):
 
     def ready(self):
         # registers the area with the core (civil_affairs/areas.py)
-        pass
+        from .area import register_area
+
+        register_area()

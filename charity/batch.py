@@ -1,0 +1,421 @@
+"""Charity's batches on the shared engine (civil_affairs/batches.py):
+
+- yearly receipts (`issue_receipts --org ID --year YYYY`): one receipt per donor
+  grouping the year's donations not yet receipted, set-based per chunk of donor
+  ids, numbers taken from the locked counter row in the chunk's transaction;
+  rerunning adds nothing, a killed run resumes from its last chunk;
+- bank / platform statement import (CSV or Excel, streamed): bad rows reported
+  with their row number and reason, good rows kept; idempotent by the
+  statement's transaction id (the same file twice adds nothing)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from psycopg2.extras import execute_values
+
+from civil_affairs.batches import analyze, result_update, run_chunks, run_exclusive
+from civil_affairs.errors import DomainError
+from civil_affairs.models import AuditEvent, BatchRun
+from civil_affairs.money import money
+from civil_affairs.services import audit_record, audit_rows_sql, batchrun_create, batchrun_finish, batchrun_progress
+
+from .models import Donation, Donor, LedgerEntry, Organisation, Receipt, ReceiptLine
+
+RECEIPTS_KIND = "charity_receipts"
+STATEMENT_KIND = "charity_statement"
+RECEIPT_CHUNK = 20000  # donor ids per transaction
+
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def parse_year(value) -> int:
+    text = str(value).strip()
+    if not _YEAR.match(text) or not 2000 <= int(text) <= 2100:
+        raise DomainError(_("年度格式应为 YYYY，例如 2026；收到：%(v)s") % {"v": value})
+    return int(text)
+
+
+def receipts_start(*, org: Organisation, year, user=None) -> BatchRun:
+    year = parse_year(year)
+    return batchrun_create(
+        kind=RECEIPTS_KIND, params={"org": org.pk, "year": year}, user=user, region=None if user else org.region
+    )
+
+
+YEARLY_SQL = f"""
+WITH todo AS (
+    SELECT d.donor_id, sum(d.amount) AS amount, count(*) AS n
+    FROM {Donation._meta.db_table} d
+    WHERE d.organisation_id = %(org)s AND d.received_on >= %(y0)s AND d.received_on < %(y1)s
+      AND d.receipt_id IS NULL AND NOT d.receipt_declined AND NOT d.anonymous
+      AND d.donor_id >= %(lo)s AND d.donor_id < %(hi)s
+    GROUP BY d.donor_id
+),
+numbered AS (
+    SELECT donor_id, amount, n, %(base)s + row_number() OVER (ORDER BY donor_id) AS number FROM todo
+),
+made AS (
+    INSERT INTO {Receipt._meta.db_table}
+        (organisation_id, year, number, kind, donor_id, amount, issued_on, e_receipt_code, void, void_reason, issued_by_id)
+    SELECT %(org)s, %(year)s, number, 'yearly', donor_id, amount, %(day)s,
+           upper(substr(encode(sha256(convert_to(%(org)s || '-' || %(year)s || '-' || number, 'UTF8')), 'hex'), 1, 20)),
+           false, '', %(actor)s
+    FROM numbered
+    RETURNING id, donor_id, number, amount
+),
+lines AS (
+    INSERT INTO {ReceiptLine._meta.db_table} (receipt_id, donation_id, amount)
+    SELECT made.id, d.id, d.amount
+    FROM made JOIN {Donation._meta.db_table} d ON d.donor_id = made.donor_id
+    WHERE d.organisation_id = %(org)s AND d.received_on >= %(y0)s AND d.received_on < %(y1)s
+      AND d.receipt_id IS NULL AND NOT d.receipt_declined AND NOT d.anonymous
+    RETURNING receipt_id, donation_id
+),
+marked AS (
+    UPDATE {Donation._meta.db_table} d SET receipt_id = lines.receipt_id FROM lines
+    WHERE d.id = lines.donation_id RETURNING d.id
+),
+audited AS (
+    {{audit}}
+)
+SELECT (SELECT count(*) FROM made), (SELECT count(*) FROM marked)
+"""
+
+AUDIT_SOURCE = """(SELECT %(actor)s, %(actor_label)s, 'create', 'charity.receipt', made.id::text, %(region)s,
+    json_build_object('number', made.number, 'amount', made.amount::text, 'yearly', %(year)s)::text FROM made)"""
+
+
+def _receipt_step(*, org: Organisation, year: int, actor_id, actor_label: str, day: dt.date):
+    sql = YEARLY_SQL.replace("{audit}", audit_rows_sql(AUDIT_SOURCE))
+    table = "charity_receiptcounter"
+
+    def step(lo: int, hi: int) -> dict[str, int]:
+        with connection.cursor() as cursor:
+            # lock the (org, year) counter row for the chunk's transaction: no other receipt takes a number meanwhile
+            cursor.execute(
+                f"""INSERT INTO {table} (organisation_id, year, last) VALUES (%s, %s, 0)
+                    ON CONFLICT (organisation_id, year) DO UPDATE SET last = {table}.last RETURNING last""",
+                [org.pk, year],
+            )
+            base = cursor.fetchone()[0]
+            cursor.execute(
+                sql,
+                {
+                    "org": org.pk,
+                    "year": year,
+                    "y0": dt.date(year, 1, 1),
+                    "y1": dt.date(year + 1, 1, 1),
+                    "lo": lo,
+                    "hi": hi,
+                    "base": base,
+                    "day": day,
+                    "actor": actor_id,
+                    "actor_label": actor_label,
+                    "region": org.region_id,
+                },
+            )
+            receipts, donations = cursor.fetchone()
+            cursor.execute(
+                f"UPDATE {table} SET last = last + %s WHERE organisation_id = %s AND year = %s",
+                [receipts, org.pk, year],
+            )
+        return {"receipts": receipts, "donations": donations}
+
+    return step
+
+
+def receipts_run(*, run_id: int, progress=None) -> dict | None:
+    """Issue the run's yearly receipts (the task and the command both call this)."""
+    from civil_affairs.clock import today
+
+    run = BatchRun.objects.select_related("created_by").get(pk=run_id)
+    org = Organisation.objects.filter(pk=run.params.get("org")).first()
+    if org is None:
+        batchrun_finish(run_id=run_id, failed=True, message=_("慈善组织不存在：%(o)s") % {"o": run.params.get("org")})
+        raise DomainError(_("慈善组织不存在：%(o)s") % {"o": run.params.get("org")})
+    year = parse_year(run.params.get("year"))
+    label = _("%(org)s %(y)d年度捐赠票据") % {"org": org.name, "y": year}
+
+    def work(run: BatchRun) -> dict:
+        ids = Donor.objects.filter(organisation=org).order_by("pk").values_list("pk", flat=True)
+        first = ids.first() or 0
+        last = ids.last() or 0
+        actor = run.created_by
+        counts = run_chunks(
+            run_id=run.pk,
+            first=first,
+            end=last + 1,
+            chunk=RECEIPT_CHUNK,
+            step=_receipt_step(
+                org=org,
+                year=year,
+                actor_id=actor.pk if actor else None,
+                actor_label=actor.get_username() if actor else "system",
+                day=today(),
+            ),
+            progress=progress,
+        )
+        analyze(Receipt, ReceiptLine)
+        message = _("%(what)s：开具 %(r)d 张，涵盖 %(d)d 笔捐赠。") % {
+            "what": label,
+            "r": counts.get("receipts", 0),
+            "d": counts.get("donations", 0),
+        }
+        result_update(run_id=run.pk, counts=counts)
+        batchrun_finish(run_id=run.pk, message=message)
+        return counts
+
+    return run_exclusive(run=run, key=org.pk * 10000 + year % 10000, label=label, same=run.params, work=work)
+
+
+# ---------------------------------------------------------------- statement import
+
+COLUMNS = {
+    "transaction_id": ("流水号", "交易流水号", "transaction_id"),
+    "date": ("日期", "交易日期", "date"),
+    "amount": ("金额", "金额（元）", "amount"),
+    "name": ("捐赠人", "付款人", "户名", "name"),
+    "kind": ("类型", "捐赠人类型", "kind"),
+    "id_number": ("证件号码", "身份证号码", "id_number"),
+    "account": ("账号", "付款账号", "account"),
+}
+KINDS = {"个人": "person", "person": "person", "": "person", "单位": "company", "企业": "company", "company": "company"}
+IMPORT_CHUNK = 5000
+
+
+def _header_map(header: list) -> dict[str, int]:
+    found = {}
+    for i, cell in enumerate(header):
+        text = str(cell or "").strip().lstrip("\ufeff")
+        for key, names in COLUMNS.items():
+            if text in names:
+                found[key] = i
+    missing = [COLUMNS[k][0] for k in ("transaction_id", "date", "amount", "name") if k not in found]
+    if missing:
+        raise DomainError(_("流水文件缺少列：%(c)s（第一行应为列名）") % {"c": "、".join(missing)})
+    return found
+
+
+def _rows(path: str):
+    """(row number, cells) streamed from a CSV or Excel file; row 1 is the header."""
+    if path.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            for n, row in enumerate(book.active.iter_rows(values_only=True), start=1):
+                yield n, list(row)
+        finally:
+            book.close()
+    else:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            for n, row in enumerate(csv.reader(fh), start=1):
+                yield n, row
+
+
+def _date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip().replace("/", "-").replace(".", "-")
+    try:
+        return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else dt.datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise ValueError(_("日期无效：%(v)s（应为 YYYY-MM-DD）") % {"v": value}) from None
+
+
+def parse_row(cells: list, cols: dict[str, int], today: dt.date) -> dict:
+    def cell(key):
+        i = cols.get(key)
+        return "" if i is None or i >= len(cells) or cells[i] is None else cells[i]
+
+    tid = str(cell("transaction_id")).strip()
+    if not tid:
+        raise ValueError(_("流水号为空"))
+    if len(tid) > 64:
+        raise ValueError(_("流水号超过64个字符"))
+    day = _date(cell("date"))
+    if day > today:
+        raise ValueError(_("日期 %(d)s 晚于今天") % {"d": day})
+    raw = cell("amount")
+    try:
+        amount = money(Decimal(str(raw).replace(",", "").replace("¥", "").strip()))
+    except (InvalidOperation, ValueError):
+        raise ValueError(_("金额无效：%(v)s") % {"v": raw}) from None
+    if amount <= 0:
+        raise ValueError(_("金额必须大于零：%(v)s") % {"v": raw})
+    if amount >= Decimal("1000000000000"):
+        raise ValueError(_("金额过大：%(v)s") % {"v": raw})
+    name = str(cell("name")).strip()[:100]
+    kind_text = str(cell("kind")).strip()
+    if kind_text not in KINDS:
+        raise ValueError(_("捐赠人类型应为“个人”或“单位”：%(v)s") % {"v": kind_text})
+    kind = KINDS[kind_text]
+    id_number = str(cell("id_number")).strip().upper()[:20]
+    account = str(cell("account")).strip()[:60]
+    anonymous = not name or name in ("匿名", "匿名捐赠")
+    key = f"id:{id_number}" if id_number else f"acct:{account}" if account else f"{kind}:{name}"
+    return {
+        "tid": tid,
+        "day": day,
+        "amount": amount,
+        "name": name,
+        "kind": kind,
+        "id_number": id_number,
+        "key": key,
+        "anonymous": anonymous,
+    }
+
+
+def _insert_chunk(
+    *, org: Organisation, rows: list[dict], campaign_id, fund_id, project_id, actor_id
+) -> tuple[int, int]:
+    """Donors (upserted), donations (ON CONFLICT on the transaction id: nothing
+    twice) and their ledger entries, in three statements."""
+    with connection.cursor() as cursor:
+        donors = {r["key"]: r for r in rows if not r["anonymous"]}
+        if donors:
+            execute_values(
+                cursor,
+                f"""INSERT INTO {Donor._meta.db_table} (organisation_id, kind, name, id_number, phone, key)
+                    VALUES %s ON CONFLICT (organisation_id, key) DO NOTHING""",
+                [(org.pk, r["kind"], r["name"], r["id_number"], "", k) for k, r in sorted(donors.items())],
+                page_size=IMPORT_CHUNK,
+            )
+            cursor.execute(
+                f"SELECT key, id FROM {Donor._meta.db_table} WHERE organisation_id = %s AND key = ANY(%s)",
+                [org.pk, list(donors)],
+            )
+            ids = dict(cursor.fetchall())
+        else:
+            ids = {}
+        made = execute_values(
+            cursor,
+            f"""INSERT INTO {Donation._meta.db_table}
+                (organisation_id, donor_id, anonymous, kind, item, amount, received_on, campaign_id, fund_id,
+                 project_id, transaction_id, receipt_declined, entered_by_id, created_at)
+                VALUES %s ON CONFLICT (organisation_id, transaction_id) WHERE transaction_id <> '' DO NOTHING
+                RETURNING id, amount, received_on""",
+            [
+                (
+                    org.pk,
+                    None if r["anonymous"] else ids[r["key"]],
+                    r["anonymous"],
+                    "money",
+                    "",
+                    r["amount"],
+                    r["day"],
+                    campaign_id,
+                    fund_id,
+                    project_id,
+                    r["tid"],
+                    False,
+                    actor_id,
+                )
+                for r in rows
+            ],  # fmt: skip
+            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())",
+            page_size=IMPORT_CHUNK,
+            fetch=True,
+        )
+        if made:
+            execute_values(
+                cursor,
+                f"""INSERT INTO {LedgerEntry._meta.db_table}
+                    (organisation_id, kind, amount, fund_id, project_id, donation_id, entered_on, reason,
+                     created_by_id, created_at)
+                    VALUES %s""",
+                [(org.pk, "donation", a, fund_id, project_id, i, day, "流水导入", actor_id) for i, a, day in made],
+                template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, now())",
+                page_size=IMPORT_CHUNK,
+            )
+    return len(made), len(rows) - len(made)
+
+
+def statement_start(*, user, org: Organisation, path: str, filename: str, campaign=None) -> BatchRun:
+    run = batchrun_create(
+        kind=STATEMENT_KIND,
+        params={"org": org.pk, "path": path, "filename": filename[:200], "campaign": campaign.pk if campaign else None},
+        user=user,
+    )
+    audit_record(actor=user, action=AuditEvent.Action.IMPORT, target=run, region_code=org.region_id,
+                 changes={"kind": "charity_statement", "filename": filename})  # fmt: skip
+    return run
+
+
+def statement_import(*, run_id: int, progress=None) -> dict:
+    """Stream the run's file in chunks of IMPORT_CHUNK rows, each chunk in its
+    own transaction; a resumed run skips the rows already done (and the
+    transaction ids make any overlap harmless)."""
+    from civil_affairs.clock import today
+
+    from .models import Campaign
+
+    run = BatchRun.objects.select_related("created_by").get(pk=run_id)
+    org = Organisation.objects.get(pk=run.params["org"])
+    campaign = Campaign.objects.filter(pk=run.params.get("campaign"), organisation=org).first()
+    fund_id = project_id = None
+    if campaign is not None:
+        fund_id, project_id = (None, campaign.project_id) if campaign.project_id else (campaign.fund_id, None)
+    actor_id = run.created_by_id
+    day = today()
+    counts = dict(run.result.get("counts", {}))
+    done_rows = run.done
+    BatchRun.objects.filter(pk=run_id).update(status=BatchRun.Status.RUNNING)
+    cols = None
+    good: list[dict] = []
+    bad: list[dict] = []
+    seen = 0
+
+    def flush():
+        nonlocal good, bad
+        with transaction.atomic():
+            added = dupes = 0
+            if good:
+                added, dupes = _insert_chunk(
+                    org=org, rows=good, campaign_id=campaign.pk if campaign else None, fund_id=fund_id,
+                    project_id=project_id, actor_id=actor_id,
+                )  # fmt: skip
+            counts["added"] = counts.get("added", 0) + added
+            counts["duplicates"] = counts.get("duplicates", 0) + dupes
+            counts["bad"] = counts.get("bad", 0) + len(bad)
+            batchrun_progress(run_id=run_id, done=len(good) + len(bad), errors=bad)
+            BatchRun.objects.filter(pk=run_id).update(result={**run.result, "counts": counts})
+        if progress:
+            progress(seen)
+        good, bad = [], []
+
+    for n, cells in _rows(run.params["path"]):
+        if cols is None:
+            cols = _header_map(cells)
+            continue
+        if not any(str(c or "").strip() for c in cells):
+            continue
+        seen += 1
+        if seen <= done_rows:
+            continue
+        try:
+            good.append(parse_row(cells, cols, day))
+        except ValueError as exc:
+            bad.append({"row": n, "reason": str(exc)})
+        if len(good) + len(bad) >= IMPORT_CHUNK:
+            flush()
+    if cols is None:
+        batchrun_finish(run_id=run_id, failed=True, message=_("流水文件为空。"))
+        raise DomainError(_("流水文件为空。"))
+    flush()
+    BatchRun.objects.filter(pk=run_id).update(total=seen, done=seen)
+    message = _("流水导入：新增 %(a)d 笔，已存在 %(d)d 笔（按流水号去重，未重复入账），错误 %(b)d 行。") % {
+        "a": counts.get("added", 0),
+        "d": counts.get("duplicates", 0),
+        "b": counts.get("bad", 0),
+    }
+    batchrun_finish(run_id=run_id, message=message)
+    return counts
