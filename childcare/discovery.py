@@ -125,23 +125,48 @@ def on_death(event) -> dict[str, int]:
     return {"stopped": stopped, "tasks": found}
 
 
-def on_death_many(events) -> dict[str, int]:
-    """Set-based: many deaths (a night's feed) at once."""
-    events = list(events)
-    stopped = deaths_apply([e.person.pk for e in events], [e.date for e in events])
+def on_death_many(batch) -> dict[str, int]:
+    """Set-based life-event handler (Area.life_events_many["death"]): a feed
+    chunk's deaths stop those children's allowances and raise discovery tasks
+    for the minors of those who died, in a few statements for the whole batch."""
+    rows = batch.rows
+    stopped = deaths_apply([r[0] for r in rows], [r[1] for r in rows])
     found = discover(
         [
             {
-                "key": f"death:{e.date.isoformat()}",
-                "parent_id": e.person.pk,
+                "key": f"death:{day.isoformat()}",
+                "parent_id": person_id,
                 "event": "death",
-                "date": e.date,
-                "evidence": {"death_date": e.date, "source": e.source},
+                "date": day,
+                "evidence": {"death_date": day, "source": batch.source, "feed_record": feed_id},
             }
-            for e in events
+            for person_id, day, feed_id in rows
         ]
     )
     return {"stopped": stopped, "tasks": found}
+
+
+def on_custody_many(batch) -> dict[str, int]:
+    """Set-based life-event handler (Area.life_events_many["custody"]): the
+    custody feed's new rows (institution, start, expected end, read from the
+    core's FeedRecord in one query) raise discovery tasks for the minors."""
+    from civil_affairs.models import FeedRecord
+
+    details = dict(FeedRecord.objects.filter(pk__in=[r[2] for r in batch.rows if r[2]]).values_list("pk", "detail"))
+    rows = []
+    for person_id, day, feed_id in batch.rows:
+        detail = details.get(feed_id) or {}
+        end = detail.get("expected_end")
+        rows.append(
+            {
+                "person_id": person_id,
+                "institution": detail.get("institution", ""),
+                "start": day,
+                "expected_end": dt.date.fromisoformat(end) if end else None,
+                "key": f"custody:{feed_id or day.isoformat()}",
+            }
+        )
+    return {"tasks": custody_discover(rows)}
 
 
 def custody_discover(rows: list[dict]) -> int:

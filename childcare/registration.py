@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from civil_affairs.areas import Area, BatchKind, CoveredGroup, ImportKind, NavItem, PortalService
+from civil_affairs.areas import Area, BatchKind, CoveredGroup, FeedKind, ImportKind, NavItem, PortalService
 from civil_affairs.models import Role
 
 from .parameters import PARAMETER_KEYS
@@ -61,6 +61,22 @@ def area() -> Area:
             ),
         ),
         life_events={"death": "childcare.discovery.on_death"},
+        # set-based: a feed chunk's deaths and custody rows at once (civil_affairs.life_events)
+        life_events_many={
+            "death": "childcare.discovery.on_death_many",
+            "custody": "childcare.discovery.on_custody_many",
+        },
+        feed_kinds=(
+            FeedKind(
+                "custody",
+                _("羁押/服刑信息"),
+                ("id_number", "name", "institution", "start_date", "expected_end"),
+                "childcare.feeds.parse_custody",
+                life_event="custody",
+                sample="docs/feeds/custody.csv",
+                optional=frozenset({"name", "expected_end"}),
+            ),
+        ),
         # orphans and de-facto unsupported children join the price-linkage subsidy, ranked after tekun (20)
         covered_groups=(CoveredGroup("orphan", _("孤儿和事实无人抚养儿童"), 30, "childcare.payroll.COVERED_SQL"),),
         parameters=PARAMETER_KEYS,

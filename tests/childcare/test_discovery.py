@@ -6,9 +6,11 @@ import datetime as dt
 import pytest
 
 from childcare import discovery, selectors
+from childcare.feeds import parse_custody
 from childcare.models import Allowance, DiscoveryTask
-from civil_affairs.life_events import LifeEvent, life_event_record
-from civil_affairs.models import AuditEvent, HouseholdMember, Role
+from civil_affairs.areas import FeedRowError
+from civil_affairs.life_events import LifeEvent, LifeEventBatch, life_event_record, life_events_record_many
+from civil_affairs.models import AuditEvent, FeedRecord, HouseholdMember, Role
 from tests.childcare.factories import approved, family, id_for, submitted
 from tests.civil_affairs.factories import MemberFactory
 
@@ -49,8 +51,14 @@ def test_parent_death_puts_a_task_in_the_directors_queue_once(cc):
     assert not selectors.discovery_tasks_for_user(cc["other_director"]).exists()
     assert AuditEvent.objects.filter(target_type="childcare.discoverytask", target_id=str(task.pk)).exists()
     # the night rerun: nothing new
-    assert discovery.on_death_many([event]) == {"stopped": 0, "tasks": 0}
+    batch = LifeEventBatch(kind="death", source="feed", rows=[(father.pk, dt.date(2026, 10, 20), None)])
+    assert discovery.on_death_many(batch) == {"stopped": 0, "tasks": 0}
     assert DiscoveryTask.objects.count() == 1
+    # and through the core: the death already recorded is no new event
+    assert (
+        life_events_record_many(kind="death", rows=[(father.pk, dt.date(2026, 10, 20), None)], source="feed").results
+        == {}
+    )
 
 
 def test_custody_feed_rows(cc):
@@ -81,3 +89,40 @@ def test_child_death_stops_the_allowance_from_next_month(cc):
     # granted from December; death in November: never paid
     assert allowance.last_month == dt.date(2026, 11, 1) and allowance.stopped_from == dt.date(2026, 12, 1)
     assert AuditEvent.objects.filter(target_type="childcare.allowance", changes__reason="death").exists()
+
+
+def test_custody_feed_row_through_the_core_life_event(cc, today):
+    father, child, _adult = _parents_and_child(cc["regions"]["jinsha_1"])
+    row = parse_custody(
+        {
+            "id_number": father.id_number,
+            "name": "赵父",
+            "institution": "南通监狱",
+            "start_date": "2026-09-01",
+            "expected_end": "2028/8/31",
+        }
+    )
+    assert row.event_date == dt.date(2026, 9, 1) and row.detail["expected_end"] == "2028-08-31"
+    record = FeedRecord.objects.create(
+        kind="custody", id_number=row.id_number, key=row.key, event_date=row.event_date, detail=row.detail
+    )
+    done = life_events_record_many(kind="custody", rows=[(father.pk, row.event_date, record.pk)], source="feed")
+    assert done.results["childcare"] == {"tasks": 1}
+    task = DiscoveryTask.objects.get()
+    assert task.child == child and task.evidence["institution"] == "南通监狱"
+
+
+def test_custody_feed_bad_rows_are_refused_in_chinese(today):
+    with pytest.raises(FeedRowError) as exc:
+        parse_custody({"id_number": "320612198501010136", "institution": "", "start_date": "2026-13-01"})
+    message = str(exc.value)
+    assert "institution 不能为空" in message and "start_date 不是有效日期" in message
+
+
+def test_the_sample_file_parses(today):
+    import csv
+    from pathlib import Path
+
+    with Path("docs/feeds/custody.csv").open(encoding="utf-8-sig") as handle:
+        rows = [parse_custody(r) for r in csv.DictReader(handle)]
+    assert len(rows) == 2 and all(r.detail["institution"] for r in rows)
