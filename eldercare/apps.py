@@ -34,6 +34,13 @@ class EldercareConfig(AppConfig):
             "settlement_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR}),
             "settlement_run": frozenset({Role.BUREAU_ADMIN}),
             "settlement_approve": frozenset({Role.REVIEWER, Role.BUREAU_ADMIN}),
+            # institutions: see (institution staff: their own only); admit and discharge
+            "institution_view": frozenset(
+                {Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR, Role.INSTITUTION_STAFF}
+            ),
+            "institution_manage": frozenset({Role.INSTITUTION_STAFF, Role.BUREAU_ADMIN}),
+            # the eldercare dashboard of a region subtree
+            "eldercare_dashboard": frozenset(staff),
         }
         register(
             Area(
@@ -68,6 +75,7 @@ class EldercareConfig(AppConfig):
                     "eldercare.seniorallowanceroll": "eldercare:allowance_roll",
                     "eldercare.visit": "eldercare:visit",
                     "eldercare.settlement": "eldercare:settlement",
+                    "eldercare.institution": "eldercare:institution",
                 },
                 audit_labels={
                     "senior_allowance": _("尊老金发放"),

@@ -318,3 +318,159 @@ class Settlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.provider_id}"
+
+
+# ---------------------------------------------------------------- institutions and beds
+
+
+class Institution(models.Model):
+    """An elder-care institution (养老机构) on file (备案)."""
+
+    class Operator(models.TextChoices):
+        PUBLIC = "public", _("公办")
+        PUBLIC_PRIVATE = "public_private", _("公建民营")
+        PRIVATE = "private", _("民办")
+
+    class Medical(models.TextChoices):
+        IN_HOUSE = "in_house", _("内设医疗机构")
+        PARTNER = "partner", _("与医疗机构签约合作")
+        NONE = "none", _("无")
+
+    name = models.CharField(_("名称"), max_length=100)
+    filing_number = models.CharField(_("备案编号"), max_length=30, unique=True)
+    operator = models.CharField(_("运营方式"), max_length=16, choices=Operator.choices)
+    star_grade = models.PositiveSmallIntegerField(_("星级"), default=0)  # 0: not rated; 1–5 (GB/T 37276-2018)
+    grade_score = models.PositiveSmallIntegerField(_("评定得分"), null=True, blank=True)  # out of 1 000
+    grade_valid_until = models.DateField(_("星级有效期至"), null=True, blank=True)
+    medical = models.CharField(_("医疗能力"), max_length=10, choices=Medical.choices, default=Medical.NONE)
+    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("养老机构")
+        verbose_name_plural = _("养老机构")
+        ordering = ["region", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(star_grade__lte=5), name="eldercare_institution_star_grade"),
+            models.CheckConstraint(
+                condition=Q(grade_score__isnull=True) | Q(grade_score__lte=1000), name="eldercare_institution_score"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstitutionMember(models.Model):
+    """Binds a staff user (role institution_staff) to the one institution they work in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="eldercare_institution"
+    )
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("养老机构"), on_delete=models.CASCADE, related_name="members"
+    )
+
+    class Meta:
+        verbose_name = _("养老机构人员")
+        verbose_name_plural = _("养老机构人员")
+
+
+class Bed(models.Model):
+    """A bed in a room; its status follows its resident (set only by admission and discharge)."""
+
+    class Kind(models.TextChoices):
+        NURSING = "nursing", _("护理型")
+        ORDINARY = "ordinary", _("普通型")
+
+    class Status(models.TextChoices):
+        FREE = "free", _("空闲")
+        OCCUPIED = "occupied", _("已入住")
+
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("养老机构"), on_delete=models.CASCADE, related_name="beds"
+    )
+    room = models.CharField(_("房间号"), max_length=20)
+    number = models.CharField(_("床位号"), max_length=20)
+    kind = models.CharField(_("床位类型"), max_length=10, choices=Kind.choices, default=Kind.ORDINARY)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.FREE, editable=False)
+
+    class Meta:
+        verbose_name = _("床位")
+        verbose_name_plural = _("床位")
+        ordering = ["institution", "room", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "room", "number"], name="eldercare_bed_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room}-{self.number}"
+
+
+class Stay(models.Model):
+    """A resident's stay in an institution: admitted → discharged (a state machine)."""
+
+    class State(models.TextChoices):
+        ADMITTED = "admitted", _("在院")
+        DISCHARGED = "discharged", _("已出院")
+
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("养老机构"), on_delete=models.PROTECT, related_name="stays"
+    )
+    bed = models.ForeignKey(Bed, verbose_name=_("床位"), on_delete=models.PROTECT, related_name="stays")
+    person = models.ForeignKey(Person, verbose_name=_("入住老人"), on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(_("入住时能力等级"), choices=AbilityLevel.choices, null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.ADMITTED)
+    admitted_on = models.DateField(_("入住日期"))
+    discharged_on = models.DateField(_("离院日期"), null=True, blank=True)
+    discharge_reason = models.CharField(_("离院原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("入住记录")
+        verbose_name_plural = _("入住记录")
+        ordering = ["-admitted_on", "-id"]
+        constraints = [
+            # a bed cannot hold two residents; a person is in one bed at a time
+            models.UniqueConstraint(fields=["bed"], condition=Q(state="admitted"), name="eldercare_bed_one_resident"),
+            models.UniqueConstraint(fields=["person"], condition=Q(state="admitted"), name="eldercare_person_one_bed"),
+            models.CheckConstraint(
+                condition=(Q(state="admitted") & Q(discharged_on__isnull=True))
+                | (Q(state="discharged") & Q(discharged_on__gte=F("admitted_on"))),
+                name="eldercare_stay_state_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.bed_id}"
+
+
+class Facility(models.Model):
+    """A community facility (day-care centre, home-care station, mutual-aid point,
+    meal point), possibly run by an institution (chain model, 链式养老) and
+    serving listed communities."""
+
+    class Kind(models.TextChoices):
+        DAY_CARE = "day_care", _("日间照料中心")
+        STATION = "station", _("居家养老服务站")
+        MUTUAL_AID = "mutual_aid", _("互助睦邻点")
+        MEAL_POINT = "meal_point", _("助餐点")
+
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+")
+    operator = models.ForeignKey(
+        Institution,
+        verbose_name=_("运营机构"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="facilities",
+    )
+    serves = models.ManyToManyField(Region, verbose_name=_("服务社区"), blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("社区养老服务设施")
+        verbose_name_plural = _("社区养老服务设施")
+        ordering = ["region", "kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -29,3 +29,11 @@ def homecare_settlement_task(self, run_id: int) -> dict | None:
     from .services import settlement
 
     return settlement.settlement_run(run_id=run_id)
+
+
+@shared_task(name="eldercare.beds_check_nightly")
+def beds_check_nightly() -> int:
+    """Celery beat, nightly: beds and residents that disagree, recorded in the audit log."""
+    from .services import institutions
+
+    return institutions.beds_check_nightly()

@@ -3,7 +3,7 @@ pages under /my/eldercare/."""
 
 from django.urls import path
 
-from .views import allowance, homecare, portal, workbench
+from .views import allowance, homecare, institutions, portal, workbench
 
 app_name = "eldercare"
 
@@ -22,6 +22,11 @@ urlpatterns = [
     path("settlements/<int:pk>/", homecare.settlement_detail, name="settlement"),
     path("settlements/<int:pk>/approve/", homecare.settlement_approve, name="settlement_approve"),
     path("settlements/<int:pk>/bank.<str:fmt>", homecare.settlement_bank_file, name="settlement_bank_file"),
+    # institutions and beds
+    path("institutions/", institutions.institution_list, name="institutions"),
+    path("institutions/<int:pk>/", institutions.institution_detail, name="institution"),
+    path("institutions/<int:pk>/admit/", institutions.admit, name="admit"),
+    path("institutions/<int:pk>/stays/<int:stay>/discharge/", institutions.discharge, name="discharge"),
 ]
 
 portal_urlpatterns = (

@@ -9,5 +9,8 @@ from civil_affairs.permissions import has_capability, require
 
 @require("eldercare_view")
 def index(request):
-    may = {name: has_capability(request.user, name) for name in ("allowance_view", "homecare_view", "settlement_view")}
+    may = {
+        name: has_capability(request.user, name)
+        for name in ("allowance_view", "homecare_view", "settlement_view", "institution_view", "eldercare_dashboard")
+    }
     return render(request, "eldercare/index.html", {"may": may})

@@ -29,6 +29,17 @@ HOMECARE_IN = HOMECARE - OTHER
 SETTLEMENT = {Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR, "other_caseworker"}
 SETTLEMENT_IN = SETTLEMENT - OTHER
 
+INSTITUTION = {
+    Role.CASEWORKER,
+    Role.REVIEWER,
+    Role.BUREAU_ADMIN,
+    Role.AUDITOR,
+    Role.INSTITUTION_STAFF,
+    "other_caseworker",
+}
+INSTITUTION_IN = INSTITUTION - OTHER
+MANAGE = {Role.INSTITUTION_STAFF, Role.BUREAU_ADMIN}
+
 ROWS = {
     "eldercare:index": (lambda o: "/work/eldercare/", "get", expect(AREA)),
     "eldercare:allowance": (lambda o: "/work/eldercare/allowance/", "get", expect(ALLOWANCE)),
@@ -72,6 +83,24 @@ ROWS = {
         "post",
         _approve,
     ),
+    # institutions: the institution-staff user works in the institution of 金沙街道
+    "eldercare:institutions": (lambda o: "/work/eldercare/institutions/", "get", expect(INSTITUTION)),
+    "eldercare:institution": (
+        lambda o: f"/work/eldercare/institutions/{o['institution'].pk}/",
+        "get",
+        expect(INSTITUTION_IN, out_of_scope=OTHER),
+    ),
+    # POSTed empty: back to the institution with the service's message
+    "eldercare:admit": (
+        lambda o: f"/work/eldercare/institutions/{o['institution'].pk}/admit/",
+        "post",
+        expect(MANAGE, ok_status=302),
+    ),
+    "eldercare:discharge": (
+        lambda o: f"/work/eldercare/institutions/{o['institution'].pk}/stays/{o['stay'].pk}/discharge/",
+        "post",
+        expect(MANAGE, ok_status=302),
+    ),
     "eldercare:settlement_bank_file": (
         lambda o: f"/work/eldercare/settlements/{o['settlement_approved'].pk}/bank.csv",
         "get",
@@ -97,6 +126,7 @@ def objects(core_objects, users):
     allowance.allowance_roll_approve(actor=users[Role.REVIEWER], roll=approved)
     return {
         **_homecare(users),
+        **_institution(users),
         "allowance_roll": SeniorAllowanceRoll.objects.get(month=dt.date(2026, 9, 1), district_id="320612000000"),
         "allowance_roll_approved": approved,
     }
@@ -135,3 +165,26 @@ def _homecare(users):
         month=dt.date(2026, 8, 1), earned=Decimal("40"), amount=Decimal("40"), status="approved", **common
     )
     return {"visit": visit, "settlement": settlement, "settlement_approved": approved}
+
+
+def _institution(users):
+    """An institution of 金沙街道 (the institution-staff user works there) with a resident in one of two beds."""
+    import datetime as dt
+
+    from civil_affairs.models import Region
+    from eldercare.models import Bed, Institution, InstitutionMember
+    from eldercare.services import institutions
+    from tests.eldercare.factories import elder
+
+    home = Institution.objects.create(
+        name="金沙敬老院",
+        filing_number="320612-9001",
+        operator="public",
+        region=Region.objects.get(code="320612001000"),
+    )
+    InstitutionMember.objects.create(user=users[Role.INSTITUTION_STAFF], institution=home)
+    bed = Bed.objects.create(institution=home, room="101", number="1", kind="nursing")
+    Bed.objects.create(institution=home, room="101", number="2")
+    resident = elder(dt.date(1936, 6, 6), Region.objects.get(code="320612001001"))
+    stay = institutions.admission(actor=users[Role.INSTITUTION_STAFF], bed=bed, person=resident)
+    return {"institution": home, "stay": stay}
