@@ -394,7 +394,11 @@ def statement_import(*, run_id: int, progress=None) -> dict:
 
     for n, cells in _rows(run.params["path"]):
         if cols is None:
-            cols = _header_map(cells)
+            try:
+                cols = _header_map(cells)
+            except DomainError as exc:
+                batchrun_finish(run_id=run_id, failed=True, message=str(exc))
+                raise
             continue
         if not any(str(c or "").strip() for c in cells):
             continue
