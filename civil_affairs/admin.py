@@ -19,6 +19,7 @@ from .models import (
     CalendarDay,
     Document,
     ExpenditureRecord,
+    FeedRecord,
     Household,
     HouseholdMember,
     IncomeRecord,
@@ -253,6 +254,32 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class BatchRunAdmin(ReadOnlyAdmin):
     list_display = ["id", "kind", "status", "done", "total", "error_count", "created_by", "started_at", "finished_at"]
     list_filter = ["kind", "status"]
+
+
+@admin.register(FeedRecord)
+class FeedRecordAdmin(AuditedAdmin):
+    """Data-exchange feed rows (civil_affairs/feeds.py): shown, searched and filtered, never edited here."""
+
+    list_display = ["kind", "masked_id_number", "name", "key", "event_date", "amount", "imported_at", "checked_at"]
+    list_filter = ["kind", "checked_at"]
+    search_fields = ["=id_number"]
+    date_hierarchy = "event_date"
+    ordering = ["-id"]
+    list_per_page = 50
+    show_full_result_count = False  # no COUNT(*) over millions of rows per page view
+
+    @admin.display(description=_("公民身份号码"))
+    def masked_id_number(self, obj):
+        return rules.mask_id_number(obj.id_number)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # ---------------------------------------------------------------- dated parameters and the calendar

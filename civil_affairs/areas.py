@@ -127,15 +127,22 @@ class FeedKind:
     raises ("death", "moved_out", "custody"…) through
     civil_affairs.life_events.life_events_record_many, in the chunk's
     transaction; `sample` is the path (relative to the project) of its
-    documented sample file (default docs/feeds/<key>.csv)."""
+    documented sample file (default docs/feeds/<key>.csv).
 
-    key: str  # FeedRecord.kind: at most 12 characters
+    A kind that is not about persons (a price index) names a `store`:
+    `store(run_id=, rows=[(row number, what parse returned)])` writes the
+    chunk's good rows to the area's own table in the chunk's transaction and
+    returns (rows added, [{"row": n, "reason": "…"} for rows it refused]);
+    its `parse` may then return anything `store` takes."""
+
+    key: str  # FeedRecord.kind: 1-12 lowercase letters or "_"
     label: Any
     columns: tuple[str, ...]
     parse: str | Callable[[dict[str, Any]], FeedRow]
     life_event: str | None = None
     sample: str | None = None
-    optional: frozenset[str] = frozenset({"name"})
+    optional: frozenset[str] = frozenset({"name"})  # columns a file may leave out
+    store: str | Callable | None = None
 
     @property
     def parser(self) -> Callable[[dict[str, Any]], FeedRow]:

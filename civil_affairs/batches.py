@@ -28,7 +28,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from . import text
 from .areas import BatchKind
@@ -36,13 +36,34 @@ from .errors import DomainError
 from .models import BatchRun
 from .services import batchrun_finish, batchrun_started
 
+# What a feed import counts (civil_affairs/feeds.py)
+FEED_COUNT_LABELS = {
+    "added": pgettext_lazy("count", "新增"),
+    "duplicates": gettext_lazy("已存在"),
+    "bad": gettext_lazy("错误行"),
+    "blank": gettext_lazy("空行"),
+    "events": gettext_lazy("引发事件（人）"),
+}
+
+# The core's own batch kinds, listed with the areas' (registry imports, "import_<key>", are handled apart).
+CORE_BATCH_KINDS: tuple[BatchKind, ...] = (
+    BatchKind(
+        "feed_import",  # civil_affairs.feeds.KIND
+        gettext_lazy("比对数据导入"),
+        "civil_affairs.tasks.feed_import_task",
+        "feed_import",
+        count_labels=FEED_COUNT_LABELS,
+    ),
+)
+
 
 def batch_kinds() -> dict[str, BatchKind]:
-    """BatchRun.kind → its registration, for every area's batch kinds (areas.py).
-    Registry imports ("import_<key>") are the core's own and not listed here."""
+    """BatchRun.kind → its registration: the core's (CORE_BATCH_KINDS), then every
+    area's batch kinds (areas.py).  Registry imports ("import_<key>") are the
+    core's own and not listed here."""
     from .areas import registered
 
-    kinds = {}
+    kinds = {k.kind: k for k in CORE_BATCH_KINDS}
     for area in registered():
         for batch_kind in area.batch_kinds:
             kinds.setdefault(batch_kind.kind, batch_kind)

@@ -56,6 +56,8 @@ def unknown_capabilities(patterns=None, known=None) -> list[Error]:
 def area_conflicts(registered=None) -> list[Error]:
     """Names claimed twice among the areas (capabilities: also against the core's;
     import kinds: also against the core's registry imports)."""
+    from .batches import CORE_BATCH_KINDS
+    from .feeds import CORE_FEED_KINDS
     from .permissions import CAPABILITIES
     from .resources import CORE_IMPORT_KINDS
 
@@ -63,11 +65,16 @@ def area_conflicts(registered=None) -> list[Error]:
     claims = {
         "area key": Counter(area.key for area in registered),
         "capability": Counter([*CAPABILITIES, *(c for area in registered for c in area.capabilities)]),
-        "batch kind": Counter(k.kind for area in registered for k in area.batch_kinds),
+        "batch kind": Counter(
+            [*(k.kind for k in CORE_BATCH_KINDS), *(k.kind for area in registered for k in area.batch_kinds)]
+        ),
         "import kind": Counter(
             [*(k.key for k in CORE_IMPORT_KINDS), *(k.key for area in registered for k in area.import_kinds)]
         ),
         "parameter key": Counter(k.key for area in registered for k in area.parameters),
+        "feed kind": Counter(
+            [*(k.key for k in CORE_FEED_KINDS), *(k.key for area in registered for k in area.feed_kinds)]
+        ),
     }
     return [
         Error(

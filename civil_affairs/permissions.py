@@ -42,6 +42,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "registry_import": frozenset({Role.CASEWORKER, Role.BUREAU_ADMIN}),
     # read the audit log of the jurisdiction
     "audit_view": frozenset({Role.AUDITOR, Role.BUREAU_ADMIN}),
+    # data-exchange feeds (death, and the areas' kinds: vehicle, property, wages…): city-wide data
+    "feed_import": frozenset({Role.BUREAU_ADMIN}),
     # the bureau overview (民政一张图): every area's figures by district of the jurisdiction
     "overview_view": frozenset({Role.BUREAU_ADMIN, Role.AUDITOR, Role.REVIEWER}),
     # see batch runs and their progress

@@ -16,3 +16,11 @@ def ping(value: str = "pong") -> str:
 @shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def registry_import_task(self, run_id: int) -> int:
     return services.registry_import_run(run_id=run_id).pk
+
+
+@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def feed_import_task(self, run_id: int) -> int:
+    """A data-exchange feed import (civil_affairs.feeds), resumable."""
+    from .feeds import feed_import_run
+
+    return feed_import_run(run_id=run_id).pk

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
-from . import api, api_auth, api_docs, areas, views
+from . import api, api_auth, api_docs, areas, feed_views, views
 
 portal_patterns = (
     [
@@ -31,6 +31,9 @@ workbench_patterns = (
         path("regions/suggest/", views.region_suggest, name="region_suggest"),
         path("documents/<int:pk>/", views.document_download, name="document_download"),
         path("import/", views.registry_import, name="import"),
+        # data-exchange feeds (civil_affairs/feeds.py): upload, layouts and samples of every registered kind
+        path("feeds/", feed_views.feed_list, name="feeds"),
+        path("feeds/sample/<str:kind>.csv", feed_views.feed_sample, name="feed_sample"),
         path("batches/", views.batch_list, name="batches"),
         path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
         path("batches/<int:pk>/retry/", views.batch_retry, name="batch_retry"),

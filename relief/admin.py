@@ -4,7 +4,7 @@ visits, objections and payrolls are read-only, because the procedure runs throug
 payee bank details and recheck date may be corrected here; its amount and
 status change only through a recheck or a status change on the workbench.
 Price-index figures are edited here (audited) as well as imported as a feed;
-feed rows, review tasks and price subsidies are read-only.
+review tasks and price subsidies are read-only (feed rows are the core's).
 Benefit rosters import through the workbench's chunked import
 (good rows kept, bad rows reported), linked from each changelist; export is
 import-export's, under the core's SafeExportMixin (masked, escaped, audited)."""
@@ -15,12 +15,10 @@ from django.template import engines
 from django.utils.translation import gettext_lazy as _
 
 from civil_affairs.admin import AuditedAdmin, SafeExportMixin
-from civil_affairs.rules import mask_id_number
 
 from .models import (
     Application,
     Benefit,
-    FeedRecord,
     HomeVisit,
     Objection,
     Payment,
@@ -206,19 +204,6 @@ class PriceIndexAdmin(AuditedAdmin):
     raw_id_fields = ["region"]
     fields = ["month", "region", "cpi_yoy", "food_yoy"]
     ordering = ["-month", "region"]
-
-
-@admin.register(FeedRecord)
-class FeedRecordAdmin(ReadOnlyAuditedAdmin):
-    list_display = ["kind", "masked_id_number", "name", "key", "event_date", "amount", "imported_at", "checked_at"]
-    list_filter = ["kind", "checked_at"]
-    search_fields = ["=id_number"]
-    date_hierarchy = "event_date"
-    ordering = ["-id"]
-
-    @admin.display(description=_("公民身份号码"))
-    def masked_id_number(self, obj):
-        return mask_id_number(obj.id_number)
 
 
 @admin.register(ReviewTask)

@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class ReliefConfig(AppConfig):
@@ -13,6 +12,7 @@ class ReliefConfig(AppConfig):
         from civil_affairs.models import Role
 
         from . import experience
+        from .feeds import FEED_KINDS
         from .parameters import PARAMETER_KEYS
         from .selectors.indicators import relief_indicators
         from .services import recheck
@@ -33,17 +33,9 @@ class ReliefConfig(AppConfig):
             "payroll_approve": frozenset({Role.REVIEWER, Role.BUREAU_ADMIN}),
             # import standards and benefit rosters
             "relief_configure": frozenset({Role.BUREAU_ADMIN}),
-            # data-exchange feeds (death, vehicle, property, wages, business, hukou, price index…): city-wide data
-            "feed_import": frozenset({Role.BUREAU_ADMIN}),
             # start the eligibility recheck or the price-linkage batch by hand (both also run on Celery beat)
             "recheck_run": frozenset({Role.BUREAU_ADMIN}),
             "price_linkage_run": frozenset({Role.BUREAU_ADMIN}),
-        }
-        feed_count_labels = {
-            "added": pgettext_lazy("count", "新增"),
-            "duplicates": _("已存在"),
-            "bad": _("错误行"),
-            "blank": _("空行"),
         }
 
         # Relief is the first tenant of the area registry (civil_affairs/areas.py).
@@ -69,13 +61,6 @@ class ReliefConfig(AppConfig):
                 batch_kinds=(
                     BatchKind("relief_payroll", _("社会救助发放花名册"), "relief.tasks.payroll_task", "payroll_run"),
                     BatchKind(
-                        "relief_feed_import",
-                        _("比对数据导入"),
-                        "relief.tasks.feed_import_task",
-                        "feed_import",
-                        count_labels=feed_count_labels,
-                    ),
-                    BatchKind(
                         "relief_recheck",
                         _("资格复核（数据比对）"),
                         "relief.tasks.recheck_task",
@@ -94,6 +79,8 @@ class ReliefConfig(AppConfig):
                         "relief_benefit", "relief.resources.BenefitResource", _("救助待遇花名册"), "relief_configure"
                     ),
                 ),
+                # data-exchange feeds relief matches against its cases (the core imports them; death is the core's)
+                feed_kinds=FEED_KINDS,
                 demo_seeder="relief.demo.seed_area",
                 person_rows="relief.selectors.person360.person_rows",
                 household_rows="relief.selectors.person360.household_rows",

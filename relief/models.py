@@ -11,6 +11,7 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from civil_affairs.models import DistrictRoll, Household, Person, Region, RollLine
+from civil_affairs.models import FeedRecord as CoreFeedRecord
 
 
 class Kind(models.TextChoices):
@@ -391,57 +392,9 @@ class Payment(RollLine):
 # ---------------------------------------------------------------- household economic verification (核对)
 
 
-class FeedRecord(models.Model):
-    """One row of a data-exchange feed (数据比对), as imported.  `key` is what
-    makes a row the same row again (a plate, a certificate, a month and an
-    employer…), so importing a file twice adds nothing.  `checked_at` stays
-    empty until a nightly recheck has matched the row against the benefits."""
-
-    class Kind(models.TextChoices):
-        DEATH = "death", _("死亡登记")
-        VEHICLE = "vehicle", _("车辆登记")
-        PROPERTY = "property", _("不动产登记")
-        WAGES = "wages", _("工资及社保缴费")
-        BUSINESS = "business", _("工商登记")
-        HUKOU = "hukou", _("户籍迁移")
-        UNEMPLOYMENT = "unemployment", _("失业保险金领取")
-        VETERAN = "veteran", _("重点优抚对象定期抚恤补助")
-
-    kind = models.CharField(_("数据类别"), max_length=12, choices=Kind.choices)
-    id_number = models.CharField(_("公民身份号码"), max_length=18)
-    name = models.CharField(_("姓名"), max_length=50, blank=True)
-    key = models.CharField(_("记录标识"), max_length=80)
-    # Death date, registration date, wage month, move date or list month (1st).
-    event_date = models.DateField(_("发生日期/月份"))
-    # Vehicle value, wages of the month, registered capital; empty where none.
-    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
-    detail = models.JSONField(_("明细"), default=dict, blank=True)
-    run = models.ForeignKey(
-        "civil_affairs.BatchRun",
-        verbose_name=_("导入批次"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    imported_at = models.DateTimeField(_("导入时间"), db_default=Now())
-    checked_at = models.DateTimeField(_("比对时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("比对数据")
-        verbose_name_plural = _("比对数据")
-        ordering = ["-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "id_number", "key"], name="relief_feed_once"),
-        ]
-        indexes = [
-            models.Index(fields=["id_number"], name="relief_feed_id_number"),
-            models.Index(fields=["kind", "event_date"], name="relief_feed_kind_date"),
-            models.Index(fields=["id"], condition=Q(checked_at__isnull=True), name="relief_feed_unchecked"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.key}"
+# Feed rows are the core's (civil_affairs.FeedRecord, imported by civil_affairs/feeds.py; relief registers
+# its kinds in relief/feeds.py); the name stays importable from here for relief's code and tests.
+FeedRecord = CoreFeedRecord
 
 
 class PriceIndex(models.Model):
@@ -505,7 +458,7 @@ class ReviewTask(models.Model):
     region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+")
     key = models.CharField(_("来源标识"), max_length=40)
     feed_record = models.ForeignKey(
-        FeedRecord, verbose_name=_("比对数据"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        CoreFeedRecord, verbose_name=_("比对数据"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     evidence = models.JSONField(_("比对依据"), default=dict, blank=True)
     due = models.DateField(_("处理期限"), null=True, blank=True)

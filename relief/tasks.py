@@ -5,7 +5,7 @@ Which task runs which BatchRun kind is registered in relief/apps.py."""
 from celery import shared_task
 from django.db import OperationalError
 
-from .services import feeds, payroll, price_linkage, recheck
+from .services import payroll, price_linkage, recheck
 
 TRANSIENT = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
 
@@ -15,12 +15,6 @@ def payroll_task(self, run_id: int) -> dict | None:
     """Generate the BatchRun's month."""
     summary = payroll.payroll_run(run_id=run_id)
     return summary.as_dict() if summary is not None else None
-
-
-@shared_task(bind=True, **TRANSIENT)
-def feed_import_task(self, run_id: int) -> int:
-    """Import the BatchRun's feed file."""
-    return feeds.feed_import_run(run_id=run_id).pk
 
 
 @shared_task(bind=True, **TRANSIENT)

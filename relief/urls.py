@@ -3,7 +3,7 @@ residents' application pages under /my/relief/."""
 
 from django.urls import path
 
-from .views import feeds, linkage, payroll, portal, tasks, workbench
+from .views import linkage, payroll, portal, tasks, workbench
 
 app_name = "relief"
 
@@ -22,9 +22,7 @@ urlpatterns = [
     path("payroll/<int:pk>/approve/", payroll.roll_approve, name="roll_approve"),
     path("payroll/<int:pk>/lines/<int:line>/hold/", payroll.roll_line_hold, name="roll_line_hold"),
     path("payroll/<int:pk>/bank.<str:fmt>", payroll.roll_bank_file, name="roll_bank_file"),
-    # household economic verification: data-exchange feeds and the review tasks the nightly recheck makes
-    path("feeds/", feeds.feed_list, name="feeds"),
-    path("feeds/sample/<str:kind>.csv", feeds.feed_sample, name="feed_sample"),
+    # household economic verification: the review tasks the nightly recheck makes (feeds: the core's /work/feeds/)
     path("tasks/", tasks.task_list, name="tasks"),
     path("tasks/recheck/", tasks.recheck_start, name="recheck_start"),
     path("tasks/<int:pk>/", tasks.task_detail, name="task_detail"),

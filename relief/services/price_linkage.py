@@ -29,12 +29,12 @@ from django.utils.translation import gettext as _
 from civil_affairs import clock
 from civil_affairs.areas import price_linkage_groups
 from civil_affairs.batches import analyze, batchrun_enqueue, lock_class, result_update, run_chunks, run_exclusive
-from civil_affairs.models import AuditEvent, BatchRun, HouseholdMember, Person, Region
+from civil_affairs.models import AuditEvent, BatchRun, FeedRecord, HouseholdMember, Person, Region
 from civil_affairs.permissions import has_capability
 from civil_affairs.rolls import blocked_message, chunk_write, month_totals, roll_approve
 from civil_affairs.services import DomainError, audit_record, batchrun_create, batchrun_finish
 
-from ..models import Benefit, FeedRecord, PriceIndex, PriceSubsidy, PriceSubsidyRate, PriceSubsidyRoll
+from ..models import Benefit, PriceIndex, PriceSubsidy, PriceSubsidyRate, PriceSubsidyRoll
 from ..rules import price_linkage_amount, price_linkage_rise
 from ..selectors.price_linkage import PRICE_SUBSIDY, group_labels, month_rates
 from ..selectors.standards import region_ancestors, standards_by_region

@@ -37,13 +37,13 @@ from civil_affairs.batches import (
     run_exclusive,
 )
 from civil_affairs.life_events import LifeEventBatch, life_events_record_many
-from civil_affairs.models import AuditEvent, BatchRun, Person
+from civil_affairs.models import AuditEvent, BatchRun, FeedRecord, Person
 from civil_affairs.months import next_month_start, twelve_month_window
 from civil_affairs.permissions import has_capability
 from civil_affairs.selectors import jurisdiction_prefix
 from civil_affairs.services import DomainError, audit_record, audit_rows_sql, batchrun_create, batchrun_finish
 
-from ..models import Application, Benefit, FeedRecord, Payment, ReviewTask
+from ..models import Application, Benefit, Payment, ReviewTask
 from ..selectors.standards import standards_by_region
 
 KIND = "relief_recheck"  # BatchRun.kind; its task and capability are registered in relief/apps.py
@@ -73,7 +73,7 @@ COUNT_LABELS = {
 # Live benefit: paid, in gradual exit, or suspended (the payee must change); never temporary.
 _LIVE = "('active', 'gradual_exit', 'suspended')"
 _OPEN_APPLICATION = "(" + ", ".join(f"'{s}'" for s in Application.OPEN_STATES) + ")"
-_B, _T, _F = "relief_benefit", "relief_reviewtask", "relief_feedrecord"
+_B, _T, _F = "relief_benefit", "relief_reviewtask", FeedRecord._meta.db_table  # feed rows: the core's
 _P, _M, _I = "civil_affairs_person", "civil_affairs_householdmember", "civil_affairs_incomerecord"
 _TASK_COLUMNS = (
     "kind, benefit_id, person_id, region_id, key, feed_record_id, evidence, due, status, run_id, created_at, resolution"

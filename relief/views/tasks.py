@@ -18,12 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civil_affairs import clock, listing
 from civil_affairs import rules as core_rules
+from civil_affairs.feeds import feed_kinds
 from civil_affairs.forms import BootstrapMixin
 from civil_affairs.models import HouseholdMember
 from civil_affairs.permissions import has_capability, require
 from civil_affairs.services import DomainError, record_viewed
 
-from ..models import Benefit, FeedRecord, ReviewTask
+from ..models import Benefit, ReviewTask
 from ..selectors import applications as application_selectors
 from ..selectors import tasks as selectors
 from ..services import applications as application_services
@@ -121,7 +122,7 @@ def _value(key: str, value) -> str:
         "status_before": dict(Benefit.Status.choices),
         "status": dict(Benefit.Status.choices),
         "relation": dict(HouseholdMember.Relation.choices),
-        "feed_kind": dict(FeedRecord.Kind.choices),
+        "feed_kind": {k: kind.label for k, kind in feed_kinds().items()},
     }
     if key in choices and isinstance(value, str):
         return str(choices[key].get(value, value))

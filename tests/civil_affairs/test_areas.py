@@ -115,9 +115,11 @@ def test_batch_kinds_come_from_the_registry():
     assert capability_for_kind("sample_count") == "sample_view"
     assert capability_for_kind("relief_payroll") == "payroll_run"
     assert capability_for_kind("import_relief_benefit") == "relief_configure"
+    # the core's own batch kinds are listed with the areas' (the feed import: civil_affairs/feeds.py)
+    assert kind_label("feed_import") == "比对数据导入" and capability_for_kind("feed_import") == "feed_import"
     # advisory-lock classes: a stable 31-bit hash of the kind, distinct per kind
     assert lock_class("relief_payroll") == zlib.crc32(b"relief_payroll") & 0x7FFFFFFF
-    kinds = ["sample_count", "relief_payroll", "relief_recheck", "relief_price_linkage", "relief_feed_import"]
+    kinds = ["sample_count", "relief_payroll", "relief_recheck", "relief_price_linkage", "feed_import"]
     assert len({lock_class(k) for k in kinds}) == len(kinds) and all(0 <= lock_class(k) < 2**31 for k in kinds)
 
 

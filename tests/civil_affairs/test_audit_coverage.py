@@ -31,7 +31,7 @@ NOT_RECORD_VIEWS = {
     "api-relief:roll-bank-file",
     "api-relief:subsidy-roll-bank-file",
     # A blank sample file of a data-exchange feed: no record in it.
-    "relief:feed_sample",
+    "workbench:feed_sample",
     # Public reference data, not a person's record: an administrative region, a dated standard.
     "api-core:region-detail",
     "api-relief:standard-detail",

@@ -77,6 +77,9 @@ CORE_ROWS = {
         "get",
         expect({Role.CASEWORKER, Role.BUREAU_ADMIN, "other_caseworker"}),
     ),
+    # data-exchange feeds (civil_affairs/feeds.py): city-wide data, the bureau only
+    "workbench:feeds": (lambda o: "/work/feeds/", "get", expect({Role.BUREAU_ADMIN})),
+    "workbench:feed_sample": (lambda o: "/work/feeds/sample/death.csv", "get", expect({Role.BUREAU_ADMIN})),
     "workbench:batches": (lambda o: "/work/batches/", "get", expect(BATCH)),
     "workbench:batch_detail": (
         lambda o: f"/work/batches/{o['run'].pk}/",

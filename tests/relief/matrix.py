@@ -96,9 +96,6 @@ ROWS = {
         "get",
         expect(PAYROLL_IN, ok_status=302, out_of_scope=OTHER),
     ),
-    # data-exchange feeds: city-wide data, the bureau administrator only
-    "relief:feeds": (lambda o: "/work/relief/feeds/", "get", expect({Role.BUREAU_ADMIN})),
-    "relief:feed_sample": (lambda o: "/work/relief/feeds/sample/death.csv", "get", expect({Role.BUREAU_ADMIN})),
     # review tasks of the nightly recheck: the task is on 金沙社区's benefit
     "relief:tasks": (lambda o: "/work/relief/tasks/", "get", expect(RELIEF)),
     "relief:task_detail": (

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from civil_affairs import feeds
 from civil_affairs.models import BatchRun, Person, Role
 from civil_affairs.services import batchrun_create
 from relief.models import (
@@ -23,7 +24,7 @@ from relief.models import (
     PriceSubsidyRoll,
     ReviewTask,
 )
-from relief.services import feeds, payroll, price_linkage, recheck
+from relief.services import payroll, price_linkage, recheck
 from tests.plans import analyzed_since, database_now, list_query, plan
 from tests.relief.factories import TODAY, benefit_for
 

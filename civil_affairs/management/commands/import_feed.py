@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from civil_affairs import feeds
 from civil_affairs.models import BatchRun, BatchRunError
 from civil_affairs.services import DomainError
-from relief.services import feeds
 
 SHOWN_ERRORS = 20
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", help=_("数据类别：%(k)s") % {"k": ", ".join(feeds.LAYOUTS)})
+        parser.add_argument("kind", help=_("数据类别：%(k)s") % {"k": ", ".join(feeds.feed_kinds())})
         parser.add_argument("file", help=_("CSV 或 .xlsx 文件路径，第一行为列名"))
 
     def handle(self, *args, kind: str, file: str, **options):
@@ -46,7 +46,12 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 _("%(label)s（批处理任务 #%(id)d）%(m)s 用时 %(s).1f 秒。")
-                % {"label": feeds.LABELS[kind], "id": run.pk, "m": run.message, "s": time.monotonic() - started}
+                % {
+                    "label": feeds.feed_kinds()[kind].label,
+                    "id": run.pk,
+                    "m": run.message,
+                    "s": time.monotonic() - started,
+                }
             )
         )
         if run.error_count:
