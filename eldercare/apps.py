@@ -39,6 +39,12 @@ class EldercareConfig(AppConfig):
                 {Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR, Role.INSTITUTION_STAFF}
             ),
             "institution_manage": frozenset({Role.INSTITUTION_STAFF, Role.BUREAU_ADMIN}),
+            # meals: see; record at one's own meal point (MealPointMember); record for any point of the jurisdiction
+            "meal_view": frozenset(
+                {Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR, Role.INSTITUTION_STAFF}
+            ),
+            "meal_record": frozenset({Role.INSTITUTION_STAFF}),
+            "meal_manage": frozenset({Role.CASEWORKER, Role.BUREAU_ADMIN}),
             # the eldercare dashboard of a region subtree
             "eldercare_dashboard": frozenset(staff),
         }

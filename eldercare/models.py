@@ -474,3 +474,96 @@ class Facility(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# ---------------------------------------------------------------- meal assistance
+
+
+class MealPointMember(models.Model):
+    """Binds a staff user (role institution_staff) to the meal point they record meals at."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="eldercare_meal_point"
+    )
+    point = models.ForeignKey(
+        Facility,
+        verbose_name=_("助餐点"),
+        on_delete=models.CASCADE,
+        related_name="meal_members",
+        limit_choices_to={"kind": "meal_point"},
+    )
+
+    class Meta:
+        verbose_name = _("助餐点人员")
+        verbose_name_plural = _("助餐点人员")
+
+
+class Meal(models.Model):
+    """One meal served to an elder at a meal point; its subsidy by group, at
+    most the daily cap of subsidised meals a day (the later meals of the day get none)."""
+
+    class Kind(models.IntegerChoices):
+        BREAKFAST = 1, _("早餐")
+        LUNCH = 2, _("午餐")
+        DINNER = 3, _("晚餐")
+
+    class Group(models.TextChoices):
+        POOR = "poor", _("低保、特困老人")
+        GENERAL = "general", _("60周岁以上老人")
+
+    point = models.ForeignKey(
+        Facility, verbose_name=_("助餐点"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("就餐老人"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    date = models.DateField(_("就餐日期"))
+    meal = models.PositiveSmallIntegerField(_("餐次"), choices=Kind.choices)
+    group = models.CharField(_("补贴类别"), max_length=8, choices=Group.choices)
+    subsidy = models.DecimalField(_("补贴（元）"), max_digits=8, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("助餐记录")
+        verbose_name_plural = _("助餐记录")
+        ordering = ["-date", "point", "person", "meal"]
+        constraints = [
+            # the same card-reader file twice adds nothing
+            models.UniqueConstraint(fields=["person", "date", "meal"], name="eldercare_meal_once"),
+            models.CheckConstraint(condition=Q(meal__gte=1, meal__lte=3), name="eldercare_meal_kind"),
+            models.CheckConstraint(condition=Q(subsidy__gte=0), name="eldercare_meal_subsidy"),
+        ]
+        indexes = [models.Index(fields=["point", "date"], name="elder_meal_point_date")]
+
+
+class MealSettlement(models.Model):
+    """One meal point's subsidy for one month, approved by a reviewer like home care."""
+
+    class Status(models.TextChoices):
+        GENERATED = "generated", _("待审核")
+        APPROVED = "approved", _("已审核")
+
+    point = models.ForeignKey(Facility, verbose_name=_("助餐点"), on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("结算月份"))
+    district = models.ForeignKey(Region, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+")
+    meals = models.PositiveIntegerField(_("就餐人次"))
+    subsidised = models.PositiveIntegerField(_("补贴餐次"))
+    amount = models.DecimalField(_("补贴金额（元）"), max_digits=14, decimal_places=2)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.GENERATED)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("助餐补贴结算")
+        verbose_name_plural = _("助餐补贴结算")
+        ordering = ["-month", "district", "point"]
+        constraints = [
+            models.UniqueConstraint(fields=["point", "month"], name="eldercare_meal_settlement_once"),
+            models.CheckConstraint(condition=Q(month__day=1), name="eldercare_meal_settlement_month"),
+        ]

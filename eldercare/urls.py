@@ -3,7 +3,7 @@ pages under /my/eldercare/."""
 
 from django.urls import path
 
-from .views import allowance, homecare, institutions, portal, workbench
+from .views import allowance, homecare, institutions, meals, portal, workbench
 
 app_name = "eldercare"
 
@@ -27,6 +27,8 @@ urlpatterns = [
     path("institutions/<int:pk>/", institutions.institution_detail, name="institution"),
     path("institutions/<int:pk>/admit/", institutions.admit, name="admit"),
     path("institutions/<int:pk>/stays/<int:stay>/discharge/", institutions.discharge, name="discharge"),
+    # meal assistance
+    path("meals/", meals.meal_index, name="meals"),
 ]
 
 portal_urlpatterns = (

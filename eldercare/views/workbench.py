@@ -11,6 +11,13 @@ from civil_affairs.permissions import has_capability, require
 def index(request):
     may = {
         name: has_capability(request.user, name)
-        for name in ("allowance_view", "homecare_view", "settlement_view", "institution_view", "eldercare_dashboard")
+        for name in (
+            "allowance_view",
+            "homecare_view",
+            "settlement_view",
+            "institution_view",
+            "meal_view",
+            "eldercare_dashboard",
+        )
     }
     return render(request, "eldercare/index.html", {"may": may})

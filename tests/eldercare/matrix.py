@@ -101,6 +101,7 @@ ROWS = {
         "post",
         expect(MANAGE, ok_status=302),
     ),
+    "eldercare:meals": (lambda o: "/work/eldercare/meals/", "get", expect(INSTITUTION)),
     "eldercare:settlement_bank_file": (
         lambda o: f"/work/eldercare/settlements/{o['settlement_approved'].pk}/bank.csv",
         "get",

@@ -1,0 +1,180 @@
+"""Meal assistance: subsidy by group with the daily cap (DOMAIN.md: 3 yuan
+for people aged 60+, 8 for dibao/tekun, at most 2 subsidised meals a day),
+the card reader's file streamed with bad rows reported by row number and
+reason and good rows kept, the same file twice adding nothing, the form,
+and the monthly settlement per point."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from civil_affairs.models import HouseholdMember, Role
+from civil_affairs.services import DomainError
+from eldercare.models import Facility, Meal, MealPointMember, MealSettlement
+from eldercare.services import meals as services
+from tests.civil_affairs.factories import HouseholdFactory, MemberFactory
+from tests.eldercare.factories import elder, id_number_born
+
+D = dt.date
+
+
+@pytest.fixture
+def point(elder_params, users, today):
+    r = elder_params
+    point = Facility.objects.create(kind="meal_point", name="金沙社区长者食堂", region=r["jinsha_1"])
+    MealPointMember.objects.create(user=users[Role.INSTITUTION_STAFF], point=point)
+    return point
+
+
+@pytest.fixture
+def people(point, regions):
+    from relief.models import Benefit
+
+    general = elder(D(1950, 6, 6), regions["jinsha_1"])
+    household = HouseholdFactory(region=regions["jinsha_1"], number="H320612001000880")
+    poor = MemberFactory(household=household, person__id_number=id_number_born(D(1952, 2, 2))).person
+    MemberFactory(household=household, relation=HouseholdMember.Relation.SPOUSE)
+    Benefit.objects.create(
+        household=household,
+        recipient=poor,
+        kind="dibao",
+        region=household.region,
+        monthly_amount=Decimal("500"),
+        start_month=D(2026, 1, 1),
+    )
+    young = elder(D(1970, 1, 1), regions["jinsha_1"])
+    return {"general": general, "poor": poor, "young": young}
+
+
+def _record(users, point, rows):
+    return services.meals_record(actor=users[Role.INSTITUTION_STAFF], point=point, rows=rows, source="test")
+
+
+def _subsidies(person, day):
+    return [m.subsidy for m in Meal.objects.filter(person=person, date=day).order_by("meal")]
+
+
+def test_daily_cap_and_rates_by_group(point, people, users):
+    g, p = people["general"].id_number, people["poor"].id_number
+    day = "2026-11-03"
+    result = _record(
+        users, point, [(g, day, "早餐"), (g, day, "午餐"), (g, day, "晚餐"), (p, day, "午餐"), (p, day, "晚餐")]
+    )
+    assert result.added == 5 and result.bad == 0
+    assert _subsidies(people["general"], D(2026, 11, 3)) == [Decimal("3.00"), Decimal("3.00"), Decimal("0.00")]
+    assert _subsidies(people["poor"], D(2026, 11, 3)) == [Decimal("8.00"), Decimal("8.00")]
+    assert Meal.objects.get(person=people["poor"], meal=2).group == "poor"
+
+
+def test_cap_follows_meal_order_when_a_morning_meal_arrives_late(point, people, users):
+    g = people["general"].id_number
+    _record(users, point, [(g, "2026-11-04", "午餐"), (g, "2026-11-04", "晚餐")])
+    assert _subsidies(people["general"], D(2026, 11, 4)) == [Decimal("3.00"), Decimal("3.00")]
+    _record(users, point, [(g, "2026-11-04", "早餐")])  # the breakfast from another reader, a day later
+    assert _subsidies(people["general"], D(2026, 11, 4)) == [Decimal("3.00"), Decimal("3.00"), Decimal("0.00")]
+
+
+def _csv(text: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile("reader.csv", text.encode("utf-8-sig"), content_type="text/csv")
+
+
+def test_import_keeps_good_rows_reports_bad_and_twice_adds_nothing(point, people, users):
+    g, y = people["general"].id_number, people["young"].id_number
+    bad_check = g[:17] + ("0" if g[17] != "0" else "1")
+    unknown = id_number_born(D(1940, 1, 1))
+    content = "\n".join(
+        [
+            "身份证号,日期,餐次",
+            f"{g},2026-11-05,午餐",  # 1 good
+            f"{bad_check},2026-11-05,午餐",  # 2 checksum
+            f"{unknown},2026-11-05,午餐",  # 3 not in the registry
+            f"{g},2026-13-05,午餐",  # 4 bad date
+            f"{g},2026-11-05,夜宵",  # 5 bad meal
+            f"{y},2026-11-05,午餐",  # 6 under 60
+            f"{g},2026/11/06,晚餐",  # 7 good (slashes)
+            f"{g},2026-11-05,午餐",  # 8 repeated in the file
+        ]
+    )
+    result = _record(users, point, services.rows_from_file(_csv(content)))
+    assert (result.rows, result.added, result.duplicates, result.bad) == (8, 2, 1, 5)
+    reasons = {e["row"]: e["reason"] for e in result.errors}
+    assert set(reasons) == {2, 3, 4, 5, 6}
+    assert "校验位" in reasons[2] and "人员库" in reasons[3] and "日期" in reasons[4]
+    assert "餐次" in reasons[5] and "60" in reasons[6]
+    again = _record(users, point, services.rows_from_file(_csv(content)))
+    assert again.added == 0 and again.duplicates == 3 and Meal.objects.count() == 2
+
+
+def test_import_excel(point, people, users):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["姓名", "身份证号", "日期", "餐次"])
+    book.active.append(["x", people["general"].id_number, "2026-11-07", "2"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = SimpleUploadedFile("reader.xlsx", buffer.getvalue())
+    assert _record(users, point, services.rows_from_file(upload)).added == 1
+
+
+def test_file_without_the_columns_refused(point, users):
+    with pytest.raises(DomainError, match="缺少列"):
+        _record(users, point, services.rows_from_file(_csv("姓名,日期\nx,2026-11-01")))
+
+
+def test_only_the_points_own_staff_or_the_jurisdiction_record(point, people, users, regions):
+    other = Facility.objects.create(kind="meal_point", name="文峰食堂", region=regions["wenfeng_1"])
+    with pytest.raises(DomainError, match="不能为该助餐点"):
+        _record(users, other, [(people["general"].id_number, "2026-11-05", "午餐")])
+    with pytest.raises(DomainError, match="不能为该助餐点"):
+        services.meals_record(
+            actor=users["other_caseworker"],
+            point=point,
+            rows=[(people["general"].id_number, "2026-11-05", "午餐")],
+            source="t",
+        )
+
+
+def test_form_and_upload_pages(point, people, users, login):
+    client = login(users[Role.INSTITUTION_STAFF])
+    response = client.post(
+        "/work/eldercare/meals/",
+        {"point": point.pk, "id_number": people["general"].id_number, "date": "2026-11-08", "meal": "2"},
+    )
+    assert response.status_code == 200 and Meal.objects.count() == 1
+    content = f"身份证号,日期,餐次\n{people['general'].id_number},2026-11-09,午餐\nBAD,2026-11-09,午餐\n"
+    response = client.post("/work/eldercare/meals/", {"point": point.pk, "file": _csv(content)})
+    body = response.content.decode()
+    assert Meal.objects.count() == 2 and "第 2 行" in body
+
+
+def test_monthly_settlement_per_point(point, people, users):
+    g, p = people["general"].id_number, people["poor"].id_number
+    _record(
+        users,
+        point,
+        [(g, "2026-11-03", "早餐"), (g, "2026-11-03", "午餐"), (g, "2026-11-03", "晚餐"), (p, "2026-11-03", "午餐")],
+    )
+    with pytest.raises(DomainError, match="尚未结束"):
+        services.meal_settle(month=D(2026, 12, 1))
+    assert services.meal_settle(month=D(2026, 11, 1)) == 1
+    assert services.meal_settle(month=D(2026, 11, 1)) == 0  # rerun adds nothing
+    s = MealSettlement.objects.get()
+    assert (s.meals, s.subsidised, s.amount, s.district_id) == (4, 3, Decimal("14.00"), "320612000000")
+    services.meal_settlement_approve(actor=users[Role.REVIEWER], settlement=s)
+    s.refresh_from_db()
+    assert s.status == "approved"
+
+
+def test_import_command(point, people, tmp_path):
+    path = tmp_path / "reader.csv"
+    path.write_text(
+        f"身份证号,日期,餐次\n{people['general'].id_number},2026-11-10,午餐\nX,2026-11-10,午餐\n", encoding="utf-8"
+    )
+    out = io.StringIO()
+    call_command("import_meals", str(path), point=point.pk, stdout=out)
+    assert "新增 1" in out.getvalue() and "第 2 行" in out.getvalue()
