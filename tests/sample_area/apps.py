@@ -10,7 +10,16 @@ class SampleAreaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from civil_affairs.areas import Area, BatchKind, CoveredGroup, Indicator, NavItem, PortalService, register
+        from civil_affairs.areas import (
+            Area,
+            BatchKind,
+            CoveredGroup,
+            FeedKind,
+            Indicator,
+            NavItem,
+            PortalService,
+            register,
+        )
         from civil_affairs.models import Role
 
         register(
@@ -42,6 +51,17 @@ class SampleAreaConfig(AppConfig):
                     "moved_out": "tests.sample_area.hooks.on_events",
                     "custody": "tests.sample_area.hooks.on_events",
                 },
+                # a data-exchange feed of its own, imported by the core; each new row raises a move out of the city
+                feed_kinds=(
+                    FeedKind(
+                        "sample_move",
+                        "示例迁出",
+                        ("id_number", "name", "moved_on"),
+                        "tests.sample_area.hooks.parse_move",
+                        life_event="moved_out",
+                        sample="tests/sample_area/sample_move.csv",
+                    ),
+                ),
                 indicators=(
                     Indicator("sample_people", "示例人数", "人", "tests.sample_area.hooks.people_by_district"),
                 ),

@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import Substr
 
-from civil_affairs.areas import Row
+from civil_affairs.areas import FeedRow, Row
 from civil_affairs.models import AuditEvent, Person
 from civil_affairs.permissions import has_capability
 from civil_affairs.services import audit_record, audit_rows
@@ -74,3 +74,14 @@ def people_by_district(region, day):
 # grade-1 disability, alive, paid where they live (no account on record).
 GRAVELY_DISABLED_SQL = f"""
     SELECT p.id, p.residence_region_id, '' FROM {Person._meta.db_table} p WHERE p.disability_grade = 1"""
+
+
+def parse_move(values):
+    """The sample area's feed (示例迁出): id_number, name (optional), moved_on; each new row raises moved_out."""
+    from civil_affairs.feeds import Cells
+
+    row = Cells(values)
+    number, name = row.id_number(), row.name()
+    day = row.date("moved_on", not_before=row.birth)
+    row.check()
+    return FeedRow(number, name, day.isoformat(), day, detail={"source": "sample"})
