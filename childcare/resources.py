@@ -11,7 +11,14 @@ from import_export import fields
 from civil_affairs import clock
 from civil_affairs.calendar import deadline_after
 from civil_affairs.models import AuditEvent, Person, Region, Role, User
-from civil_affairs.resources import CheckedResource, ChoiceWidget, KeyWidget, StrictResource, TextWidget
+from civil_affairs.resources import (
+    CheckedResource,
+    ChoiceWidget,
+    CodeForeignKeyWidget,
+    KeyWidget,
+    StrictResource,
+    TextWidget,
+)
 from civil_affairs.rules import mask_id_number
 from civil_affairs.services import audit_record
 
@@ -84,7 +91,7 @@ class ChildResource(CheckedResource):
 class DirectorResource(CheckedResource):
     """The child directors' roster: account name and village/community code."""
 
-    user = fields.Field(attribute="user", column_name="账号", widget=KeyWidget(User, field="username"))
+    user = fields.Field(attribute="user", column_name="账号", widget=CodeForeignKeyWidget(User, field="username"))
     region = fields.Field(attribute="region", column_name="村（社区）区划代码", widget=KeyWidget(Region, field="code"))
     phone = fields.Field(attribute="phone", column_name="联系电话", widget=TextWidget())
 
