@@ -13,6 +13,7 @@ class EldercareConfig(AppConfig):
         from civil_affairs.models import Role
 
         from .parameters import PARAMETER_KEYS
+        from .selectors.indicators import eldercare_indicators
         from .services.allowance import COUNT_LABELS as ALLOWANCE_COUNTS
         from .services.settlement import COUNT_LABELS as SETTLEMENT_COUNTS
 
@@ -77,6 +78,9 @@ class EldercareConfig(AppConfig):
                 life_events={"death": "eldercare.services.allowance.on_death"},
                 life_events_many={"death": "eldercare.services.allowance.on_deaths"},
                 parameters=PARAMETER_KEYS,
+                indicators=eldercare_indicators(),
+                person_rows="eldercare.selectors.person360.person_rows",
+                household_rows="eldercare.selectors.person360.household_rows",
                 audit_links={
                     "eldercare.seniorallowanceroll": "eldercare:allowance_roll",
                     "eldercare.visit": "eldercare:visit",

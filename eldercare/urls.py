@@ -3,12 +3,13 @@ pages under /my/eldercare/."""
 
 from django.urls import path
 
-from .views import allowance, homecare, institutions, meals, portal, workbench
+from .views import allowance, dashboard, homecare, institutions, meals, portal, workbench
 
 app_name = "eldercare"
 
 urlpatterns = [
     path("", workbench.index, name="index"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     # senior allowance (尊老金)
     path("allowance/", allowance.allowance_index, name="allowance"),
     path("allowance/rolls/<int:pk>/", allowance.roll_detail, name="allowance_roll"),

@@ -40,21 +40,25 @@ INSTITUTION = {
 INSTITUTION_IN = INSTITUTION - OTHER
 MANAGE = {Role.INSTITUTION_STAFF, Role.BUREAU_ADMIN}
 
+DASHBOARD = {Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN, Role.AUDITOR, "other_caseworker"}
+
 ROWS = {
     "eldercare:index": (lambda o: "/work/eldercare/", "get", expect(AREA)),
+    # the dashboard of the user's own region
+    "eldercare:dashboard": (lambda o: "/work/eldercare/dashboard/", "get", expect(DASHBOARD)),
     "eldercare:allowance": (lambda o: "/work/eldercare/allowance/", "get", expect(ALLOWANCE)),
     "eldercare:allowance_roll": (
-        lambda o: f"/work/eldercare/allowance/rolls/{o['allowance_roll'].pk}/",
+        lambda o: f"/work/eldercare/allowance/rolls/{o['elder_allowance_roll'].pk}/",
         "get",
         expect(ALLOWANCE_IN, out_of_scope=OTHER),
     ),
     "eldercare:allowance_roll_approve": (
-        lambda o: f"/work/eldercare/allowance/rolls/{o['allowance_roll'].pk}/approve/",
+        lambda o: f"/work/eldercare/allowance/rolls/{o['elder_allowance_roll'].pk}/approve/",
         "post",
         _approve,
     ),
     "eldercare:allowance_roll_bank_file": (
-        lambda o: f"/work/eldercare/allowance/rolls/{o['allowance_roll_approved'].pk}/bank.csv",
+        lambda o: f"/work/eldercare/allowance/rolls/{o['elder_allowance_roll_approved'].pk}/bank.csv",
         "get",
         expect(ALLOWANCE_IN, out_of_scope=OTHER),
     ),
@@ -62,48 +66,48 @@ ROWS = {
     # home care: provider staff see their own provider's visits; other staff their jurisdiction's
     "eldercare:visits": (lambda o: "/work/eldercare/visits/", "get", expect(HOMECARE)),
     "eldercare:visit": (
-        lambda o: f"/work/eldercare/visits/{o['visit'].pk}/",
+        lambda o: f"/work/eldercare/visits/{o['elder_visit'].pk}/",
         "get",
         expect(HOMECARE_IN, out_of_scope=OTHER),
     ),
     # a step POSTed: back to the visit with the service's message (only the provider's worker may check in)
     "eldercare:visit_action": (
-        lambda o: f"/work/eldercare/visits/{o['visit'].pk}/check-in/",
+        lambda o: f"/work/eldercare/visits/{o['elder_visit'].pk}/check-in/",
         "post",
         expect(HOMECARE_IN, ok_status=302, out_of_scope=OTHER),
     ),
     "eldercare:settlements": (lambda o: "/work/eldercare/settlements/", "get", expect(SETTLEMENT)),
     "eldercare:settlement": (
-        lambda o: f"/work/eldercare/settlements/{o['settlement'].pk}/",
+        lambda o: f"/work/eldercare/settlements/{o['elder_settlement'].pk}/",
         "get",
         expect(SETTLEMENT_IN, out_of_scope=OTHER),
     ),
     "eldercare:settlement_approve": (
-        lambda o: f"/work/eldercare/settlements/{o['settlement'].pk}/approve/",
+        lambda o: f"/work/eldercare/settlements/{o['elder_settlement'].pk}/approve/",
         "post",
         _approve,
     ),
     # institutions: the institution-staff user works in the institution of 金沙街道
     "eldercare:institutions": (lambda o: "/work/eldercare/institutions/", "get", expect(INSTITUTION)),
     "eldercare:institution": (
-        lambda o: f"/work/eldercare/institutions/{o['institution'].pk}/",
+        lambda o: f"/work/eldercare/institutions/{o['elder_institution'].pk}/",
         "get",
         expect(INSTITUTION_IN, out_of_scope=OTHER),
     ),
     # POSTed empty: back to the institution with the service's message
     "eldercare:admit": (
-        lambda o: f"/work/eldercare/institutions/{o['institution'].pk}/admit/",
+        lambda o: f"/work/eldercare/institutions/{o['elder_institution'].pk}/admit/",
         "post",
         expect(MANAGE, ok_status=302),
     ),
     "eldercare:discharge": (
-        lambda o: f"/work/eldercare/institutions/{o['institution'].pk}/stays/{o['stay'].pk}/discharge/",
+        lambda o: f"/work/eldercare/institutions/{o['elder_institution'].pk}/stays/{o['elder_stay'].pk}/discharge/",
         "post",
         expect(MANAGE, ok_status=302),
     ),
     "eldercare:meals": (lambda o: "/work/eldercare/meals/", "get", expect(INSTITUTION)),
     "eldercare:settlement_bank_file": (
-        lambda o: f"/work/eldercare/settlements/{o['settlement_approved'].pk}/bank.csv",
+        lambda o: f"/work/eldercare/settlements/{o['elder_settlement_approved'].pk}/bank.csv",
         "get",
         expect(SETTLEMENT_IN, out_of_scope=OTHER),
     ),
@@ -128,8 +132,8 @@ def objects(core_objects, users):
     return {
         **_homecare(users),
         **_institution(users),
-        "allowance_roll": SeniorAllowanceRoll.objects.get(month=dt.date(2026, 9, 1), district_id="320612000000"),
-        "allowance_roll_approved": approved,
+        "elder_allowance_roll": SeniorAllowanceRoll.objects.get(month=dt.date(2026, 9, 1), district_id="320612000000"),
+        "elder_allowance_roll_approved": approved,
     }
 
 
@@ -165,7 +169,7 @@ def _homecare(users):
     approved = Settlement.objects.create(
         month=dt.date(2026, 8, 1), earned=Decimal("40"), amount=Decimal("40"), status="approved", **common
     )
-    return {"visit": visit, "settlement": settlement, "settlement_approved": approved}
+    return {"elder_visit": visit, "elder_settlement": settlement, "elder_settlement_approved": approved}
 
 
 def _institution(users):
@@ -188,4 +192,4 @@ def _institution(users):
     Bed.objects.create(institution=home, room="101", number="2")
     resident = elder(dt.date(1936, 6, 6), Region.objects.get(code="320612001001"))
     stay = institutions.admission(actor=users[Role.INSTITUTION_STAFF], bed=bed, person=resident)
-    return {"institution": home, "stay": stay}
+    return {"elder_institution": home, "elder_stay": stay}

@@ -1,0 +1,134 @@
+"""Eldercare's figures (DOMAIN.md "Eldercare" indicators) for the bureau
+overview and the eldercare dashboard: each `values(region, day)` is one
+grouped query over the region's subtree, by district (the first 6 digits),
+returning {district code: value}; `by_child` gives the same per child region
+(street, community) for the dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+
+from civil_affairs.areas import Indicator
+from civil_affairs.models import Person, Region
+from civil_affairs.months import add_months, month_start, next_month_start
+
+from ..models import Bed, Facility, HomeCareOrder, Institution, Meal, SeniorAllowance
+
+_I, _B, _F = Institution._meta.db_table, Bed._meta.db_table, Facility._meta.db_table
+_O, _M, _S, _P = (
+    HomeCareOrder._meta.db_table,
+    Meal._meta.db_table,
+    SeniorAllowance._meta.db_table,
+    Person._meta.db_table,
+)
+
+# name → (SQL selecting (key, value) grouped by the region column cut to %(digits)s, kind)
+_SQL = {
+    "institutions": f"SELECT substr(i.region_id, 1, %(digits)s), count(*) FROM {_I} i "
+    "WHERE i.region_id LIKE %(prefix)s GROUP BY 1",
+    "beds": f"SELECT substr(i.region_id, 1, %(digits)s), count(*) FROM {_B} b JOIN {_I} i ON i.id = b.institution_id "
+    "WHERE i.region_id LIKE %(prefix)s GROUP BY 1",
+    "nursing_share": f"SELECT substr(i.region_id, 1, %(digits)s), round(100.0 * count(*) FILTER (WHERE b.kind = 'nursing') "
+    f"/ count(*), 1) FROM {_B} b JOIN {_I} i ON i.id = b.institution_id WHERE i.region_id LIKE %(prefix)s GROUP BY 1",
+    "occupancy": f"SELECT substr(i.region_id, 1, %(digits)s), round(100.0 * count(*) FILTER (WHERE b.status = 'occupied') "
+    f"/ count(*), 1) FROM {_B} b JOIN {_I} i ON i.id = b.institution_id WHERE i.region_id LIKE %(prefix)s GROUP BY 1",
+    "private_share": f"SELECT substr(i.region_id, 1, %(digits)s), round(100.0 * count(*) FILTER (WHERE i.operator <> "
+    f"'public') / count(*), 1) FROM {_B} b JOIN {_I} i ON i.id = b.institution_id WHERE i.region_id LIKE %(prefix)s "
+    "GROUP BY 1",
+    "medical_share": f"SELECT substr(i.region_id, 1, %(digits)s), round(100.0 * count(*) FILTER (WHERE i.medical <> "
+    f"'none') / count(*), 1) FROM {_I} i WHERE i.region_id LIKE %(prefix)s GROUP BY 1",
+    "meal_points": f"SELECT substr(f.region_id, 1, %(digits)s), count(*) FROM {_F} f "
+    "WHERE f.kind = 'meal_point' AND f.region_id LIKE %(prefix)s GROUP BY 1",
+    "meals": f"SELECT substr(f.region_id, 1, %(digits)s), count(*) FROM {_M} m JOIN {_F} f ON f.id = m.point_id "
+    "WHERE m.date >= %(month)s AND m.date < %(next)s AND f.region_id LIKE %(prefix)s GROUP BY 1",
+    "homecare_people": f"SELECT substr(o.region_id, 1, %(digits)s), count(*) FROM {_O} o "
+    "WHERE o.month = %(month)s AND o.region_id LIKE %(prefix)s GROUP BY 1",
+    "allowance_people": f"SELECT substr(s.region_id, 1, %(digits)s), count(*) FROM {_S} s "
+    "WHERE s.month = %(month)s AND s.region_id LIKE %(prefix)s GROUP BY 1",
+    "aged_60": f"SELECT substr(p.residence_region_id, 1, %(digits)s), count(*) FROM {_P} p "
+    "WHERE p.birth_date <= %(born60)s AND p.death_date IS NULL AND p.residence_region_id LIKE %(prefix)s GROUP BY 1",
+}
+
+
+def _query(name: str, region: Region, day: dt.date, digits: int) -> dict[str, object]:
+    month = month_start(day)
+    params = {
+        "digits": digits,
+        "prefix": region.prefix + "%",
+        "month": month,
+        "next": next_month_start(month),
+        "born60": add_months(day, -720),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL[name], params)
+        return {key.ljust(12, "0"): value for key, value in cursor.fetchall()}
+
+
+def _aged_60(region: Region, day: dt.date, digits: int) -> dict[str, object]:
+    """People aged 60+ per child region: a count over the registry, kept in the cache for an hour
+    (the population moves slowly; the dashboard must not count a city's registry on every request)."""
+    key = f"eldercare:aged60:{region.code}:{day.isoformat()}:{digits}"
+    found = cache.get(key)
+    if found is None:
+        found = _query("aged_60", region, day, digits)
+        cache.set(key, found, 3600)
+    return found
+
+
+def values_at(name: str, region: Region, day: dt.date, digits: int) -> dict[str, object]:
+    if name == "beds_per_1000":
+        beds, aged = _query("beds", region, day, digits), _aged_60(region, day, digits)
+        return {k: round(Decimal(beds.get(k, 0)) * 1000 / v, 1) for k, v in aged.items() if v}
+    if name == "homecare_share":
+        served, aged = _query("homecare_people", region, day, digits), _aged_60(region, day, digits)
+        return {k: round(Decimal(served.get(k, 0)) * 100 / v, 2) for k, v in aged.items() if v}
+    return _query(name, region, day, digits)
+
+
+def by_child(name: str, region: Region, day: dt.date) -> dict[str, object]:
+    """Per child region of `region` (districts of a city, streets of a district, communities of a street)."""
+    return values_at(name, region, day, {1: 4, 2: 6, 3: 9, 4: 12}.get(region.level, 12))
+
+
+def _district(name: str):
+    def values(region, day):  # the overview's figures: per district of the subtree
+        return values_at(name, region, day, 6)
+
+    values.__name__ = name
+    return values
+
+
+NAMES = (
+    ("institutions", _("养老机构"), _("家")),
+    ("beds", _("机构床位"), _("张")),
+    ("nursing_share", _("护理型床位占比"), "%"),
+    ("beds_per_1000", _("每千名60岁以上老人床位"), _("张")),
+    ("occupancy", _("床位入住率"), "%"),
+    ("private_share", _("民办（含公建民营）床位占比"), "%"),
+    ("medical_share", _("医养结合覆盖率"), "%"),
+    ("homecare_share", _("政府购买居家养老服务覆盖率"), "%"),
+    ("meal_points", _("助餐点"), _("个")),
+    ("meals", _("本月助餐人次"), _("人次")),
+    ("allowance_people", _("本月尊老金发放人数"), _("人")),
+)
+
+institutions = _district("institutions")
+beds = _district("beds")
+nursing_share = _district("nursing_share")
+beds_per_1000 = _district("beds_per_1000")
+occupancy = _district("occupancy")
+private_share = _district("private_share")
+medical_share = _district("medical_share")
+homecare_share = _district("homecare_share")
+meal_points = _district("meal_points")
+meals = _district("meals")
+allowance_people = _district("allowance_people")
+
+
+def eldercare_indicators() -> tuple[Indicator, ...]:
+    return tuple(Indicator(f"eldercare_{name}", label, unit, f"{__name__}.{name}") for name, label, unit in NAMES)
