@@ -1,7 +1,8 @@
 """End-to-end in headless Chromium with a real Celery worker: the bureau
-administrator uploads a death feed (a bad row reported by its number), runs
-the recheck from the task queue, and the street's caseworker finds the task
-with its evidence and closes it."""
+administrator uploads a death feed (a bad row reported by its number; the
+death reaches every area's handler at import), runs the recheck from the task
+queue, and the street's caseworker finds the task with its evidence and
+closes it."""
 
 import datetime as dt
 from decimal import Decimal
@@ -53,6 +54,8 @@ def test_feed_upload_recheck_and_task_queue(new_page, dibao_household, users, ce
     admin.get_by_role("button", name="开始导入").click()
     expect(admin.get_by_test_id("batch-progress")).to_have_attribute("data-status", "succeeded", timeout=60_000)
     expect(admin.get_by_test_id("batch-message")).to_contain_text("新增 1 条")
+    # the death is a life event raised by the import itself: every area's handler ran with the rows
+    expect(admin.get_by_test_id("batch-message")).to_contain_text("其中 1 人的情况已通知各业务领域处理")
     expect(admin.get_by_test_id("batch-errors")).to_contain_text("3")  # the bad row is the file's row 3
     expect(admin.get_by_test_id("batch-errors")).to_contain_text("校验位")
     screenshot(admin, "feed-import")
