@@ -8,5 +8,9 @@ class CommunityConfig(AppConfig):
     verbose_name = _("基层治理")
 
     def ready(self):
+        from civil_affairs.areas import register
+
+        from .area import community_area
+
         # registers the area with the core (civil_affairs/areas.py)
-        pass
+        register(community_area())
