@@ -329,11 +329,14 @@ def _insert_chunk(
             execute_values(
                 cursor,
                 f"""INSERT INTO {LedgerEntry._meta.db_table}
-                    (organisation_id, kind, amount, fund_id, project_id, donation_id, entered_on, reason,
+                    (organisation_id, kind, amount, fund_id, project_id, campaign_id, donation_id, entered_on, reason,
                      created_by_id, created_at)
                     VALUES %s""",
-                [(org.pk, "donation", a, fund_id, project_id, i, day, "流水导入", actor_id) for i, a, day in made],
-                template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, now())",
+                [
+                    (org.pk, "donation", a, fund_id, project_id, campaign_id, i, day, "流水导入", actor_id)
+                    for i, a, day in made
+                ],  # fmt: skip
+                template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())",
                 page_size=IMPORT_CHUNK,
             )
     return len(made), len(rows) - len(made)

@@ -112,10 +112,10 @@ LEFT JOIN {fund} fund ON fund.organisation_id = c.org_id AND fund.is_named
 """
 
 LEDGER_SQL = """
-INSERT INTO {ledger} (organisation_id, kind, amount, fund_id, project_id, donation_id, entered_on, reason,
-                      created_by_id, created_at, reverses_id, transfer_group)
-SELECT d.organisation_id, 'donation', d.amount, d.fund_id, d.project_id, d.id, d.received_on, '', d.entered_by_id,
-       now(), NULL, NULL
+INSERT INTO {ledger} (organisation_id, kind, amount, fund_id, project_id, campaign_id, donation_id, entered_on,
+                      reason, created_by_id, created_at, reverses_id, transfer_group)
+SELECT d.organisation_id, 'donation', d.amount, d.fund_id, d.project_id, d.campaign_id, d.id, d.received_on, '',
+       d.entered_by_id, now(), NULL, NULL
 FROM {donation} d WHERE NOT EXISTS (SELECT 1 FROM {ledger} e WHERE e.donation_id = d.id)
 """
 

@@ -326,6 +326,7 @@ class LedgerEntry(models.Model):
     amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     fund = models.ForeignKey(Fund, verbose_name=_("基金"), null=True, blank=True, on_delete=models.PROTECT)
     project = models.ForeignKey(Project, verbose_name=_("项目"), null=True, blank=True, on_delete=models.PROTECT)
+    campaign = models.ForeignKey(Campaign, verbose_name=_("募捐活动"), null=True, blank=True, on_delete=models.PROTECT)
     donation = models.ForeignKey(Donation, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
     disbursement = models.ForeignKey(
         Disbursement, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
@@ -383,11 +384,12 @@ class LedgerEntry(models.Model):
 
 class LedgerTotal(models.Model):
     """The ledger summed per organisation, fund (0: none), project (0: none),
-    year and kind; written only by the ledger's insert trigger."""
+    campaign (0: none), year and kind; written only by the ledger's insert trigger."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     fund_key = models.BigIntegerField(default=0)
     project_key = models.BigIntegerField(default=0)
+    campaign_key = models.BigIntegerField(default=0)
     year = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=16, choices=LedgerEntry.Kind.choices)
     amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
@@ -398,7 +400,8 @@ class LedgerTotal(models.Model):
         verbose_name_plural = _("账目汇总")
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "fund_key", "project_key", "year", "kind"], name="charity_ledger_total_key"
+                fields=["organisation", "fund_key", "project_key", "campaign_key", "year", "kind"],
+                name="charity_ledger_total_key",
             )
         ]
 

@@ -208,12 +208,19 @@ def unrestricted_balance(org: Organisation) -> Decimal:
 
 
 def campaigns_with_totals(org: Organisation) -> list[Campaign]:
-    campaigns = list(
-        Campaign.objects.filter(organisation=org)
-        .select_related("plan", "fund", "project")
-        .annotate(raised=Sum("donation__amount"), donations=Count("donation"))
-        .order_by("-starts_on")
+    """Campaigns with what they raised, from the ledger's totals (net of reversals)."""
+    raised = dict(
+        LedgerTotal.objects.filter(organisation=org, kind="donation")
+        .exclude(campaign_key=0)
+        .values("campaign_key")
+        .annotate(a=Sum("amount"), n=Sum("entries"))
+        .values_list("campaign_key", "a")
     )
+    campaigns = list(
+        Campaign.objects.filter(organisation=org).select_related("plan", "fund", "project").order_by("-starts_on")
+    )
+    for c in campaigns:
+        c.raised = raised.get(c.pk, ZERO)
     return campaigns
 
 

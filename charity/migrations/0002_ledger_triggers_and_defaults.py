@@ -37,12 +37,13 @@ CREATE TRIGGER charity_receipt_keep_number BEFORE UPDATE ON charity_receipt
 
 CREATE FUNCTION charity_ledger_totals() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO charity_ledgertotal AS t (organisation_id, fund_key, project_key, year, kind, amount, entries)
-  SELECT organisation_id, coalesce(fund_id, 0), coalesce(project_id, 0),
+  INSERT INTO charity_ledgertotal AS t (organisation_id, fund_key, project_key, campaign_key, year, kind, amount,
+                                        entries)
+  SELECT organisation_id, coalesce(fund_id, 0), coalesce(project_id, 0), coalesce(campaign_id, 0),
          extract(year FROM entered_on)::int, kind, sum(amount), count(*)
   FROM charity_new_entries
-  GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-  ON CONFLICT (organisation_id, fund_key, project_key, year, kind)
+  GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+  ON CONFLICT (organisation_id, fund_key, project_key, campaign_key, year, kind)
   DO UPDATE SET amount = t.amount + EXCLUDED.amount, entries = t.entries + EXCLUDED.entries;
   RETURN NULL;
 END $$;
