@@ -112,6 +112,8 @@ class FeedRow:
     event_date: dt.date
     amount: Decimal | None = None  # yuan, to the fen
     detail: dict[str, Any] = field(default_factory=dict)  # JSON-able
+    # False when this row does not prove its kind's life event (a hukou move within the city is no moved_out)
+    raises: bool = True
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -321,6 +322,15 @@ class Cells:
 # ---------------------------------------------------------------- the kinds
 
 
+@functools.cache
+def city_prefixes() -> frozenset[str]:
+    """The first four digits of the cities in the region table (a move whose
+    destination code starts otherwise leaves the city).  Read once per import
+    run (cleared when a run starts)."""
+    codes = Region.objects.filter(level=Region.Level.CITY).values_list("code", flat=True)
+    return frozenset(code[:4] for code in codes)
+
+
 def parse_death(values: dict[str, Any]) -> FeedRow:
     """The core's death feed (死亡登记): id_number, name (optional), death_date."""
     row = Cells(values)
@@ -408,9 +418,9 @@ WITH ins AS (
     FROM unnest(%s::text[], %s::text[], %s::text[], %s::date[], %s::numeric[], %s::jsonb[])
          AS u(id_number, name, key, event_date, amount, detail)
     ON CONFLICT (kind, id_number, "key") DO NOTHING
-    RETURNING id, id_number, event_date
+    RETURNING id, id_number, "key", event_date
 )
-SELECT p.id, ins.event_date, ins.id FROM ins LEFT JOIN {_PERSON} p ON p.id_number = ins.id_number"""
+SELECT p.id, ins.event_date, ins.id, ins.id_number, ins.key FROM ins LEFT JOIN {_PERSON} p ON p.id_number = ins.id_number"""
 
 
 def _row_tuple(row: FeedRow) -> tuple:
@@ -457,7 +467,8 @@ def _chunk(*, run_id: int, kind: str, rows: list[tuple[int, dict[str, Any]]]) ->
                     new = cursor.fetchall()
                 added = len(new)
                 if feed.life_event and new:
-                    found = [r for r in new if r[0] is not None]
+                    quiet = {(p.id_number, p.key) for _n, p in good if not p.raises}
+                    found = [r[:3] for r in new if r[0] is not None and (r[3], r[4]) not in quiet]
                     if found:
                         events = life_events_record_many(
                             kind=feed.life_event, rows=found, source="feed", run_id=run_id
@@ -480,6 +491,7 @@ def _chunk(*, run_id: int, kind: str, rows: list[tuple[int, dict[str, Any]]]) ->
 
 def _import(run: BatchRun, progress: Progress | None) -> None:
     kind = feed_kind(run.params["kind"])
+    city_prefixes.cache_clear()
     with _open_table(run.params["path"]) as table:
         positions = _columns(kind, table.header)
         total = max(table.total, run.done)

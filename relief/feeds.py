@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civil_affairs.areas import FeedKind, FeedRow
-from civil_affairs.feeds import Cells
+from civil_affairs.feeds import Cells, city_prefixes
 from civil_affairs.models import Region
 
 from .models import PriceIndex
@@ -111,9 +111,10 @@ def parse_hukou(values: dict[str, Any]) -> FeedRow:
         row.fail("to_region_code", _("区划代码“%(v)s”应为12位数字") % {"v": to_region})
     to_address = row.text("to_address", max_length=200, required=False)
     row.check()
-    return FeedRow(
-        number, name, event.isoformat(), event, None, {"to_region_code": to_region, "to_address": to_address}
-    )
+    # A move out of the city raises the moved_out life event; one within the city only updates the registry.
+    out_of_city = not to_region or to_region[:4] not in city_prefixes()
+    detail = {"to_region_code": to_region, "to_address": to_address}
+    return FeedRow(number, name, event.isoformat(), event, None, detail, raises=out_of_city)
 
 
 def parse_monthly_list(values: dict[str, Any]) -> FeedRow:
@@ -201,6 +202,7 @@ FEED_KINDS: tuple[FeedKind, ...] = (
         gettext_lazy("户籍迁移"),
         ("id_number", "name", "moved_on", "to_region_code", "to_address"),
         parse_hukou,
+        life_event="moved_out",  # for moves out of the city only (FeedRow.raises)
         optional=_OPTIONAL | {"to_address"},
     ),
     FeedKind(

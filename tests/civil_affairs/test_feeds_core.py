@@ -193,3 +193,23 @@ def test_the_core_imports_no_area():
         if re.match(r"\s*(from|import)\s+relief\b", line)
     ]
     assert found == []
+
+
+def test_a_hukou_move_out_of_the_city_raises_moved_out_and_one_within_does_not(setup, tmp_path):
+    _household_a, leaving = _household(setup)
+    _household_b, staying = _household(setup)
+    path = _write(
+        tmp_path / "hukou.csv",
+        ["id_number", "name", "moved_on", "to_region_code", "to_address"],
+        [
+            [leaving.id_number, leaving.name, "2026-10-10", "310115005001", "上海"],
+            [staying.id_number, staying.name, "2026-10-11", "320613001001", "崇川区"],  # within the city (3206)
+        ],
+    )
+    run = feeds.feed_import_file(kind="hukou", path=path)
+    assert run.result["counts"] == {"added": 2, "duplicates": 0, "bad": 0, "blank": 0, "events": 1}
+    moved = AuditEvent.objects.get(target_type="sample.case")
+    assert moved.target_id == str(leaving.pk) and moved.changes["life_event"] == "moved_out"
+    assert moved.changes["date"] == "2026-10-10"
+    feeds.feed_import_file(kind="hukou", path=path)  # again: nothing new, no event
+    assert AuditEvent.objects.filter(target_type="sample.case").count() == 1
