@@ -674,8 +674,8 @@ def public_topic(request, code, pk):
     topic = selectors.public_topics(region).filter(pk=pk).first()
     if topic is None:
         raise Http404
-    return render(
-        request,
-        "community/public_topic.html",
-        {"region": region, "topic": topic, "entries": selectors.topic_entries(topic)},
-    )
+    entries = selectors.topic_entries(topic)
+    for entry in entries:
+        if entry.step == TopicEntry.Step.ACCEPT:
+            entry.note = ""  # the participants' names stay off the public page
+    return render(request, "community/public_topic.html", {"region": region, "topic": topic, "entries": entries})
