@@ -56,6 +56,7 @@ class EldercareConfig(AppConfig):
                 order=20,
                 workbench_urls="eldercare.urls",
                 portal_urls="eldercare.urls:portal_urlpatterns",
+                api_router="eldercare.api.router",
                 capabilities=capabilities,
                 nav=(NavItem(_("养老服务"), "eldercare:index", "eldercare_view"),),
                 my_applications_url_name="eldercare_portal:home",

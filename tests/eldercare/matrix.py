@@ -2,7 +2,7 @@
 its workbench, residents' and API routes, with the records they need."""
 
 from civil_affairs.models import Role
-from tests.matrix import OTHER, expect
+from tests.matrix import OTHER, REGISTRY, expect
 
 AREA = {
     Role.CASEWORKER,
@@ -112,6 +112,93 @@ ROWS = {
         expect(SETTLEMENT_IN, out_of_scope=OTHER),
     ),
 }
+
+ROWS.update(
+    {
+        "api-eldercare:api-root": (lambda o: "/api/eldercare/", "get", expect(REGISTRY, anon=403)),
+        "api-eldercare:allowance-roll-list": (
+            lambda o: "/api/eldercare/allowance-rolls/",
+            "get",
+            expect(ALLOWANCE, anon=403),
+        ),
+        "api-eldercare:allowance-roll-detail": (
+            lambda o: f"/api/eldercare/allowance-rolls/{o['elder_allowance_roll'].pk}/",
+            "get",
+            expect(ALLOWANCE_IN, anon=403, out_of_scope=OTHER),
+        ),
+        # the reviewer approves (200); the bureau is then told it already is (400)
+        "api-eldercare:allowance-roll-approve": (
+            lambda o: f"/api/eldercare/allowance-rolls/{o['elder_allowance_roll'].pk}/approve/",
+            "post",
+            lambda who: {Role.REVIEWER: 200, Role.BUREAU_ADMIN: 400, "other_caseworker": 404}.get(who, 403),
+        ),
+        "api-eldercare:allowance-roll-bank-file": (
+            lambda o: f"/api/eldercare/allowance-rolls/{o['elder_allowance_roll_approved'].pk}/bank-file/csv/",
+            "get",
+            expect(ALLOWANCE_IN, anon=403, out_of_scope=OTHER),
+        ),
+        "api-eldercare:my-allowance-list": (
+            lambda o: "/api/eldercare/my-allowance/",
+            "get",
+            expect({Role.RESIDENT}, anon=403),
+        ),
+        "api-eldercare:visit-list": (lambda o: "/api/eldercare/visits/", "get", expect(HOMECARE, anon=403)),
+        "api-eldercare:visit-detail": (
+            lambda o: f"/api/eldercare/visits/{o['elder_visit'].pk}/",
+            "get",
+            expect(HOMECARE_IN, anon=403, out_of_scope=OTHER),
+        ),
+        # only the provider's own worker checks in (200); other staff who see the visit get the rule's 400
+        "api-eldercare:visit-check-in": (
+            lambda o: f"/api/eldercare/visits/{o['elder_visit'].pk}/check-in/",
+            "post",
+            lambda who: (
+                200 if who == Role.INSTITUTION_STAFF else 400 if who in HOMECARE_IN else 404 if who in OTHER else 403
+            ),
+        ),
+        "api-eldercare:visit-check-out": (
+            lambda o: f"/api/eldercare/visits/{o['elder_visit'].pk}/check-out/",
+            "post",
+            expect(HOMECARE_IN, ok_status=400, anon=403, out_of_scope=OTHER),
+        ),
+        "api-eldercare:visit-missed": (
+            lambda o: f"/api/eldercare/visits/{o['elder_visit'].pk}/missed/",
+            "post",
+            expect(HOMECARE_IN, ok_status=400, anon=403, out_of_scope=OTHER),
+        ),
+        "api-eldercare:settlement-list": (
+            lambda o: "/api/eldercare/settlements/",
+            "get",
+            expect(SETTLEMENT, anon=403),
+        ),
+        "api-eldercare:settlement-detail": (
+            lambda o: f"/api/eldercare/settlements/{o['elder_settlement'].pk}/",
+            "get",
+            expect(SETTLEMENT_IN, anon=403, out_of_scope=OTHER),
+        ),
+        "api-eldercare:settlement-approve": (
+            lambda o: f"/api/eldercare/settlements/{o['elder_settlement'].pk}/approve/",
+            "post",
+            lambda who: {Role.REVIEWER: 200, Role.BUREAU_ADMIN: 400, "other_caseworker": 404}.get(who, 403),
+        ),
+        "api-eldercare:institution-list": (
+            lambda o: "/api/eldercare/institutions/",
+            "get",
+            expect(INSTITUTION, anon=403),
+        ),
+        "api-eldercare:institution-detail": (
+            lambda o: f"/api/eldercare/institutions/{o['elder_institution'].pk}/",
+            "get",
+            expect(INSTITUTION_IN, anon=403, out_of_scope=OTHER),
+        ),
+        # an empty batch: the input's 400 for whoever may record or see meals
+        "api-eldercare:meal-list": (
+            lambda o: "/api/eldercare/meals/",
+            "post",
+            expect(INSTITUTION, ok_status=400, anon=403),
+        ),
+    }
+)
 
 
 def objects(core_objects, users):
