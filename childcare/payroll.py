@@ -103,9 +103,12 @@ JOIN unnest(%(rate_regions)s::varchar[], %(rate_inst)s::numeric[], %(rate_disp)s
 _DISTRICT = "substr(a.region_id, 1, 6) || '000000'"
 
 _LOCK_MONTH_SQL = "SELECT pg_advisory_xact_lock(%(lock_class)s, %(lock_key)s)"
+# The districts with an allowance payable this month (read from the allowances alone: a
+# roll the lines then leave empty, every child of it dead, is never approved: roll_approve refuses an empty roll).
 _ROLLS_SQL = f"""
 INSERT INTO {_R} (month, district_id, status, generated_at)
-SELECT DISTINCT %(month)s::date, {_DISTRICT}, 'generated', now() {_FROM} WHERE {_PAYABLE}
+SELECT DISTINCT %(month)s::date, {_DISTRICT}, 'generated', now() FROM {_A} a
+WHERE a.start_month <= %(month)s AND a.last_month >= %(month)s AND a.id >= %(lo)s AND a.id < %(hi)s
 ON CONFLICT (month, district_id) DO NOTHING"""
 _LOCK_OPEN_ROLLS_SQL = f"SELECT id FROM {_R} WHERE month = %(month)s AND status = 'generated' FOR SHARE"
 _LINES_SQL = f"""

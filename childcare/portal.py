@@ -34,7 +34,7 @@ def _children_of(user):
 def index(request):
     allowances = list(selectors.allowances_for_resident(request.user))
     payments = (
-        AllowancePayment.objects.filter(allowance__in=allowances, roll__status="approved")
+        AllowancePayment.objects.filter(child_id__in=[a.child_id for a in allowances], roll__status="approved")
         .select_related("child")
         .order_by("-month")[:24]
     )

@@ -36,7 +36,7 @@ from .forms import (
     StopForm,
     VisitForm,
 )
-from .models import Allowance, Case, Child
+from .models import Allowance, AllowancePayment, Case, Child
 
 
 def _error(request, exc: DomainError) -> None:
@@ -257,7 +257,9 @@ def allowance_detail(request, pk: int):
         "childcare/allowance_detail.html",
         {
             "allowance": allowance,
-            "payments": allowance.payments.select_related("roll").order_by("-month")[:24],
+            "payments": AllowancePayment.objects.filter(child_id=allowance.child_id)
+            .select_related("roll")
+            .order_by("-month")[:24],
             "stop_form": StopForm(initial={"on": clock.today()}) if may else None,
             "review_form": ReviewForm() if may else None,
         },
