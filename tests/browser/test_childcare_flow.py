@@ -110,3 +110,24 @@ def test_director_visits_and_refers_supervisor_sees(new_page, cc):  # noqa: F811
     expect(supervisor.get_by_test_id("visits")).to_contain_text("孩子独自在家")
     expect(supervisor.get_by_test_id("referrals")).to_contain_text("情绪低落")
     screenshot(supervisor, "childcare-supervisor")
+
+
+def test_dashboard_and_roll_charts_run_under_the_policy(new_page, cc):  # noqa: F811 - the fixture
+    from childcare import payroll
+    from tests.childcare.factories import approved, submitted
+
+    guardian, child = family(cc["regions"]["jinsha_1"])
+    approved(submitted(cc[Role.CASEWORKER], child, guardian=guardian), cc[Role.CASEWORKER], cc[Role.REVIEWER])
+    registered(cc[Role.COMMUNITY_WORKER], cc["regions"]["jinsha_1"], risk="medium")
+    payroll.allowance_generate(month=dt.date(2026, 12, 1))
+    page = new_page()
+    problems = []
+    page.on("console", lambda m: m.type in ("error", "warning") and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    log_in(page, cc[Role.BUREAU_ADMIN].username)
+    page.goto("/work/childcare/dashboard/?region=320612000000")
+    expect(page.get_by_test_id("dashboard-figures")).to_contain_text("事实无人抚养儿童")
+    assert page.evaluate("() => !!(window.Chart && Chart.getChart('childcare-risk-chart'))")
+    page.goto("/work/childcare/payroll/?month=2026-12")
+    assert page.evaluate("() => !!(window.Chart && Chart.getChart('childpay-chart'))")
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused to" in p or "Error" in p], problems
