@@ -47,8 +47,9 @@ def test_feed_upload_recheck_and_task_queue(new_page, dibao_household, users, ce
 
     admin = new_page()
     log_in(admin, str(Role.BUREAU_ADMIN))
-    admin.goto("/work/relief/")
-    admin.get_by_role("link", name="比对数据导入").click()
+    admin.goto("/work/")
+    # a core page now (/work/feeds/), in the workbench's system menu
+    admin.get_by_role("navigation", name="工作台导航").get_by_role("link", name="比对数据导入").click()
     admin.get_by_label("数据类别").select_option("death")
     admin.get_by_label("文件").set_input_files(str(feed))
     admin.get_by_role("button", name="开始导入").click()
