@@ -17,9 +17,11 @@ The seeded database is never changed: the benchmark clones it
      people for another month, scaled to the same count, with the ratio;
   2. recheck — writes a feed file of --feed-rows rows (wages, vehicles,
      property, business, hukou moves, deaths) for registry people, a third
-     of them members of households on a benefit, imports it with
-     `feed_import_file` (timed), then times `recheck_eligibility` for a night
-     and its rerun (must create nothing new).
+     of them members of households on a benefit, imports it with the core's
+     `feed_import_file` (timed; deaths and moves out of the city raise their
+     life events in the import's chunks, so relief's set-based death handler
+     ends benefits there), then times `recheck_eligibility` for a night and
+     its rerun (must create nothing new).
 
 Targets (the issue): price linkage under 20 s for ≥ 200 000 covered people
 on 2 cores, ≥ 20× faster than the per-person loop; recheck of 100 000 feed
@@ -117,7 +119,7 @@ def covered_now(month: dt.date) -> int:
             WHERE b.kind = 'tekun' AND b.status IN ('active', 'gradual_exit') AND b.start_month <= %(m)s
               AND (b.last_month IS NULL OR b.last_month >= %(m)s)
             UNION ALL
-            SELECT p.id FROM relief_feedrecord f JOIN civil_affairs_person p ON p.id_number = f.id_number
+            SELECT p.id FROM civil_affairs_feedrecord f JOIN civil_affairs_person p ON p.id_number = f.id_number
             WHERE f.kind IN ('unemployment', 'veteran') AND f.event_date = %(m)s) covered""",
         {"m": month},
     )
@@ -135,7 +137,7 @@ def add_lists(month: dt.date, people: int) -> None:
                 SELECT 1 FROM civil_affairs_householdmember m JOIN relief_benefit b ON b.household_id = m.household_id
                 WHERE m.person_id = p.id)
             ORDER BY p.id LIMIT %(n)s)
-        INSERT INTO relief_feedrecord (kind, id_number, name, key, event_date, detail, imported_at)
+        INSERT INTO civil_affairs_feedrecord (kind, id_number, name, key, event_date, detail, imported_at)
         SELECT CASE WHEN n %% 5 = 0 THEN 'veteran' ELSE 'unemployment' END, id_number, name, %(key)s, %(m)s,
                jsonb_build_object('bank_account', '622848' || lpad(n::text, 13, '0')), now()
         FROM picked
@@ -190,10 +192,10 @@ def naive_loop(month: dt.date, sample: int) -> float:
     subsidy unless they already have one — a handful of queries per person."""
     from django.db import transaction
 
-    from civil_affairs.models import HouseholdMember, Person
+    from civil_affairs.models import FeedRecord, HouseholdMember, Person
     from civil_affairs.money import money
     from civil_affairs.rules import region_ancestors
-    from relief.models import Benefit, FeedRecord, PriceIndex, PriceSubsidy, PriceSubsidyRoll
+    from relief.models import Benefit, PriceIndex, PriceSubsidy, PriceSubsidyRoll
     from relief.selectors.standards import standards_in_force
 
     live = {"status__in": ["active", "gradual_exit"], "start_month__lte": month}
@@ -317,7 +319,7 @@ def feed_row(kind: str, i: int, id_number: str, name: str, rng: random.Random) -
             rng.randint(40, 140),
         ]
     if kind == "business":
-        from relief.services.feeds import credit_code_check_char
+        from relief.feeds import credit_code_check_char
 
         code = f"91320600MA{i:07d}"
         return [
@@ -334,7 +336,8 @@ def feed_row(kind: str, i: int, id_number: str, name: str, rng: random.Random) -
 
 
 def bench_recheck(rows: int) -> dict:
-    from relief.services import feeds, recheck
+    from civil_affairs import feeds
+    from relief.services import recheck
 
     files = write_feed_files(rows)
     imported = 0
@@ -344,6 +347,9 @@ def bench_recheck(rows: int) -> dict:
         imported += n
         if run.error_count:
             print(f"    {kind}: {run.error_count} bad rows")
+        if run.result["counts"].get("events"):
+            # deaths and moves out of the city are life events: every area's handler ran in the import's chunks
+            print(f"    {kind}: {run.result['counts']['events']:,} life events raised at import")
     import_s = time.perf_counter() - started
     print(
         f"  {'import_feed of ' + format(imported, ',') + ' rows (6 files)':<58} {import_s:8.2f} s "
