@@ -9,7 +9,7 @@ class EldercareConfig(AppConfig):
 
     def ready(self):
         # registers the area with the core (civil_affairs/areas.py)
-        from civil_affairs.areas import Area, BatchKind, NavItem, register
+        from civil_affairs.areas import Area, BatchKind, ImportKind, NavItem, register
         from civil_affairs.models import Role
 
         from .parameters import PARAMETER_KEYS
@@ -46,6 +46,8 @@ class EldercareConfig(AppConfig):
             ),
             "meal_record": frozenset({Role.INSTITUTION_STAFF}),
             "meal_manage": frozenset({Role.CASEWORKER, Role.BUREAU_ADMIN}),
+            # import the registers (institutions, beds, providers, price lists)
+            "eldercare_configure": frozenset({Role.BUREAU_ADMIN}),
             # the eldercare dashboard of a region subtree
             "eldercare_dashboard": frozenset(staff),
         }
@@ -76,6 +78,30 @@ class EldercareConfig(AppConfig):
                         count_labels=SETTLEMENT_COUNTS,
                     ),
                 ),
+                import_kinds=(
+                    ImportKind(
+                        "eldercare_institution",
+                        "eldercare.resources.InstitutionResource",
+                        _("养老机构"),
+                        "eldercare_configure",
+                    ),
+                    ImportKind(
+                        "eldercare_bed", "eldercare.resources.BedResource", _("养老机构床位"), "eldercare_configure"
+                    ),
+                    ImportKind(
+                        "eldercare_provider",
+                        "eldercare.resources.ProviderResource",
+                        _("居家养老服务组织"),
+                        "eldercare_configure",
+                    ),
+                    ImportKind(
+                        "eldercare_price",
+                        "eldercare.resources.ServiceItemResource",
+                        _("服务项目价格"),
+                        "eldercare_configure",
+                    ),
+                ),
+                demo_seeder="eldercare.demo.seed_area",
                 life_events={"death": "eldercare.services.allowance.on_death"},
                 life_events_many={"death": "eldercare.services.allowance.on_deaths"},
                 parameters=PARAMETER_KEYS,
