@@ -20,7 +20,7 @@ Idempotent: for a death, only the people whose death date the registry did
 not hold yet are new events (one UPDATE … WHERE death_date IS NULL), so a
 death recorded twice, by a caseworker or a feed, reaches each area once and a
 rerun calls nobody.  For kinds whose fact the core keeps no field of (custody,
-moved_out) every row given is an event: feeds pass only the rows their
+moved_out) every distinct row given is an event: feeds pass only the rows their
 INSERT … ON CONFLICT DO NOTHING newly added, so a file imported twice raises
 its events once.
 
@@ -63,8 +63,10 @@ class LifeEvent:
 class LifeEventBatch:
     """Events of one kind for set-based handlers (`Area.life_events_many`).
 
-    `rows` are (person id, date, feed record id or None), one per person,
-    ordered by person id: only events that are new (see the module's doc).
+    `rows` are (person id, date, feed record id or None), ordered by person
+    id: only events that are new (see the module's doc).  A death has one row
+    per person; other kinds one per event (a person with two new custody rows
+    has two).
     `actor` is who recorded them (None: the system, e.g. a feed), `run_id`
     the BatchRun that raised them, if any (for the handler's audit rows).
     A handler does set-based work, typically joining `batch.table(cursor)` —
@@ -88,14 +90,16 @@ class LifeEventBatch:
         return len(self.rows)
 
     def table(self, cursor) -> str:
-        """The rows as a temporary table `life_event_rows` (person_id bigint
-        primary key, event_date date, feed_record_id bigint), dropped at commit;
-        made again on each call, so handlers called in turn each get it fresh."""
+        """The rows as a temporary table `life_event_rows` (person_id bigint,
+        event_date date, feed_record_id bigint; indexed by person), dropped at
+        commit; made again on each call, so handlers called in turn each get it
+        fresh."""
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{self.TABLE}")
         cursor.execute(
-            f"CREATE TEMP TABLE {self.TABLE} (person_id bigint PRIMARY KEY, event_date date NOT NULL,"
+            f"CREATE TEMP TABLE {self.TABLE} (person_id bigint NOT NULL, event_date date NOT NULL,"
             " feed_record_id bigint) ON COMMIT DROP"
         )
+        cursor.execute(f"CREATE INDEX ON {self.TABLE} (person_id)")
         if self.rows:
             cursor.execute(
                 f"INSERT INTO {self.TABLE} SELECT * FROM unnest(%s::bigint[], %s::date[], %s::bigint[])",
@@ -259,7 +263,7 @@ def life_events_record_many(
     the caller's transaction (see the module's doc).  `rows` are (person id,
     date, feed record id or None).  For a death the fact is recorded
     set-based for the people without one and only those are events; for
-    other kinds each row given is an event (one per person: the earliest).
+    other kinds each distinct row given is an event.
     No new event: no handler is called (results {})."""
     if kind not in KINDS:
         raise ValueError(f"unknown life event {kind!r}")
@@ -269,9 +273,6 @@ def life_events_record_many(
     if kind == "death":
         new = _deaths_recorded(rows, source=source, actor=actor, run_id=run_id)
     else:
-        first: dict[int, EventRow] = {}
-        for row in sorted(rows, key=lambda r: (r[0], r[1], r[2] or 0)):
-            first.setdefault(row[0], tuple(row))
-        new = list(first.values())
+        new = sorted({tuple(r) for r in rows}, key=lambda r: (r[0], r[1], r[2] or 0))
     batch = LifeEventBatch(kind=kind, source=source, rows=new, actor=actor, run_id=run_id)
     return LifeEventsRecorded(batch=batch, results=_call_many(batch) if new else {})

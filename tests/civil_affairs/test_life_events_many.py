@@ -132,10 +132,13 @@ def test_kinds_without_a_core_fact_pass_each_given_row(setup, probes):
     )
     assert moved.count == 2 and many[0][0] == "moved_out" and len(many[0][2]) == 2
     assert single == []  # probe1 does not handle moves
-    custody = life_events_record_many(kind="custody", rows=[(a.pk, NOV, 9)], source="feed")
-    assert custody.results["probe1"] == ["one"] and single == [("custody", a.pk, NOV, "feed", 9)]
+    # two custody rows of one person are two events (each feed row once)
+    custody = life_events_record_many(kind="custody", rows=[(a.pk, NOV, 10), (a.pk, NOV, 9)], source="feed")
+    assert custody.batch.rows == [(a.pk, NOV, 9), (a.pk, NOV, 10)]
+    assert custody.results["probe1"] == ["one", "one"]
+    assert single == [("custody", a.pk, NOV, "feed", 9), ("custody", a.pk, NOV, "feed", 10)]
     assert "probe2" not in custody.results
-    assert AuditEvent.objects.filter(target_type="sample.case", changes__life_event="custody").count() == 1
+    assert AuditEvent.objects.filter(target_type="sample.case", changes__life_event="custody").count() == 2
     with pytest.raises(ValueError):
         life_events_record_many(kind="wedding", rows=[(a.pk, NOV, None)], source="feed")
 
