@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from civil_affairs.demo import REFERENCE_DATE
 
+from . import rules
 from .models import (
     AnnualReport,
     BallotBox,
@@ -30,6 +31,7 @@ from .models import (
     TopicFollow,
     Voter,
 )
+from .parameters import BAND_KEYS
 
 T = {
     m.__name__: m._meta.db_table
@@ -217,6 +219,18 @@ def seed(*, seed: int, progress=None) -> dict:
         cursor.execute(f"TRUNCATE {', '.join(T.values())} RESTART IDENTITY CASCADE")
         for sql in STATEMENTS:
             cursor.execute(sql, params)
+        # the grade score bands in force, as dated parameters of the city (the shipped defaults, from 2020)
+        cursor.execute(
+            "INSERT INTO civil_affairs_parameter (region_id, key, value, effective_from, note, created_at) "
+            "SELECT r.code, b.key, b.value, DATE '2020-01-01', %s, now() FROM civil_affairs_region r "
+            "CROSS JOIN (SELECT * FROM unnest(%s::text[], %s::numeric[])) b(key, value) WHERE r.level = 2 "
+            "ON CONFLICT (region_id, key, effective_from) DO NOTHING",
+            [
+                "社会组织评估管理办法（民政部令第39号）",
+                [BAND_KEYS[g] for g in rules.GRADES],
+                [rules.DEFAULT_BANDS[g] for g in rules.GRADES],
+            ],
+        )
         counts = {}
         for key in ("Committee", "Election", "Topic", "SocialOrg", "Rating"):
             cursor.execute(f"SELECT count(*) FROM {T[key]}")

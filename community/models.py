@@ -182,7 +182,6 @@ class Voter(models.Model):
                 condition=Q(removed=False) | ~Q(removed_reason=""), name="community_voter_removed_has_reason"
             ),
         ]
-        indexes = [models.Index(fields=["person"], name="community_voter_person")]
 
 
 class Candidate(models.Model):

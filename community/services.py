@@ -127,7 +127,9 @@ _ROLL_AUDIT = audit_rows_sql(
 )
 # The voter rolls of many elections in ONE statement: people whose registered
 # residence is the community, 18 or over on election day ('2026-02-28' - 18 years
-# is 2008-02-28: someone born on 29 February 2008 is not 18 yet), alive.
+# is 2008-02-28: someone born on 29 February 2008 is not 18 yet), alive.  Lines
+# already there (kept, added or removed by hand) are left as they are: a plain
+# anti-join, not ON CONFLICT, as the elections are locked while their rolls are built.
 VOTER_ROLL_SQL = f"""
 WITH wanted AS (
     SELECT e.id AS election_id, p.id AS person_id
@@ -144,7 +146,8 @@ WITH wanted AS (
 ), added AS (
     INSERT INTO {_V} (election_id, person_id, source, added_reason, removed, removed_reason)
     SELECT w.election_id, w.person_id, 'registry', '', false, '' FROM wanted w
-    ON CONFLICT (election_id, person_id) DO NOTHING
+     WHERE NOT EXISTS (SELECT 1 FROM {_V} v WHERE v.election_id = w.election_id AND v.person_id = w.person_id)
+     ORDER BY w.election_id, w.person_id
     RETURNING election_id
 ), counted AS (
     SELECT election_id, count(*) AS n FROM added GROUP BY election_id
