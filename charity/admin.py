@@ -68,7 +68,7 @@ class DonationAdmin(ReadOnly):
     list_display = ["received_on", "organisation", "donor", "anonymous", "kind", "amount", "transaction_id"]
     list_select_related = ["organisation", "donor"]
     list_filter = ["kind", "anonymous"]
-    raw_id_fields = ["donor", "campaign", "fund", "project", "receipt"]
+    raw_id_fields = ["donor", "campaign", "fund", "project"]
 
 
 @admin.register(Donor)

@@ -60,7 +60,8 @@ class DonationSerializer(serializers.ModelSerializer):
         return _("匿名") if d.anonymous or d.donor is None else d.donor.name
 
     def get_receipt_code(self, d) -> str:
-        return d.receipt.code if d.receipt_id else ""
+        receipt = d.receipt
+        return receipt.code if receipt else ""
 
 
 class DonationInput(serializers.Serializer):

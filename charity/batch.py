@@ -53,8 +53,9 @@ WITH todo AS (
     SELECT d.donor_id, sum(d.amount) AS amount, count(*) AS n
     FROM {Donation._meta.db_table} d
     WHERE d.organisation_id = %(org)s AND d.received_on >= %(y0)s AND d.received_on < %(y1)s
-      AND d.receipt_id IS NULL AND NOT d.receipt_declined AND NOT d.anonymous
+      AND NOT d.receipt_declined AND NOT d.anonymous
       AND d.donor_id >= %(lo)s AND d.donor_id < %(hi)s
+      AND NOT EXISTS (SELECT 1 FROM {ReceiptLine._meta.db_table} l WHERE l.donation_id = d.id AND l.active)
     GROUP BY d.donor_id
 ),
 numbered AS (
@@ -70,21 +71,18 @@ made AS (
     RETURNING id, donor_id, number, amount
 ),
 lines AS (
-    INSERT INTO {ReceiptLine._meta.db_table} (receipt_id, donation_id, amount)
-    SELECT made.id, d.id, d.amount
+    INSERT INTO {ReceiptLine._meta.db_table} (receipt_id, donation_id, amount, active)
+    SELECT made.id, d.id, d.amount, true
     FROM made JOIN {Donation._meta.db_table} d ON d.donor_id = made.donor_id
     WHERE d.organisation_id = %(org)s AND d.received_on >= %(y0)s AND d.received_on < %(y1)s
-      AND d.receipt_id IS NULL AND NOT d.receipt_declined AND NOT d.anonymous
+      AND NOT d.receipt_declined AND NOT d.anonymous
+      AND NOT EXISTS (SELECT 1 FROM {ReceiptLine._meta.db_table} l WHERE l.donation_id = d.id AND l.active)
     RETURNING receipt_id, donation_id
-),
-marked AS (
-    UPDATE {Donation._meta.db_table} d SET receipt_id = lines.receipt_id FROM lines
-    WHERE d.id = lines.donation_id RETURNING d.id
 ),
 audited AS (
     {{audit}}
 )
-SELECT (SELECT count(*) FROM made), (SELECT count(*) FROM marked)
+SELECT (SELECT count(*) FROM made), (SELECT count(*) FROM lines)
 """
 
 AUDIT_SOURCE = """(SELECT %(actor)s, %(actor_label)s, 'create', 'charity.receipt', made.id::text, %(region)s,

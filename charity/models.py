@@ -205,9 +205,6 @@ class Donation(models.Model):
     project = models.ForeignKey(Project, verbose_name=_("定向项目"), null=True, blank=True, on_delete=models.PROTECT)
     transaction_id = models.CharField(_("流水号"), max_length=64, blank=True)
     receipt_declined = models.BooleanField(_("捐赠人不需要票据"), default=False)
-    receipt = models.ForeignKey(
-        "Receipt", verbose_name=_("捐赠票据"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
@@ -236,6 +233,16 @@ class Donation(models.Model):
     @property
     def restricted(self) -> bool:
         return bool(self.fund_id or self.project_id)
+
+    @property
+    def receipt(self):
+        """The receipt that covers this donation now (a line of a receipt not void), if any;
+        lists prefetch it into `active_lines` (selectors.with_receipts)."""
+        lines = getattr(self, "active_lines", None)
+        if lines is None:
+            line = self.receipt_lines.filter(active=True).select_related("receipt").first()
+            return line.receipt if line else None
+        return lines[0].receipt if lines else None
 
 
 class Disbursement(models.Model):
@@ -457,16 +464,25 @@ class Receipt(models.Model):
 
 
 class ReceiptLine(models.Model):
-    """A donation a receipt covers (kept when the receipt is voided)."""
+    """A donation a receipt covers (kept, inactive, when the receipt is voided).
+    A donation has at most one active line: the database says so, and whether a
+    donation is receipted is read here, so issuing 100 000 yearly receipts
+    writes lines only and never rewrites the donations."""
 
     receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="lines")
-    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="+")
+    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="receipt_lines")
     amount = models.DecimalField(max_digits=14, decimal_places=2)
+    active = models.BooleanField(_("有效"), default=True)
 
     class Meta:
         verbose_name = _("票据明细")
         verbose_name_plural = _("票据明细")
-        constraints = [models.UniqueConstraint(fields=["receipt", "donation"], name="charity_receipt_line_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["receipt", "donation"], name="charity_receipt_line_unique"),
+            models.UniqueConstraint(
+                fields=["donation"], condition=Q(active=True), name="charity_donation_one_active_receipt"
+            ),
+        ]
         indexes = [models.Index(fields=["donation"], name="charity_receipt_line_donation")]
 
 

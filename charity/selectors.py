@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -38,6 +38,7 @@ from .models import (
     Organisation,
     Project,
     Receipt,
+    ReceiptLine,
     StaffMembership,
 )
 
@@ -89,8 +90,19 @@ def donor_get_for_user(user, pk) -> Donor:
     return donor
 
 
+def with_receipts(qs: QuerySet[Donation]) -> QuerySet[Donation]:
+    """Each donation's active receipt line (and its receipt) in one more query: `donation.receipt`."""
+    return qs.prefetch_related(
+        Prefetch(
+            "receipt_lines",
+            queryset=ReceiptLine.objects.filter(active=True).select_related("receipt"),
+            to_attr="active_lines",
+        )
+    )
+
+
 def donation_list_for_user(user) -> QuerySet[Donation]:
-    return _in_orgs(Donation.objects.select_related("donor", "campaign", "fund", "project", "receipt"), user)
+    return with_receipts(_in_orgs(Donation.objects.select_related("donor", "campaign", "fund", "project"), user))
 
 
 def donation_get_for_user(user, pk) -> Donation:
@@ -227,7 +239,12 @@ def campaigns_with_totals(org: Organisation) -> list[Campaign]:
 # ---------------------------------------------------------------- statutory checks and disclosure
 
 
-def checks_for(org: Organisation, year: int, figures: dict[int, YearFigures] | None = None) -> list[rules.Finding]:
+def checks_for(
+    org: Organisation,
+    year: int,
+    figures: dict[int, YearFigures] | None = None,
+    standards: rules.Standards | None = None,
+) -> list[rules.Finding]:
     """This year's spending against last year's income (or net assets), and the cost ratio."""
     from .services import standards_for
 
@@ -240,7 +257,7 @@ def checks_for(org: Organisation, year: int, figures: dict[int, YearFigures] | N
         income_last_year=last.income,
         charitable_spending=this.charitable,
         management_cost=this.management,
-        s=standards_for(org, dt.date(year, 12, 31)),
+        s=standards or standards_for(org, dt.date(year, 12, 31)),
     )
 
 
@@ -370,9 +387,9 @@ def resident_donations(user) -> QuerySet[Donation]:
     """A registered resident's own donations (donors bound to their person)."""
     if not getattr(user, "is_verified_resident", False) or user.person_id is None:
         return Donation.objects.none()
-    return (
+    return with_receipts(
         Donation.objects.filter(donor__person_id=user.person_id)
-        .select_related("organisation", "campaign", "receipt")
+        .select_related("organisation", "campaign")
         .order_by("-received_on", "-id")
     )
 
@@ -408,11 +425,14 @@ def dashboard(user, *, year: int, org: Organisation | None = None) -> dict:
     orgs = [org] if org is not None else list(organisations_for_user(user).select_related("region"))
     ids = [o.pk for o in orgs]
     figures = yearly_figures(ids)
+    from .services import standards_many
+
+    standards = standards_many([o.region_id for o in orgs], dt.date(year, 12, 31))
     rows = []
     for o in orgs:
         f = figures.get(o.pk, {})
         this, last = f.get(year, YearFigures(year)), f.get(year - 1, YearFigures(year - 1))
-        findings = checks_for(o, year, f)
+        findings = checks_for(o, year, f, standards.get(o.region_id))
         rows.append(
             {
                 "org": o,
@@ -494,3 +514,22 @@ def organisations_count(region, day: dt.date) -> dict[str, int]:
 
 def donors_count(region, day: dt.date) -> dict[str, int]:
     return _sum_by_district(Donor.objects.all(), region, Count("id"))
+
+
+def organisations_in_breach(region, day: dt.date) -> dict[str, int]:
+    """Organisations failing a statutory check this year, per district (the bureau overview)."""
+    orgs = list(
+        Organisation.objects.filter(region__code__startswith=region.prefix).only(
+            "id", "region_id", "org_type", "public_fundraising", "net_assets_last_year"
+        )
+    )
+    from .services import standards_many
+
+    figures = yearly_figures([o.pk for o in orgs])
+    standards = standards_many([o.region_id for o in orgs], dt.date(day.year, 12, 31))
+    out: dict[str, int] = {}
+    for o in orgs:
+        if any(f.breach for f in checks_for(o, day.year, figures.get(o.pk, {}), standards.get(o.region_id))):
+            district = _district_of(o.region_id)
+            out[district] = out.get(district, 0) + 1
+    return out

@@ -52,9 +52,19 @@ def _today() -> dt.date:
     return clock_today()
 
 
+STANDARD_KEYS = [f"charity_{name}" for name in rules.Standards.__dataclass_fields__]
+
+
 def standards_for(org: Organisation, on: dt.date) -> rules.Standards:
-    keys = [f"charity_{name}" for name in rules.Standards.__dataclass_fields__]
-    return rules.Standards.from_parameters(parameters_in_force(org.region_id, on, keys=keys))
+    return rules.Standards.from_parameters(parameters_in_force(org.region_id, on, keys=STANDARD_KEYS))
+
+
+def standards_many(region_codes, on: dt.date) -> dict[str, rules.Standards]:
+    """The standards in force for many organisations' regions, in two queries."""
+    from civil_affairs.parameters import parameters_by_region
+
+    values = parameters_by_region(on, regions=sorted(set(region_codes)), keys=STANDARD_KEYS)
+    return {code: rules.Standards.from_parameters(v) for code, v in values.items()}
 
 
 def _amount(value, *, label: str = "") -> Decimal:
@@ -726,7 +736,7 @@ def take_numbers(*, org_id: int, year: int, n: int) -> int:
 def receipt_issue(*, actor, donation: Donation, e_code: str = "") -> Receipt:
     """One receipt for one donation."""
     d = Donation.objects.select_for_update(of=("self",)).get(pk=donation.pk)
-    if d.receipt_id is not None:
+    if ReceiptLine.objects.filter(donation=d, active=True).exists():
         raise DomainError(_("该笔捐赠已开具票据。"))
     if d.anonymous or d.donor_id is None:
         raise DomainError(_("匿名捐赠不开具票据（已记录）。"))
@@ -746,7 +756,6 @@ def receipt_issue(*, actor, donation: Donation, e_code: str = "") -> Receipt:
         issued_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     ReceiptLine.objects.create(receipt=receipt, donation=d, amount=d.amount)
-    Donation.objects.filter(pk=d.pk).update(receipt=receipt)
     audit_record(
         actor=actor, action=AuditEvent.Action.CREATE, target=receipt, region_code="",
         changes={"number": receipt.code, "donation": d.pk, "amount": d.amount},
@@ -764,7 +773,7 @@ def receipt_void(*, actor, receipt: Receipt, reason: str) -> Receipt:
         raise DomainError(_("作废票据须写明原因。"))
     r.void, r.void_reason, r.voided_at = True, reason.strip()[:200], timezone.now()
     r.save(update_fields=["void", "void_reason", "voided_at"])
-    Donation.objects.filter(receipt=r).update(receipt=None)
+    ReceiptLine.objects.filter(receipt=r).update(active=False)
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=r, changes={"step": "void", "reason": reason})
     return r
 
@@ -773,7 +782,7 @@ def receipt_void(*, actor, receipt: Receipt, reason: str) -> Receipt:
 def receipt_decline(*, actor, donation: Donation) -> Donation:
     """The donor does not want a receipt: recorded."""
     d = Donation.objects.select_for_update().get(pk=donation.pk)
-    if d.receipt_id is not None:
+    if ReceiptLine.objects.filter(donation=d, active=True).exists():
         raise DomainError(_("该笔捐赠已开具票据；如捐赠人不需要，请先作废票据。"))
     Donation.objects.filter(pk=d.pk).update(receipt_declined=True)
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, target=d, changes={"receipt_declined": True})

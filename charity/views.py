@@ -67,10 +67,11 @@ def index(request):
     orgs = selectors.organisations_for_user(request.user).select_related("region")
     ctx = list_page(request, orgs, sorts=("id", "name", "region"), default="id")
     figures = selectors.yearly_figures([o.pk for o in ctx["page"].items])
+    standards = services.standards_many([o.region_id for o in ctx["page"].items], dt.date(year, 12, 31))
     for o in ctx["page"].items:
         f = figures.get(o.pk, {})
         o.raised_year = f.get(year, selectors.YearFigures(year)).income
-        o.warnings = [x for x in selectors.checks_for(o, year, f) if x.breach]
+        o.warnings = [x for x in selectors.checks_for(o, year, f, standards.get(o.region_id)) if x.breach]
     return render(request, "charity/index.html", {**ctx, "year": year})
 
 
