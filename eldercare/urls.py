@@ -35,6 +35,7 @@ urlpatterns = [
 portal_urlpatterns = (
     [
         path("", portal.home, name="home"),
+        path("visits/<int:pk>/report/", portal.visit_report, name="visit_report"),
     ],
     "eldercare_portal",
 )

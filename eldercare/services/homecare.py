@@ -26,7 +26,11 @@ from ..models import AbilityLevel, Assessment, HomeCareOrder, Provider, ServiceI
 from ..parameters import with_defaults
 
 POOR_GROUPS = ("dibao", "tekun")  # relief's covered groups, read through the core's registry
-FLAG_LABELS = {"outside_window": _("不在计划时段内签到/签退"), "unconfirmed": _("老人未确认")}
+FLAG_LABELS = {
+    "outside_window": _("不在计划时段内签到/签退"),
+    "unconfirmed": _("老人未确认"),
+    "reported_by_elder": _("老人反映未上门或未按记录服务"),
+}
 
 
 def _values(region_code: str, on: dt.date) -> dict[str, Decimal]:
@@ -343,4 +347,30 @@ def visit_correct(*, actor, visit: Visit, amount: Decimal, reason: str, reviewer
         changes={"step": "correct", "amount": [before, visit.amount], "reason": reason[:500], "reviewer": reviewer.pk},
     )
     settlement_refresh(provider_id=visit.provider_id, month=visit.month)
+    return visit
+
+
+@transaction.atomic
+def visit_report_by_elder(*, resident, visit: Visit, note: str) -> Visit:
+    """The elder (the resident served) reports that a recorded visit did not
+    happen as recorded: the visit is flagged for review, out of the settlement until reviewed."""
+    visit = Visit.objects.select_for_update().select_related("order").get(pk=visit.pk)
+    if resident.person_id is None or visit.order.person_id != resident.person_id:
+        raise DomainError(_("只能反映本人的上门服务。"))
+    if visit.locked:
+        raise DomainError(_("该月服务已结算；请联系街道工作人员核实。"))
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(_("请简要说明情况。"))
+    if "reported_by_elder" not in visit.flag_reasons:
+        visit.flag_reasons = [*visit.flag_reasons, "reported_by_elder"]
+    visit.flagged = True
+    visit.save(update_fields=["flagged", "flag_reasons"])
+    audit_record(
+        actor=resident,
+        action=AuditEvent.Action.UPDATE,
+        target=visit,
+        region_code=visit.order.region_id,
+        changes={"step": "reported_by_elder", "note": note[:500]},
+    )
     return visit

@@ -63,6 +63,12 @@ ROWS = {
         expect(ALLOWANCE_IN, out_of_scope=OTHER),
     ),
     "eldercare_portal:home": (lambda o: "/my/eldercare/", "get", expect({Role.RESIDENT})),
+    # the matrix's resident is not the elder served: 404 (their own visits only); staff 403
+    "eldercare_portal:visit_report": (
+        lambda o: f"/my/eldercare/visits/{o['elder_visit'].pk}/report/",
+        "post",
+        expect(set(), out_of_scope={Role.RESIDENT}),
+    ),
     # home care: provider staff see their own provider's visits; other staff their jurisdiction's
     "eldercare:visits": (lambda o: "/work/eldercare/visits/", "get", expect(HOMECARE)),
     "eldercare:visit": (

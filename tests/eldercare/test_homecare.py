@@ -400,3 +400,17 @@ def test_order_once_per_person_and_month_in_the_database(care, users):
         HomeCareOrder.objects.create(
             person=order.person, provider=care["other"], month=NOV, group="other", allowance=1, region=order.region
         )
+
+
+def test_elder_reports_a_visit_that_did_not_happen(care, users, login):
+    order = _order(care, users)
+    visit = _done_visit(care, order, 3, {"clean": 1})
+    elder_user = UserFactory(username="13900000077", phone="13900000077", role=Role.RESIDENT, person=care["alone"])
+    client = login(elder_user)
+    assert "my-visits" in client.get("/my/eldercare/").content.decode()
+    assert client.post(f"/my/eldercare/visits/{visit.pk}/report/", {"note": "当天没有人来"}).status_code == 302
+    visit.refresh_from_db()
+    assert visit.flagged and "reported_by_elder" in visit.flag_reasons
+    assert _settle()["flagged"] == 1 and Settlement.objects.count() == 0  # out of the settlement until reviewed
+    other = login(users[Role.RESIDENT])
+    assert other.post(f"/my/eldercare/visits/{visit.pk}/report/", {"note": "x"}).status_code == 404
