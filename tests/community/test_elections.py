@@ -217,3 +217,22 @@ def test_overdue_committees_and_calendar(regions, users, worker, jinsha):
     assert [
         e.region_id for e in selectors.election_calendar(bureau, start=dt.date(2026, 6, 1), end=dt.date(2026, 12, 31))
     ] == [jinsha.code]
+
+
+def test_build_voter_rolls_command_is_idempotent(regions, worker, jinsha):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    f.voters(jinsha, 4)
+    election = f.election(worker, jinsha)
+    out = StringIO()
+    call_command("build_voter_rolls", "--region", "320612000000", stdout=out)
+    assert "新增选民 4 人" in out.getvalue()
+    out = StringIO()
+    call_command("build_voter_rolls", stdout=out)
+    assert "新增选民 0 人" in out.getvalue()
+    assert election.voters.count() == 4
+    with pytest.raises(CommandError, match="没有区划代码"):
+        call_command("build_voter_rolls", "--region", "999999999999")
