@@ -147,7 +147,7 @@ STATEMENTS = [
                CASE WHEN x.step >= 5 THEN '按协商方案实施' ELSE '' END,
                CASE WHEN x.step >= 6 THEN x.proposed + 20 END,
                CASE WHEN x.step >= 5 THEN '社区主任' ELSE '' END,
-               CASE WHEN x.step >= 5 THEN x.proposed + 90 END,
+               CASE WHEN x.step = 7 THEN %(ref)s::date + 20 + x.h %% 70 WHEN x.step >= 5 THEN x.proposed + 90 END,
                CASE WHEN x.step >= 8 THEN 100 WHEN x.step = 7 THEN 10 + x.h %% 80 ELSE 0 END,
                CASE WHEN x.step >= 8 THEN x.proposed + 90 + (CASE WHEN x.h %% 100 < 6 THEN 15 ELSE -(x.h %% 20) END) END,
                CASE WHEN x.step >= 9 THEN '已向居民反馈' ELSE '' END, now()

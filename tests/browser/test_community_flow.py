@@ -118,3 +118,26 @@ def test_worker_enters_results_and_the_system_declares_validity(new_page, users,
     expect(page.get_by_test_id("election-valid")).to_contain_text("选举有效")
     expect(page.get_by_test_id("candidates")).to_contain_text("当选")
     screenshot(page, "community-election-valid")
+
+
+def test_community_pages_run_under_the_policy(new_page, users, regions, today):  # noqa: F811
+    from tests.browser.test_csp import _has_chart, _refused, _watch
+
+    worker = users[Role.COMMUNITY_WORKER]
+    f.voters(regions["jinsha_1"], 5)
+    election = f.election(worker, regions["jinsha_1"], to=Election.State.ROLL)
+    page = new_page()
+    problems = _watch(page)
+    log_in(page, str(Role.BUREAU_ADMIN))
+    page.goto("/work/community/dashboard/")
+    expect(page.get_by_test_id("dashboard-table")).to_contain_text("通州区")
+    assert _has_chart(page, "community-rate") and _has_chart(page, "community-turnout")
+    for url in (
+        "/work/community/",
+        "/work/community/topics/",
+        "/work/community/orgs/",
+        f"/work/community/elections/{election.pk}/",
+    ):
+        page.goto(url)
+    page.goto(f"/community/{regions['jinsha_1'].code}/")
+    assert not _refused(problems), problems
