@@ -94,10 +94,11 @@ ROWS = {
         "post",
         _post({RV, ADMIN}, capability={RV, ADMIN}),
     ),
+    # the bank file of an approved roll (an audited export)
     "childcare:roll_bank_file": (
-        lambda o: f"{W}/payroll/{o['cc_roll'].pk}/bank.csv",
+        lambda o: f"{W}/payroll/{o['cc_roll_approved'].pk}/bank.csv",
         "get",
-        expect(PAYROLL - OTHER, ok_status=302, out_of_scope=OTHER),
+        expect(PAYROLL - OTHER, out_of_scope=OTHER),
     ),
     "childcare:coverage": (lambda o: f"{W}/coverage/", "get", expect(DASHBOARD)),
     "childcare:dashboard": (lambda o: f"{W}/dashboard/", "get", expect(DASHBOARD)),
@@ -161,15 +162,15 @@ ROWS = {
         lambda who: {RV: 200, ADMIN: 400, "other_caseworker": 404}.get(who, 403),
     ),
     "api-childcare:roll-bank-file": (
-        lambda o: f"{A}/payroll/{o['cc_roll'].pk}/bank-file/csv/",
+        lambda o: f"{A}/payroll/{o['cc_roll_approved'].pk}/bank-file/csv/",
         "get",
-        expect(PAYROLL - OTHER, ok_status=400, anon=403, out_of_scope=OTHER),
+        expect(PAYROLL - OTHER, anon=403, out_of_scope=OTHER),
     ),
 }
 
 
 def objects(core_objects, users):
-    """A case, an allowance in a generated roll, a registry child with a
+    """A case, an allowance in an approved and a generated roll, a registry child with a
     referral, a discovery task (all of 金沙社区) and a resident's own case."""
     import datetime as dt
 
@@ -204,7 +205,13 @@ def objects(core_objects, users):
     services.case_check(actor=worker, case=approved, recommend=True, opinion="属实")
     services.case_decide(actor=users[RV], case=approved, approve=True)
     allowance = approved.allowance
+    # two months of rolls: the first approved (its bank file), the second still to approve
+    from civil_affairs.months import add_months
+
     payroll.allowance_generate(month=allowance.start_month)
+    payroll.allowance_generate(month=add_months(allowance.start_month, 1))
+    first = allowance.payments.get(month=allowance.start_month).roll
+    payroll.allowance_roll_approve(actor=users[RV], roll=first)
     registry = services.child_register(
         actor=users[DIR], person=person(jinsha_1, birth=dt.date(2014, 6, 1)), kind="left_behind", risk="high"
     )
@@ -232,6 +239,7 @@ def objects(core_objects, users):
         "cc_child": registry,
         "cc_referral": referral,
         "cc_task": task,
-        "cc_roll": allowance.payments.get().roll,
+        "cc_roll": allowance.payments.get(month=add_months(allowance.start_month, 1)).roll,
+        "cc_roll_approved": first,
         "cc_own_case": own,
     }
