@@ -351,6 +351,10 @@ def bench_recheck(rows: int) -> dict:
             # deaths and moves out of the city are life events: every area's handler ran in the import's chunks
             print(f"    {kind}: {run.result['counts']['events']:,} life events raised at import")
     import_s = time.perf_counter() - started
+    from relief.models import ReviewTask
+
+    deaths = ReviewTask.objects.filter(kind="death").count()
+    print(f"    relief's death handler at import: {deaths:,} death tasks (benefits stopped or suspended with them)")
     print(
         f"  {'import_feed of ' + format(imported, ',') + ' rows (6 files)':<58} {import_s:8.2f} s "
         f"({imported / import_s:,.0f} rows/s)"
