@@ -74,12 +74,6 @@ def register_area():
                 Indicator("charity_raised_total", _("累计慈善募捐"), _("元"), "charity.selectors.raised_total"),
                 Indicator("charity_orgs", _("慈善组织"), _("家"), "charity.selectors.organisations_count"),
                 Indicator("charity_donors", _("捐赠人"), _("人/单位"), "charity.selectors.donors_count"),
-                Indicator(
-                    "charity_breaches",
-                    _("未达法定支出比例的慈善组织"),
-                    _("家"),
-                    "charity.selectors.organisations_in_breach",
-                ),
             ),
             parameters=PARAMETER_KEYS,
             audit_links={"charity.organisation": "charity:org_detail"},

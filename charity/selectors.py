@@ -341,7 +341,7 @@ def public_disbursements(org: Organisation, limit: int = 50) -> list[Disbursemen
     return list(
         Disbursement.objects.filter(organisation=org, status="approved")
         .select_related("person", "household", "project", "fund", "region")
-        .order_by("-paid_on", "-id")[:limit]
+        .order_by("-id")[:limit]  # the (organisation, status, id) index, read backwards: the latest first
     )
 
 
@@ -445,7 +445,9 @@ def dashboard(user, *, year: int, org: Organisation | None = None) -> dict:
                 "breaches": [x for x in findings if x.breach],
             }
         )
-    donors = Donor.objects.filter(organisation_id__in=ids).count()
+    from civil_affairs.listing import result_count
+
+    donors = result_count(Donor.objects.filter(organisation_id__in=ids))  # exact up to 1 000, else the estimate
     campaigns = Campaign.objects.filter(organisation_id__in=ids).count()
     funds = Fund.objects.filter(organisation_id__in=ids).count()
     overdue = sum(overdue_count(o) for o in orgs) if len(orgs) <= 200 else None
@@ -514,22 +516,3 @@ def organisations_count(region, day: dt.date) -> dict[str, int]:
 
 def donors_count(region, day: dt.date) -> dict[str, int]:
     return _sum_by_district(Donor.objects.all(), region, Count("id"))
-
-
-def organisations_in_breach(region, day: dt.date) -> dict[str, int]:
-    """Organisations failing a statutory check this year, per district (the bureau overview)."""
-    orgs = list(
-        Organisation.objects.filter(region__code__startswith=region.prefix).only(
-            "id", "region_id", "org_type", "public_fundraising", "net_assets_last_year"
-        )
-    )
-    from .services import standards_many
-
-    figures = yearly_figures([o.pk for o in orgs])
-    standards = standards_many([o.region_id for o in orgs], dt.date(day.year, 12, 31))
-    out: dict[str, int] = {}
-    for o in orgs:
-        if any(f.breach for f in checks_for(o, day.year, figures.get(o.pk, {}), standards.get(o.region_id))):
-            district = _district_of(o.region_id)
-            out[district] = out.get(district, 0) + 1
-    return out

@@ -79,3 +79,9 @@ def test_missing_columns_are_refused_in_chinese(charity, tmp_path):
 
     with pytest.raises(DomainError, match="缺少列"):
         _run(charity, path)
+
+
+def test_copy_text_escapes():
+    assert batch._copy_text(None) == "\\N"
+    assert batch._copy_text("a\tb\\c\nd") == "a\\tb\\\\c\\nd"
+    assert batch._copy_text(Decimal("1.50")) == "1.50"
