@@ -171,11 +171,17 @@ def _month_tables(month: dt.date) -> Iterator[None]:
             cursor.execute(_DROP_SQL)
 
 
-def _chunk(month: dt.date, lo: int, hi: int, run_id: int | None = None) -> dict[str, int]:
+_NONE_BLOCKED_SQL = "SELECT NULL, NULL WHERE false"
+
+
+def _chunk(month: dt.date, lo: int, hi: int, run_id: int | None = None, any_approved: bool = True) -> dict[str, int]:
+    """One chunk of lines.  Without an approved roll of the month when the attempt
+    began (none can be approved while the month's run is unfinished:
+    rolls.roll_approval_blocker), no line can be blocked and that query is skipped."""
     return chunk_write(
         statements=(_LOCK_OPEN_ROLLS_SQL,),
         lines_sql=_LINES_SQL,
-        blocked_sql=_BLOCKED_SQL,
+        blocked_sql=_BLOCKED_SQL if any_approved else _NONE_BLOCKED_SQL,
         params={"month": month, "lo": lo, "hi": hi},
         run_id=run_id,
         what=_("人员"),
@@ -218,12 +224,15 @@ def _pay(run: BatchRun, month: dt.date, progress: ProgressCallback | None) -> di
             lo, hi = cursor.fetchone()
         first = lo or 0
         end = hi + 1 if hi is not None else first
+        any_approved = SeniorAllowanceRoll.objects.filter(
+            month=month, status=SeniorAllowanceRoll.Status.APPROVED
+        ).exists()
         counts = run_chunks(
             run_id=run.pk,
             first=first,
             end=end,
             chunk=CHUNK_IDS,
-            step=lambda a, b: _chunk(month, a, b, run.pk),
+            step=lambda a, b: _chunk(month, a, b, run.pk, any_approved),
             progress=progress,
         )
     with transaction.atomic(), connection.cursor() as cursor:

@@ -77,9 +77,12 @@ _SUBSIDY_SQL = f"""
 UPDATE {_M} m SET subsidy = CASE WHEN r.rn <= %(cap)s
                                  THEN CASE WHEN m."group" = 'poor' THEN %(poor)s ELSE %(general)s END ELSE 0 END
 FROM (
+    -- each touched person-day read through the (person, date, meal) index: never a scan of the table
     SELECT x.id, row_number() OVER (PARTITION BY x.person_id, x.date ORDER BY x.meal, x.id) AS rn
-    FROM {_M} x JOIN unnest(%(people)s::bigint[], %(dates)s::date[]) AS d(person_id, date)
-         ON x.person_id = d.person_id AND x.date = d.date
+    FROM unnest(%(people)s::bigint[], %(dates)s::date[]) AS d(person_id, date)
+    CROSS JOIN LATERAL (
+        SELECT y.id, y.person_id, y.date, y.meal FROM {_M} y WHERE y.person_id = d.person_id AND y.date = d.date
+    ) x
 ) r
 WHERE m.id = r.id AND m.subsidy IS DISTINCT FROM (CASE WHEN r.rn <= %(cap)s
                       THEN CASE WHEN m."group" = 'poor' THEN %(poor)s ELSE %(general)s END ELSE 0 END)"""

@@ -122,3 +122,29 @@ def test_resident_sees_senior_allowance_payments(new_page, users, elder_params, 
     expect(table.locator("tbody tr")).to_have_count(2)
     expect(table).to_contain_text("¥500.00")
     screenshot(page, "eldercare-resident-allowance")
+
+
+def test_charts_draw_under_the_content_security_policy(new_page, users, elder_params, settings):  # noqa: F811
+    """The allowance month page and the dashboard draw their Chart.js charts with no CSP refusal or script error."""
+    from eldercare.models import Bed, Institution
+
+    settings.MINZHENG_TODAY = dt.date(2026, 12, 15)
+    elder(dt.date(1930, 3, 3), elder_params["jinsha_1"])
+    allowance.allowance_run(run_id=batchrun_create(kind=allowance.KIND, params={"month": "2026-11"}).pk)
+    home = Institution.objects.create(
+        name="福利院", filing_number="F-9", operator="public", region=elder_params["jinsha"]
+    )
+    Bed.objects.create(institution=home, room="1", number="1")
+    page = new_page()
+    problems = []
+    page.on("console", lambda m: m.type in ("error", "warning") and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    log_in(page, users[Role.BUREAU_ADMIN].username)
+    page.goto("/work/eldercare/allowance/?month=2026-11")
+    expect(page.locator("#allowance-chart")).to_be_visible()
+    assert page.evaluate("() => !!(window.Chart && Chart.getChart('allowance-chart'))")
+    page.goto("/work/eldercare/dashboard/")
+    expect(page.locator("#eldercare-beds")).to_be_visible()
+    assert page.evaluate("() => !!(window.Chart && Chart.getChart('eldercare-beds'))")
+    screenshot(page, "eldercare-dashboard")
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p or "Error" in p], problems

@@ -287,8 +287,13 @@ def test_monthly_beat_runs_this_month_once(elders, monkeypatch, django_capture_o
 
 
 def test_beat_row_shipped(db):
+    """The data migration's row (made again here: a transactional test elsewhere may have flushed it)."""
+    import importlib
+
+    from django.apps import apps
     from django_celery_beat.models import PeriodicTask
 
+    importlib.import_module("eldercare.migrations.0002_defaults_and_schedule").add(apps, None)
     row = PeriodicTask.objects.get(task="eldercare.senior_allowance_monthly")
     assert row.enabled and row.crontab.day_of_month == "1"
 
