@@ -418,6 +418,9 @@ def _district_of(code: str) -> str:
     return code[:6].ljust(12, "0")
 
 
+SHOWN_ROWS = 100
+
+
 def dashboard(user, *, year: int, org: Organisation | None = None) -> dict:
     """City / district (the user's jurisdiction) or one organisation: raised this
     year and in total, donors, campaigns, funds, spending and cost ratios per
@@ -468,8 +471,12 @@ def dashboard(user, *, year: int, org: Organisation | None = None) -> dict:
         "labels": [names.get(code, code) for code in sorted(by_district)],
         "data": [str(by_district[code]) for code in sorted(by_district)],
     }
+    # the page lists the organisations in breach and the largest by this year's takings; the export has them all
+    shown = sorted(rows, key=lambda r: (not r["breaches"], -r["raised_year"], r["org"].pk))[:SHOWN_ROWS]
     return {
         "rows": rows,
+        "shown": shown,
+        "hidden": len(rows) - len(shown),
         "raised_year": sum((r["raised_year"] for r in rows), ZERO),
         "raised_total": sum((r["raised_total"] for r in rows), ZERO),
         "donors": donors,

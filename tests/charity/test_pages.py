@@ -176,3 +176,31 @@ def test_transfer_between_funds_and_management_cost(charity, donor):
         services.management_cost_record(actor=charity["maker"], org=org, amount="200.01", reason="办公")
     services.management_cost_record(actor=charity["maker"], org=org, amount="200", reason="办公")
     assert services.balance(org, fund=fund) == Decimal("300.00") and services.balance(org) == Decimal("0.00")
+
+
+@pytest.mark.django_db
+def test_city_dashboard_lists_breaches_first_and_says_how_many_are_left_out(charity, client, monkeypatch):
+    from charity import selectors
+
+    monkeypatch.setattr(selectors, "SHOWN_ROWS", 1)
+    org = charity["org"]
+    donor = services.donor_get_or_create(org=org, kind="person", name="张三")
+    services.donation_record(
+        actor=charity["maker"], org=org, amount="10000", received_on=dt.date(2025, 3, 1), donor=donor
+    )
+    _login(client, charity["admin"])
+    page = client.get("/work/charity/dashboard/").content.decode()
+    assert org.name in page and charity["other"].name not in page  # ours is in breach: listed first
+    assert 'data-testid="dashboard-hidden"' in page
+    export = client.get("/work/charity/dashboard/?export=xlsx")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    names = [
+        row[0].value
+        for row in load_workbook(
+            BytesIO(b"".join(export.streaming_content if export.streaming else [export.content]))
+        ).active.iter_rows(min_row=2)
+    ]
+    assert set(names) == {org.name, charity["other"].name}
