@@ -92,6 +92,7 @@ def area() -> Area:
                 "childcare_director", "childcare.resources.DirectorResource", _("儿童主任名册"), "childcare_configure"
             ),
         ),
+        guides="childcare.experience.childcare_guides",
         audit_links={
             "childcare.case": "childcare:case_detail",
             "childcare.allowance": "childcare:allowance_detail",

@@ -60,7 +60,7 @@ def test_names_masked_in_lists_for_everyone_else(cc, child, login):
 
 
 def test_no_child_data_on_public_pages(cc, child, client):
-    for path in ("/", "/guide/childcare/childcare/"):
+    for path in ("/", "/guide/childcare/allowance/", "/guide/childcare/"):
         body = client.get(path).content.decode()
         assert child.person.name not in body
 

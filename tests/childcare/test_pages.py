@@ -211,3 +211,10 @@ def test_demo_seeder_is_set_based_and_repeatable(settings):
     summary = payroll.allowance_generate(month=Allowance.objects.values_list("start_month", flat=True).first())
     assert summary["lines"] == allowances
     assert snapshot == sorted(Allowance.objects.values_list("child__id_number", "category", "setting"))
+
+
+def test_public_guide_names_the_rates_in_force(regions, client):
+    page = client.get("/guide/childcare/allowance/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "2760.00" in body and "2200.00" in body and "18周岁" in body
