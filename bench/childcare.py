@@ -84,7 +84,7 @@ def main() -> None:
     print(f"allowance batch, month {MONTH:%Y-%m}")
     run = batchrun_create(kind=payroll.KIND, params={"month": f"{MONTH:%Y-%m}"})
     first, seconds = timed(
-        "allowance_generate (BatchRun, chunks of 20 000 ids)",
+        "allowance_generate (BatchRun, chunks of 50 000 ids)",
         lambda: payroll.allowance_generate(month=MONTH, run_id=run.pk),
     )
     print(

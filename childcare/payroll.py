@@ -28,7 +28,7 @@ from .models import Allowance, AllowancePayment, AllowanceRoll
 from .parameters import DEFAULTS
 
 KIND = "childcare_allowance"
-CHUNK_IDS = 20_000
+CHUNK_IDS = 50_000  # allowance ids per chunk: one transaction, one progress step (a city's month in one or two)
 _LOCK_CLASS = lock_class(KIND)
 
 CATEGORY_LABELS = {
@@ -205,7 +205,8 @@ def _generate(month: dt.date, run: BatchRun | None, progress) -> dict:
         step=lambda lo, hi: _chunk(month, lo, hi, rates, run_id),
         progress=progress,
     )
-    analyze(AllowancePayment, AllowanceRoll)
+    if counts.get("added"):  # fresh statistics for the lists; a rerun that added nothing changed none
+        analyze(AllowancePayment, AllowanceRoll)
     summary = {**month_summary(month), "added": counts.get("added", 0), "blocked": counts.get("blocked", 0)}
     audit_record(
         actor=run.created_by if run is not None else None,
