@@ -108,6 +108,10 @@ class _Rates:
         self.point = point
         self._values: dict[dt.date, dict] = {}
         self._poor: dict[dt.date, set[int]] = {}
+        # a card reader's export repeats each elder and day many times: each text is checked once per import
+        self.id_numbers: dict[str, str | IdNumberError] = {}
+        self.dates: dict[str, dt.date | None] = {}
+        self.people: dict[str, tuple | None] = {}  # ID number → (id, birth, death), None when not in the registry
 
     def values(self, month: dt.date) -> dict:
         if month not in self._values:
@@ -132,14 +136,25 @@ def _write_chunk(point: Facility, rates: _Rates, chunk: list[tuple[int, str, str
     today = clock.today()
     parsed = []
     for row, raw_id, raw_date, raw_meal in chunk:
-        try:
-            number = parse_id_number(raw_id, today=today).number
-        except IdNumberError as exc:
-            result.error(row, str(exc))
+        number = rates.id_numbers.get(raw_id)
+        if number is None:
+            try:
+                number = parse_id_number(raw_id, today=today).number
+            except IdNumberError as exc:
+                number = exc
+            rates.id_numbers[raw_id] = number
+        if isinstance(number, IdNumberError):
+            result.error(row, str(number))
             continue
-        try:
-            day = _parse_date(raw_date)
-        except ValueError:
+        if raw_date in rates.dates:
+            day = rates.dates[raw_date]
+        else:
+            try:
+                day = _parse_date(raw_date)
+            except ValueError:
+                day = None
+            rates.dates[raw_date] = day
+        if day is None:
             result.error(row, _("就餐日期“%(v)s”无法识别，应为 YYYY-MM-DD。") % {"v": raw_date.strip()[:20]})
             continue
         if day > today:
@@ -150,12 +165,14 @@ def _write_chunk(point: Facility, rates: _Rates, chunk: list[tuple[int, str, str
             result.error(row, _("餐次“%(v)s”无法识别，应为早餐、午餐或晚餐。") % {"v": raw_meal.strip()[:10]})
             continue
         parsed.append((row, number, day, meal))
-    people = {
-        id_number: (pk, birth, death)
-        for pk, id_number, birth, death in Person.objects.filter(id_number__in={p[1] for p in parsed}).values_list(
+    people = rates.people
+    unseen = {p[1] for p in parsed} - people.keys()
+    if unseen:
+        people.update(dict.fromkeys(unseen))  # not in the registry, unless found now
+        for pk, id_number, birth, death in Person.objects.filter(id_number__in=unseen).values_list(
             "pk", "id_number", "birth_date", "death_date"
-        )
-    }
+        ):
+            people[id_number] = (pk, birth, death)
     good: dict[tuple[int, dt.date, int], tuple[int, str]] = {}
     for row, number, day, meal in parsed:
         found = people.get(number)
