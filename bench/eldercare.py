@@ -206,7 +206,7 @@ def main() -> None:
     point = Facility.objects.filter(kind="meal_point").order_by("pk").first() or Facility.objects.create(
         kind="meal_point", name="基准长者食堂", region=Region.objects.filter(level=5).order_by("code").first()
     )
-    Meal.objects.filter(point=point, date__gte=dt.date(2031, 1, 1)).delete()
+    sql("DELETE FROM eldercare_meal WHERE point_id = %s AND date >= %s", [point.pk, dt.date(2031, 1, 1)])
     days = [dt.date(2031, 1, 1) + dt.timedelta(days=d) for d in range(59)]  # January and February 2031
     need = (args.meal_rows + len(days) * 3 - 1) // (len(days) * 3)
     numbers = list(
