@@ -59,7 +59,6 @@ def main() -> None:
     from eldercare.models import (
         Facility,
         HomeCareOrder,
-        Meal,
         Provider,
         SeniorAllowance,
         SeniorAllowanceRoll,
