@@ -14,6 +14,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, fields
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -155,7 +156,12 @@ class Finding:
     breach: bool
     required: Decimal  # yuan: the least spending / the most cost allowed
     actual: Decimal
-    message: str
+    template: Any  # the words (lazy), filled in with `params` only when shown
+    params: dict
+
+    @property
+    def message(self) -> str:
+        return str(self.template) % self.params
 
 
 def spending_checks(
@@ -188,12 +194,10 @@ def spending_checks(
             breach,
             required.quantize(Decimal("0.01")),
             charitable_spending,
-            str(
-                _("慈善活动支出 %(a)s 元，低于法定最低 %(r)s 元")
-                if breach
-                else _("慈善活动支出 %(a)s 元，达到法定最低 %(r)s 元")
-            )
-            % {"a": charitable_spending, "r": required.quantize(Decimal("0.01"))},
+            _("慈善活动支出 %(a)s 元，低于法定最低 %(r)s 元")
+            if breach
+            else _("慈善活动支出 %(a)s 元，达到法定最低 %(r)s 元"),
+            {"a": charitable_spending, "r": required.quantize(Decimal("0.01"))},
         )
     )
     total_spending = charitable_spending + management_cost
@@ -205,8 +209,8 @@ def spending_checks(
                 False,
                 cap.quantize(Decimal("0.01")),
                 management_cost,
-                str(_("管理费用 %(a)s 元，不足 %(e)s 元，不受比例限制"))
-                % {"a": management_cost, "e": s.cost_exempt_below.quantize(Decimal(1))},
+                _("管理费用 %(a)s 元，不足 %(e)s 元，不受比例限制"),
+                {"a": management_cost, "e": s.cost_exempt_below.quantize(Decimal(1))},
             )
         )
     else:
@@ -217,12 +221,10 @@ def spending_checks(
                 breach,
                 cap.quantize(Decimal("0.01")),
                 management_cost,
-                str(
-                    _("管理费用 %(a)s 元，超过当年总支出的 %(p)s%%（%(r)s 元）")
-                    if breach
-                    else _("管理费用 %(a)s 元，未超过当年总支出的 %(p)s%%（%(r)s 元）")
-                )
-                % {"a": management_cost, "p": (r.cost_max * 100).normalize(), "r": cap.quantize(Decimal("0.01"))},
+                _("管理费用 %(a)s 元，超过当年总支出的 %(p)s%%（%(r)s 元）")
+                if breach
+                else _("管理费用 %(a)s 元，未超过当年总支出的 %(p)s%%（%(r)s 元）"),
+                {"a": management_cost, "p": (r.cost_max * 100).normalize(), "r": cap.quantize(Decimal("0.01"))},
             )
         )
     return findings
