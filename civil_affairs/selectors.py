@@ -78,14 +78,16 @@ def household_list_for_user(user) -> QuerySet[Household]:
         head_id_number=Subquery(heads.values("person__id_number")[:1]),
         size=Subquery(sizes[:1]),
     )
-    return _with_level_prefix(scoped(qs, user, "region__code"), user)
+    return scoped(qs, user, "region__code")
 
 
-def _with_level_prefix(qs: QuerySet[Household], user) -> QuerySet[Household]:
-    """The jurisdiction once more as an equality on the region code's leading
-    digits (district 6, street 9, community all 12): the same rows, but the
-    planner can then read them in number order from the household_*_number
-    index instead of walking the whole number index past other districts."""
+def households_in_number_order(qs: QuerySet[Household], user) -> QuerySet[Household]:
+    """For a list sorted by household number: the jurisdiction once more as an
+    equality on the region code's leading digits (district 6, street 9,
+    community all 12).  The same rows, but PostgreSQL can then read them in
+    number order from the household_*_number index instead of walking the
+    whole number index past other districts (numbers begin with the
+    registering street's code, so they follow region order)."""
     prefix = jurisdiction_prefix(user)
     if prefix is None or len(prefix) not in (6, 9, 12):
         return qs

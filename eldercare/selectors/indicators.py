@@ -50,9 +50,21 @@ _SQL = {
     "WHERE o.month = %(month)s AND o.region_id LIKE %(prefix)s GROUP BY 1",
     "allowance_people": f"SELECT substr(s.region_id, 1, %(digits)s), count(*) FROM {_S} s "
     "WHERE s.month = %(month)s AND s.region_id LIKE %(prefix)s GROUP BY 1",
-    "aged_60": f"SELECT substr(p.residence_region_id, 1, %(digits)s), count(*) FROM {_P} p "
-    "WHERE p.birth_date <= %(born60)s AND p.death_date IS NULL AND p.residence_region_id LIKE %(prefix)s GROUP BY 1",
 }
+# People aged 60+ per region cut, for the two figures "per 1 000 aged 60+" and "share of them served".
+_AGED_60 = (
+    f"SELECT substr(p.residence_region_id, 1, %(digits)s) AS k, count(*) AS n FROM {_P} p "
+    "WHERE p.birth_date <= %(born60)s AND p.death_date IS NULL AND p.residence_region_id LIKE %(prefix)s GROUP BY 1"
+)
+# ... each one statement: the figure's own count joined to the aged-60 count of the same cut
+_SQL["beds_per_1000"] = (
+    f"WITH aged AS ({_AGED_60}), part AS ({_SQL['beds']}) "
+    "SELECT aged.k, round(coalesce(part.count, 0) * 1000.0 / aged.n, 1) FROM aged LEFT JOIN part ON part.substr = aged.k"
+)
+_SQL["homecare_share"] = (
+    f"WITH aged AS ({_AGED_60}), part AS ({_SQL['homecare_people']}) "
+    "SELECT aged.k, round(coalesce(part.count, 0) * 100.0 / aged.n, 2) FROM aged LEFT JOIN part ON part.substr = aged.k"
+)
 
 
 def _query(name: str, region: Region, day: dt.date, digits: int) -> dict[str, object]:
@@ -69,25 +81,20 @@ def _query(name: str, region: Region, day: dt.date, digits: int) -> dict[str, ob
         return {key.ljust(12, "0"): value for key, value in cursor.fetchall()}
 
 
-def _aged_60(region: Region, day: dt.date, digits: int) -> dict[str, object]:
-    """People aged 60+ per child region: a count over the registry, kept in the cache for an hour
-    (the population moves slowly; the dashboard must not count a city's registry on every request)."""
-    key = f"eldercare:aged60:{region.code}:{day.isoformat()}:{digits}"
+def values_at(name: str, region: Region, day: dt.date, digits: int) -> dict[str, object]:
+    if name not in _PER_AGED_60:
+        return _query(name, region, day, digits)
+    # these count the registry's people aged 60+: kept in the cache for an hour (the population
+    # moves slowly; the overview and the dashboard must not count a city's registry on every request)
+    key = f"eldercare:{name}:{region.code}:{day.isoformat()}:{digits}"
     found = cache.get(key)
     if found is None:
-        found = _query("aged_60", region, day, digits)
+        found = {k: Decimal(v) for k, v in _query(name, region, day, digits).items()}
         cache.set(key, found, 3600)
     return found
 
 
-def values_at(name: str, region: Region, day: dt.date, digits: int) -> dict[str, object]:
-    if name == "beds_per_1000":
-        beds, aged = _query("beds", region, day, digits), _aged_60(region, day, digits)
-        return {k: round(Decimal(beds.get(k, 0)) * 1000 / v, 1) for k, v in aged.items() if v}
-    if name == "homecare_share":
-        served, aged = _query("homecare_people", region, day, digits), _aged_60(region, day, digits)
-        return {k: round(Decimal(served.get(k, 0)) * 100 / v, 2) for k, v in aged.items() if v}
-    return _query(name, region, day, digits)
+_PER_AGED_60 = ("beds_per_1000", "homecare_share")
 
 
 def by_child(name: str, region: Region, day: dt.date) -> dict[str, object]:
