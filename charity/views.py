@@ -104,9 +104,18 @@ def _raise(message):
     raise DomainError(message)
 
 
+def _org_page(request, pk, page: str) -> Organisation:
+    """The organisation the user may open, with an audit row for this page: its pages list
+    donors and beneficiaries (an export is audited as such instead; a POST by its service)."""
+    org = selectors.organisation_get_for_user(request.user, pk)
+    if request.method == "GET" and not export_requested(request):
+        record_viewed(actor=request.user, target=org, changes={"page": page})
+    return org
+
+
 @require("charity_view")
 def org_detail(request, pk):
-    org = selectors.organisation_get_for_user(request.user, pk)
+    org = _org_page(request, pk, "organisation")
     today = clock_today()
     figures = selectors.yearly_figures([org.pk]).get(org.pk, {})
     ctx = {
@@ -212,7 +221,7 @@ def setup(request, pk):
 
 @require("charity_view")
 def donations(request, pk):
-    org = selectors.organisation_get_for_user(request.user, pk)
+    org = _org_page(request, pk, "donations")
     qs = selectors.donation_list_for_user(request.user).filter(organisation=org)
     if request.GET.get("campaign", "").isdigit():
         qs = qs.filter(campaign_id=request.GET["campaign"])
@@ -356,7 +365,7 @@ def donation_action(request, pk, action):
 
 @require("charity_view")
 def receipts(request, pk):
-    org = selectors.organisation_get_for_user(request.user, pk)
+    org = _org_page(request, pk, "receipts")
     qs = selectors.receipt_list_for_user(request.user).filter(organisation=org)
     if request.GET.get("year", "").isdigit():
         qs = qs.filter(year=int(request.GET["year"]))
@@ -433,7 +442,7 @@ def _beneficiary(request, org):
 
 @require("charity_view")
 def disbursements(request, pk):
-    org = selectors.organisation_get_for_user(request.user, pk)
+    org = _org_page(request, pk, "disbursements")
     own = selectors.staff_organisation_id(request.user) == org.pk
     if request.method == "POST":
         if not own or not has_capability(request.user, "charity_handle"):
@@ -486,7 +495,7 @@ def disbursement_decide(request, pk):
 
 @require("charity_view")
 def ledger(request, pk):
-    org = selectors.organisation_get_for_user(request.user, pk)
+    org = _org_page(request, pk, "ledger")
     qs = selectors.ledger_for_user(request.user).filter(organisation=org)
     ctx = list_page(request, qs, sorts=("id",), default="-id")
     return render(request, "charity/ledger.html", {**ctx, "org": org})

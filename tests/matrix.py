@@ -76,3 +76,14 @@ def area_objects(core_objects: dict, users) -> dict:
         if hasattr(module, "objects"):
             made.update(module.objects(core_objects, users))
     return made
+
+
+def area_not_record_views() -> set[str]:
+    """Routes with a record in their path that an area says are not full-record
+    views (`NOT_RECORD_VIEWS` in its matrix module, each with its reason in a
+    comment): forms of an action whose record's own page is audited, files with
+    no person in them.  tests/civil_affairs/test_audit_coverage.py skips them."""
+    names = set()
+    for module in area_matrices():
+        names |= set(getattr(module, "NOT_RECORD_VIEWS", ()))
+    return names

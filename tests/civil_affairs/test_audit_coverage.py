@@ -2,7 +2,7 @@
 (issue 10, finding 10).
 
 The routes are not listed by hand: every URL pattern with a record in its
-path (a `<pk>`-like kwarg) under /work/, /api/core/ and /api/relief/ is
+path (a `<pk>`-like kwarg) under /work/ and /api/ (every area's) is
 found from the URL resolver, opened with GET by a user the permission
 matrix allows, and must write a VIEW/DOWNLOAD/EXPORT event whose target is
 that record.  Routes that are not full-record views are in NOT_RECORD_VIEWS
@@ -13,10 +13,20 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from civil_affairs.models import AuditEvent, Role
 from tests.civil_affairs.test_permission_matrix import MATRIX, objects  # noqa: F401 - the matrix's fixture
+from tests.matrix import area_not_record_views
 
-PREFIXES = ("/work/", "/api/core/", "/api/relief/")
-# The matrix's users that usually may open a record, tried in this order.
-READERS = [Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR, Role.COMMUNITY_WORKER]
+PREFIXES = ("/work/", "/api/")  # every area's API as well
+# The matrix's users that usually may open a record, tried in this order (staff bound to an
+# institution or a charity last: the records of their own organisation).
+READERS = [
+    Role.CASEWORKER,
+    Role.REVIEWER,
+    Role.BUREAU_ADMIN,
+    Role.AUDITOR,
+    Role.COMMUNITY_WORKER,
+    Role.INSTITUTION_STAFF,
+    Role.CHARITY_STAFF,
+]
 AUDITED = {AuditEvent.Action.VIEW, AuditEvent.Action.DOWNLOAD, AuditEvent.Action.EXPORT}
 
 NOT_RECORD_VIEWS = {
@@ -35,7 +45,7 @@ NOT_RECORD_VIEWS = {
     # Public reference data, not a person's record: an administrative region, a dated standard.
     "api-core:region-detail",
     "api-relief:standard-detail",
-}
+} | area_not_record_views()  # each area's own, with their reasons, in tests/<area>/matrix.py
 
 
 def _record_routes(patterns, namespace="", prefix="/"):
