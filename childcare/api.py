@@ -155,7 +155,7 @@ class ChildSerializer(serializers.ModelSerializer):
         return mask_id_number(c.person.id_number)
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class ChildVisitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Visit
         fields = ["id", "visited_on", "seen", "notes", "risk_seen", "on_time"]
@@ -173,19 +173,19 @@ class ChildViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.child_records_for_user(self.request.user)
 
-    @extend_schema(request=VisitSerializer, responses=VisitSerializer)
+    @extend_schema(request=ChildVisitSerializer, responses=ChildVisitSerializer)
     @action(detail=True, methods=["post"])
     def visits(self, request, pk=None):
         child = self.get_object()
         if not has_capability(request.user, "childcare_registry"):
             raise PermissionDenied
-        data = VisitSerializer(data=request.data)
+        data = ChildVisitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         visit = _service(lambda: services.visit_record(actor=request.user, child=child, **data.validated_data))
-        return Response(VisitSerializer(visit).data, status=201)
+        return Response(ChildVisitSerializer(visit).data, status=201)
 
 
-class AllowanceRollSerializer(rolls.RollSerializer):
+class ChildAllowanceRollSerializer(rolls.RollSerializer):
     class Meta(rolls.RollSerializer.Meta):
         model = AllowanceRoll
 
@@ -194,7 +194,7 @@ class AllowanceRollViewSet(rolls.RollViewSet):
     """儿童基本生活费花名册: district rolls; approve by POST; the bank file once approved."""
 
     roll_kind = payroll.ALLOWANCE_ROLL
-    serializer_class = AllowanceRollSerializer
+    serializer_class = ChildAllowanceRollSerializer
 
 
 router = DefaultRouter()

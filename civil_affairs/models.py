@@ -218,11 +218,11 @@ class Household(models.Model):
             models.Index(fields=["created_at", "id"], name="household_created_id"),
             # A household's number begins with the code of the street it was registered in, so
             # numbers follow region order: walking the number index for a late district passes
-            # every earlier district.  These give each level's jurisdiction its households in
-            # number order (selectors.household_list_for_user filters on the same expressions).
+            # every earlier district.  These give a district's or a street's households in number
+            # order (selectors.households_in_number_order filters on the same expressions); a
+            # community's few hundred are read by household_region_id and sorted.
             models.Index(Left("region", 6), "number", "id", name="household_district_number"),
             models.Index(Left("region", 9), "number", "id", name="household_street_number"),
-            models.Index("region", "number", "id", name="household_community_number"),
         ]
 
     def __str__(self) -> str:

@@ -82,17 +82,16 @@ def household_list_for_user(user) -> QuerySet[Household]:
 
 
 def households_in_number_order(qs: QuerySet[Household], user) -> QuerySet[Household]:
-    """For a list sorted by household number: the jurisdiction once more as an
-    equality on the region code's leading digits (district 6, street 9,
-    community all 12).  The same rows, but PostgreSQL can then read them in
-    number order from the household_*_number index instead of walking the
-    whole number index past other districts (numbers begin with the
-    registering street's code, so they follow region order)."""
+    """For a list sorted by household number: a district's or a street's
+    jurisdiction once more as an equality on the region code's leading digits
+    (6 or 9).  The same rows, but PostgreSQL can then read them in number order
+    from the household_*_number index instead of walking the whole number index
+    past other districts (numbers begin with the registering street's code, so
+    they follow region order).  A community's few hundred households are found
+    by region and sorted; the city's are the whole number index anyway."""
     prefix = jurisdiction_prefix(user)
-    if prefix is None or len(prefix) not in (6, 9, 12):
+    if prefix is None or len(prefix) not in (6, 9):
         return qs
-    if len(prefix) == 12:
-        return qs.filter(region_id=prefix)
     return qs.alias(region_prefix=Left("region_id", len(prefix))).filter(region_prefix=prefix)
 
 

@@ -268,6 +268,8 @@ SPECTACULAR_SETTINGS = {
         "ReliefKindEnum": "relief.models.Kind",
         "ReviewTaskKindEnum": "relief.models.ReviewTask.Kind",
         "ReviewTaskStatusEnum": "relief.models.ReviewTask.Status",
+        "ApplicationStateEnum": "relief.models.Application.State",
+        "ChildRiskEnum": "childcare.models.Risk",
     },
 }
 

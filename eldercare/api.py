@@ -29,7 +29,7 @@ from .services import settlement as settlement_services
 # ---------------------------------------------------------------- senior allowance
 
 
-class AllowanceRollSerializer(rolls.RollSerializer):
+class SeniorAllowanceRollSerializer(rolls.RollSerializer):
     people = serializers.IntegerField(source="lines", read_only=True)
 
     class Meta(rolls.RollSerializer.Meta):
@@ -41,7 +41,7 @@ class AllowanceRollViewSet(rolls.RollViewSet):
     """尊老金花名册: district rolls with their people and total; approve by POST; the bank file once approved."""
 
     roll_kind = SENIOR_ALLOWANCE
-    serializer_class = AllowanceRollSerializer
+    serializer_class = SeniorAllowanceRollSerializer
 
 
 class MyAllowanceSerializer(serializers.ModelSerializer):
@@ -78,7 +78,7 @@ class MyAllowanceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 # ---------------------------------------------------------------- home care
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class HomeCareVisitSerializer(serializers.ModelSerializer):
     person = serializers.CharField(source="order.person.name", read_only=True)
     id_number = serializers.SerializerMethodField()
     provider = serializers.CharField(source="provider.name", read_only=True)
@@ -125,7 +125,7 @@ class EmptyInput(serializers.Serializer):
 class VisitViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
     """上门服务: provider staff see their own provider's visits; the provider's worker checks in and out."""
 
-    serializer_class = VisitSerializer
+    serializer_class = HomeCareVisitSerializer
     permission_classes = [HasCapability]
     capability = "homecare_view"
     pagination_class = KeysetPagination
@@ -133,29 +133,29 @@ class VisitViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return homecare_selectors.visit_list_for_user(self.request.user)
 
-    @extend_schema(request=EmptyInput, responses=VisitSerializer)
+    @extend_schema(request=EmptyInput, responses=HomeCareVisitSerializer)
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, pk=None):
         visit = homecare_services.visit_check_in(actor=request.user, visit=self.get_object())
-        return Response(VisitSerializer(visit).data)
+        return Response(HomeCareVisitSerializer(visit).data)
 
-    @extend_schema(request=CheckOutInput, responses=VisitSerializer)
+    @extend_schema(request=CheckOutInput, responses=HomeCareVisitSerializer)
     @action(detail=True, methods=["post"], url_path="check-out")
     def check_out(self, request, pk=None):
         visit = self.get_object()
         data = CheckOutInput(data=request.data)
         data.is_valid(raise_exception=True)
         visit = homecare_services.visit_check_out(actor=request.user, visit=visit, **data.validated_data)
-        return Response(VisitSerializer(visit).data)
+        return Response(HomeCareVisitSerializer(visit).data)
 
-    @extend_schema(request=MissedInput, responses=VisitSerializer)
+    @extend_schema(request=MissedInput, responses=HomeCareVisitSerializer)
     @action(detail=True, methods=["post"])
     def missed(self, request, pk=None):
         visit = self.get_object()
         data = MissedInput(data=request.data)
         data.is_valid(raise_exception=True)
         visit = homecare_services.visit_missed(actor=request.user, visit=visit, **data.validated_data)
-        return Response(VisitSerializer(visit).data)
+        return Response(HomeCareVisitSerializer(visit).data)
 
 
 class SettlementSerializer(serializers.ModelSerializer):

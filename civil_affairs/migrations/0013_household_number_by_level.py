@@ -28,12 +28,6 @@ class Migration(migrations.Migration):
                 name="household_street_number",
             ),
         ),
-        migrations.AddIndex(
-            model_name="household",
-            index=models.Index(
-                models.F("region"), models.F("number"), models.F("id"), name="household_community_number"
-            ),
-        ),
         # expression indexes get their statistics only from ANALYZE; without them the
         # planner keeps walking the number index
         migrations.RunSQL("ANALYZE civil_affairs_household", migrations.RunSQL.noop),

@@ -47,6 +47,8 @@ def test_resident_registers_logs_in_and_sees_household(new_page, households, sms
     expect(page.get_by_test_id("my-household")).not_to_contain_text(head.id_number)
     screenshot(page, "resident-household")
     page.get_by_role("link", name="我的申请").click()
+    # one list per area that takes applications: relief's is empty
+    page.get_by_test_id("application-lists").get_by_role("link", name="社会救助").click()
     expect(page.get_by_test_id("no-applications")).to_be_visible()
 
 
