@@ -157,8 +157,8 @@ def case_submit(
         raise DomainError(_("该儿童已有一件办理中的认定申请。")) from None
     case.number = f"ET{today:%Y%m%d}{case.pk:06d}"
     case.save(update_fields=["number"])
-    for p in parents:
-        ParentSituation.objects.create(
+    ParentSituation.objects.bulk_create(
+        ParentSituation(
             case=case,
             which=p["which"],
             parent=p.get("parent"),
@@ -168,6 +168,8 @@ def case_submit(
             until=p.get("until"),
             evidence=(p.get("evidence") or "")[:200],
         )
+        for p in parents
+    )
     for uploaded in uploads or ():
         document = document_upload(actor=actor, kind=Document.Kind.OTHER, uploaded=uploaded, person=child)
         case.documents.add(document)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from civil_affairs import clock
@@ -258,9 +258,15 @@ def resident_voter_status(user) -> list[dict]:
     region = resident_community(user)
     if region is None:
         return []
+    elections = (
+        Election.objects.filter(region=region)
+        .exclude(state=Election.State.HANDED_OVER)
+        .order_by("-election_day")
+        .prefetch_related(Prefetch("voters", Voter.objects.filter(person_id=user.person_id), to_attr="mine"))
+    )
     out = []
-    for e in Election.objects.filter(region=region).exclude(state=Election.State.HANDED_OVER).order_by("-election_day"):
-        voter = Voter.objects.filter(election=e, person_id=user.person_id).first()
+    for e in elections:  # two queries in all: the elections, and the resident's line on each roll
+        voter = e.mine[0] if e.mine else None
         out.append({"election": e, "voter": voter, "on_roll": bool(voter and not voter.removed)})
     return out
 
