@@ -5,8 +5,9 @@ children in distress and left behind (versioned risk, visits, referrals),
 rosters of directors and supervisors, and the life-event handlers.
 
 Relief is told through relief's own services and selectors: approving an
-allowance for a child who is paid as extremely poor (特困) stops that benefit
-with relief's `benefit_status_change`; a referral to temporary assistance
+allowance for a child who is paid as extremely poor (特困) ends that benefit
+after the month before the allowance's first with relief's `benefit_end_after`
+(no month paid twice or missed); a referral to temporary assistance
 opens a relief draft with relief's `application_create`."""
 
 from __future__ import annotations
@@ -287,18 +288,20 @@ def _allowance_grant(actor, case: Case, today: dt.date) -> Allowance:
 
 
 def tekun_stop_for(*, actor, child: Person, start: dt.date) -> int:
-    """A child paid this allowance is not paid as extremely poor: stop the
-    child's live 特困 benefits through relief's selectors and service."""
+    """A child paid this allowance is not paid as extremely poor: the child's live
+    特困 benefits end with the month before the allowance's first month (so no
+    month is paid twice or not at all), through relief's selectors and service."""
     from relief.models import Benefit, Kind
     from relief.selectors.applications import benefit_list_for_user
-    from relief.services.benefits import benefit_status_change
+    from relief.services.benefits import benefit_end_after
 
     reason = _("已认定为孤儿/事实无人抚养儿童，自 %(m)s 起发放儿童基本生活费，不再按特困人员供养。") % {
         "m": f"{start:%Y-%m}"
     }
+    live = (*Benefit.PAYABLE, Benefit.Status.SUSPENDED)
     stopped = 0
-    for benefit in benefit_list_for_user(actor).filter(recipient=child, kind=Kind.TEKUN, status__in=Benefit.PAYABLE):
-        benefit_status_change(actor=actor, benefit=benefit, status=Benefit.Status.STOPPED, reason=reason)
+    for benefit in benefit_list_for_user(actor).filter(recipient=child, kind=Kind.TEKUN, status__in=live):
+        benefit_end_after(actor=actor, benefit=benefit, last_month=rules.tekun_stop_month(start), reason=reason)
         stopped += 1
     return stopped
 

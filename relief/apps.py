@@ -133,6 +133,8 @@ class ReliefConfig(AppConfig):
                     "resolve": _("处理核查任务"),
                     "feed_death": _("比对发现死亡"),
                     "death": _("死亡登记"),
+                    "end_after": _("设定最后发放月份（由其他待遇接续）"),
+                    "overpaid": _("已发放待追回月份"),
                     "pending_folded": _("调整后金额生效"),
                     "next_recheck_filled": _("补填复核日期"),
                     "standard_changed": _("救助标准调整"),

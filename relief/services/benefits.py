@@ -257,6 +257,62 @@ def benefit_status_change(*, actor, benefit: Benefit, status: str, reason: str) 
     return benefit
 
 
+@transaction.atomic
+def benefit_end_after(*, actor, benefit: Benefit, last_month: dt.date, reason: str) -> dict:
+    """End a benefit after `last_month`: it is still paid up to and including that
+    month and not after (another area taking the person over from the next month,
+    e.g. childcare's allowance replacing 特困).  Lines already generated for later
+    months in rolls nobody approved are withdrawn; lines for later months on an
+    approved roll are reported as overpaid (to recover), never touched.  A benefit
+    that would have nothing left to pay is stopped at once.  Returns what was done."""
+    from civil_affairs.rolls import APPROVED
+
+    from ..models import Payment, PayrollRoll
+
+    if not reason.strip():
+        raise DomainError(_("请写明原因。"))
+    benefit = Benefit.objects.select_for_update().get(pk=benefit.pk)
+    if benefit.status not in (*Benefit.PAYABLE, Status.SUSPENDED):
+        raise DomainError(_("待遇当前为“%(s)s”，不能再设定停发月份。") % {"s": benefit.get_status_display()})
+    last_month = month_start(last_month)
+    old_status, old_last = benefit.status, benefit.last_month
+    if benefit.last_month is not None and benefit.last_month <= last_month:
+        new_last = benefit.last_month  # it already ends no later
+    else:
+        new_last = last_month
+    paid_through = new_last  # lines of later months are not owed
+    if new_last < benefit.start_month:
+        # nothing left to pay: stopped at once (the last month may not precede the first)
+        benefit.status, new_last = Status.STOPPED, benefit.start_month
+    benefit.last_month, benefit.status_reason = new_last, reason.strip()[:200]
+    benefit.save(update_fields=["status", "last_month", "status_reason", "updated_at"])
+    # Approval locks its roll too: locking the open rolls that hold this benefit's
+    # lines means none is approved between reading the lines and withdrawing them.
+    list(PayrollRoll.objects.exclude(status=APPROVED).filter(payments__benefit=benefit).select_for_update(of=("self",)))
+    later = Payment.objects.filter(benefit=benefit, month__gt=paid_through)
+    withdrawn = [
+        {"month": m.isoformat(), "amount": str(a)}
+        for m, a in later.exclude(roll__status=APPROVED).order_by("month").values_list("month", "amount")
+    ]
+    overpaid = [
+        {"month": m.isoformat(), "amount": str(a)}
+        for m, a in later.filter(roll__status=APPROVED).order_by("month").values_list("month", "amount")
+    ]
+    if withdrawn:
+        later.exclude(roll__status=APPROVED).delete()
+    _log(
+        actor,
+        benefit,
+        "end_after",
+        status=[old_status, benefit.status],
+        last_month=[old_last, benefit.last_month],
+        reason=benefit.status_reason,
+        payments_removed=withdrawn,
+        overpaid=overpaid,
+    )
+    return {"benefit": benefit, "withdrawn": withdrawn, "overpaid": overpaid}
+
+
 def benefits_close_finished(*, today: dt.date) -> int:
     """Mark benefits whose last month has passed as stopped (one UPDATE)."""
     return Benefit.objects.filter(status__in=Benefit.PAYABLE, last_month__lt=month_start(today)).update(

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from childcare import services
 from childcare.models import Allowance, Case
 from civil_affairs.models import AuditEvent, Role
+from civil_affairs.months import add_months
 from civil_affairs.services import DomainError
 from tests.childcare.factories import DEAD_PARENTS, approved, family, person, submitted
 from tests.civil_affairs.factories import UserFactory
@@ -97,7 +98,10 @@ def test_only_assigned_staff_handle_cases(cc):
 
 
 def test_tekun_benefit_stopped_through_relief(cc):
-    from relief.models import Benefit
+    from childcare import payroll as child_payroll
+    from childcare.models import AllowancePayment
+    from relief.models import Benefit, Payment
+    from relief.services import payroll as relief_payroll
     from tests.relief.factories import benefit_for
 
     guardian, child = family(cc["regions"]["jinsha_1"])
@@ -106,8 +110,18 @@ def test_tekun_benefit_stopped_through_relief(cc):
     case = submitted(cc[Role.CASEWORKER], child, guardian=guardian)
     approved(case, cc[Role.CASEWORKER], cc[Role.REVIEWER])
     tekun.refresh_from_db()
-    assert tekun.status == Benefit.Status.STOPPED
+    allowance = Allowance.objects.get(child=child)
+    # relief pays the decision month, the allowance every month after it: none twice, none missed
+    assert tekun.status == Benefit.Status.ACTIVE
+    assert tekun.last_month == add_months(allowance.start_month, -1)
     assert "儿童基本生活费" in tekun.status_reason
+    # both payrolls run for the decision month and the next: each month paid exactly once
+    decision_month, first_month = tekun.last_month, allowance.start_month
+    for month in (decision_month, first_month):
+        relief_payroll.payroll_generate(month=month)
+        child_payroll.allowance_generate(month=month)
+    assert list(Payment.objects.filter(benefit=tekun).values_list("month", flat=True)) == [decision_month]
+    assert list(AllowancePayment.objects.filter(allowance=allowance).values_list("month", flat=True)) == [first_month]
     assert AuditEvent.objects.filter(target_type="relief.benefit", target_id=str(tekun.pk)).exists()
 
 
