@@ -15,6 +15,7 @@ class EldercareConfig(AppConfig):
         from .parameters import PARAMETER_KEYS
         from .selectors.indicators import eldercare_indicators
         from .services.allowance import COUNT_LABELS as ALLOWANCE_COUNTS
+        from .services.meals import SETTLE_COUNT_LABELS as MEAL_SETTLEMENT_COUNTS
         from .services.settlement import COUNT_LABELS as SETTLEMENT_COUNTS
 
         staff = {Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN, Role.AUDITOR}
@@ -31,7 +32,7 @@ class EldercareConfig(AppConfig):
                 {Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR, Role.INSTITUTION_STAFF}
             ),
             "homecare_manage": frozenset({Role.CASEWORKER, Role.BUREAU_ADMIN}),
-            # monthly settlement per provider: see, run, approve
+            # monthly settlements per provider (home care) and per meal point: see, run, approve
             "settlement_view": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR}),
             "settlement_run": frozenset({Role.BUREAU_ADMIN}),
             "settlement_approve": frozenset({Role.REVIEWER, Role.BUREAU_ADMIN}),
@@ -77,6 +78,13 @@ class EldercareConfig(AppConfig):
                         "settlement_run",
                         count_labels=SETTLEMENT_COUNTS,
                     ),
+                    BatchKind(
+                        "eldercare_meal_settlement",
+                        _("助餐补贴结算"),
+                        "eldercare.tasks.meal_settlement_task",
+                        "settlement_run",
+                        count_labels=MEAL_SETTLEMENT_COUNTS,
+                    ),
                 ),
                 import_kinds=(
                     ImportKind(
@@ -112,6 +120,7 @@ class EldercareConfig(AppConfig):
                     "eldercare.seniorallowanceroll": "eldercare:allowance_roll",
                     "eldercare.visit": "eldercare:visit",
                     "eldercare.settlement": "eldercare:settlement",
+                    "eldercare.mealsettlement": "eldercare:meal_settlement",
                     "eldercare.institution": "eldercare:institution",
                 },
                 audit_labels={

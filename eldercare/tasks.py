@@ -31,6 +31,14 @@ def homecare_settlement_task(self, run_id: int) -> dict | None:
     return settlement.settlement_run(run_id=run_id)
 
 
+@shared_task(bind=True, **TRANSIENT)
+def meal_settlement_task(self, run_id: int) -> dict | None:
+    """Settle the BatchRun's month of meal assistance."""
+    from .services import meals
+
+    return meals.meal_settlement_run(run_id=run_id)
+
+
 @shared_task(name="eldercare.beds_check_nightly")
 def beds_check_nightly() -> int:
     """Celery beat, nightly: beds and residents that disagree, recorded in the audit log."""

@@ -3,7 +3,7 @@ pages under /my/eldercare/."""
 
 from django.urls import path
 
-from .views import allowance, dashboard, homecare, institutions, meals, portal, workbench
+from .views import allowance, dashboard, homecare, institutions, meal_settlements, meals, portal, workbench
 
 app_name = "eldercare"
 
@@ -30,6 +30,16 @@ urlpatterns = [
     path("institutions/<int:pk>/stays/<int:stay>/discharge/", institutions.discharge, name="discharge"),
     # meal assistance
     path("meals/", meals.meal_index, name="meals"),
+    path("meals/settlements/", meal_settlements.meal_settlement_list, name="meal_settlements"),
+    path("meals/settlements/<int:pk>/", meal_settlements.meal_settlement_detail, name="meal_settlement"),
+    path(
+        "meals/settlements/<int:pk>/approve/", meal_settlements.meal_settlement_approve, name="meal_settlement_approve"
+    ),
+    path(
+        "meals/settlements/<int:pk>/bank.<str:fmt>",
+        meal_settlements.meal_settlement_bank_file,
+        name="meal_settlement_bank_file",
+    ),
 ]
 
 portal_urlpatterns = (

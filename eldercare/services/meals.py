@@ -13,22 +13,27 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civil_affairs import clock
 from civil_affairs.areas import price_linkage_groups
+from civil_affairs.batches import analyze, result_update
 from civil_affairs.models import AuditEvent, Person
 from civil_affairs.months import month_start, next_month_start
 from civil_affairs.parameters import parameters_in_force
 from civil_affairs.permissions import has_capability
-from civil_affairs.rules import IdNumberError, age_on, parse_id_number
-from civil_affairs.services import DomainError, audit_record
+from civil_affairs.rules import IdNumberError, age_on, mask_id_number, parse_id_number
+from civil_affairs.services import DomainError, audit_record, batchrun_finish
 
 from ..models import Facility, Meal, MealSettlement
 from ..parameters import with_defaults
+from ..selectors.meals import settlement_elders
+from .settlement import chunks_over, monthly_approve, monthly_bank_file, monthly_run, monthly_start
 
 CHUNK_ROWS = 10_000
 MEAL_WORDS = {"1": 1, "2": 2, "3": 3, "早餐": 1, "早": 1, "午餐": 2, "午": 2, "中餐": 2, "晚餐": 3, "晚": 3}
@@ -64,28 +69,51 @@ class ImportResult:
 
 # ---------------------------------------------------------------- the SQL
 
-_INSERT_SQL = f"""
-INSERT INTO {_M} (point_id, person_id, date, meal, "group", subsidy)
-SELECT %(point)s, t.person_id, t.date, t.meal, t.grp, 0
-FROM unnest(%(people)s::bigint[], %(dates)s::date[], %(meals)s::smallint[], %(groups)s::varchar[])
-     AS t(person_id, date, meal, grp)
-ON CONFLICT (person_id, date, meal) DO NOTHING
-RETURNING person_id, date"""
+# A chunk's good rows are copied (COPY) into a session temp table, then one
+# statement writes them: the meals already recorded for the person-days the chunk
+# touches are read through the (person, date, meal) index, the day's meals (old
+# and new) ranked in meal order, the new ones inserted with their subsidy (the
+# group's rate for the first `cap` of the day, else 0) and an old one updated
+# only when a new earlier meal of its day moved it past the cap.  No row is
+# written twice, and the table is never scanned.
+_IN, _RATES = "eldercare_meal_in", "eldercare_meal_rates"
+_TEMP_SQL = (
+    f"DROP TABLE IF EXISTS {_IN}",
+    f"CREATE TEMP TABLE {_IN} (person_id bigint, date date, meal smallint, grp varchar(8))",
+    f"DROP TABLE IF EXISTS {_RATES}",
+    f"CREATE TEMP TABLE {_RATES} (month date PRIMARY KEY, cap int, poor numeric, general numeric)",
+)
+_TEMP_DROP_SQL = f"DROP TABLE IF EXISTS {_IN}; DROP TABLE IF EXISTS {_RATES}"
 
-# The subsidies of the person-days just touched: the group's rate for the first `cap` meals of the day.
-_SUBSIDY_SQL = f"""
-UPDATE {_M} m SET subsidy = CASE WHEN r.rn <= %(cap)s
-                                 THEN CASE WHEN m."group" = 'poor' THEN %(poor)s ELSE %(general)s END ELSE 0 END
-FROM (
-    -- each touched person-day read through the (person, date, meal) index: never a scan of the table
-    SELECT x.id, row_number() OVER (PARTITION BY x.person_id, x.date ORDER BY x.meal, x.id) AS rn
-    FROM unnest(%(people)s::bigint[], %(dates)s::date[]) AS d(person_id, date)
-    CROSS JOIN LATERAL (
-        SELECT y.id, y.person_id, y.date, y.meal FROM {_M} y WHERE y.person_id = d.person_id AND y.date = d.date
-    ) x
-) r
-WHERE m.id = r.id AND m.subsidy IS DISTINCT FROM (CASE WHEN r.rn <= %(cap)s
-                      THEN CASE WHEN m."group" = 'poor' THEN %(poor)s ELSE %(general)s END ELSE 0 END)"""
+_WRITE_SQL = f"""
+WITH days AS (
+    SELECT DISTINCT person_id, date FROM {_IN}
+), old AS (
+    SELECT y.id, y.person_id, y.date, y.meal, y."group" AS grp, y.subsidy
+    FROM days d JOIN {_M} y ON y.person_id = d.person_id AND y.date = d.date
+), ranked AS (
+    SELECT u.id, u.person_id, u.date, u.meal, u.grp, u.subsidy,
+           CASE WHEN row_number() OVER (PARTITION BY u.person_id, u.date ORDER BY u.meal) <= t.cap
+                THEN CASE WHEN u.grp = 'poor' THEN t.poor ELSE t.general END ELSE 0 END AS due
+    FROM (
+        SELECT o.id, o.person_id, o.date, o.meal, o.grp, o.subsidy FROM old o
+        UNION ALL
+        SELECT NULL, i.person_id, i.date, i.meal, i.grp, NULL FROM {_IN} i
+        WHERE NOT EXISTS (SELECT 1 FROM old o WHERE o.person_id = i.person_id AND o.date = i.date AND o.meal = i.meal)
+    ) u
+    JOIN {_RATES} t ON t.month = date_trunc('month', u.date)::date
+), added AS (
+    INSERT INTO {_M} (point_id, person_id, date, meal, "group", subsidy)
+    SELECT %(point)s, r.person_id, r.date, r.meal, r.grp, r.due FROM ranked r WHERE r.id IS NULL
+    ORDER BY r.date, r.person_id, r.meal
+    ON CONFLICT (person_id, date, meal) DO NOTHING
+    RETURNING 1
+), moved AS (
+    UPDATE {_M} m SET subsidy = r.due FROM ranked r
+    WHERE r.id IS NOT NULL AND m.id = r.id AND m.subsidy IS DISTINCT FROM r.due
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM moved)"""
 
 
 def _poor_people(month: dt.date) -> set[int]:
@@ -112,11 +140,19 @@ class _Rates:
         self.id_numbers: dict[str, str | IdNumberError] = {}
         self.dates: dict[str, dt.date | None] = {}
         self.people: dict[str, tuple | None] = {}  # ID number → (id, birth, death), None when not in the registry
+        self.months: dict[dt.date, dt.date] = {}  # day → its month
+        self._settled: dict[dt.date, bool] = {}
 
     def values(self, month: dt.date) -> dict:
         if month not in self._values:
             self._values[month] = with_defaults(parameters_in_force(self.point.region_id, month))
         return self._values[month]
+
+    def settled(self, month: dt.date) -> bool:
+        """The point's month is settled: its meals are paid, no more go in."""
+        if month not in self._settled:
+            self._settled[month] = MealSettlement.objects.filter(point=self.point, month=month).exists()
+        return self._settled[month]
 
     def poor(self, month: dt.date) -> set[int]:
         if month not in self._poor:
@@ -132,35 +168,38 @@ def _parse_date(text: str) -> dt.date:
 
 
 def _write_chunk(point: Facility, rates: _Rates, chunk: list[tuple[int, str, str, str]], result: ImportResult) -> None:
-    """Validate a chunk of (row number, id number, date, meal), insert the good rows, fix the subsidies."""
+    """Validate a chunk of (row number, id number, date, meal), write the good rows with their subsidies."""
     today = clock.today()
     parsed = []
+    id_numbers, dates, months = rates.id_numbers, rates.dates, rates.months
     for row, raw_id, raw_date, raw_meal in chunk:
-        number = rates.id_numbers.get(raw_id)
+        number = id_numbers.get(raw_id)
         if number is None:
             try:
                 number = parse_id_number(raw_id, today=today).number
             except IdNumberError as exc:
                 number = exc
-            rates.id_numbers[raw_id] = number
+            id_numbers[raw_id] = number
         if isinstance(number, IdNumberError):
             result.error(row, str(number))
             continue
-        if raw_date in rates.dates:
-            day = rates.dates[raw_date]
+        if raw_date in dates:
+            day = dates[raw_date]
         else:
             try:
                 day = _parse_date(raw_date)
             except ValueError:
                 day = None
-            rates.dates[raw_date] = day
+            dates[raw_date] = day
+            if day is not None:
+                months[day] = month_start(day)
         if day is None:
             result.error(row, _("就餐日期“%(v)s”无法识别，应为 YYYY-MM-DD。") % {"v": raw_date.strip()[:20]})
             continue
         if day > today:
             result.error(row, _("就餐日期 %(d)s 晚于今天。") % {"d": day.isoformat()})
             continue
-        meal = MEAL_WORDS.get(raw_meal.strip())
+        meal = MEAL_WORDS.get(raw_meal) or MEAL_WORDS.get(raw_meal.strip())
         if meal is None:
             result.error(row, _("餐次“%(v)s”无法识别，应为早餐、午餐或晚餐。") % {"v": raw_meal.strip()[:10]})
             continue
@@ -173,7 +212,7 @@ def _write_chunk(point: Facility, rates: _Rates, chunk: list[tuple[int, str, str
             "pk", "id_number", "birth_date", "death_date"
         ):
             people[id_number] = (pk, birth, death)
-    good: dict[tuple[int, dt.date, int], tuple[int, str]] = {}
+    good: dict[tuple[int, dt.date, int], str] = {}
     for row, number, day, meal in parsed:
         found = people.get(number)
         if found is None:
@@ -186,43 +225,35 @@ def _write_chunk(point: Facility, rates: _Rates, chunk: list[tuple[int, str, str
         if death is not None and death < day:
             result.error(row, _("就餐日期晚于登记的死亡日期。"))
             continue
-        if (pk, day, meal) in good:
+        month = months[day]
+        if rates.settled(month):
+            result.error(row, _("本助餐点 %(m)s 已结算，不能再登记该月的就餐。") % {"m": month.strftime("%Y-%m")})
+            continue
+        key = (pk, day, meal)
+        if key in good:
             result.duplicates += 1
             continue
-        group = Meal.Group.POOR if pk in rates.poor(month_start(day)) else Meal.Group.GENERAL
-        good[(pk, day, meal)] = (pk, group)
+        good[key] = "poor" if pk in rates.poor(month) else "general"
     if not good:
         return
-    keys = list(good)
+    buffer = io.StringIO()
+    buffer.writelines(f"{pk}\t{day.isoformat()}\t{meal}\t{group}\n" for (pk, day, meal), group in good.items())
+    buffer.seek(0)
+    chunk_months = {months[day] for _pk, day, _meal in good}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            _INSERT_SQL,
-            {
-                "point": point.pk,
-                "people": [k[0] for k in keys],
-                "dates": [k[1] for k in keys],
-                "meals": [k[2] for k in keys],
-                "groups": [good[k][1] for k in keys],
-            },
-        )
-        touched = {(pk, day) for pk, day in cursor.fetchall()}
-        result.added += cursor.rowcount
-        result.duplicates += len(keys) - cursor.rowcount
-        by_month: dict[dt.date, list[tuple[int, dt.date]]] = {}
-        for pk, day in touched:
-            by_month.setdefault(month_start(day), []).append((pk, day))
-        for month, days in by_month.items():
+        cursor.execute(f"TRUNCATE {_IN}, {_RATES}")
+        cursor.copy_expert(f"COPY {_IN} (person_id, date, meal, grp) FROM STDIN", buffer)
+        for month in chunk_months:
             values = rates.values(month)
             cursor.execute(
-                _SUBSIDY_SQL,
-                {
-                    "people": [d[0] for d in days],
-                    "dates": [d[1] for d in days],
-                    "cap": int(values["meal_daily_cap"]),
-                    "poor": values["meal_subsidy_poor"],
-                    "general": values["meal_subsidy_general"],
-                },
+                f"INSERT INTO {_RATES} VALUES (%s, %s, %s, %s)",
+                [month, int(values["meal_daily_cap"]), values["meal_subsidy_poor"], values["meal_subsidy_general"]],
             )
+        cursor.execute(f"ANALYZE {_IN}")
+        cursor.execute(_WRITE_SQL, {"point": point.pk})
+        added, _moved = cursor.fetchone()
+    result.added += added
+    result.duplicates += len(good) - added
 
 
 def meals_record(
@@ -235,14 +266,22 @@ def meals_record(
     if point.kind != Facility.Kind.MEAL_POINT:
         raise DomainError(_("“%(p)s”不是助餐点。") % {"p": point.name})
     result, rates, chunk = ImportResult(), _Rates(point), []
-    for number, row in enumerate(rows, start=1):
-        result.rows += 1
-        chunk.append((number, *row))
-        if len(chunk) >= CHUNK_ROWS:
+    with connection.cursor() as cursor:
+        for sql in _TEMP_SQL:
+            cursor.execute(sql)
+    try:
+        number = 0
+        for number, row in enumerate(rows, start=1):
+            chunk.append((number, *row))
+            if len(chunk) >= CHUNK_ROWS:
+                _write_chunk(point, rates, chunk, result)
+                chunk = []
+        if chunk:
             _write_chunk(point, rates, chunk, result)
-            chunk = []
-    if chunk:
-        _write_chunk(point, rates, chunk, result)
+        result.rows = number
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(_TEMP_DROP_SQL)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -294,50 +333,138 @@ def rows_from_file(uploaded) -> Iterator[tuple[str, str, str]]:
 
 # ---------------------------------------------------------------- settlement
 
+# The monthly settlement per point (`settle_meals --month YYYY-MM`, a Celery task on
+# the batch engine, the button on the settlements page), on the same engine as the
+# home-care settlement (services/settlement.py: month checks, run, approval, bank
+# file): one line per point and month from its meals' subsidies, one INSERT … SELECT
+# per chunk of point ids over the (point, date) index; (point, month) unique, so a
+# rerun or a resumed run adds nothing.  Meals of a settled month at that point are
+# refused on import from then on (the settlement would not pay them).
+SETTLE_KIND = "eldercare_meal_settlement"
+SETTLE_CHUNK_IDS = 200  # point ids per chunk
+SETTLE_COUNT_LABELS = {"added": gettext_lazy("新增结算单")}
+_F, _MS = Facility._meta.db_table, MealSettlement._meta.db_table
+
 _SETTLE_SQL = f"""
-INSERT INTO {MealSettlement._meta.db_table} (point_id, month, district_id, meals, subsidised, amount, status)
+INSERT INTO {_MS} (point_id, month, district_id, meals, subsidised, amount, status)
 SELECT m.point_id, %(month)s::date, substr(f.region_id, 1, 6) || '000000', count(*),
        count(*) FILTER (WHERE m.subsidy > 0), sum(m.subsidy), 'generated'
-FROM {_M} m JOIN {Facility._meta.db_table} f ON f.id = m.point_id
-WHERE m.date >= %(month)s AND m.date < %(next)s
+FROM {_M} m JOIN {_F} f ON f.id = m.point_id
+WHERE m.date >= %(month)s AND m.date < %(next)s AND m.point_id >= %(lo)s AND m.point_id < %(hi)s
 GROUP BY m.point_id, f.region_id
 ON CONFLICT (point_id, month) DO NOTHING"""
 
 
-@transaction.atomic
-def meal_settle(*, month: dt.date) -> int:
-    """One settlement per point for a month that is over (rerun adds nothing)."""
-    if month >= clock.today().replace(day=1):
-        raise DomainError(_("%(m)s 尚未结束，不能结算；请在次月结算。") % {"m": month.strftime("%Y-%m")})
+def _settle_chunk(month: dt.date, lo: int, hi: int) -> dict[str, int]:
     with connection.cursor() as cursor:
-        cursor.execute(_SETTLE_SQL, {"month": month, "next": next_month_start(month)})
-        added = cursor.rowcount
+        cursor.execute(_SETTLE_SQL, {"month": month, "next": next_month_start(month), "lo": lo, "hi": hi})
+        return {"added": cursor.rowcount}
+
+
+def _settle(run, month: dt.date, progress) -> dict:
+    counts = chunks_over(
+        run=run,
+        ids_sql=f"SELECT min(id), max(id) FROM {_F} WHERE kind = 'meal_point'",
+        month=month,
+        chunk=SETTLE_CHUNK_IDS,
+        step=_settle_chunk,
+        progress=progress,
+    )
+    analyze(MealSettlement)
+    totals = MealSettlement.objects.filter(month=month).aggregate(n=Count("id"), t=Sum("amount"), m=Sum("meals"))
+    summary = {
+        "month": month.strftime("%Y-%m"),
+        "added": counts.get("added", 0),
+        "points": totals["n"],
+        "meals": totals["m"] or 0,
+        "total": str(totals["t"] or Decimal("0.00")),
+    }
+    result_update(run_id=run.pk, summary=summary)
     audit_record(
-        actor=None,
+        actor=run.created_by,
         action=AuditEvent.Action.CREATE,
         target_type=MealSettlement._meta.label_lower,
-        target_id=month.strftime("%Y-%m"),
-        changes={"step": "settle", "month": month.strftime("%Y-%m"), "added": added},
+        target_id=summary["month"],
+        region_code=run.region_id or "",
+        changes={"step": "settle", **summary, "run": run.pk},
     )
-    return added
+    batchrun_finish(
+        run_id=run.pk,
+        message=_("%(m)s 助餐补贴结算：本次新增 %(a)d 个，共 %(n)d 个助餐点、%(k)d 人次，合计 %(t)s 元。")
+        % {
+            "m": summary["month"],
+            "a": summary["added"],
+            "n": summary["points"],
+            "k": summary["meals"],
+            "t": summary["total"],
+        },
+    )
+    return summary
+
+
+def meal_settlement_run(*, run_id: int, progress=None) -> dict | None:
+    """What the Celery task and the command run: the BatchRun's month, resumable."""
+    return monthly_run(
+        run_id=run_id,
+        kind=SETTLE_KIND,
+        wrong_kind=_("批处理任务 #%(id)d 不是助餐补贴结算任务。"),
+        label=_("%(m)s 助餐补贴结算"),
+        work=lambda run, month: _settle(run, month, progress),
+    )
+
+
+def meal_settlement_start(*, user, month: dt.date):
+    """The bureau starts a month by hand (the button): queued, with a progress bar."""
+    return monthly_start(
+        user=user,
+        month=month,
+        kind=SETTLE_KIND,
+        capability="settlement_run",
+        denied=_("您没有启动助餐补贴结算的权限。"),
+        step="meal_settle_start",
+    )
 
 
 @transaction.atomic
 def meal_settlement_approve(*, actor, settlement: MealSettlement) -> MealSettlement:
-    if not has_capability(actor, "settlement_approve"):
-        raise DomainError(_("您没有审核结算的权限。"))
-    settlement = MealSettlement.objects.select_for_update().get(pk=settlement.pk)
-    if actor.region_id is None or not settlement.district_id.startswith(actor.region.prefix):
-        raise DomainError(_("该结算单不在您的管辖范围内。"))
-    if settlement.status == MealSettlement.Status.APPROVED:
-        raise DomainError(_("该结算单已审核，不能重复审核。"))
-    settlement.status, settlement.approved_by, settlement.approved_at = "approved", actor, timezone.now()
-    settlement.save(update_fields=["status", "approved_by", "approved_at"])
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        target=settlement,
-        region_code=settlement.district_id,
-        changes={"step": "approve", "amount": settlement.amount},
+    return monthly_approve(actor=actor, settlement=settlement, kind=SETTLE_KIND)
+
+
+def meal_settlement_bank_file(*, user, settlement: MealSettlement, fmt: str):
+    """An approved settlement's bank file: the point is paid its total; one row per elder
+    served (ID numbers masked) so the bank and the point can reconcile."""
+    point = settlement.point
+    headers = [
+        _("收款单位"),
+        _("结算月份"),
+        _("就餐老人"),
+        _("身份证号"),
+        _("就餐人次"),
+        _("补贴餐次"),
+        _("补贴金额（元）"),
+    ]
+    rows = [
+        (
+            point.name,
+            settlement.month.strftime("%Y-%m"),
+            e["name"],
+            mask_id_number(e["id_number"]),
+            e["meals"],
+            e["subsidised"],
+            e["amount"],
+        )
+        for e in settlement_elders(settlement)
+    ]
+    rows.append(
+        (
+            point.name,
+            settlement.month.strftime("%Y-%m"),
+            _("合计"),
+            "",
+            settlement.meals,
+            settlement.subsidised,
+            settlement.amount,
+        )
     )
-    return settlement
+    name = f"meals-{settlement.month:%Y%m}-{point.pk}"
+    return monthly_bank_file(user=user, settlement=settlement, fmt=fmt, name=name, headers=headers, rows=rows)

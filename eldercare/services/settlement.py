@@ -72,13 +72,13 @@ def _chunk(month: dt.date, lo: int, hi: int) -> dict[str, int]:
 
 
 def _settle(run: BatchRun, month: dt.date, progress) -> dict:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT min(provider_id), max(provider_id) FROM {_V} WHERE month = %s", [month])
-        lo, hi = cursor.fetchone()
-    first = lo or 0
-    end = hi + 1 if hi is not None else first
-    counts = run_chunks(
-        run_id=run.pk, first=first, end=end, chunk=CHUNK_IDS, step=lambda a, b: _chunk(month, a, b), progress=progress
+    counts = chunks_over(
+        run=run,
+        ids_sql=f"SELECT min(provider_id), max(provider_id) FROM {_V} WHERE month = %(month)s",
+        month=month,
+        chunk=CHUNK_IDS,
+        step=_chunk,
+        progress=progress,
     )
     analyze(Settlement, Visit)
     rows = Settlement.objects.filter(month=month)
@@ -110,34 +110,118 @@ def _settle(run: BatchRun, month: dt.date, progress) -> dict:
     return summary
 
 
-def settlement_run(*, run_id: int, progress=None) -> dict | None:
+def monthly_run(*, run_id: int, kind: str, wrong_kind: str, label: str, work) -> dict | None:
+    """The life of a monthly settlement run (home care, meals): the BatchRun's
+    month, refused when malformed or not over (the run failed with the reason),
+    under the kind's advisory lock, resumable from its last finished chunk."""
     run = BatchRun.objects.select_related("created_by").get(pk=run_id)
-    if run.kind != KIND:
-        raise DomainError(_("批处理任务 #%(id)d 不是居家养老服务结算任务。") % {"id": run_id})
+    if run.kind != kind:
+        raise DomainError(wrong_kind % {"id": run_id})
     try:
         month = month_over(parse_month(run.params.get("month")))
     except DomainError as exc:
         batchrun_finish(run_id=run_id, failed=True, message=str(exc))
         raise
-    label = month.strftime("%Y-%m")
+    text = month.strftime("%Y-%m")
     return run_exclusive(
         run=run,
         key=month.year * 100 + month.month,
-        label=_("%(m)s 居家养老服务结算") % {"m": label},
-        same={"month": label},
-        work=lambda run: _settle(run, month, progress),
+        label=label % {"m": text},
+        same={"month": text},
+        work=lambda run: work(run, month),
+    )
+
+
+def monthly_start(*, user, month: dt.date, kind: str, capability: str, denied: str, step: str) -> BatchRun:
+    """The button: a month that is over, queued on the batch engine (audited)."""
+    if not has_capability(user, capability):
+        raise DomainError(denied)
+    month = month_over(month)
+    with transaction.atomic():
+        run = batchrun_create(kind=kind, params={"month": month.strftime("%Y-%m")}, user=user)
+        audit_record(actor=user, action=AuditEvent.Action.CREATE, target=run, changes={"step": step})
+        batchrun_enqueue(run)
+    return run
+
+
+def chunks_over(*, run: BatchRun, ids_sql: str, month: dt.date, chunk: int, step, progress) -> dict[str, int]:
+    """The month's chunks over the id range `ids_sql` returns (min, max) for."""
+    with connection.cursor() as cursor:
+        cursor.execute(ids_sql, {"month": month})
+        lo, hi = cursor.fetchone()
+    first = lo or 0
+    end = hi + 1 if hi is not None else first
+    return run_chunks(
+        run_id=run.pk, first=first, end=end, chunk=chunk, step=lambda a, b: step(month, a, b), progress=progress
+    )
+
+
+def monthly_approve(*, actor, settlement, kind: str):
+    """A reviewer of the settlement's district approves it once, never while its month's run is unfinished.
+    Runs inside the caller's transaction."""
+    if not has_capability(actor, "settlement_approve"):
+        raise DomainError(_("您没有审核结算的权限。"))
+    settlement = type(settlement).objects.select_for_update().get(pk=settlement.pk)
+    prefix = actor.region.prefix if actor.region_id else None
+    if prefix is None or not settlement.district_id.startswith(prefix):
+        raise DomainError(_("该结算单不在您的管辖范围内。"))
+    if settlement.status == "approved":
+        raise DomainError(_("该结算单已审核，不能重复审核。"))
+    unfinished = BatchRun.objects.filter(
+        kind=kind,
+        params__month=settlement.month.strftime("%Y-%m"),
+        status__in=(BatchRun.Status.PENDING, BatchRun.Status.RUNNING),
+    ).exists()
+    if unfinished:
+        raise DomainError(_("本月结算任务尚未完成，须等其完成后才能审核。"))
+    settlement.status, settlement.approved_by, settlement.approved_at = "approved", actor, timezone.now()
+    settlement.save(update_fields=["status", "approved_by", "approved_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=settlement,
+        region_code=settlement.district_id,
+        changes={"step": "approve", "amount": settlement.amount, "month": settlement.month.strftime("%Y-%m")},
+    )
+    return settlement
+
+
+def monthly_bank_file(*, user, settlement, fmt: str, name: str, headers: list, rows: list):
+    """An approved settlement's bank file (xlsx or csv, formulas escaped), its download audited."""
+    if fmt not in ("xlsx", "csv"):
+        raise DomainError(_("文件格式应为 xlsx 或 csv。"))
+    if settlement.status != "approved":
+        raise DomainError(_("结算单审核通过后才能下载银行代发文件。"))
+    export_recorded(
+        actor=user,
+        target_type=settlement._meta.label_lower,
+        target=settlement,
+        filters={"settlement": settlement.pk, "format": fmt},
+    )
+    if fmt == "xlsx":
+        return xlsx_response(filename=name, sheet=str(gettext_lazy("银行代发")), headers=headers, rows=rows)
+    return csv_response(filename=name, headers=headers, rows=rows)
+
+
+def settlement_run(*, run_id: int, progress=None) -> dict | None:
+    return monthly_run(
+        run_id=run_id,
+        kind=KIND,
+        wrong_kind=_("批处理任务 #%(id)d 不是居家养老服务结算任务。"),
+        label=_("%(m)s 居家养老服务结算"),
+        work=lambda run, month: _settle(run, month, progress),
     )
 
 
 def settlement_start(*, user, month: dt.date) -> BatchRun:
-    if not has_capability(user, "settlement_run"):
-        raise DomainError(_("您没有启动居家养老服务结算的权限。"))
-    month = month_over(month)
-    with transaction.atomic():
-        run = batchrun_create(kind=KIND, params={"month": month.strftime("%Y-%m")}, user=user)
-        audit_record(actor=user, action=AuditEvent.Action.CREATE, target=run, changes={"step": "settle_start"})
-        batchrun_enqueue(run)
-    return run
+    return monthly_start(
+        user=user,
+        month=month,
+        kind=KIND,
+        capability="settlement_run",
+        denied=_("您没有启动居家养老服务结算的权限。"),
+        step="settle_start",
+    )
 
 
 @transaction.atomic
@@ -153,49 +237,11 @@ def settlement_refresh(*, provider_id: int, month: dt.date) -> None:
 
 @transaction.atomic
 def settlement_approve(*, actor, settlement: Settlement) -> Settlement:
-    if not has_capability(actor, "settlement_approve"):
-        raise DomainError(_("您没有审核结算的权限。"))
-    settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
-    prefix = actor.region.prefix if actor.region_id else None
-    if prefix is None or not settlement.district_id.startswith(prefix):
-        raise DomainError(_("该结算单不在您的管辖范围内。"))
-    if settlement.status == Settlement.Status.APPROVED:
-        raise DomainError(_("该结算单已审核，不能重复审核。"))
-    unfinished = BatchRun.objects.filter(
-        kind=KIND,
-        params__month=settlement.month.strftime("%Y-%m"),
-        status__in=(BatchRun.Status.PENDING, BatchRun.Status.RUNNING),
-    ).exists()
-    if unfinished:
-        raise DomainError(_("本月结算任务尚未完成，须等其完成后才能审核。"))
-    settlement.status, settlement.approved_by, settlement.approved_at = (
-        Settlement.Status.APPROVED,
-        actor,
-        timezone.now(),
-    )
-    settlement.save(update_fields=["status", "approved_by", "approved_at"])
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        target=settlement,
-        region_code=settlement.district_id,
-        changes={"step": "approve", "amount": settlement.amount, "month": settlement.month.strftime("%Y-%m")},
-    )
-    return settlement
+    return monthly_approve(actor=actor, settlement=settlement, kind=KIND)
 
 
 def settlement_bank_file(*, user, settlement: Settlement, fmt: str):
     """An approved settlement's bank file: the provider is paid (no person's ID number in it)."""
-    if fmt not in ("xlsx", "csv"):
-        raise DomainError(_("文件格式应为 xlsx 或 csv。"))
-    if settlement.status != Settlement.Status.APPROVED:
-        raise DomainError(_("结算单审核通过后才能下载银行代发文件。"))
-    export_recorded(
-        actor=user,
-        target_type=settlement._meta.label_lower,
-        target=settlement,
-        filters={"settlement": settlement.pk, "format": fmt},
-    )
     provider = settlement.provider
     headers = [
         _("收款单位"),
@@ -218,6 +264,4 @@ def settlement_bank_file(*, user, settlement: Settlement, fmt: str):
         )
     ]
     name = f"home-care-{settlement.month:%Y%m}-{provider.credit_code}"
-    if fmt == "xlsx":
-        return xlsx_response(filename=name, sheet=str(gettext_lazy("银行代发")), headers=headers, rows=rows)
-    return csv_response(filename=name, headers=headers, rows=rows)
+    return monthly_bank_file(user=user, settlement=settlement, fmt=fmt, name=name, headers=headers, rows=rows)

@@ -52,5 +52,11 @@ def meal_index(request):
     return render(
         request,
         "eldercare/meals.html",
-        {"points": points, "recent": recent, "result": result, "may_record": bool(points)},
+        {
+            "points": points,
+            "recent": recent,
+            "result": result,
+            "may_record": bool(points),
+            "may_settle": has_capability(request.user, "settlement_view"),
+        },
     )

@@ -4,16 +4,17 @@ the card reader's file streamed with bad rows reported by row number and
 reason and good rows kept, the same file twice adding nothing, the form,
 and the monthly settlement per point."""
 
+import csv
 import datetime as dt
 import io
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-from civil_affairs.models import HouseholdMember, Role
-from civil_affairs.services import DomainError
+from civil_affairs.models import AuditEvent, BatchRun, HouseholdMember, Role
+from civil_affairs.services import DomainError, batchrun_create
 from eldercare.models import Facility, Meal, MealPointMember, MealSettlement
 from eldercare.services import meals as services
 from tests.civil_affairs.factories import HouseholdFactory, MemberFactory
@@ -152,22 +153,107 @@ def test_form_and_upload_pages(point, people, users, login):
     assert Meal.objects.count() == 2 and "第 2 行" in body
 
 
-def test_monthly_settlement_per_point(point, people, users):
+def _meals_of_november(users, point, people):
     g, p = people["general"].id_number, people["poor"].id_number
     _record(
         users,
         point,
         [(g, "2026-11-03", "早餐"), (g, "2026-11-03", "午餐"), (g, "2026-11-03", "晚餐"), (p, "2026-11-03", "午餐")],
     )
-    with pytest.raises(DomainError, match="尚未结束"):
-        services.meal_settle(month=D(2026, 12, 1))
-    assert services.meal_settle(month=D(2026, 11, 1)) == 1
-    assert services.meal_settle(month=D(2026, 11, 1)) == 0  # rerun adds nothing
+
+
+def _settle_meals(month="2026-11"):
+    return services.meal_settlement_run(run_id=batchrun_create(kind=services.SETTLE_KIND, params={"month": month}).pk)
+
+
+def test_monthly_settlement_per_point(point, people, users):
+    _meals_of_november(users, point, people)
+    summary = _settle_meals()
+    assert (summary["added"], summary["points"], summary["meals"], summary["total"]) == (1, 1, 4, "14.00")
+    assert _settle_meals()["added"] == 0  # rerun adds nothing
     s = MealSettlement.objects.get()
     assert (s.meals, s.subsidised, s.amount, s.district_id) == (4, 3, Decimal("14.00"), "320612000000")
+    run = BatchRun.objects.filter(kind=services.SETTLE_KIND).order_by("pk").first()
+    assert run.status == BatchRun.Status.SUCCEEDED and "14.00" in run.message
     services.meal_settlement_approve(actor=users[Role.REVIEWER], settlement=s)
     s.refresh_from_db()
+    assert s.status == "approved" and s.approved_by == users[Role.REVIEWER]
+    with pytest.raises(DomainError, match="已审核"):
+        services.meal_settlement_approve(actor=users[Role.REVIEWER], settlement=s)
+    # a meal of the settled month at that point is refused (it would not be paid); other months still go in
+    late = _record(users, point, [(people["general"].id_number, "2026-11-04", "午餐")])
+    assert late.added == 0 and "已结算" in late.errors[0]["reason"]
+    assert _record(users, point, [(people["general"].id_number, "2026-12-01", "午餐")]).added == 1
+
+
+def test_meal_settlement_refuses_a_month_not_over_or_malformed(point, people, users):
+    with pytest.raises(CommandError, match="尚未结束"):
+        call_command("settle_meals", month="2026-12")
+    with pytest.raises(CommandError, match="月份"):
+        call_command("settle_meals", month="2026/11")
+    with pytest.raises(DomainError, match="尚未结束"):
+        services.meal_settlement_start(user=users[Role.BUREAU_ADMIN], month=D(2026, 12, 1))
+    with pytest.raises(DomainError, match="权限"):
+        services.meal_settlement_start(user=users[Role.CASEWORKER], month=D(2026, 11, 1))
+    assert not BatchRun.objects.filter(kind=services.SETTLE_KIND).exists()
+    run = batchrun_create(kind=services.SETTLE_KIND, params={"month": "2026-13"})
+    with pytest.raises(DomainError, match="01 至 12"):
+        services.meal_settlement_run(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == BatchRun.Status.FAILED and not MealSettlement.objects.exists()
+
+
+def test_settle_meals_command(point, people, users):
+    _meals_of_november(users, point, people)
+    out = io.StringIO()
+    call_command("settle_meals", month="2026-11", stdout=out)
+    assert "14.00" in out.getvalue() and "共 1 个助餐点" in out.getvalue()
+
+
+def test_resume_after_a_killed_meal_settlement(point, people, users, monkeypatch):
+    _meals_of_november(users, point, people)
+    run = batchrun_create(kind=services.SETTLE_KIND, params={"month": "2026-11"})
+    monkeypatch.setattr(services, "_settle_chunk", lambda *a: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        services.meal_settlement_run(run_id=run.pk)
+    monkeypatch.undo()
+    assert not MealSettlement.objects.exists()
+    BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.PENDING)
+    assert services.meal_settlement_run(run_id=run.pk)["added"] == 1
+
+
+def test_meal_settlement_pages_button_approval_and_bank_file(point, people, users, login):
+    _meals_of_november(users, point, people)
+    admin = login(users[Role.BUREAU_ADMIN])
+    assert admin.post("/work/eldercare/meals/settlements/", {"month": "2026-12"}).status_code == 302
+    assert not BatchRun.objects.filter(kind=services.SETTLE_KIND).exists()  # not over: refused
+    admin.post("/work/eldercare/meals/settlements/", {"month": "2026-11"})
+    run = BatchRun.objects.get(kind=services.SETTLE_KIND)
+    assert run.params["month"] == "2026-11"
+    services.meal_settlement_run(run_id=run.pk)  # what the worker runs
+    s = MealSettlement.objects.get()
+    client = login(users[Role.REVIEWER])
+    page = client.get("/work/eldercare/meals/settlements/").content.decode()
+    assert point.name in page and "14.00" in page
+    detail = client.get(f"/work/eldercare/meals/settlements/{s.pk}/").content.decode()
+    general = people["general"]
+    assert general.name in detail and general.id_number in detail  # the reviewer's role sees full ID numbers
+    audited = login(users[Role.AUDITOR]).get(f"/work/eldercare/meals/settlements/{s.pk}/").content.decode()
+    assert general.name in audited and general.id_number not in audited and general.id_number[-4:] in audited
+    client = login(users[Role.REVIEWER])
+    assert AuditEvent.objects.filter(target_type="eldercare.mealsettlement", action="view").exists()
+    assert client.get(f"/work/eldercare/meals/settlements/{s.pk}/bank.csv").status_code == 302  # not yet
+    assert client.post(f"/work/eldercare/meals/settlements/{s.pk}/approve/").status_code == 302
+    s.refresh_from_db()
     assert s.status == "approved"
+    response = client.get(f"/work/eldercare/meals/settlements/{s.pk}/bank.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    by_name = {r[2]: r for r in rows[1:]}
+    assert by_name[general.name][4:] == ["3", "2", "6.00"]
+    assert by_name[general.name][3] != general.id_number and by_name[general.name][3][-4:] == general.id_number[-4:]
+    assert rows[-1][4:] == ["4", "3", "14.00"]  # the point's total
+    assert AuditEvent.objects.filter(target_type="eldercare.mealsettlement", action="export").exists()
+    assert client.get(f"/work/eldercare/meals/settlements/{s.pk}/bank.xlsx").status_code == 200
 
 
 def test_import_command(point, people, tmp_path):
