@@ -9,7 +9,7 @@ class EldercareConfig(AppConfig):
 
     def ready(self):
         # registers the area with the core (civil_affairs/areas.py)
-        from civil_affairs.areas import Area, BatchKind, ImportKind, NavItem, register
+        from civil_affairs.areas import Area, BatchKind, FeedKind, ImportKind, NavItem, register
         from civil_affairs.models import Role
 
         from .parameters import PARAMETER_KEYS
@@ -17,6 +17,7 @@ class EldercareConfig(AppConfig):
         from .services.allowance import COUNT_LABELS as ALLOWANCE_COUNTS
         from .services.meals import SETTLE_COUNT_LABELS as MEAL_SETTLEMENT_COUNTS
         from .services.settlement import COUNT_LABELS as SETTLEMENT_COUNTS
+        from .services.vulnerable import COUNT_LABELS as VULNERABLE_COUNTS
 
         staff = {Role.CASEWORKER, Role.REVIEWER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN, Role.AUDITOR}
         capabilities = {
@@ -51,6 +52,14 @@ class EldercareConfig(AppConfig):
             "eldercare_configure": frozenset({Role.BUREAU_ADMIN}),
             # the eldercare dashboard of a region subtree
             "eldercare_dashboard": frozenset(staff),
+            # visits to the vulnerable elderly: the list and queue (names shown to the community's worker and to
+            # street/district/bureau staff, ID numbers masked); record visits (the community worker of the
+            # elder's community, the street caseworker); build the list by hand (also nightly on Celery beat)
+            "visit_list_view": frozenset(
+                {Role.COMMUNITY_WORKER, Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN, Role.AUDITOR}
+            ),
+            "visit_record": frozenset({Role.COMMUNITY_WORKER, Role.CASEWORKER}),
+            "visit_list_build": frozenset({Role.BUREAU_ADMIN}),
         }
         register(
             Area(
@@ -77,6 +86,13 @@ class EldercareConfig(AppConfig):
                         "eldercare.tasks.homecare_settlement_task",
                         "settlement_run",
                         count_labels=SETTLEMENT_COUNTS,
+                    ),
+                    BatchKind(
+                        "eldercare_vulnerable_list",
+                        _("探访关爱名单"),
+                        "eldercare.tasks.vulnerable_list_task",
+                        "visit_list_build",
+                        count_labels=VULNERABLE_COUNTS,
                     ),
                     BatchKind(
                         "eldercare_meal_settlement",
@@ -109,6 +125,17 @@ class EldercareConfig(AppConfig):
                         "eldercare_configure",
                     ),
                 ),
+                # 计划生育特别扶助 (docs/feeds/family_planning_support.md): read by the nightly visit list
+                feed_kinds=(
+                    FeedKind(
+                        "fp_support",
+                        _("计划生育特别扶助"),
+                        ("id_number", "name", "support_type", "start_date", "end_date"),
+                        "eldercare.feeds.parse_family_planning_support",
+                        sample="docs/feeds/family_planning_support.csv",
+                        optional=frozenset({"name", "end_date"}),
+                    ),
+                ),
                 demo_seeder="eldercare.demo.seed_area",
                 life_events={"death": "eldercare.services.allowance.on_death"},
                 life_events_many={"death": "eldercare.services.allowance.on_deaths"},
@@ -122,10 +149,21 @@ class EldercareConfig(AppConfig):
                     "eldercare.settlement": "eldercare:settlement",
                     "eldercare.mealsettlement": "eldercare:meal_settlement",
                     "eldercare.institution": "eldercare:institution",
+                    "eldercare.vulnerableelder": "eldercare:vulnerable_entry",
                 },
                 audit_labels={
                     "senior_allowance": _("尊老金发放"),
                     "senior_allowance_start": _("启动尊老金发放"),
+                    "vulnerable_listed": _("列入探访关爱名单"),
+                    "vulnerable_changed": _("探访关爱列入原因变更"),
+                    "vulnerable_ended": _("移出探访关爱名单"),
+                    "vulnerable_build_start": _("生成探访关爱名单"),
+                    "vulnerable_visit": _("探访"),
+                    "vulnerable_refer": _("探访转介临时救助"),
+                    "end_reason": _("移出原因"),
+                    "seen": _("见到本人"),
+                    "on_time": _("按时探访"),
+                    "next_due": _("下次探访截止"),
                     "allowance_stopped": _("尊老金停发（死亡）"),
                     "removed_months": _("撤销的发放月份"),
                     "overpaid_months": _("已发放待追回月份"),

@@ -567,3 +567,100 @@ class MealSettlement(models.Model):
             models.UniqueConstraint(fields=["point", "month"], name="eldercare_meal_settlement_once"),
             models.CheckConstraint(condition=Q(month__day=1), name="eldercare_meal_settlement_month"),
         ]
+
+
+# ---------------------------------------------------------------- Visits to the vulnerable elderly
+
+
+class VulnerableReason(models.TextChoices):
+    """Why an elder is on the visit list (eldercare/rules.py: the definitions)."""
+
+    ALONE = "alone", _("独居")
+    EMPTY_NEST = "empty_nest", _("空巢")
+    DISABLED_DIBAO = "disabled_dibao", _("低保失能/半失能")
+    FP_SUPPORT = "fp_support", _("计生特扶")
+
+
+class VulnerableEndReason(models.TextChoices):
+    DIED = "died", _("已死亡")
+    YOUNGER_MEMBER = "younger_member", _("与60岁以下家庭成员同住")
+    NO_HOUSEHOLD = "no_household", _("无户籍家庭记录")
+    NO_LONGER = "no_longer", _("不再符合探访条件")
+
+
+class VulnerableElder(models.Model):
+    """One elder on the visit list (探访关爱对象): built nightly from the
+    registry, relief, the ability assessments and the 计生特扶 feed; visited
+    weekly by the community worker of `region` (the community).  An entry
+    that no longer qualifies is ended (date and reason), never deleted; a
+    person has at most one open entry (database constraint)."""
+
+    person = models.ForeignKey(Person, verbose_name=_("老人"), on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    reasons = models.JSONField(_("列入原因"), default=list)  # VulnerableReason values, in that order
+    listed_on = models.DateField(_("列入日期"))
+    last_visit_on = models.DateField(_("最近探访"), null=True, blank=True)
+    next_due = models.DateField(_("下次探访截止"))
+    ended_on = models.DateField(_("移出日期"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("移出原因"), max_length=16, choices=VulnerableEndReason.choices, blank=True, default=""
+    )
+
+    class Meta:
+        verbose_name = _("探访关爱对象")
+        verbose_name_plural = _("探访关爱对象")
+        ordering = ["next_due", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(ended_on__isnull=True), name="eldercare_vuln_once"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True, end_reason="") | Q(ended_on__isnull=False) & ~Q(end_reason=""),
+                name="eldercare_vuln_ended_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["region", "next_due", "id"], condition=Q(ended_on__isnull=True), name="elder_vuln_queue"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.region_id}"
+
+
+class VulnerableVisit(models.Model):
+    """One visit (探访) of a listed elder by the community worker: seen or
+    not, what was seen (structured checks and notes); it moves the entry's
+    next due date to the visit date + the interval (default 7 days).  A
+    visit may open a relief temporary-assistance case (its number kept)."""
+
+    class Check(models.TextChoices):
+        OK = "ok", _("正常")
+        CONCERN = "concern", _("需关注")
+        URGENT = "urgent", _("紧急")
+
+    entry = models.ForeignKey(
+        VulnerableElder, verbose_name=_("探访对象"), on_delete=models.PROTECT, related_name="visits"
+    )
+    person = models.ForeignKey(Person, verbose_name=_("老人"), on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+")
+    visited_on = models.DateField(_("探访日期"))
+    seen = models.BooleanField(_("见到本人"))
+    checks = models.JSONField(_("探访情况"), default=dict, blank=True)  # {"health": "ok", "home_safety": …}
+    notes = models.TextField(_("探访记录"), blank=True)
+    on_time = models.BooleanField(_("按时探访"))
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("探访人"), on_delete=models.PROTECT, related_name="+"
+    )
+    relief_application = models.CharField(_("临时救助申请编号"), max_length=30, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("探访记录")
+        verbose_name_plural = _("探访记录")
+        ordering = ["-visited_on", "-id"]
+        indexes = [models.Index(fields=["entry", "-visited_on"], name="elder_vuln_visit_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.visited_on}"

@@ -22,6 +22,9 @@ PARAMETER_KEYS: tuple[ParameterKey, ...] = (
     ParameterKey("meal_subsidy_poor", _("助餐补贴：低保、特困老人"), _("元/餐")),
     ParameterKey("meal_daily_cap", _("每日补贴餐次上限"), _("餐"), kind="int", min=Decimal(1), max=Decimal(5)),
     ParameterKey("assessment_valid_months", _("能力评估有效期"), _("月"), kind="int", min=Decimal(1), max=Decimal(60)),
+    ParameterKey(
+        "vulnerable_visit_interval_days", _("探访关爱：探访周期"), _("天"), kind="int", min=Decimal(1), max=Decimal(31)
+    ),
 )
 
 DEFAULTS: dict[str, Decimal] = {
@@ -35,6 +38,7 @@ DEFAULTS: dict[str, Decimal] = {
     "meal_subsidy_poor": Decimal("8.00"),
     "meal_daily_cap": Decimal("2"),
     "assessment_valid_months": Decimal("12"),
+    "vulnerable_visit_interval_days": Decimal("7"),
 }
 KEYS = tuple(k.key for k in PARAMETER_KEYS)
 EFFECTIVE_FROM = "2020-01-01"

@@ -145,3 +145,71 @@ def visit_flags(
     if not confirmed:
         flags.append("unconfirmed")
     return flags
+
+
+# ---------------------------------------------------------------- visits to the vulnerable elderly (探访关爱)
+#
+# Who is on the list (the nightly build, eldercare/services/vulnerable.py, computes the same in one SQL
+# statement; tests/eldercare/test_vulnerable.py holds the two to each other).  Everyone counted is alive on
+# the build date and aged 60+ on it (whole years: born 1966-12-15 is 60 on 2026-12-15, born 1966-12-16 is not):
+# - "alone" (独居): the only living member of their registered household;
+# - "empty_nest" (空巢): every living member of the household is aged 60+ (two or more of them: an elderly
+#   couple, an old parent with a child who is old too) — each of them is listed;
+# - "disabled_dibao" (低保失能/半失能): a member of a household with a payable dibao benefit this month
+#   (relief's covered group "dibao", read through the core's registry) whose ability assessment in force
+#   is short of 能力完好 (轻度失能 … 完全失能, levels 1–4 of GB/T 42195-2022);
+# - "fp_support" (计生特扶): a row of the family_planning_support feed (feed kind "fp_support"): started on
+#   or before the build date and not ended before it.
+# An elder may have several reasons; they are kept in VULNERABLE_REASONS order.  An entry whose reasons are all gone is
+# ended with why: died; no household record; now lives with someone under 60 (an alone/empty-nest entry);
+# otherwise no longer qualifying.
+# Visits: due every `vulnerable_visit_interval_days` (default 7) after the last visit at which the elder was
+# seen (a new entry: after its listing day); overdue from the day after the due date: seen on 2026-12-01,
+# due 2026-12-08, overdue on 2026-12-09 (the 8th day after).  An attempt without seeing the elder is
+# recorded (with where they are) and leaves the visit due.
+
+VULNERABLE_MIN_AGE = 60
+VULNERABLE_REASONS = ("alone", "disabled_dibao", "empty_nest", "fp_support")  # as the SQL sorts them
+INTACT = 0
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    """Whole years on `day` (a birthday on 29 February counts on 1 March in other years)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def vulnerable_reasons(
+    *, age: int, household_ages: list[int] | None, dibao: bool, level: int | None, fp_support: bool
+) -> list[str]:
+    """Why an elder is on the visit list (empty: not on it).  `household_ages`:
+    the ages of the living members of their household, themselves included (None without a household)."""
+    if age < VULNERABLE_MIN_AGE:
+        return []
+    found = set()
+    if household_ages is not None:
+        if len(household_ages) == 1:
+            found.add("alone")
+        elif all(a >= VULNERABLE_MIN_AGE for a in household_ages):
+            found.add("empty_nest")
+    if dibao and level is not None and level > INTACT:
+        found.add("disabled_dibao")
+    if fp_support:
+        found.add("fp_support")
+    return [r for r in VULNERABLE_REASONS if r in found]
+
+
+def visit_next_due(*, last_seen: dt.date, interval_days: int) -> dt.date:
+    return last_seen + dt.timedelta(days=interval_days)
+
+
+def visit_overdue(*, next_due: dt.date, today: dt.date) -> bool:
+    """Overdue from the day after the due date."""
+    return today > next_due
+
+
+def on_time_share(*, due_dates: list[dt.date], today: dt.date) -> Decimal | None:
+    """Share (%) of the open entries not overdue on `today`, to one decimal; None for an empty list."""
+    if not due_dates:
+        return None
+    ok = sum(1 for d in due_dates if not visit_overdue(next_due=d, today=today))
+    return (Decimal(100 * ok) / len(due_dates)).quantize(Decimal("0.1"))

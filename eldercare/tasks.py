@@ -45,3 +45,20 @@ def beds_check_nightly() -> int:
     from .services import institutions
 
     return institutions.beds_check_nightly()
+
+
+@shared_task(bind=True, **TRANSIENT)
+def vulnerable_list_task(self, run_id: int) -> dict | None:
+    """Build the BatchRun's day of the visit list (探访关爱名单)."""
+    from .services import vulnerable
+
+    return vulnerable.visit_list_build_run(run_id=run_id)
+
+
+@shared_task(name="eldercare.vulnerable_list_nightly")
+def vulnerable_list_nightly() -> int | None:
+    """Celery beat, nightly (editable in the admin): today's visit list."""
+    from .services import vulnerable
+
+    run = vulnerable.visit_list_nightly()
+    return run.pk if run is not None else None

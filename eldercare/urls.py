@@ -4,6 +4,7 @@ pages under /my/eldercare/."""
 from django.urls import path
 
 from .views import allowance, dashboard, homecare, institutions, meal_settlements, meals, portal, workbench
+from .views import vulnerable as vulnerable_views
 
 app_name = "eldercare"
 
@@ -30,6 +31,12 @@ urlpatterns = [
     path("institutions/<int:pk>/stays/<int:stay>/discharge/", institutions.discharge, name="discharge"),
     # meal assistance
     path("meals/", meals.meal_index, name="meals"),
+    # visits to the vulnerable elderly (探访关爱): the queue, an elder's page, a visit, a referral to relief
+    path("vulnerable/", vulnerable_views.queue, name="vulnerable"),
+    path("vulnerable/build/", vulnerable_views.build, name="vulnerable_build"),
+    path("vulnerable/<int:pk>/", vulnerable_views.entry_detail, name="vulnerable_entry"),
+    path("vulnerable/<int:pk>/visit/", vulnerable_views.visit_create, name="vulnerable_visit"),
+    path("vulnerable/visits/<int:pk>/relief/", vulnerable_views.visit_refer, name="vulnerable_refer"),
     path("meals/settlements/", meal_settlements.meal_settlement_list, name="meal_settlements"),
     path("meals/settlements/<int:pk>/", meal_settlements.meal_settlement_detail, name="meal_settlement"),
     path(

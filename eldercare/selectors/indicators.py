@@ -18,6 +18,7 @@ from civil_affairs.models import Person, Region
 from civil_affairs.months import add_months, month_start, next_month_start
 
 from ..models import Bed, Facility, HomeCareOrder, Institution, Meal, SeniorAllowance
+from .vulnerable import VISITS_ON_TIME_SQL
 
 _I, _B, _F = Institution._meta.db_table, Bed._meta.db_table, Facility._meta.db_table
 _O, _M, _S, _P = (
@@ -75,6 +76,7 @@ def _query(name: str, region: Region, day: dt.date, digits: int) -> dict[str, ob
         "month": month,
         "next": next_month_start(month),
         "born60": add_months(day, -720),
+        "day": day,
     }
     with connection.cursor() as cursor:
         cursor.execute(_SQL[name], params)
@@ -93,6 +95,8 @@ def values_at(name: str, region: Region, day: dt.date, digits: int) -> dict[str,
         cache.set(key, found, 3600)
     return found
 
+
+_SQL["visits_on_time"] = VISITS_ON_TIME_SQL
 
 _PER_AGED_60 = ("beds_per_1000", "homecare_share")
 
@@ -122,6 +126,7 @@ NAMES = (
     ("meal_points", _("助餐点"), _("个")),
     ("meals", _("本月助餐人次"), _("人次")),
     ("allowance_people", _("本月尊老金发放人数"), _("人")),
+    ("visits_on_time", _("探访关爱按时率"), "%"),
 )
 
 institutions = _district("institutions")
@@ -135,6 +140,7 @@ homecare_share = _district("homecare_share")
 meal_points = _district("meal_points")
 meals = _district("meals")
 allowance_people = _district("allowance_people")
+visits_on_time = _district("visits_on_time")
 
 
 def eldercare_indicators() -> tuple[Indicator, ...]:

@@ -18,6 +18,7 @@ def index(request):
             "institution_view",
             "meal_view",
             "eldercare_dashboard",
+            "visit_list_view",
         )
     }
     return render(request, "eldercare/index.html", {"may": may})
