@@ -83,6 +83,7 @@ def born_before_for(month: dt.date) -> dt.date:
 # - 72, on dibao, assessed 能力完好: 200;   72, on dibao, 重度失能: 300;
 # - 85, living alone, not poor: 100;       66, 中度失能, not poor: 100;  66, 完全失能: 200;
 # - 66, not poor, 轻度失能, not alone: not eligible;  58 on dibao: not eligible (under 60).
+# - 66, marginal low-income (低保边缘), 能力完好: 100;  58, marginal: not eligible (under 60).
 # Usage alerts at 80/90/100 % of the month's allowance: 160 of 200 → 80; 199.99 → 90; 200 → 100.
 # Settlement: per elder min(earned, allowance), summed per provider: earned 230 on a 200 allowance pays 200.
 
@@ -91,14 +92,21 @@ ALERT_LEVELS = (100, 90, 80)
 
 
 def homecare_allowance(
-    *, age: int, poor: bool, living_alone: bool, level: int | None, values: dict[str, Decimal]
+    *,
+    age: int,
+    poor: bool,
+    living_alone: bool,
+    level: int | None,
+    values: dict[str, Decimal],
+    marginal: bool = False,
 ) -> tuple[str, Decimal] | None:
-    """(group, monthly allowance) of an elder, or None when not eligible."""
+    """(group, monthly allowance) of an elder, or None when not eligible.  A member of a
+    marginal low-income household (低保边缘) aged 60+ is eligible in the "other" group."""
     if age < 60:
         return None
     if poor:
         group, base = "poor", values["homecare_allowance_poor"]
-    elif (age >= 80 and living_alone) or (level is not None and level >= MODERATE):
+    elif marginal or (age >= 80 and living_alone) or (level is not None and level >= MODERATE):
         group, base = "other", values["homecare_allowance_other"]
     else:
         return None

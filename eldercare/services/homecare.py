@@ -20,6 +20,7 @@ from civil_affairs.permissions import has_capability
 from civil_affairs.rules import age_on
 from civil_affairs.selectors import jurisdiction_prefix
 from civil_affairs.services import DomainError, audit_record
+from relief.selectors.low_income import is_marginal
 
 from .. import rules
 from ..models import AbilityLevel, Assessment, HomeCareOrder, Provider, ServiceItem, Visit
@@ -117,7 +118,8 @@ def living_alone(person_id: int) -> bool:
 
 
 def eligibility(person: Person, month: dt.date) -> tuple[str, Decimal] | None:
-    """(group, allowance) for the month, from the registry, relief and the assessment in force."""
+    """(group, allowance) for the month, from the registry, relief (dibao, tekun, marginal) and the assessment
+    in force."""
     if person.death_date is not None and person.death_date < month:
         return None
     end = next_month_start(month) - dt.timedelta(days=1)
@@ -125,6 +127,7 @@ def eligibility(person: Person, month: dt.date) -> tuple[str, Decimal] | None:
     return rules.homecare_allowance(
         age=age_on(person.birth_date, end),
         poor=is_poor(person.pk, month),
+        marginal=is_marginal(person.pk, month),
         living_alone=living_alone(person.pk),
         level=assessment.level if assessment else None,
         values=_values(person.residence_region_id, month),
@@ -151,7 +154,7 @@ def order_create(*, actor, person: Person, provider: Provider, month: dt.date) -
     if found is None:
         raise DomainError(
             _(
-                "%(name)s 不符合政府购买居家养老服务条件（60周岁以上的低保、特困老人，80周岁以上独居老人，或经评估中度失能以上）。"
+                "%(name)s 不符合政府购买居家养老服务条件（60周岁以上的低保、低保边缘、特困老人，80周岁以上独居老人，或经评估中度失能以上）。"
             )
             % {"name": person.name}
         )

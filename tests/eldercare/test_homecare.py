@@ -59,6 +59,20 @@ def test_homecare_allowance(age, poor, alone, level, expected):
 
 
 @pytest.mark.parametrize(
+    "age, level, expected",
+    [
+        (66, None, ("other", "100.00")),  # 低保边缘, 能力完好: eligible (DOMAIN.md), the others' allowance
+        (66, 3, ("other", "200.00")),  # + 重度失能
+        (60, 0, ("other", "100.00")),
+        (59, None, None),  # under 60
+    ],
+)
+def test_marginal_low_income_is_eligible(age, level, expected):
+    got = rules.homecare_allowance(age=age, poor=False, marginal=True, living_alone=False, level=level, values=VALUES)
+    assert got == (None if expected is None else (expected[0], Decimal(expected[1])))
+
+
+@pytest.mark.parametrize(
     "used, alert",
     [("159.99", None), ("160", 80), ("179.99", 80), ("180", 90), ("199.99", 90), ("200", 100), ("230", 100)],
 )
@@ -192,6 +206,34 @@ def test_dibao_elder_is_in_the_poor_group(care, users, regions):
     )
     order = _order(care, users, head)
     assert (order.group, order.allowance) == ("poor", Decimal("200.00"))
+
+
+def test_marginal_low_income_elder_is_eligible_through_relief(care, users, regions):
+    """A 66-year-old of a marginal low-income household (relief's registry, read through
+    relief/selectors/low_income.py): eligible in the "other" group; not before the benefit starts
+    nor after it stopped."""
+    from relief.models import Benefit
+    from relief.selectors.low_income import is_marginal
+
+    household = HouseholdFactory(region=regions["jinsha_1"], number="H320612001000781")
+    head = MemberFactory(household=household, person__id_number=id_number_born(dt.date(1960, 3, 3))).person
+    spouse = MemberFactory(household=household, relation=HouseholdMember.Relation.SPOUSE).person
+    with pytest.raises(DomainError, match="低保边缘"):
+        _order(care, users, head)
+    benefit = Benefit.objects.create(
+        household=household,
+        recipient=head,
+        kind="marginal",
+        region=household.region,
+        monthly_amount=Decimal("0"),
+        start_month=dt.date(2026, 11, 1),
+    )
+    assert is_marginal(head.pk, NOV) and is_marginal(spouse.pk, NOV)  # every member of the household
+    assert not is_marginal(head.pk, dt.date(2026, 10, 1))  # before it started
+    order = _order(care, users, head)
+    assert (order.group, order.allowance) == ("other", Decimal("100.00"))
+    Benefit.objects.filter(pk=benefit.pk).update(status="stopped")
+    assert not is_marginal(spouse.pk, NOV)
 
 
 def test_assessment_validity_from_the_parameter(care, users):
