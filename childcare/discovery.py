@@ -5,8 +5,10 @@
   child" task with the evidence in the child director's queue for each minor
   child of that parent in the registry's households; one task per child,
   parent, event and feed key, so rerunning a night creates nothing new.
+- A parent's condition whose expected end has passed while the child is paid
+  puts a "condition may have ended" task in the same queue (nightly).
 
-Both are set-based: `children_of_sql` finds the minors of many parents in one
+All are set-based: `children_of_sql` finds the minors of many parents in one
 statement, the tasks go in with one INSERT … ON CONFLICT DO NOTHING and their
 audit rows with the core's audit_rows in the same statement."""
 
@@ -21,7 +23,7 @@ from civil_affairs.models import HouseholdMember, Person
 from civil_affairs.months import add_months
 from civil_affairs.services import audit_rows_sql
 
-from .models import Allowance, DiscoveryTask
+from .models import Allowance, DiscoveryTask, ParentSituation
 
 _M, _P, _T, _A = (
     HouseholdMember._meta.db_table,
@@ -188,3 +190,36 @@ def custody_discover(rows: list[dict]) -> int:
             }
         )
     return discover(events)
+
+
+# A parent's condition with an expected end (custody, a sentence) that has passed
+# while the child is still paid: the allowance may have to stop ("a parent's
+# condition ending").  Not stopped automatically — a sentence may be extended or
+# the parent may not return — but put in the director's queue with the evidence,
+# once per allowance, parent and end date.
+_CONDITION_ENDED_SQL = f"""
+WITH added AS (
+  INSERT INTO {_T} (child_id, parent_id, region_id, event, key, evidence, status, note, created_at)
+  SELECT a.child_id, ps.parent_id, a.region_id, 'ended', 'until:' || to_char(ps.until, 'YYYY-MM-DD'),
+         jsonb_build_object('code', ps.code, 'since', ps.since, 'until', ps.until, 'allowance', a.id),
+         'open', '', now()
+  FROM {_A} a JOIN {ParentSituation._meta.db_table} ps ON ps.case_id = a.case_id
+  WHERE a.status = 'active' AND ps.until IS NOT NULL AND ps.until < %(today)s AND ps.parent_id IS NOT NULL
+  ON CONFLICT (child_id, parent_id, event, key) DO NOTHING
+  RETURNING id, region_id
+),
+audited AS ({
+    audit_rows_sql(
+        "(SELECT NULL::bigint, 'system', 'create', 'childcare.discoverytask', id::text, region_id, "
+        "jsonb_build_object('step', 'discover', 'event', 'ended') FROM added)"
+    )
+})
+SELECT count(*) FROM added"""
+
+
+def conditions_ended(today: dt.date) -> int:
+    """The nightly check: a task for each paid child whose parent's condition was
+    expected to end before `today`.  Returns the tasks added (0 on a rerun)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CONDITION_ENDED_SQL, {"today": today})
+        return cursor.fetchone()[0]

@@ -22,3 +22,12 @@ def allowance_task(self, run_id: int) -> dict | None:
 def allowance_monthly() -> int:
     """Celery beat, monthly (editable in the admin): this month's allowance rolls, queued as a BatchRun."""
     return payroll.allowance_start(user=None, month=month_start(clock.today())).pk
+
+
+@shared_task(name="childcare.conditions_ended_nightly")
+def conditions_ended_nightly() -> int:
+    """Celery beat, nightly: a task in the director's queue for each paid child whose
+    parent's condition (custody, a sentence) was expected to have ended."""
+    from .discovery import conditions_ended
+
+    return conditions_ended(clock.today())

@@ -126,3 +126,35 @@ def test_the_sample_file_parses(today):
     with Path("docs/feeds/custody.csv").open(encoding="utf-8-sig") as handle:
         rows = [parse_custody(r) for r in csv.DictReader(handle)]
     assert len(rows) == 2 and all(r.detail["institution"] for r in rows)
+
+
+def test_a_parents_condition_past_its_expected_end_puts_a_task_once(cc):
+    guardian, child = family(cc["regions"]["jinsha_1"])
+    mother = MemberFactory(household__region=cc["regions"]["jinsha_1"], person__name="孙母").person
+    parents = [
+        {"which": "father", "code": "dead", "since": dt.date(2024, 5, 1), "evidence": "死亡证明"},
+        {
+            "which": "mother",
+            "parent": mother,
+            "code": "deprived",
+            "since": dt.date(2025, 3, 1),
+            "until": dt.date(2027, 6, 30),
+            "evidence": "判决书",
+        },
+    ]
+    approved(
+        submitted(cc[Role.CASEWORKER], child, guardian=guardian, parents=parents, category="unsupported"),
+        cc[Role.CASEWORKER],
+        cc[Role.REVIEWER],
+    )
+    assert discovery.conditions_ended(dt.date(2027, 6, 30)) == 0  # the expected end day itself: not yet
+    assert discovery.conditions_ended(dt.date(2027, 7, 1)) == 1
+    assert discovery.conditions_ended(dt.date(2027, 7, 2)) == 0  # the next night: nothing new
+    task = DiscoveryTask.objects.get()
+    assert (task.child, task.parent, task.event) == (child, mother, "ended")
+    assert task.evidence["until"] == "2027-06-30" and task.evidence["code"] == "deprived"
+    assert list(selectors.discovery_tasks_for_user(cc[Role.COMMUNITY_WORKER])) == [task]
+    # a stopped allowance raises nothing
+    DiscoveryTask.objects.all().delete()
+    Allowance.objects.filter(child=child).update(status="stopped")
+    assert discovery.conditions_ended(dt.date(2027, 7, 1)) == 0
