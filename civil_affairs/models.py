@@ -219,10 +219,13 @@ class Household(models.Model):
             # A household's number begins with the code of the street it was registered in, so
             # numbers follow region order: walking the number index for a late district passes
             # every earlier district.  These give a district's or a street's households in number
-            # order (selectors.households_in_number_order filters on the same expressions); a
-            # community's few hundred are read by household_region_id and sorted.
+            # order (selectors.households_for_ordered_list filters on the same expressions); a
+            # community's few hundred are read by household_region_id and sorted.  The same for
+            # the newest first: a registry imported district by district was created in region order.
             models.Index(Left("region", 6), "number", "id", name="household_district_number"),
             models.Index(Left("region", 9), "number", "id", name="household_street_number"),
+            models.Index(Left("region", 6), "created_at", "id", name="household_district_created"),
+            models.Index(Left("region", 9), "created_at", "id", name="household_street_created"),
         ]
 
     def __str__(self) -> str:

@@ -81,14 +81,15 @@ def household_list_for_user(user) -> QuerySet[Household]:
     return scoped(qs, user, "region__code")
 
 
-def households_in_number_order(qs: QuerySet[Household], user) -> QuerySet[Household]:
-    """For a list sorted by household number: a district's or a street's
-    jurisdiction once more as an equality on the region code's leading digits
-    (6 or 9).  The same rows, but PostgreSQL can then read them in number order
-    from the household_*_number index instead of walking the whole number index
-    past other districts (numbers begin with the registering street's code, so
-    they follow region order).  A community's few hundred households are found
-    by region and sorted; the city's are the whole number index anyway."""
+def households_for_ordered_list(qs: QuerySet[Household], user) -> QuerySet[Household]:
+    """For a list sorted by household number or by registration time: a district's
+    or a street's jurisdiction once more as an equality on the region code's
+    leading digits (6 or 9).  The same rows, but PostgreSQL can then read them in
+    order from the household_*_number / household_*_created indexes instead of
+    walking the whole index past other districts (numbers begin with the
+    registering street's code, and a registry imported district by district was
+    created in region order too).  A community's few hundred households are found
+    by region and sorted; the city's are the whole index anyway."""
     prefix = jurisdiction_prefix(user)
     if prefix is None or len(prefix) not in (6, 9):
         return qs

@@ -365,8 +365,8 @@ def household_list(request):
             ),
             headers=[_("户编号"), _("所在社区/村"), _("区划代码"), _("户主"), _("户主身份证号"), _("人数"), _("住址")],
         )
-    if request.GET.get("sort", "number").lstrip("-") == "number":
-        qs = selectors.households_in_number_order(qs, request.user)
+    if request.GET.get("sort", "number").lstrip("-") in ("number", "created_at"):
+        qs = selectors.households_for_ordered_list(qs, request.user)
     context = listing.list_page(request, qs, sorts=HOUSEHOLD_SORTS, default="number")
     context["filter"] = filterset
     template = "workbench/_household_rows.html" if request.htmx else "workbench/household_list.html"

@@ -6,7 +6,7 @@ jurisdiction's households, whatever street a household's number names."""
 import pytest
 
 from civil_affairs.models import Household, Role
-from civil_affairs.selectors import household_list_for_user, households_in_number_order, jurisdiction_prefix
+from civil_affairs.selectors import household_list_for_user, households_for_ordered_list, jurisdiction_prefix
 from tests.civil_affairs.factories import HouseholdFactory, UserFactory
 
 
@@ -28,9 +28,13 @@ def test_number_order_keeps_the_jurisdiction(regions, role, where, level_sql):
     elsewhere = HouseholdFactory(region=regions["xingren_1"], number="H320612002" + "00000004")
     user = UserFactory(role=role, region=regions[where])
 
-    qs = households_in_number_order(household_list_for_user(user), user).order_by("number", "id")
+    qs = households_for_ordered_list(household_list_for_user(user), user).order_by("number", "id")
     plain = Household.objects.filter(region__code__startswith=jurisdiction_prefix(user)).order_by("number", "id")
     assert list(qs.values_list("number", flat=True)) == list(plain.values_list("number", flat=True))
+    newest = households_for_ordered_list(household_list_for_user(user), user).order_by("-created_at", "-id")
+    assert list(newest.values_list("pk", flat=True)) == list(
+        plain.order_by("-created_at", "-id").values_list("pk", flat=True)
+    )
 
     sql = str(qs.query)
     if level_sql:

@@ -122,3 +122,19 @@ def test_seed_demo_analyzes_the_tables_the_areas_filled(settings):
     call_command("seed_demo", households=300, stdout=io.StringIO())
     tables = [Person, Household, HouseholdMember, IncomeRecord, Benefit]
     assert analyzed_since(since, tables) == {model._meta.db_table for model in tables}
+
+
+@pytest.mark.parametrize(
+    ("role", "index"), [(Role.REVIEWER, "household_district_created"), (Role.CASEWORKER, "household_street_created")]
+)
+def test_newest_households_of_a_district_or_street_read_their_level_index(regions, users, login, role, index):
+    # a registry imported district by district was created in region order: walking the plain
+    # (created_at, id) index backwards for an early district would pass every later one
+    for _ in range(3):
+        MemberFactory(household__region=regions["jinsha_1"])
+    client = login(users[role])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        indexes, nodes = plan(list_query(client, "/work/households/?sort=-created_at", "civil_affairs_household"))
+    assert index in indexes and "Sort" not in nodes
