@@ -109,3 +109,22 @@ for model in (
     MealSettlement,
 ):
     admin.site.register(model, ReadOnlyAuditedAdmin)
+
+
+# ---------------------------------------------------------------- visits to the vulnerable elderly
+# The list is built by the nightly batch and visits are recorded by community workers: read-only here.
+from .models import VulnerableElder, VulnerableVisit  # noqa: E402
+
+
+@admin.register(VulnerableElder)
+class VulnerableElderAdmin(ReadOnlyAuditedAdmin):
+    list_display = ["person", "region", "reasons", "listed_on", "last_visit_on", "next_due", "ended_on", "end_reason"]
+    list_filter = ["end_reason"]
+    raw_id_fields = ["person", "region"]
+
+
+@admin.register(VulnerableVisit)
+class VulnerableVisitAdmin(ReadOnlyAuditedAdmin):
+    list_display = ["entry", "visited_on", "seen", "on_time", "visitor", "relief_application"]
+    list_filter = ["seen", "on_time"]
+    raw_id_fields = ["entry", "person", "region", "visitor"]

@@ -195,6 +195,7 @@ def seed_area(*, seed: int, progress) -> None:
     settled = settlement.settlement_run(
         run_id=batchrun_create(kind=settlement.KIND, params={"month": f"{last:%Y-%m}"}).pk
     )
+    _seed_vulnerable(seed=seed, today=today, progress=progress)
     progress(
         _(
             "养老服务：机构 %(i)d 家、床位 %(b)d 张（入住 %(s)d 人），居家服务工单 %(o)d 件、上门 %(v)d 次，助餐 %(m)d 人次，尊老金 %(a)d 人，结算 %(p)d 家。"
@@ -208,5 +209,67 @@ def seed_area(*, seed: int, progress) -> None:
             "m": Meal.objects.filter(date__gte=last, date__lt=this).count(),
             "a": (summary or {}).get("people", 0),
             "p": (settled or {}).get("providers", 0),
+        }
+    )
+
+
+# ---------------------------------------------------------------- visits to the vulnerable elderly
+# 计生特扶 feed rows for 0.5 % of the people aged 60+; the visit list built two weeks ago (the batch itself),
+# then visits by the community worker (or the street's caseworker) of the elder's community: a first visit
+# for 75 % within the first week, a second a week later for 55 % (the rest are overdue in the queues).
+
+_VULNERABLE_STATEMENTS = [
+    """INSERT INTO civil_affairs_feedrecord (kind, id_number, name, "key", event_date, detail, imported_at)
+    SELECT 'fp_support', p.id_number, p.name,
+           CASE WHEN {h} %% 2 = 0 THEN 'died' ELSE 'disabled' END || ':2018-01-01:', DATE '2018-01-01',
+           jsonb_build_object('support_type', CASE WHEN {h} %% 2 = 0 THEN 'died' ELSE 'disabled' END,
+                              'start', '2018-01-01', 'end_date', NULL), now()
+    FROM civil_affairs_person p
+    WHERE p.birth_date <= %(born60)s AND p.death_date IS NULL AND {h} %% 200 = 0
+    ON CONFLICT (kind, id_number, "key") DO NOTHING""".format(h=_h("p.id_number || 'fp'")),
+    # the visits: (entry, day) with the nearest community worker or caseworker above the community
+    """INSERT INTO eldercare_vulnerablevisit (entry_id, person_id, region_id, visited_on, seen, checks, notes,
+                                              on_time, visitor_id, relief_application, created_at)
+    SELECT e.id, e.person_id, e.region_id, d.day, true,
+           jsonb_build_object('health', CASE WHEN {h} %% 10 = 0 THEN 'concern' ELSE 'ok' END, 'home_safety', 'ok',
+                              'food', 'ok', 'mood', CASE WHEN {h} %% 7 = 0 THEN 'concern' ELSE 'ok' END,
+                              'hygiene', 'ok'),
+           CASE WHEN {h} %% 10 = 0 THEN '血压偏高，已提醒按时服药' ELSE '身体尚可，居家安全' END,
+           true, w.id, '', now()
+    FROM eldercare_vulnerableelder e
+    CROSS JOIN LATERAL (
+        SELECT u.id FROM civil_affairs_user u JOIN civil_affairs_region r ON r.code = u.region_id
+        WHERE u.role IN ('community_worker', 'caseworker') AND u.is_active AND e.region_id LIKE r.prefix || '%%'
+        ORDER BY length(r.prefix) DESC, u.id LIMIT 1) w
+    CROSS JOIN LATERAL (VALUES (e.listed_on + 4 + {h} %% 3, {h} %% 100 < 75),
+                               (e.listed_on + 11 + {h} %% 2, {h} %% 100 < 55)) AS d(day, chosen)
+    WHERE e.ended_on IS NULL AND d.chosen AND d.day <= %(today)s
+      AND NOT EXISTS (SELECT 1 FROM eldercare_vulnerablevisit v WHERE v.entry_id = e.id)""".format(
+        h=_h("e.person_id::text || 'visit'")
+    ),
+    """UPDATE eldercare_vulnerableelder e SET last_visit_on = v.last, next_due = v.last + 7
+    FROM (SELECT entry_id, max(visited_on) AS last FROM eldercare_vulnerablevisit WHERE seen GROUP BY entry_id) v
+    WHERE v.entry_id = e.id AND e.ended_on IS NULL AND e.last_visit_on IS DISTINCT FROM v.last""",
+]
+
+
+def _seed_vulnerable(*, seed: int, today: dt.date, progress) -> None:
+    from .models import VulnerableElder, VulnerableVisit
+    from .services import vulnerable
+
+    params = {"seed": seed, "today": today, "born60": dt.date(today.year - 60, today.month, 1)}
+    with connection.cursor() as cursor:
+        cursor.execute(_VULNERABLE_STATEMENTS[0], params)
+    day = today - dt.timedelta(days=13)
+    vulnerable.visit_list_build_run(run_id=batchrun_create(kind=vulnerable.KIND, params={"date": day.isoformat()}).pk)
+    with connection.cursor() as cursor:
+        for sql in _VULNERABLE_STATEMENTS[1:]:
+            cursor.execute(sql, params)
+    analyze(VulnerableElder, VulnerableVisit)
+    progress(
+        _("养老服务：探访关爱对象 %(n)d 人，探访记录 %(v)d 次。")
+        % {
+            "n": VulnerableElder.objects.filter(ended_on__isnull=True).count(),
+            "v": VulnerableVisit.objects.count(),
         }
     )

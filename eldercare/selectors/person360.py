@@ -86,6 +86,7 @@ def _rows(user, person_ids: list[int], names: dict[int, str] | None = None) -> l
                 since=a.assessed_on,
             )
         )
+    rows.extend(_vulnerable_rows(user, person_ids, who))
     return rows
 
 
@@ -96,3 +97,29 @@ def person_rows(user, person) -> list[Row]:
 def household_rows(user, household) -> list[Row]:
     members = dict(HouseholdMember.objects.filter(household=household).values_list("person_id", "person__name"))
     return _rows(user, list(members), members) if members else []
+
+
+def _vulnerable_rows(user, person_ids, who) -> list[Row]:
+    """Visits to the vulnerable elderly: the person's entries on the visit list (scoped like the queue)."""
+    from ..models import VulnerableReason
+    from .vulnerable import entry_list_for_user
+
+    labels = dict(VulnerableReason.choices)
+    rows = []
+    for e in entry_list_for_user(user).filter(person_id__in=person_ids).order_by("-listed_on", "-id")[:6]:
+        reasons = "、".join(str(labels.get(r, r)) for r in e.reasons)
+        if e.ended_on:
+            status = _("已移出（%(r)s）") % {"r": e.get_end_reason_display()}
+        else:
+            status = _("下次探访截止 %(d)s") % {"d": e.next_due.isoformat()}
+        rows.append(
+            Row(
+                area=AREA,
+                kind=_("探访关爱"),
+                title=who(e.person_id) + reasons,
+                status=status,
+                since=e.listed_on,
+                url=reverse("eldercare:vulnerable_entry", args=[e.pk]),
+            )
+        )
+    return rows

@@ -68,7 +68,11 @@ def entry_detail(request, pk: int):
     visits = list(selectors.visits_of(entry))
     labels = dict(VulnerableVisit.Check.choices)
     for visit in visits:
-        visit.check_rows = [(str(services.CHECK_ITEMS[k]), labels.get(v, v), v) for k, v in visit.checks.items()]
+        visit.check_rows = [
+            (str(label), labels.get(visit.checks[k], visit.checks[k]), visit.checks[k])
+            for k, label in services.CHECK_ITEMS.items()
+            if k in visit.checks
+        ]
     return render(
         request,
         "eldercare/vulnerable_entry.html",

@@ -344,3 +344,18 @@ def test_the_bureau_builds_the_list_with_a_button(today, elder_params, users, cl
     assert response.status_code == 302
     run = BatchRun.objects.get(kind=services.KIND)
     assert run.params["date"] == today.isoformat()
+
+
+def test_person_360_row_and_the_api(listed, users, client):
+    from eldercare.selectors.person360 import person_rows
+
+    rows = [r for r in person_rows(users[Role.COMMUNITY_WORKER], listed.person) if str(r.kind) == "探访关爱"]
+    assert len(rows) == 1 and rows[0].title == "空巢" and "2026-12-08" in rows[0].status
+    assert not [r for r in person_rows(users["other_caseworker"], listed.person) if str(r.kind) == "探访关爱"]
+    client.force_login(users[Role.COMMUNITY_WORKER])
+    data = client.get("/api/eldercare/vulnerable-elders/").json()
+    assert [row["next_due"] for row in data["results"]] == ["2026-12-08"] * 3
+    assert all("*" in row["id_number"] for row in data["results"])
+    detail = client.get(f"/api/eldercare/vulnerable-elders/{listed.pk}/").json()
+    assert detail["reasons"] == ["empty_nest"] and detail["name"] == listed.person.name
+    assert AuditEvent.objects.filter(action="view", target_id=str(listed.pk)).count() == 1
