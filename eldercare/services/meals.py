@@ -86,11 +86,14 @@ _TEMP_SQL = (
 _TEMP_DROP_SQL = f"DROP TABLE IF EXISTS {_IN}; DROP TABLE IF EXISTS {_RATES}"
 
 _WRITE_SQL = f"""
-WITH days AS (
-    SELECT DISTINCT person_id, date FROM {_IN}
-), old AS (
-    SELECT y.id, y.person_id, y.date, y.meal, y."group" AS grp, y.subsidy
-    FROM days d JOIN {_M} y ON y.person_id = d.person_id AND y.date = d.date
+WITH old AS (
+    -- per person-day an index range scan (LIMIT keeps it a nested loop: at most 3 meals a day)
+    SELECT y.id, y.person_id, y.date, y.meal, y.grp, y.subsidy
+    FROM (SELECT DISTINCT person_id, date FROM {_IN}) d
+    CROSS JOIN LATERAL (
+        SELECT x.id, x.person_id, x.date, x.meal, x."group" AS grp, x.subsidy FROM {_M} x
+        WHERE x.person_id = d.person_id AND x.date = d.date LIMIT 3
+    ) y
 ), ranked AS (
     SELECT u.id, u.person_id, u.date, u.meal, u.grp, u.subsidy,
            CASE WHEN row_number() OVER (PARTITION BY u.person_id, u.date ORDER BY u.meal) <= t.cap
@@ -110,7 +113,7 @@ WITH days AS (
     RETURNING 1
 ), moved AS (
     UPDATE {_M} m SET subsidy = r.due FROM ranked r
-    WHERE r.id IS NOT NULL AND m.id = r.id AND m.subsidy IS DISTINCT FROM r.due
+    WHERE r.id IS NOT NULL AND r.subsidy IS DISTINCT FROM r.due AND m.id = r.id
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM moved)"""
@@ -240,7 +243,15 @@ def _write_chunk(point: Facility, rates: _Rates, chunk: list[tuple[int, str, str
     buffer.writelines(f"{pk}\t{day.isoformat()}\t{meal}\t{group}\n" for (pk, day, meal), group in good.items())
     buffer.seek(0)
     chunk_months = {months[day] for _pk, day, _meal in good}
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # compiling the statement costs more than it saves on a chunk
+        if own_transaction:
+            # A chunk's commit does not wait for its WAL to reach the disk: the import's audit row,
+            # committed synchronously at the end, flushes the WAL of every chunk before it, so what the
+            # import reports is durable; a crash mid-import may lose the last chunks, which the same
+            # file imported again adds (it is idempotent).
+            cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute(f"TRUNCATE {_IN}, {_RATES}")
         cursor.copy_expert(f"COPY {_IN} (person_id, date, meal, grp) FROM STDIN", buffer)
         for month in chunk_months:
@@ -282,7 +293,7 @@ def meals_record(
     finally:
         with connection.cursor() as cursor:
             cursor.execute(_TEMP_DROP_SQL)
-    audit_record(
+    audit_record(  # committed synchronously: the chunks' WAL reaches the disk with it
         actor=actor,
         action=AuditEvent.Action.CREATE,
         target=point,
