@@ -336,3 +336,73 @@ class VulnerableElderViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
 
 
 router.register("vulnerable-elders", VulnerableElderViewSet, basename="vulnerable-elder")
+
+
+# ---------------------------------------------------------------- visits to the vulnerable elderly (探访关爱)
+
+
+class VulnerableElderSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(source="person.name", read_only=True)
+    id_number = serializers.SerializerMethodField()
+    region = serializers.CharField(source="region_id", read_only=True)
+    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+    listed_on = serializers.DateField(read_only=True)
+    last_visit_on = serializers.DateField(read_only=True, allow_null=True)
+    next_due = serializers.DateField(read_only=True)
+    ended_on = serializers.DateField(read_only=True, allow_null=True)
+    end_reason = serializers.CharField(read_only=True)
+
+    def get_id_number(self, entry) -> str:
+        return mask_id_number(entry.person.id_number)
+
+
+class VulnerableVisitInput(serializers.Serializer):
+    visited_on = serializers.DateField()
+    seen = serializers.BooleanField()
+    checks = serializers.DictField(child=serializers.ChoiceField(["ok", "concern", "urgent"]), required=False)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class DuePagination(FieldKeysetPagination):
+    field = "next_due"
+
+
+class VulnerableElderViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
+    """探访关爱对象: the open entries of the caller's jurisdiction, the most overdue first (ID numbers masked)."""
+
+    serializer_class = VulnerableElderSerializer
+    permission_classes = [HasCapability]
+    capability = "visit_list_view"
+    pagination_class = DuePagination
+
+    def get_queryset(self):
+        from .selectors.vulnerable import entry_list_for_user
+
+        return entry_list_for_user(self.request.user).filter(ended_on__isnull=True)
+
+    @extend_schema(request=VulnerableVisitInput, responses=VulnerableElderSerializer)
+    @action(detail=True, methods=["post"])
+    def visits(self, request, pk=None):
+        """Record a visit (the community worker of the elder's community): seen or not, the checks, notes."""
+        from .services.vulnerable import visit_record
+
+        if not has_capability(request.user, "visit_record"):
+            raise PermissionDenied
+        entry = self.get_object()
+        data = VulnerableVisitInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        visit_record(
+            actor=request.user,
+            entry=entry,
+            visited_on=v["visited_on"],
+            seen=v["seen"],
+            checks=v.get("checks", {}),
+            notes=v.get("notes", ""),
+        )
+        entry.refresh_from_db()
+        return Response(VulnerableElderSerializer(entry).data, status=201)
+
+
+router.register("vulnerable-elders", VulnerableElderViewSet, basename="vulnerable-elder")

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civil_affairs import clock
+from civil_affairs.exports import xlsx_response
 from civil_affairs.permissions import has_capability, require
 from civil_affairs.rules import mask_id_number
-from civil_affairs.services import DomainError, record_viewed
+from civil_affairs.services import DomainError, export_recorded, record_viewed
 
 from ..models import VulnerableReason, VulnerableVisit
 from ..selectors import vulnerable as selectors
@@ -31,6 +32,8 @@ def _reasons(entry) -> list[str]:
 def queue(request):
     today = clock.today()
     overdue_only = request.GET.get("overdue") == "1"
+    if request.GET.get("export") == "xlsx":
+        return _export(request, overdue_only=overdue_only, today=today)
     entries = selectors.queue_for_user(request.user, overdue_only=overdue_only, today=today)
     for entry in entries:
         entry.masked_id = mask_id_number(entry.person.id_number)
@@ -47,6 +50,39 @@ def queue(request):
             "may_build": has_capability(request.user, "visit_list_build"),
         },
     )
+
+
+def _export(request, *, overdue_only: bool, today):
+    """The whole queue of the jurisdiction (the core's export cap), ID numbers masked, audited."""
+    export_recorded(actor=request.user, target_type="eldercare.vulnerableelder", filters={"overdue": overdue_only})
+    entries = selectors.entry_list_for_user(request.user).filter(ended_on__isnull=True)
+    if overdue_only:
+        entries = entries.filter(next_due__lt=today)
+    labels = dict(VulnerableReason.choices)
+    rows = (
+        [
+            e.person.name,
+            mask_id_number(e.person.id_number),
+            e.region.name,
+            "、".join(str(labels.get(r, r)) for r in e.reasons),
+            e.listed_on,
+            e.last_visit_on,
+            e.next_due,
+            max((today - e.next_due).days, 0),
+        ]
+        for e in entries.order_by("next_due", "id").iterator(chunk_size=2000)
+    )
+    headers = [
+        _("老人"),
+        _("公民身份号码"),
+        _("社区/村"),
+        _("列入原因"),
+        _("列入日期"),
+        _("最近探访"),
+        _("下次探访截止"),
+        _("逾期天数"),
+    ]
+    return xlsx_response(filename="vulnerable-elders", sheet=_("探访关爱"), headers=headers, rows=rows)
 
 
 @require("visit_list_build")

@@ -373,3 +373,95 @@ def _vulnerable(users):
         visitor=users[Role.COMMUNITY_WORKER],
     )
     return {"elder_vulnerable": entry, "elder_vulnerable_visit": visit}
+
+
+# Visits to the vulnerable elderly: the entry and its visit are of 金沙社区 (the community worker's own);
+# the 文峰 caseworker gets 404.
+VULNERABLE = {
+    Role.CASEWORKER,
+    Role.REVIEWER,
+    Role.COMMUNITY_WORKER,
+    Role.BUREAU_ADMIN,
+    Role.AUDITOR,
+    "other_caseworker",
+}
+VULNERABLE_IN = VULNERABLE - OTHER
+VISIT_RECORD = {Role.COMMUNITY_WORKER, Role.CASEWORKER}
+
+ROWS.update(
+    {
+        "eldercare:vulnerable": (lambda o: "/work/eldercare/vulnerable/", "get", expect(VULNERABLE)),
+        # the bureau's button: queued, back to the list
+        "eldercare:vulnerable_build": (
+            lambda o: "/work/eldercare/vulnerable/build/",
+            "post",
+            expect({Role.BUREAU_ADMIN}, ok_status=302),
+        ),
+        "eldercare:vulnerable_entry": (
+            lambda o: f"/work/eldercare/vulnerable/{o['elder_vulnerable'].pk}/",
+            "get",
+            expect(VULNERABLE_IN, out_of_scope=OTHER),
+        ),
+        # POSTed empty: back to the elder's page with the service's message
+        "eldercare:vulnerable_visit": (
+            lambda o: f"/work/eldercare/vulnerable/{o['elder_vulnerable'].pk}/visit/",
+            "post",
+            expect(VISIT_RECORD - OTHER, ok_status=302, out_of_scope=OTHER),
+        ),
+        "eldercare:vulnerable_refer": (
+            lambda o: f"/work/eldercare/vulnerable/visits/{o['elder_vulnerable_visit'].pk}/relief/",
+            "post",
+            expect(VISIT_RECORD - OTHER, ok_status=302, out_of_scope=OTHER),
+        ),
+        "api-eldercare:vulnerable-elder-list": (
+            lambda o: "/api/eldercare/vulnerable-elders/",
+            "get",
+            expect(VULNERABLE, anon=403),
+        ),
+        # POSTed empty: the input's 400 for whoever records visits in the community; others 403
+        "api-eldercare:vulnerable-elder-visits": (
+            lambda o: f"/api/eldercare/vulnerable-elders/{o['elder_vulnerable'].pk}/visits/",
+            "post",
+            expect(VISIT_RECORD - OTHER, ok_status=400, anon=403, out_of_scope=OTHER),
+        ),
+        "api-eldercare:vulnerable-elder-detail": (
+            lambda o: f"/api/eldercare/vulnerable-elders/{o['elder_vulnerable'].pk}/",
+            "get",
+            expect(VULNERABLE_IN, anon=403, out_of_scope=OTHER),
+        ),
+    }
+)
+
+
+def _vulnerable(users):
+    """A 78-year-old living alone in 金沙社区 on the visit list, visited once."""
+    import datetime as dt
+
+    from civil_affairs.models import Region
+    from eldercare.models import VulnerableElder, VulnerableVisit
+    from tests.civil_affairs.factories import HouseholdFactory, MemberFactory
+    from tests.eldercare.factories import id_number_born
+
+    jinsha_1 = Region.objects.get(code="320612001001")
+    household = HouseholdFactory(region=jinsha_1, number="H320612001000903")
+    alone = MemberFactory(household=household, person__id_number=id_number_born(dt.date(1948, 2, 2))).person
+    entry = VulnerableElder.objects.create(
+        person=alone,
+        region=jinsha_1,
+        reasons=["alone"],
+        listed_on=dt.date(2026, 9, 1),
+        last_visit_on=dt.date(2026, 9, 3),
+        next_due=dt.date(2026, 9, 10),
+    )
+    visit = VulnerableVisit.objects.create(
+        entry=entry,
+        person=alone,
+        region=jinsha_1,
+        visited_on=dt.date(2026, 9, 3),
+        seen=True,
+        checks={"health": "ok"},
+        notes="",
+        on_time=True,
+        visitor=users[Role.COMMUNITY_WORKER],
+    )
+    return {"elder_vulnerable": entry, "elder_vulnerable_visit": visit}

@@ -359,3 +359,33 @@ def test_person_360_row_and_the_api(listed, users, client):
     detail = client.get(f"/api/eldercare/vulnerable-elders/{listed.pk}/").json()
     assert detail["reasons"] == ["empty_nest"] and detail["name"] == listed.person.name
     assert AuditEvent.objects.filter(action="view", target_id=str(listed.pk)).count() == 1
+
+
+def test_the_queue_exports_to_excel_masked_and_audited(listed, users, client):
+    import io
+
+    import openpyxl
+
+    client.force_login(users[Role.COMMUNITY_WORKER])
+    response = client.get(reverse("eldercare:vulnerable") + "?export=xlsx&overdue=1")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("老人", "公民身份号码") and len(rows) == 4  # three overdue on the 15th
+    assert all("*" in r[1] for r in rows[1:]) and {r[7] for r in rows[1:]} == {7}
+    assert AuditEvent.objects.filter(action="export", target_type="eldercare.vulnerableelder").count() == 1
+
+
+def test_a_visit_through_the_api(listed, users, client):
+    client.force_login(users[Role.COMMUNITY_WORKER])
+    url = f"/api/eldercare/vulnerable-elders/{listed.pk}/visits/"
+    bad = client.post(url, {"visited_on": "2026-12-10", "seen": True, "checks": {"health": "ok"}}, "application/json")
+    assert bad.status_code == 400 and "居家安全" in bad.json()["detail"]
+    ok = client.post(
+        url,
+        {"visited_on": "2026-12-10", "seen": True, "checks": _checks(), "notes": "良好"},
+        content_type="application/json",
+    )
+    assert ok.status_code == 201 and ok.json()["next_due"] == "2026-12-17"
+    client.force_login(users[Role.REVIEWER])
+    assert client.post(url, {}, content_type="application/json").status_code == 403
