@@ -317,46 +317,6 @@ class VulnerableElderSerializer(serializers.Serializer):
         return mask_id_number(entry.person.id_number)
 
 
-class DuePagination(FieldKeysetPagination):
-    field = "next_due"
-
-
-class VulnerableElderViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
-    """探访关爱对象: the open entries of the caller's jurisdiction, the most overdue first (ID numbers masked)."""
-
-    serializer_class = VulnerableElderSerializer
-    permission_classes = [HasCapability]
-    capability = "visit_list_view"
-    pagination_class = DuePagination
-
-    def get_queryset(self):
-        from .selectors.vulnerable import entry_list_for_user
-
-        return entry_list_for_user(self.request.user).filter(ended_on__isnull=True)
-
-
-router.register("vulnerable-elders", VulnerableElderViewSet, basename="vulnerable-elder")
-
-
-# ---------------------------------------------------------------- visits to the vulnerable elderly (探访关爱)
-
-
-class VulnerableElderSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(source="person.name", read_only=True)
-    id_number = serializers.SerializerMethodField()
-    region = serializers.CharField(source="region_id", read_only=True)
-    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
-    listed_on = serializers.DateField(read_only=True)
-    last_visit_on = serializers.DateField(read_only=True, allow_null=True)
-    next_due = serializers.DateField(read_only=True)
-    ended_on = serializers.DateField(read_only=True, allow_null=True)
-    end_reason = serializers.CharField(read_only=True)
-
-    def get_id_number(self, entry) -> str:
-        return mask_id_number(entry.person.id_number)
-
-
 class VulnerableVisitInput(serializers.Serializer):
     visited_on = serializers.DateField()
     seen = serializers.BooleanField()
