@@ -128,3 +128,28 @@ class VulnerableVisitAdmin(ReadOnlyAuditedAdmin):
     list_display = ["entry", "visited_on", "seen", "on_time", "visitor", "relief_application"]
     list_filter = ["seen", "on_time"]
     raw_id_fields = ["entry", "person", "region", "visitor"]
+
+
+# ---------------------------------------------------------------- home adaptations and family care beds
+# Contractors are a register edited here; the cases change only through their services (read-only here).
+from .models import Adaptation, AdaptationNeed, AdaptationPhoto, AssessmentRequest, Contractor  # noqa: E402
+
+
+@admin.register(Contractor)
+class ContractorAdmin(AuditedAdmin):
+    list_display = ["name", "credit_code", "region", "phone", "active"]
+    list_filter = ["active"]
+    search_fields = ["name", "credit_code"]
+    raw_id_fields = ["region"]
+    list_per_page = 50
+
+
+@admin.register(Adaptation)
+class AdaptationAdmin(ReadOnlyAuditedAdmin):
+    list_display = ["person", "kind", "region", "state", "cap", "budget", "paid_amount", "applied_at"]
+    list_filter = ["kind", "state", "group", "channel"]
+    raw_id_fields = ["person", "household", "region", "contractor"]
+
+
+for model in (AdaptationNeed, AdaptationPhoto, AssessmentRequest):
+    admin.site.register(model, ReadOnlyAuditedAdmin)

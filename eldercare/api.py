@@ -366,3 +366,132 @@ class VulnerableElderViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
 
 
 router.register("vulnerable-elders", VulnerableElderViewSet, basename="vulnerable-elder")
+
+
+# ---------------------------------------------------------------- home adaptations and family care beds
+
+
+class AdaptationNeedSerializer(serializers.Serializer):
+    item = serializers.CharField(max_length=100)
+    quantity = serializers.IntegerField(min_value=1, max_value=999)
+    unit_cost = serializers.DecimalField(max_digits=10, decimal_places=2)
+    cost = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
+
+
+class AdaptationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    name = serializers.CharField(source="person.name", read_only=True)
+    id_number = serializers.SerializerMethodField()
+    region = serializers.CharField(source="region_id", read_only=True)
+    channel = serializers.CharField(read_only=True)
+    group = serializers.CharField(read_only=True)
+    cap = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
+    state = serializers.CharField(read_only=True)
+    due_on = serializers.DateField(read_only=True, allow_null=True)
+    applied_at = serializers.DateTimeField(read_only=True)
+    estimate = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True, allow_null=True)
+    contractor = serializers.IntegerField(source="contractor_id", read_only=True, allow_null=True)
+    budget = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True, allow_null=True)
+    actual_cost = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True, allow_null=True)
+    paid_amount = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True, allow_null=True)
+
+    def get_id_number(self, case) -> str:
+        return mask_id_number(case.person.id_number)
+
+
+class AdaptationAssessInput(serializers.Serializer):
+    needs = AdaptationNeedSerializer(many=True)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class AdaptationOrderInput(serializers.Serializer):
+    contractor = serializers.IntegerField()
+    budget = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+
+class AdaptationNoteInput(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class AdaptationPayInput(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
+    reference = serializers.CharField(max_length=50, required=False, allow_blank=True)
+
+
+class AdaptationViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
+    """适老化改造与家庭养老床位: the cases of the caller's jurisdiction (ID numbers masked), newest first;
+    the steps by POST (assess with a needs list, order within the cap, accept by a second person, pay).
+    Completion with photos is a multipart upload on the case's page."""
+
+    serializer_class = AdaptationSerializer
+    permission_classes = [HasCapability]
+    capability = "adaptation_view"
+    pagination_class = KeysetPagination
+
+    def get_queryset(self):
+        from .selectors.adaptations import adaptation_list_for_user
+
+        return adaptation_list_for_user(self.request.user)
+
+    def _done(self, case):
+        return Response(AdaptationSerializer(case).data)
+
+    @extend_schema(request=AdaptationAssessInput, responses=AdaptationSerializer)
+    @action(detail=True, methods=["post"])
+    def assess(self, request, pk=None):
+        from .services import adaptations
+
+        case = self.get_object()
+        data = AdaptationAssessInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        needs = [(n["item"], n["quantity"], n["unit_cost"]) for n in data.validated_data["needs"]]
+        note = data.validated_data.get("note", "")
+        return self._done(adaptations.adaptation_assess(actor=request.user, adaptation=case, needs=needs, note=note))
+
+    @extend_schema(request=AdaptationOrderInput, responses=AdaptationSerializer)
+    @action(detail=True, methods=["post"])
+    def order(self, request, pk=None):
+        from .models import Contractor
+        from .services import adaptations
+
+        case = self.get_object()
+        data = AdaptationOrderInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        contractor = Contractor.objects.filter(pk=data.validated_data["contractor"]).first()
+        return self._done(
+            adaptations.adaptation_order(
+                actor=request.user, adaptation=case, contractor=contractor, budget=data.validated_data["budget"]
+            )
+        )
+
+    @extend_schema(request=AdaptationNoteInput, responses=AdaptationSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        from .services import adaptations
+
+        case = self.get_object()
+        data = AdaptationNoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = data.validated_data.get("note", "")
+        return self._done(adaptations.adaptation_accept(actor=request.user, adaptation=case, note=note))
+
+    @extend_schema(request=AdaptationPayInput, responses=AdaptationSerializer)
+    @action(detail=True, methods=["post"])
+    def pay(self, request, pk=None):
+        from .services import adaptations
+
+        case = self.get_object()
+        data = AdaptationPayInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(
+            adaptations.adaptation_pay(
+                actor=request.user,
+                adaptation=case,
+                amount=data.validated_data.get("amount"),
+                reference=data.validated_data.get("reference", ""),
+            )
+        )
+
+
+router.register("adaptations", AdaptationViewSet, basename="adaptation")

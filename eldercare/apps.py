@@ -50,6 +50,11 @@ class EldercareConfig(AppConfig):
             "meal_manage": frozenset({Role.CASEWORKER, Role.BUREAU_ADMIN}),
             # import the registers (institutions, beds, providers, price lists)
             "eldercare_configure": frozenset({Role.BUREAU_ADMIN}),
+            # home adaptations and family care beds: see (jurisdiction); take applications, assess, order,
+            # record completion; accept (never the person who ordered: a database check) and pay
+            "adaptation_view": frozenset(staff),
+            "adaptation_manage": frozenset({Role.CASEWORKER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN}),
+            "adaptation_accept": frozenset({Role.CASEWORKER, Role.REVIEWER, Role.BUREAU_ADMIN}),
             # the eldercare dashboard of a region subtree
             "eldercare_dashboard": frozenset(staff),
             # visits to the vulnerable elderly: the list and queue (names shown to the community's worker and to
@@ -149,6 +154,7 @@ class EldercareConfig(AppConfig):
                     "eldercare.settlement": "eldercare:settlement",
                     "eldercare.mealsettlement": "eldercare:meal_settlement",
                     "eldercare.institution": "eldercare:institution",
+                    "eldercare.adaptation": "eldercare:adaptation",
                     "eldercare.vulnerableelder": "eldercare:vulnerable_entry",
                 },
                 audit_labels={

@@ -189,6 +189,9 @@ def seed_area(*, seed: int, progress) -> None:
         for sql in STATEMENTS:
             cursor.execute(sql, params)
     analyze(Institution, Bed, Stay, Facility, Provider, ServiceItem, Assessment, HomeCareOrder, Visit, Meal)
+    from .demo_adaptations import seed_adaptations  # home adaptations and family care beds
+
+    seed_adaptations(seed=seed, progress=progress)
     from .services import allowance, settlement
 
     summary = allowance.allowance_run(run_id=batchrun_create(kind=allowance.KIND, params={"month": f"{last:%Y-%m}"}).pk)

@@ -664,3 +664,290 @@ class VulnerableVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} {self.visited_on}"
+
+
+# ---------------------------------------------------------------- Home adaptations and family care beds
+#
+# 适老化改造 and 家庭养老床位: application (a caseworker at the counter, or the
+# resident online) → assessment with a needs list → work order to a contractor
+# with a budget within the cap → completion with photos → acceptance by a
+# person other than the one who ordered → payment.  The whole case is one row
+# so that the database checks its money and its two people: budget ≤ cap,
+# payment ≤ budget, acceptor ≠ orderer (rules.py has the numbers and deadlines).
+
+
+class Contractor(models.Model):
+    """A contractor for home adaptations and care-bed installation (施工/适老化改造服务单位).
+    Not the home-care Provider: a provider is paid per verified visit from its price
+    list and its staff log in to check visits in and out; a contractor is paid once
+    per accepted work order and does not log in (the caseworker records its completion)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+")
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    bank_account = models.CharField(_("结算银行账号"), max_length=32, blank=True)
+    active = models.BooleanField(_("在约"), default=True)
+
+    class Meta:
+        verbose_name = _("适老化改造施工单位")
+        verbose_name_plural = _("适老化改造施工单位")
+        ordering = ["region", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Adaptation(models.Model):
+    """One home's adaptation or family care bed, from application to payment."""
+
+    class Kind(models.TextChoices):
+        ADAPTATION = "adaptation", _("适老化改造")
+        CARE_BED = "care_bed", _("家庭养老床位")
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("网上申请")
+        COUNTER = "counter", _("窗口代办")
+
+    class Group(models.TextChoices):
+        POOR = "poor", _("低保、特困老人")
+        OTHER = "other", _("其他符合条件老人")
+
+    class State(models.TextChoices):
+        APPLIED = "applied", _("待评估")
+        ASSESSED = "assessed", _("待派单")
+        ORDERED = "ordered", _("施工中")
+        COMPLETED = "completed", _("待验收")
+        ACCEPTED = "accepted", _("待支付")
+        PAID = "paid", _("已支付")
+        REJECTED = "rejected", _("不予受理")
+
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    person = models.ForeignKey(Person, verbose_name=_("老人"), on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey(
+        "civil_affairs.Household",
+        verbose_name=_("家庭"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("申请渠道"), max_length=8, choices=Channel.choices)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请/代办人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("申请事由"), max_length=500, blank=True)
+    group = models.CharField(_("补助类别"), max_length=8, choices=Group.choices)
+    cap = models.DecimalField(_("补助上限（元）"), max_digits=10, decimal_places=2)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.APPLIED)
+    applied_at = models.DateTimeField(_("申请时间"))
+    assess_due = models.DateField(_("评估期限"))
+    # assessment (needs list in AdaptationNeed)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("评估人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assessed_at = models.DateTimeField(_("评估时间"), null=True, blank=True)
+    assessment_note = models.CharField(_("评估意见"), max_length=500, blank=True)
+    estimate = models.DecimalField(_("估算金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True)
+    order_due = models.DateField(_("派单期限"), null=True, blank=True)
+    # work order
+    contractor = models.ForeignKey(
+        Contractor, verbose_name=_("施工单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    budget = models.DecimalField(_("工单预算（元）"), max_digits=10, decimal_places=2, null=True, blank=True)
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("派单人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ordered_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    work_due = models.DateField(_("完工期限"), null=True, blank=True)
+    # completion
+    completed_at = models.DateTimeField(_("完工时间"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("完工登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actual_cost = models.DecimalField(_("实际费用（元）"), max_digits=10, decimal_places=2, null=True, blank=True)
+    completion_note = models.CharField(_("完工说明"), max_length=500, blank=True)
+    accept_due = models.DateField(_("验收期限"), null=True, blank=True)
+    # acceptance (a second person)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("验收人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
+    acceptance_note = models.CharField(_("验收意见"), max_length=500, blank=True)
+    pay_due = models.DateField(_("支付期限"), null=True, blank=True)
+    # payment
+    paid_amount = models.DecimalField(_("支付金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("支付登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
+    payment_reference = models.CharField(_("支付凭证号"), max_length=50, blank=True)
+    # refusal
+    rejected_at = models.DateTimeField(_("不予受理时间"), null=True, blank=True)
+    rejection_reason = models.CharField(_("不予受理原因"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("适老化改造/家庭养老床位")
+        verbose_name_plural = _("适老化改造/家庭养老床位")
+        ordering = ["-applied_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(cap__gt=0), name="eldercare_adaptation_cap_positive"),
+            # the work order's budget within the cap fixed at application
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | (Q(budget__gt=0) & Q(budget__lte=F("cap"))),
+                name="eldercare_adaptation_budget_within_cap",
+            ),
+            # paid no more than the budget
+            models.CheckConstraint(
+                condition=Q(paid_amount__isnull=True) | (Q(paid_amount__gt=0) & Q(paid_amount__lte=F("budget"))),
+                name="eldercare_adaptation_paid_within_budget",
+            ),
+            # maker–checker: who ordered the work does not accept it
+            models.CheckConstraint(
+                condition=Q(accepted_by__isnull=True) | ~Q(accepted_by=F("ordered_by")),
+                name="eldercare_adaptation_two_people",
+            ),
+            # each state has its step's facts
+            models.CheckConstraint(
+                condition=~Q(state__in=["ordered", "completed", "accepted", "paid"])
+                | (Q(contractor__isnull=False) & Q(budget__isnull=False) & Q(ordered_at__isnull=False)),
+                name="eldercare_adaptation_ordered_facts",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["accepted", "paid"]) | Q(accepted_by__isnull=False),
+                name="eldercare_adaptation_accepted_facts",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="paid") | (Q(paid_amount__isnull=False) & Q(paid_at__isnull=False)),
+                name="eldercare_adaptation_paid_facts",
+            ),
+            # one open case per elder and kind
+            models.UniqueConstraint(
+                fields=["person", "kind"],
+                condition=~Q(state__in=["paid", "rejected"]),
+                name="eldercare_adaptation_one_open",
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "state", "id"], name="elder_adaptation_region_state")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.person_id}"
+
+    @property
+    def due_on(self):
+        """The current step's deadline (None once paid or refused)."""
+        return {
+            "applied": self.assess_due,
+            "assessed": self.order_due,
+            "ordered": self.work_due,
+            "completed": self.accept_due,
+            "accepted": self.pay_due,
+        }.get(self.state)
+
+
+class AdaptationNeed(models.Model):
+    """One line of the assessment's needs list with its estimated cost."""
+
+    adaptation = models.ForeignKey(Adaptation, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="needs")
+    item = models.CharField(_("改造/配置项目"), max_length=100)
+    quantity = models.PositiveSmallIntegerField(_("数量"), default=1)
+    unit_cost = models.DecimalField(_("估算单价（元）"), max_digits=10, decimal_places=2)
+    cost = models.DecimalField(_("估算金额（元）"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("改造需求清单")
+        verbose_name_plural = _("改造需求清单")
+        ordering = ["adaptation", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="eldercare_need_quantity"),
+            models.CheckConstraint(condition=Q(unit_cost__gt=0) & Q(cost__gt=0), name="eldercare_need_cost"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} × {self.quantity}"
+
+
+class AdaptationPhoto(models.Model):
+    """A completion photo, stored outside the web root, checked like every
+    upload (civil_affairs.services.document_check) and served after a permission check."""
+
+    adaptation = models.ForeignKey(Adaptation, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("照片"), upload_to="eldercare/adaptations/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=60)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("完工照片")
+        verbose_name_plural = _("完工照片")
+        ordering = ["adaptation", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AssessmentRequest(models.Model):
+    """A resident asks for an ability assessment (GB/T 42195-2022) for themselves or
+    an elder of their household; done when a caseworker records the assessment."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("待评估")
+        DONE = "done", _("已评估")
+
+    person = models.ForeignKey(Person, verbose_name=_("老人"), on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name=_("所在社区/村"), on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    due = models.DateField(_("评估期限"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.REQUESTED)
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("评估结果"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("能力评估申请")
+        verbose_name_plural = _("能力评估申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(state="requested"), name="eldercare_assessment_request_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="requested") | Q(assessment__isnull=False), name="eldercare_assessment_request_done"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.requested_at:%Y-%m-%d}"

@@ -25,6 +25,44 @@ PARAMETER_KEYS: tuple[ParameterKey, ...] = (
     ParameterKey(
         "vulnerable_visit_interval_days", _("探访关爱：探访周期"), _("天"), kind="int", min=Decimal(1), max=Decimal(31)
     ),
+    # home adaptations and family care beds (rules.py: who, the cap per home, the deadlines of each step)
+    ParameterKey("adaptation_cap_poor", _("适老化改造/家庭养老床位补助上限：低保、特困老人"), _("元/户")),
+    ParameterKey("adaptation_cap_other", _("适老化改造/家庭养老床位补助上限：其他符合条件老人"), _("元/户")),
+    ParameterKey(
+        "adaptation_assess_working_days",
+        _("适老化改造：受理后评估时限"),
+        _("工作日"),
+        kind="int",
+        min=Decimal(1),
+        max=Decimal(60),
+    ),
+    ParameterKey(
+        "adaptation_order_working_days",
+        _("适老化改造：评估后派单时限"),
+        _("工作日"),
+        kind="int",
+        min=Decimal(1),
+        max=Decimal(60),
+    ),
+    ParameterKey(
+        "adaptation_work_days", _("适老化改造：派单后完工时限"), _("天"), kind="int", min=Decimal(1), max=Decimal(180)
+    ),
+    ParameterKey(
+        "adaptation_accept_working_days",
+        _("适老化改造：完工后验收时限"),
+        _("工作日"),
+        kind="int",
+        min=Decimal(1),
+        max=Decimal(60),
+    ),
+    ParameterKey(
+        "adaptation_pay_working_days",
+        _("适老化改造：验收后支付时限"),
+        _("工作日"),
+        kind="int",
+        min=Decimal(1),
+        max=Decimal(60),
+    ),
 )
 
 DEFAULTS: dict[str, Decimal] = {
@@ -39,6 +77,13 @@ DEFAULTS: dict[str, Decimal] = {
     "meal_daily_cap": Decimal("2"),
     "assessment_valid_months": Decimal("12"),
     "vulnerable_visit_interval_days": Decimal("7"),
+    "adaptation_cap_poor": Decimal("5000.00"),
+    "adaptation_cap_other": Decimal("3000.00"),
+    "adaptation_assess_working_days": Decimal("10"),
+    "adaptation_order_working_days": Decimal("5"),
+    "adaptation_work_days": Decimal("30"),
+    "adaptation_accept_working_days": Decimal("5"),
+    "adaptation_pay_working_days": Decimal("10"),
 }
 KEYS = tuple(k.key for k in PARAMETER_KEYS)
 EFFECTIVE_FROM = "2020-01-01"

@@ -221,3 +221,82 @@ def on_time_share(*, due_dates: list[dt.date], today: dt.date) -> Decimal | None
         return None
     ok = sum(1 for d in due_dates if not visit_overdue(next_due=d, today=today))
     return (Decimal(100 * ok) / len(due_dates)).quantize(Decimal("0.1"))
+
+
+# ---------------------------------------------------------------- home adaptations and family care beds
+#
+# Who may apply, and the cap per home (dated parameters, eldercare/parameters.py):
+# - aged 60+ on dibao or extremely poor (特困): cap 5 000.00 yuan (DOMAIN.md demo);
+# - other elders aged 60+ who are eligible for purchased home care (80+ living alone,
+#   or assessed 中度失能 or worse): cap 3 000.00 yuan.  policy-rules.md section 7 says
+#   nothing about adaptations; this lower cap is our assumption, a parameter to change;
+# - everyone else: not eligible (the application is refused with the reason).
+# A family care bed (家庭养老床位) also needs an ability assessment in force of
+# 中度失能 or worse (it is a nursing bed at home).
+#
+# Worked examples: 72 on dibao, 能力完好, adaptation → ("poor", 5000.00); the same asking
+# for a care bed → not eligible (no assessment ≥ 中度); 85 living alone → ("other", 3000.00);
+# 66, not poor, 轻度失能 → not eligible.  A budget of 5 000.00 on a 5 000.00 cap passes,
+# 5 000.01 is refused (and the database refuses it too); a payment of 4 800.00 on a budget of
+# 4 750.00 is refused.  Needs list: 2 × 350.00 grab rails + 1 × 1 280.50 shower chair = 1 980.50.
+#
+# Deadlines of each step (dated parameters, shown on every case and flagged when passed):
+# - assessment within 10 working days of the application;
+# - work order within 5 working days of the assessment;
+# - work finished within 30 calendar days of the order (contractors work weekends);
+# - acceptance within 5 working days of the completion;
+# - payment within 10 working days of the acceptance.
+# Working days come from the core's calendar (civil_affairs.calendar: holidays and 调休).
+
+ADAPTATION_MIN_AGE = 60
+ADAPTATION_STEP_DAYS = {
+    # state whose deadline it is: (parameter key, working days? else calendar days)
+    "applied": ("adaptation_assess_working_days", True),
+    "assessed": ("adaptation_order_working_days", True),
+    "ordered": ("adaptation_work_days", False),
+    "completed": ("adaptation_accept_working_days", True),
+    "accepted": ("adaptation_pay_working_days", True),
+}
+
+
+def adaptation_cap(
+    *, age: int, poor: bool, living_alone: bool, level: int | None, kind: str, values: dict[str, Decimal]
+) -> tuple[str, Decimal] | None:
+    """(group, cap per home) of an elder for an adaptation or a family care bed, or None when not eligible."""
+    if age < ADAPTATION_MIN_AGE:
+        return None
+    if kind == "care_bed" and (level is None or level < MODERATE):
+        return None
+    if poor:
+        return "poor", money(values["adaptation_cap_poor"])
+    if (age >= 80 and living_alone) or (level is not None and level >= MODERATE):
+        cap = money(values["adaptation_cap_other"])
+        return ("other", cap) if cap > 0 else None
+    return None
+
+
+def needs_total(needs: list[tuple[int, Decimal]]) -> Decimal:
+    """Σ quantity × estimated unit cost of the needs list, rounded once to the fen."""
+    return money(sum((Decimal(qty) * Decimal(cost) for qty, cost in needs), Decimal(0)))
+
+
+def budget_problem(*, budget: Decimal, cap: Decimal) -> str | None:
+    """Why a work order's budget is refused, or None: positive, to the fen, at most the cap."""
+    if budget <= 0:
+        return "not_positive"
+    if budget != money(budget):
+        return "not_fen"
+    if budget > cap:
+        return "over_cap"
+    return None
+
+
+def payment_problem(*, amount: Decimal, budget: Decimal) -> str | None:
+    """Why a payment is refused, or None: positive, to the fen, at most the work order's budget."""
+    if amount <= 0:
+        return "not_positive"
+    if amount != money(amount):
+        return "not_fen"
+    if amount > budget:
+        return "over_budget"
+    return None

@@ -3,6 +3,7 @@ pages under /my/eldercare/."""
 
 from django.urls import path
 
+from .views import adaptations as adaptation_views
 from .views import allowance, dashboard, homecare, institutions, meal_settlements, meals, portal, workbench
 from .views import vulnerable as vulnerable_views
 
@@ -11,6 +12,18 @@ app_name = "eldercare"
 urlpatterns = [
     path("", workbench.index, name="index"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    # home adaptations and family care beds; residents' requests for an ability assessment
+    path("adaptations/", adaptation_views.adaptation_list, name="adaptations"),
+    path("adaptations/new/", adaptation_views.adaptation_new, name="adaptation_new"),
+    path("adaptations/<int:pk>/", adaptation_views.adaptation_detail, name="adaptation"),
+    path("adaptations/<int:pk>/<str:step>/", adaptation_views.adaptation_step, name="adaptation_step"),
+    path("adaptations/photos/<int:pk>/", adaptation_views.adaptation_photo, name="adaptation_photo"),
+    path("assessment-requests/", adaptation_views.assessment_requests, name="assessment_requests"),
+    path(
+        "assessment-requests/<int:pk>/record/",
+        adaptation_views.assessment_request_record,
+        name="assessment_request_record",
+    ),
     # senior allowance (尊老金)
     path("allowance/", allowance.allowance_index, name="allowance"),
     path("allowance/rolls/<int:pk>/", allowance.roll_detail, name="allowance_roll"),
@@ -52,6 +65,8 @@ urlpatterns = [
 portal_urlpatterns = (
     [
         path("", portal.home, name="home"),
+        path("adaptations/", portal.adaptations, name="adaptations"),
+        path("adaptations/photos/<int:pk>/", portal.adaptation_photo, name="adaptation_photo"),
         path("visits/<int:pk>/report/", portal.visit_report, name="visit_report"),
     ],
     "eldercare_portal",

@@ -143,5 +143,28 @@ allowance_people = _district("allowance_people")
 visits_on_time = _district("visits_on_time")
 
 
+# home adaptations done this year (accepted on site) and family care beds in service (accepted, to the day)
+from ..models import Adaptation  # noqa: E402
+
+_A = Adaptation._meta.db_table
+_SQL["adaptations_done"] = (
+    f"SELECT substr(a.region_id, 1, %(digits)s), count(*) FROM {_A} a WHERE a.kind = 'adaptation' "
+    "AND a.state IN ('accepted', 'paid') AND a.accepted_at >= date_trunc('year', %(day)s::date) "
+    "AND a.accepted_at < %(day)s::date + 1 AND a.region_id LIKE %(prefix)s GROUP BY 1"
+)
+_SQL["care_beds"] = (
+    f"SELECT substr(a.region_id, 1, %(digits)s), count(*) FROM {_A} a WHERE a.kind = 'care_bed' "
+    "AND a.state IN ('accepted', 'paid') AND a.accepted_at < %(day)s::date + 1 AND a.region_id LIKE %(prefix)s "
+    "GROUP BY 1"
+)
+NAMES = (
+    *NAMES,
+    ("adaptations_done", _("本年完成适老化改造"), _("户")),
+    ("care_beds", _("家庭养老床位"), _("张")),
+)
+adaptations_done = _district("adaptations_done")
+care_beds = _district("care_beds")
+
+
 def eldercare_indicators() -> tuple[Indicator, ...]:
     return tuple(Indicator(f"eldercare_{name}", label, unit, f"{__name__}.{name}") for name, label, unit in NAMES)

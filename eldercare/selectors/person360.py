@@ -87,7 +87,26 @@ def _rows(user, person_ids: list[int], names: dict[int, str] | None = None) -> l
             )
         )
     rows.extend(_vulnerable_rows(user, person_ids, who))
+    rows.extend(_adaptation_rows(user, person_ids, who))
     return rows
+
+
+def _adaptation_rows(user, person_ids, who) -> list[Row]:
+    """Home adaptations and family care beds of these people (scoped like the list page)."""
+    from .adaptations import adaptation_list_for_user
+
+    return [
+        Row(
+            area=AREA,
+            kind=a.get_kind_display(),
+            title=who(a.person_id) + (a.contractor.name if a.contractor else _("补助上限 %(c)s 元") % {"c": a.cap}),
+            status=a.get_state_display(),
+            since=a.applied_at.date(),
+            amount=a.paid_amount or a.budget,
+            url=reverse("eldercare:adaptation", args=[a.pk]),
+        )
+        for a in adaptation_list_for_user(user).filter(person_id__in=person_ids).order_by("-applied_at")[:6]
+    ]
 
 
 def person_rows(user, person) -> list[Row]:

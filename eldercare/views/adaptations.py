@@ -155,8 +155,9 @@ def _serve_photo(request, photo):
     audit_record(
         actor=request.user,
         action=AuditEvent.Action.DOWNLOAD,
-        target=photo.adaptation,
-        changes={"photo": photo.original_name},
+        target=photo,
+        region_code=photo.adaptation.region_id,
+        changes={"adaptation": photo.adaptation_id, "photo": photo.original_name},
     )
     response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
     response["Content-Disposition"] = "inline"

@@ -17,7 +17,7 @@ from civil_affairs.services import export_recorded
 
 from ..selectors.indicators import NAMES, by_child
 
-SUMMED = {"institutions", "beds", "meal_points", "meals", "allowance_people"}
+SUMMED = {"institutions", "beds", "meal_points", "meals", "allowance_people", "adaptations_done", "care_beds"}
 
 
 def dashboard_data(region: Region, day) -> dict:

@@ -49,3 +49,60 @@ def visit_report(request, pk: int):
     else:
         messages.success(request, _("已收到您的反映，街道工作人员将核实。"))
     return redirect("eldercare_portal:home")
+
+
+# ---------------------------------------------------------------- home adaptations and ability assessments
+
+
+@resident_required
+def adaptations(request):
+    """Apply for a home adaptation or a family care bed (for oneself or an elder of one's
+    household), ask for an ability assessment, and follow each case's progress."""
+    from civil_affairs.models import Person
+
+    from ..models import Adaptation
+    from ..selectors import adaptations as selectors
+    from ..services import adaptations as services
+
+    elders = list(selectors.household_elders(request.user))
+    if request.method == "POST":
+        person = Person.objects.filter(pk=request.POST.get("person") or None).first()
+        try:
+            if person is None or person.pk not in {p.pk for p in elders}:
+                raise DomainError(_("只能为本人或本户的老人申请。"))
+            if request.POST.get("what") == "assessment":
+                services.assessment_request(resident=request.user, person=person)
+                messages.success(request, _("已提交能力评估申请，工作人员将联系您上门评估。"))
+            else:
+                services.adaptation_apply(
+                    actor=request.user,
+                    person=person,
+                    kind=request.POST.get("kind", ""),
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(request, _("申请已提交，街道工作人员将在10个工作日内上门评估。"))
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        return redirect("eldercare_portal:adaptations")
+    cases = list(selectors.adaptation_list_for_resident(request.user)[:20])
+    for case in cases:
+        case.steps = selectors.steps(case)
+    return render(
+        request,
+        "eldercare/portal/adaptations.html",
+        {
+            "elders": elders,
+            "kinds": Adaptation.Kind.choices,
+            "cases": cases,
+            "requests": list(selectors.assessment_requests_for_resident(request.user)[:20]),
+        },
+    )
+
+
+@resident_required
+def adaptation_photo(request, pk: int):
+    """A completion photo of a case of the resident's household."""
+    from ..selectors import adaptations as selectors
+    from .adaptations import _serve_photo
+
+    return _serve_photo(request, selectors.photo_get_for_user(request.user, pk))

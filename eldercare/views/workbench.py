@@ -17,6 +17,7 @@ def index(request):
             "settlement_view",
             "institution_view",
             "meal_view",
+            "adaptation_view",
             "eldercare_dashboard",
             "visit_list_view",
         )

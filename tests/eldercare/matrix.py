@@ -207,6 +207,103 @@ ROWS.update(
 )
 
 
+# Home adaptations: the case and its photo are of 金沙社区 (通州区); the 文峰 caseworker gets 404.
+ADAPTATION = {
+    Role.CASEWORKER,
+    Role.REVIEWER,
+    Role.COMMUNITY_WORKER,
+    Role.BUREAU_ADMIN,
+    Role.AUDITOR,
+    "other_caseworker",
+}
+ADAPTATION_IN = ADAPTATION - OTHER
+ADAPTATION_MANAGE = {Role.CASEWORKER, Role.COMMUNITY_WORKER, Role.BUREAU_ADMIN}
+
+ROWS.update(
+    {
+        "eldercare:adaptations": (lambda o: "/work/eldercare/adaptations/", "get", expect(ADAPTATION)),
+        "eldercare:adaptation_new": (
+            lambda o: "/work/eldercare/adaptations/new/",
+            "get",
+            expect(ADAPTATION_MANAGE | OTHER),  # a form: whom it may be for is checked on submit
+        ),
+        "eldercare:adaptation": (
+            lambda o: f"/work/eldercare/adaptations/{o['elder_adaptation'].pk}/",
+            "get",
+            expect(ADAPTATION_IN, out_of_scope=OTHER),
+        ),
+        # a step POSTed empty: back to the case with the service's message
+        "eldercare:adaptation_step": (
+            lambda o: f"/work/eldercare/adaptations/{o['elder_adaptation'].pk}/reject/",
+            "post",
+            expect(ADAPTATION_IN, ok_status=302, out_of_scope=OTHER),
+        ),
+        "eldercare:adaptation_photo": (
+            lambda o: f"/work/eldercare/adaptations/photos/{o['elder_adaptation_photo'].pk}/",
+            "get",
+            expect(ADAPTATION_IN, out_of_scope=OTHER),
+        ),
+        "eldercare:assessment_requests": (
+            lambda o: "/work/eldercare/assessment-requests/",
+            "get",
+            expect(ADAPTATION),
+        ),
+        # POSTed empty: back to the list with the message (the other district's caseworker: 404)
+        "eldercare:assessment_request_record": (
+            lambda o: f"/work/eldercare/assessment-requests/{o['elder_assessment_request'].pk}/record/",
+            "post",
+            expect(ADAPTATION_MANAGE, ok_status=302, out_of_scope=OTHER),
+        ),
+        "eldercare_portal:adaptations": (lambda o: "/my/eldercare/adaptations/", "get", expect({Role.RESIDENT})),
+        # the matrix's resident is not of the elder's household: 404; staff 403
+        "eldercare_portal:adaptation_photo": (
+            lambda o: f"/my/eldercare/adaptations/photos/{o['elder_adaptation_photo'].pk}/",
+            "get",
+            expect(set(), out_of_scope={Role.RESIDENT}),
+        ),
+    }
+)
+
+
+ROWS.update(
+    {
+        "api-eldercare:adaptation-list": (
+            lambda o: "/api/eldercare/adaptations/",
+            "get",
+            expect(ADAPTATION, anon=403),
+        ),
+        "api-eldercare:adaptation-detail": (
+            lambda o: f"/api/eldercare/adaptations/{o['elder_adaptation'].pk}/",
+            "get",
+            expect(ADAPTATION_IN, anon=403, out_of_scope=OTHER),
+        ),
+        # POSTed empty: the input's (or the state's) 400 for whoever sees the case
+        "api-eldercare:adaptation-assess": (
+            lambda o: f"/api/eldercare/adaptations/{o['elder_adaptation'].pk}/assess/",
+            "post",
+            expect(ADAPTATION_IN, ok_status=400, anon=403, out_of_scope=OTHER),
+        ),
+        "api-eldercare:adaptation-order": (
+            lambda o: f"/api/eldercare/adaptations/{o['elder_adaptation'].pk}/order/",
+            "post",
+            expect(ADAPTATION_IN, ok_status=400, anon=403, out_of_scope=OTHER),
+        ),
+        # the case is completed: the reviewer accepts (200); the caseworker ordered it (400), the rest
+        # may not accept or find it accepted already (400)
+        "api-eldercare:adaptation-accept": (
+            lambda o: f"/api/eldercare/adaptations/{o['elder_adaptation'].pk}/accept/",
+            "post",
+            lambda who: 200 if who == Role.REVIEWER else 400 if who in ADAPTATION_IN else 404 if who in OTHER else 403,
+        ),
+        "api-eldercare:adaptation-pay": (
+            lambda o: f"/api/eldercare/adaptations/{o['elder_adaptation'].pk}/pay/",
+            "post",
+            expect(ADAPTATION_IN, ok_status=400, anon=403, out_of_scope=OTHER),
+        ),
+    }
+)
+
+
 def objects(core_objects, users):
     """An 86-year-old of 金沙社区 paid for August (approved roll) and September (open roll)."""
     import datetime as dt
@@ -225,6 +322,7 @@ def objects(core_objects, users):
     return {
         **_homecare(users),
         **_institution(users),
+        **_adaptation(users),
         **_vulnerable(users),
         "elder_allowance_roll": SeniorAllowanceRoll.objects.get(month=dt.date(2026, 9, 1), district_id="320612000000"),
         "elder_allowance_roll_approved": approved,
@@ -379,3 +477,95 @@ def _vulnerable(users):
         visitor=users[Role.COMMUNITY_WORKER],
     )
     return {"elder_vulnerable": entry, "elder_vulnerable_visit": visit}
+
+
+def _adaptation(users):
+    """A home adaptation of an 84-year-old living alone in 金沙社区, ordered and completed with one photo;
+    and her request for an ability assessment."""
+    import datetime as dt
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+    from PIL import Image
+
+    from civil_affairs.models import Region
+    from eldercare.models import AssessmentRequest, Contractor
+    from eldercare.services import adaptations
+    from tests.civil_affairs.factories import HouseholdFactory, MemberFactory
+    from tests.eldercare.factories import id_number_born
+
+    jinsha_1 = Region.objects.get(code="320612001001")
+    contractor = Contractor.objects.create(name="安居改造队", credit_code="91320612MA0000009X", region=jinsha_1)
+    household = HouseholdFactory(region=jinsha_1, number="H320612001000902")
+    alone = MemberFactory(household=household, person__id_number=id_number_born(dt.date(1942, 1, 9))).person
+    caseworker = users[Role.CASEWORKER]
+    case = adaptations.adaptation_apply(actor=caseworker, person=alone, kind="adaptation")
+    case = adaptations.adaptation_assess(actor=caseworker, adaptation=case, needs=[("扶手", "2", "350")])
+    case = adaptations.adaptation_order(actor=caseworker, adaptation=case, contractor=contractor, budget="700")
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (9, 9, 9)).save(buffer, format="PNG")
+    photo = SimpleUploadedFile("done.png", buffer.getvalue(), content_type="image/png")
+    case = adaptations.adaptation_complete(actor=caseworker, adaptation=case, photos=[photo], actual_cost="700")
+    request = AssessmentRequest.objects.create(
+        person=alone, region=jinsha_1, requested_at=timezone.now(), due=dt.date(2026, 12, 31)
+    )
+    return {"elder_adaptation": case, "elder_adaptation_photo": case.photos.get(), "elder_assessment_request": request}
+
+
+# Visits to the vulnerable elderly: the entry and its visit are of 金沙社区 (the community worker's own);
+# the 文峰 caseworker gets 404.
+VULNERABLE = {
+    Role.CASEWORKER,
+    Role.REVIEWER,
+    Role.COMMUNITY_WORKER,
+    Role.BUREAU_ADMIN,
+    Role.AUDITOR,
+    "other_caseworker",
+}
+VULNERABLE_IN = VULNERABLE - OTHER
+VISIT_RECORD = {Role.COMMUNITY_WORKER, Role.CASEWORKER}
+
+ROWS.update(
+    {
+        "eldercare:vulnerable": (lambda o: "/work/eldercare/vulnerable/", "get", expect(VULNERABLE)),
+        # the bureau's button: queued, back to the list
+        "eldercare:vulnerable_build": (
+            lambda o: "/work/eldercare/vulnerable/build/",
+            "post",
+            expect({Role.BUREAU_ADMIN}, ok_status=302),
+        ),
+        "eldercare:vulnerable_entry": (
+            lambda o: f"/work/eldercare/vulnerable/{o['elder_vulnerable'].pk}/",
+            "get",
+            expect(VULNERABLE_IN, out_of_scope=OTHER),
+        ),
+        # POSTed empty: back to the elder's page with the service's message
+        "eldercare:vulnerable_visit": (
+            lambda o: f"/work/eldercare/vulnerable/{o['elder_vulnerable'].pk}/visit/",
+            "post",
+            expect(VISIT_RECORD - OTHER, ok_status=302, out_of_scope=OTHER),
+        ),
+        "eldercare:vulnerable_refer": (
+            lambda o: f"/work/eldercare/vulnerable/visits/{o['elder_vulnerable_visit'].pk}/relief/",
+            "post",
+            expect(VISIT_RECORD - OTHER, ok_status=302, out_of_scope=OTHER),
+        ),
+        "api-eldercare:vulnerable-elder-list": (
+            lambda o: "/api/eldercare/vulnerable-elders/",
+            "get",
+            expect(VULNERABLE, anon=403),
+        ),
+        # POSTed empty: the input's 400 for whoever records visits in the community; others 403
+        "api-eldercare:vulnerable-elder-visits": (
+            lambda o: f"/api/eldercare/vulnerable-elders/{o['elder_vulnerable'].pk}/visits/",
+            "post",
+            expect(VISIT_RECORD - OTHER, ok_status=400, anon=403, out_of_scope=OTHER),
+        ),
+        "api-eldercare:vulnerable-elder-detail": (
+            lambda o: f"/api/eldercare/vulnerable-elders/{o['elder_vulnerable'].pk}/",
+            "get",
+            expect(VULNERABLE_IN, anon=403, out_of_scope=OTHER),
+        ),
+    }
+)

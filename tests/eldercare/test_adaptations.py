@@ -375,7 +375,9 @@ def test_photos_served_after_a_permission_check(home, users, family, login):
     photo = case.photos.get()
     got = login(users[Role.REVIEWER]).get(f"/work/eldercare/adaptations/photos/{photo.pk}/")
     assert got.status_code == 200 and got["Content-Type"] == "image/png" and b"".join(got.streaming_content)[:4]
-    assert AuditEvent.objects.filter(action="download", target_id=str(case.pk), actor=users[Role.REVIEWER]).exists()
+    assert AuditEvent.objects.filter(
+        action="download", target_type="eldercare.adaptationphoto", target_id=str(photo.pk), changes__adaptation=case.pk
+    ).exists()
     assert login(users["other_caseworker"]).get(f"/work/eldercare/adaptations/photos/{photo.pk}/").status_code == 404
     assert login(family["resident"]).get(f"/my/eldercare/adaptations/photos/{photo.pk}/").status_code == 200
     stranger = UserFactory(username="13900000066", phone="13900000066", role=Role.RESIDENT, person=home["alone"])
@@ -411,3 +413,48 @@ def test_list_queries_bounded(home, users, poor_elder, login, django_assert_max_
     client = login(users[Role.CASEWORKER])
     with django_assert_max_num_queries(12):
         assert client.get("/work/eldercare/adaptations/").status_code == 200
+
+
+# ---------------------------------------------------------------- demo data
+
+
+def test_demo_seeder_in_proportion_valid_and_repeatable(elder_params, users, today):
+    """3 000 people aged 60–99 in 金沙社区: ~0.4 % get an adaptation, ~0.1 % of those 80+ a care bed;
+    every row passes the database's checks; a rerun adds nothing."""
+    from civil_affairs.models import Person
+    from civil_affairs.rules import make_id_number
+    from eldercare.demo_adaptations import seed_adaptations
+    from eldercare.models import AdaptationNeed
+
+    community = elder_params["jinsha_1"]
+    people = []
+    for n in range(3000):
+        birth = dt.date(1927 + n % 39, 1 + n % 12, 1 + n % 28)
+        people.append(
+            Person(
+                id_number=make_id_number("320612", birth, n % 997),
+                name="张" + "".join("〇一二三四五六七八九"[int(d)] for d in str(n)),
+                sex="M" if n % 2 else "F",
+                birth_date=birth,
+                hukou_region=community,
+                residence_region=community,
+            )
+        )
+    Person.objects.bulk_create(people, ignore_conflicts=True)
+    said = []
+    seed_adaptations(seed=7, progress=said.append)
+    cases = Adaptation.objects.all()
+    assert 4 <= cases.count() <= 30, cases.count()
+    assert Contractor.objects.filter(region_id="320612000000").exists()
+    for case in cases:
+        assert case.cap in (Decimal("5000.00"), Decimal("3000.00"))
+        if case.estimate is not None:
+            assert case.estimate == sum(n.cost for n in case.needs.all())
+        if case.budget is not None:
+            assert case.budget == min(case.estimate, case.cap)
+        if case.state in ("accepted", "paid"):
+            assert case.accepted_by_id != case.ordered_by_id
+    assert said and "适老化改造" in said[0]
+    before = (Adaptation.objects.count(), AdaptationNeed.objects.count(), Contractor.objects.count())
+    seed_adaptations(seed=7, progress=said.append)
+    assert (Adaptation.objects.count(), AdaptationNeed.objects.count(), Contractor.objects.count()) == before
