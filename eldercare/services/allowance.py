@@ -76,17 +76,28 @@ _RATES_SQL = (
     f"CREATE UNIQUE INDEX ON {_RATES} (region_id)",
 )
 
+_BAND_SQL = "CASE WHEN e.age >= 100 THEN '100' WHEN e.age >= 90 THEN '90' ELSE '80' END"
+_AMOUNT_SQL = "round(CASE WHEN e.age >= 100 THEN t.a100 WHEN e.age >= 90 THEN t.a90 ELSE t.a80 END, 2)"
+
 # Everyone payable this month, once per attempt: 户籍 in a district of the city
-# (level ≥ 3), born before the cut-off (80+ by the end of last month), alive on
-# the 1st; the age by the end of last month in whole years (rules.allowance_age).
+# (the rates table holds every region of level ≥ 3), born before the cut-off
+# (80+ by the end of last month: a range of the birth-date index), alive on the
+# 1st; the age by the end of last month in whole years (rules.allowance_age),
+# the band, the amount in force for the community and the district computed
+# here once, so each chunk only reads its slice by person id and writes it.
 _ELIGIBLE_SQL = (
     f"DROP TABLE IF EXISTS {_ELIGIBLE}",
     f"""CREATE TEMP TABLE {_ELIGIBLE} AS
         SELECT p.id AS person_id, p.hukou_region_id AS region_id,
-               ((%(month_index)s - 1 - (extract(year FROM p.birth_date)::int * 12
-                                        + extract(month FROM p.birth_date)::int - 1)) / 12)::int AS age
-        FROM {_P} p JOIN {_R} r ON r.code = p.hukou_region_id AND r.level >= 3
-        WHERE p.birth_date < %(born_before)s AND (p.death_date IS NULL OR p.death_date >= %(month)s)""",
+               {_DISTRICT.format(col="p.hukou_region_id")} AS district_id, e.age,
+               {_BAND_SQL} AS band, {_AMOUNT_SQL} AS amount
+        FROM {_P} p JOIN {_RATES} t ON t.region_id = p.hukou_region_id
+        CROSS JOIN LATERAL (
+            SELECT ((%(month_index)s - 1 - (extract(year FROM p.birth_date)::int * 12
+                                             + extract(month FROM p.birth_date)::int - 1)) / 12)::int AS age
+        ) e
+        WHERE p.birth_date < %(born_before)s AND (p.death_date IS NULL OR p.death_date >= %(month)s)
+          AND {_AMOUNT_SQL} > 0""",
     f"CREATE UNIQUE INDEX ON {_ELIGIBLE} (person_id)",
     f"ANALYZE {_ELIGIBLE}",
 )
@@ -95,7 +106,7 @@ _DROP_SQL = f"DROP TABLE IF EXISTS {_ELIGIBLE}; DROP TABLE IF EXISTS {_RATES}"
 _ROLLS_SQL = f"""
 INSERT INTO {_ROLL} (month, district_id, status)
 SELECT %(month)s::date, d.code, 'generated' FROM {_R} d
-WHERE d.code IN (SELECT DISTINCT {_DISTRICT.format(col="e.region_id")} FROM {_ELIGIBLE} e)
+WHERE d.code IN (SELECT DISTINCT e.district_id FROM {_ELIGIBLE} e)
 ON CONFLICT (month, district_id) DO NOTHING"""
 
 _PRUNE_ROLLS_SQL = f"""
@@ -104,28 +115,26 @@ AND NOT EXISTS (SELECT 1 FROM {_LINE} s WHERE s.roll_id = r.id)"""
 
 # approval takes FOR UPDATE on its roll: no roll is approved half-filled
 _LOCK_OPEN_ROLLS_SQL = f"SELECT id FROM {_ROLL} WHERE month = %(month)s AND status = 'generated' FOR SHARE"
-
-_BAND_SQL = "CASE WHEN e.age >= 100 THEN '100' WHEN e.age >= 90 THEN '90' ELSE '80' END"
-_AMOUNT_SQL = "round(CASE WHEN e.age >= 100 THEN t.a100 WHEN e.age >= 90 THEN t.a90 ELSE t.a80 END, 2)"
+# A chunk's commit (its lines and the run's progress, together) does not wait for the WAL to reach the
+# disk: the run's last, synchronous commit flushes every chunk's before it, so a finished run is durable;
+# after a crash mid-run the lost chunks are lost with their progress and the resumed run redoes them.
+_ASYNC_COMMIT_SQL = "SET LOCAL synchronous_commit = off"
 
 _LINES_SQL = f"""
 INSERT INTO {_LINE} (roll_id, person_id, month, band, age, region_id, amount, bank_account, held)
-SELECT r.id, e.person_id, %(month)s::date, {_BAND_SQL}, e.age, e.region_id, {_AMOUNT_SQL},
-       coalesce(a.bank_account, ''), false
+SELECT r.id, e.person_id, %(month)s::date, e.band, e.age, e.region_id, e.amount, coalesce(a.bank_account, ''), false
 FROM {_ELIGIBLE} e
-JOIN {_RATES} t ON t.region_id = e.region_id
-JOIN {_ROLL} r ON r.month = %(month)s AND r.district_id = {_DISTRICT.format(col="e.region_id")}
+JOIN {_ROLL} r ON r.month = %(month)s AND r.district_id = e.district_id
 LEFT JOIN {_ACC} a ON a.person_id = e.person_id
-WHERE e.person_id >= %(lo)s AND e.person_id < %(hi)s AND r.status = 'generated' AND {_AMOUNT_SQL} > 0
-  AND NOT EXISTS (SELECT 1 FROM {_LINE} s WHERE s.person_id = e.person_id AND s.month = %(month)s)
+WHERE e.person_id >= %(lo)s AND e.person_id < %(hi)s AND r.status = 'generated'
+ORDER BY e.person_id
 ON CONFLICT (person_id, month) DO NOTHING"""
 
 _BLOCKED_SQL = f"""
 SELECT e.person_id, p.id_number FROM {_ELIGIBLE} e
-JOIN {_RATES} t ON t.region_id = e.region_id
-JOIN {_ROLL} r ON r.month = %(month)s AND r.district_id = {_DISTRICT.format(col="e.region_id")}
+JOIN {_ROLL} r ON r.month = %(month)s AND r.district_id = e.district_id
 JOIN {_P} p ON p.id = e.person_id
-WHERE e.person_id >= %(lo)s AND e.person_id < %(hi)s AND r.status = 'approved' AND {_AMOUNT_SQL} > 0
+WHERE e.person_id >= %(lo)s AND e.person_id < %(hi)s AND r.status = 'approved'
   AND NOT EXISTS (SELECT 1 FROM {_LINE} s WHERE s.person_id = e.person_id AND s.month = %(month)s)
 ORDER BY e.person_id"""
 
@@ -174,12 +183,17 @@ def _month_tables(month: dt.date) -> Iterator[None]:
 _NONE_BLOCKED_SQL = "SELECT NULL, NULL WHERE false"
 
 
+def _outer_transaction() -> bool:
+    """Inside a transaction of the caller's (not only the chunk's own): its commit stays synchronous."""
+    return bool(connection.savepoint_ids)  # the chunk's atomic block is nested in another
+
+
 def _chunk(month: dt.date, lo: int, hi: int, run_id: int | None = None, any_approved: bool = True) -> dict[str, int]:
     """One chunk of lines.  Without an approved roll of the month when the attempt
     began (none can be approved while the month's run is unfinished:
     rolls.roll_approval_blocker), no line can be blocked and that query is skipped."""
     return chunk_write(
-        statements=(_LOCK_OPEN_ROLLS_SQL,),
+        statements=(_ASYNC_COMMIT_SQL, _LOCK_OPEN_ROLLS_SQL) if not _outer_transaction() else (_LOCK_OPEN_ROLLS_SQL,),
         lines_sql=_LINES_SQL,
         blocked_sql=_BLOCKED_SQL if any_approved else _NONE_BLOCKED_SQL,
         params={"month": month, "lo": lo, "hi": hi},
