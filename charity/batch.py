@@ -13,10 +13,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import queue
 import re
+import threading
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from civil_affairs.batches import analyze, result_update, run_chunks, run_exclusive
@@ -48,18 +51,22 @@ def receipts_start(*, org: Organisation, year, user=None) -> BatchRun:
     )
 
 
+# One statement per chunk of donor ids.  `pending` (the chunk's donations of the year with no active receipt
+# line) is read once and materialised: the receipts are its sums per donor, numbered base + row_number() in
+# donor id order, and the lines are `pending` again joined to the receipts just made (no second scan of the
+# year's donations).  The unique index on a donation's active line refuses a second receipt whatever races.
 YEARLY_SQL = f"""
-WITH todo AS (
-    SELECT d.donor_id, sum(d.amount) AS amount, count(*) AS n
+WITH pending AS MATERIALIZED (
+    SELECT d.id, d.donor_id, d.amount
     FROM {Donation._meta.db_table} d
     WHERE d.organisation_id = %(org)s AND d.received_on >= %(y0)s AND d.received_on < %(y1)s
       AND NOT d.receipt_declined AND NOT d.anonymous
       AND d.donor_id >= %(lo)s AND d.donor_id < %(hi)s
       AND NOT EXISTS (SELECT 1 FROM {ReceiptLine._meta.db_table} l WHERE l.donation_id = d.id AND l.active)
-    GROUP BY d.donor_id
 ),
 numbered AS (
-    SELECT donor_id, amount, n, %(base)s + row_number() OVER (ORDER BY donor_id) AS number FROM todo
+    SELECT donor_id, sum(amount) AS amount, %(base)s + row_number() OVER (ORDER BY donor_id) AS number
+    FROM pending GROUP BY donor_id
 ),
 made AS (
     INSERT INTO {Receipt._meta.db_table}
@@ -67,17 +74,15 @@ made AS (
     SELECT %(org)s, %(year)s, number, 'yearly', donor_id, amount, %(day)s,
            upper(substr(encode(sha256(convert_to(%(org)s || '-' || %(year)s || '-' || number, 'UTF8')), 'hex'), 1, 20)),
            false, '', %(actor)s
-    FROM numbered
+    FROM numbered ORDER BY number
     RETURNING id, donor_id, number, amount
 ),
 lines AS (
     INSERT INTO {ReceiptLine._meta.db_table} (receipt_id, donation_id, amount, active)
-    SELECT made.id, d.id, d.amount, true
-    FROM made JOIN {Donation._meta.db_table} d ON d.donor_id = made.donor_id
-    WHERE d.organisation_id = %(org)s AND d.received_on >= %(y0)s AND d.received_on < %(y1)s
-      AND NOT d.receipt_declined AND NOT d.anonymous
-      AND NOT EXISTS (SELECT 1 FROM {ReceiptLine._meta.db_table} l WHERE l.donation_id = d.id AND l.active)
-    RETURNING receipt_id, donation_id
+    SELECT made.id, p.id, p.amount, true
+    FROM made JOIN pending p ON p.donor_id = made.donor_id
+    ORDER BY made.id, p.id
+    RETURNING 1
 ),
 audited AS (
     {{audit}}
@@ -218,6 +223,11 @@ def _rows(path: str):
 
 
 def _date(value) -> dt.date:
+    if isinstance(value, str) and len(value) == 10:  # the usual YYYY-MM-DD, without the clean-up below
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -229,35 +239,50 @@ def _date(value) -> dt.date:
         raise ValueError(_("日期无效：%(v)s（应为 YYYY-MM-DD）") % {"v": value}) from None
 
 
-def parse_row(cells: list, cols: dict[str, int], today: dt.date) -> dict:
-    def cell(key):
-        i = cols.get(key)
-        return "" if i is None or i >= len(cells) or cells[i] is None else cells[i]
+_TOO_MUCH = Decimal("1000000000000")
+_FIELDS = ("transaction_id", "date", "amount", "name", "kind", "id_number", "account")
 
-    tid = str(cell("transaction_id")).strip()
+
+def _cells(cells: list, cols: dict[str, int]) -> list:
+    """The row's cells in _FIELDS order ("" where the column is missing or the cell empty)."""
+    n = len(cells)
+    out = []
+    for key in _FIELDS:
+        i = cols.get(key)
+        value = "" if i is None or i >= n else cells[i]
+        out.append("" if value is None else value)
+    return out
+
+
+def parse_row(cells: list, cols: dict[str, int], today: dt.date) -> dict:
+    tid, day, raw, name, kind_text, id_number, account = _cells(cells, cols)
+    tid = str(tid).strip()
     if not tid:
         raise ValueError(_("流水号为空"))
     if len(tid) > 64:
         raise ValueError(_("流水号超过64个字符"))
-    day = _date(cell("date"))
+    day = _date(day)
     if day > today:
         raise ValueError(_("日期 %(d)s 晚于今天") % {"d": day})
-    raw = cell("amount")
     try:
         amount = money(Decimal(str(raw).replace(",", "").replace("¥", "").strip()))
     except (InvalidOperation, ValueError):
         raise ValueError(_("金额无效：%(v)s") % {"v": raw}) from None
+    if not amount.is_finite():  # "NaN" passes Decimal() and quantize, and then cannot be compared
+        raise ValueError(_("金额无效：%(v)s") % {"v": raw})
     if amount <= 0:
         raise ValueError(_("金额必须大于零：%(v)s") % {"v": raw})
-    if amount >= Decimal("1000000000000"):
+    if amount >= _TOO_MUCH:
         raise ValueError(_("金额过大：%(v)s") % {"v": raw})
-    name = str(cell("name")).strip()[:100]
-    kind_text = str(cell("kind")).strip()
+    name = str(name).strip()[:100]
+    kind_text = str(kind_text).strip()
     if kind_text not in KINDS:
         raise ValueError(_("捐赠人类型应为“个人”或“单位”：%(v)s") % {"v": kind_text})
     kind = KINDS[kind_text]
-    id_number = str(cell("id_number")).strip().upper()[:20]
-    account = str(cell("account")).strip()[:60]
+    id_number = str(id_number).strip().upper()[:20]
+    account = str(account).strip()[:60]
+    if "\x00" in tid or "\x00" in name or "\x00" in id_number or "\x00" in account:
+        raise ValueError(_("含有空字符（\\0），无法保存"))
     anonymous = not name or name in ("匿名", "匿名捐赠")
     key = f"id:{id_number}" if id_number else f"acct:{account}" if account else f"{kind}:{name}"
     return {
@@ -272,7 +297,7 @@ def parse_row(cells: list, cols: dict[str, int], today: dt.date) -> dict:
     }
 
 
-STAGE = "charity_statement_rows"
+STAGE = "charity_statement_stage"
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -285,42 +310,43 @@ def _copy_text(value) -> str:
     return str(value).translate(_COPY_ESCAPES)
 
 
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def _copy_line(row: int, r: dict) -> str:
+    """One staged row in COPY's text format: the free texts escaped (looked at
+    once, all four together: escaping is rare), the rest (a row number, an ISO
+    date, a Decimal, a kind from KINDS, a boolean) needs none."""
+    texts = (r["tid"], r["name"], r["id_number"], r["key"])
+    if _COPY_SPECIAL.search("".join(texts)):
+        texts = tuple(t.translate(_COPY_ESCAPES) for t in texts)
+    tid, name, id_number, key = texts
+    anonymous = "t" if r["anonymous"] else "f"
+    return (
+        f"{row}\t{tid}\t{r['day'].isoformat()}\t{r['amount']}\t{name}\t{r['kind']}\t{id_number}\t{key}\t{anonymous}\n"
+    )
+
+
 def _insert_chunk(
-    *, org: Organisation, rows: list[dict], campaign_id, fund_id, project_id, actor_id
+    *, org: Organisation, lines: list[str], campaign_id, fund_id, project_id, actor_id
 ) -> tuple[int, int]:
-    """The chunk COPYed into a temporary table, then three set-based statements:
-    donors upserted, donations inserted (ON CONFLICT on the statement's
-    transaction id: nothing twice) with their ledger entries in the same
-    statement (the entries' trigger adds them to the totals)."""
+    """The chunk's good rows (COPY lines, see _copy_line) COPYed into a temporary
+    table, then two set-based statements: donors upserted; donations inserted in
+    file order, each finding its donor by one probe of the (organisation, key)
+    index rather than a scan of all the organisation's donors (ON CONFLICT on
+    the statement's transaction id: nothing twice, a repeat within the chunk
+    included), with their ledger entries in the same statement (the ledger's
+    statement-level trigger adds the whole chunk to the per-pot totals once)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""CREATE TEMP TABLE IF NOT EXISTS {STAGE} (tid text, day date, amount numeric(14, 2), name text,
-                kind text, id_number text, key text, anonymous boolean) ON COMMIT DELETE ROWS"""
+            f"""CREATE TEMP TABLE IF NOT EXISTS {STAGE} (row integer, tid text, day date, amount numeric(14, 2),
+                name text, kind text, id_number text, key text, anonymous boolean) ON COMMIT DELETE ROWS"""
         )
-        buffer = io.StringIO()
-        for r in rows:
-            buffer.write(
-                "\t".join(
-                    _copy_text(v)
-                    for v in (
-                        r["tid"],
-                        r["day"],
-                        r["amount"],
-                        r["name"],
-                        r["kind"],
-                        r["id_number"],
-                        r["key"],
-                        "t" if r["anonymous"] else "f",
-                    )
-                )  # fmt: skip
-            )
-            buffer.write("\n")
-        buffer.seek(0)
-        cursor.cursor.copy_expert(f"COPY {STAGE} FROM STDIN", buffer)
+        cursor.cursor.copy_expert(f"COPY {STAGE} FROM STDIN", io.StringIO("".join(lines)))
         cursor.execute(
             f"""INSERT INTO {Donor._meta.db_table} (organisation_id, kind, name, id_number, phone, key)
                 SELECT DISTINCT ON (key) %s, kind, name, id_number, '', key FROM {STAGE}
-                WHERE NOT anonymous ORDER BY key
+                WHERE NOT anonymous ORDER BY key, row
                 ON CONFLICT (organisation_id, key) DO NOTHING""",
             [org.pk],
         )
@@ -329,11 +355,14 @@ def _insert_chunk(
                     INSERT INTO {Donation._meta.db_table}
                         (organisation_id, donor_id, anonymous, kind, item, amount, received_on, campaign_id, fund_id,
                          project_id, transaction_id, receipt_declined, entered_by_id, created_at)
-                    SELECT %(org)s, dn.id, s.anonymous, 'money', '', s.amount, s.day, %(campaign)s, %(fund)s,
-                           %(project)s, s.tid, false, %(actor)s, now()
+                    SELECT %(org)s,
+                           CASE WHEN NOT s.anonymous THEN (SELECT dn.id FROM {Donor._meta.db_table} dn
+                                                            WHERE dn.organisation_id = %(org)s AND dn.key = s.key)
+                           END,
+                           s.anonymous, 'money', '', s.amount, s.day, %(campaign)s, %(fund)s, %(project)s, s.tid,
+                           false, %(actor)s, now()
                     FROM {STAGE} s
-                    LEFT JOIN {Donor._meta.db_table} dn
-                           ON NOT s.anonymous AND dn.organisation_id = %(org)s AND dn.key = s.key
+                    ORDER BY s.row
                     ON CONFLICT (organisation_id, transaction_id) WHERE transaction_id <> '' DO NOTHING
                     RETURNING id, amount, received_on
                 ),
@@ -351,7 +380,7 @@ def _insert_chunk(
         )
         added = cursor.fetchone()[0]
         cursor.execute(f"TRUNCATE {STAGE}")
-    return added, len(rows) - added
+    return added, len(lines) - added
 
 
 def statement_start(*, user, org: Organisation, path: str, filename: str, campaign=None) -> BatchRun:
@@ -365,10 +394,86 @@ def statement_start(*, user, org: Organisation, path: str, filename: str, campai
     return run
 
 
+def _chunks(path: str, *, skip: int, today: dt.date):
+    """The file's rows parsed and checked, in chunks: (good COPY lines, bad rows, rows seen so far).
+    Pure Python (no database): it may run in a thread of its own.  The first
+    `skip` non-blank rows (done by an earlier attempt) are skipped."""
+    cols = None
+    good: list[str] = []
+    bad: list[dict] = []
+    seen = 0
+    for n, cells in _rows(path):
+        if cols is None:
+            cols = _header_map(cells)
+            continue
+        if not any(str(c or "").strip() for c in cells):
+            continue
+        seen += 1
+        if seen <= skip:
+            continue
+        try:
+            good.append(_copy_line(n, parse_row(cells, cols, today)))
+        except ValueError as exc:
+            bad.append({"row": n, "reason": str(exc)})
+        if len(good) + len(bad) >= IMPORT_CHUNK:
+            yield good, bad, seen
+            good, bad = [], []
+    if cols is None:
+        raise DomainError(_("流水文件为空。"))
+    yield good, bad, seen
+
+
+def _ahead(chunks):
+    """Iterate `chunks` one chunk ahead in a thread: the next chunk is parsed while
+    the database writes this one (the driver lets go of the GIL while it waits).
+    The thread speaks the caller's language; its exceptions are raised here."""
+    lang = translation.get_language()
+    box: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    end = object()
+
+    def produce():
+        translation.activate(lang)
+        try:
+            for item in chunks:
+                while not stop.is_set():
+                    try:
+                        box.put(("chunk", item), timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put(("end", end))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            box.put(("error", exc))
+        finally:
+            chunks.close()
+
+    thread = threading.Thread(target=produce, name="charity-statement-parse", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = box.get()
+            if kind == "error":
+                raise item
+            if kind == "end":
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a producer blocked on a full queue see the stop
+            try:
+                box.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        thread.join()
+
+
 def statement_import(*, run_id: int, progress=None) -> dict:
     """Stream the run's file in chunks of IMPORT_CHUNK rows, each chunk in its
-    own transaction; a resumed run skips the rows already done (and the
-    transaction ids make any overlap harmless)."""
+    own transaction (the next chunk parsed meanwhile in a thread); a resumed run
+    skips the rows already done (and the transaction ids make any overlap harmless)."""
     from civil_affairs.clock import today
 
     from .models import Campaign
@@ -380,56 +485,28 @@ def statement_import(*, run_id: int, progress=None) -> dict:
     if campaign is not None:
         fund_id, project_id = (None, campaign.project_id) if campaign.project_id else (campaign.fund_id, None)
     actor_id = run.created_by_id
-    day = today()
     counts = dict(run.result.get("counts", {}))
-    done_rows = run.done
     BatchRun.objects.filter(pk=run_id).update(status=BatchRun.Status.RUNNING)
-    cols = None
-    good: list[dict] = []
-    bad: list[dict] = []
     seen = 0
-
-    def flush():
-        nonlocal good, bad
-        with transaction.atomic():
-            added = dupes = 0
-            if good:
-                added, dupes = _insert_chunk(
-                    org=org, rows=good, campaign_id=campaign.pk if campaign else None, fund_id=fund_id,
-                    project_id=project_id, actor_id=actor_id,
-                )  # fmt: skip
-            counts["added"] = counts.get("added", 0) + added
-            counts["duplicates"] = counts.get("duplicates", 0) + dupes
-            counts["bad"] = counts.get("bad", 0) + len(bad)
-            batchrun_progress(run_id=run_id, done=len(good) + len(bad), errors=bad)
-            BatchRun.objects.filter(pk=run_id).update(result={**run.result, "counts": counts})
-        if progress:
-            progress(seen)
-        good, bad = [], []
-
-    for n, cells in _rows(run.params["path"]):
-        if cols is None:
-            try:
-                cols = _header_map(cells)
-            except DomainError as exc:
-                batchrun_finish(run_id=run_id, failed=True, message=str(exc))
-                raise
-            continue
-        if not any(str(c or "").strip() for c in cells):
-            continue
-        seen += 1
-        if seen <= done_rows:
-            continue
-        try:
-            good.append(parse_row(cells, cols, day))
-        except ValueError as exc:
-            bad.append({"row": n, "reason": str(exc)})
-        if len(good) + len(bad) >= IMPORT_CHUNK:
-            flush()
-    if cols is None:
-        batchrun_finish(run_id=run_id, failed=True, message=_("流水文件为空。"))
-        raise DomainError(_("流水文件为空。"))
-    flush()
+    try:
+        for good, bad, seen in _ahead(_chunks(run.params["path"], skip=run.done, today=today())):
+            with transaction.atomic():
+                added = dupes = 0
+                if good:
+                    added, dupes = _insert_chunk(
+                        org=org, lines=good, campaign_id=campaign.pk if campaign else None, fund_id=fund_id,
+                        project_id=project_id, actor_id=actor_id,
+                    )  # fmt: skip
+                counts["added"] = counts.get("added", 0) + added
+                counts["duplicates"] = counts.get("duplicates", 0) + dupes
+                counts["bad"] = counts.get("bad", 0) + len(bad)
+                batchrun_progress(run_id=run_id, done=len(good) + len(bad), errors=bad)
+                BatchRun.objects.filter(pk=run_id).update(result={**run.result, "counts": counts})
+            if progress:
+                progress(seen)
+    except DomainError as exc:  # no header, or an empty file
+        batchrun_finish(run_id=run_id, failed=True, message=str(exc))
+        raise
     BatchRun.objects.filter(pk=run_id).update(total=seen, done=seen)
     message = _("流水导入：新增 %(a)d 笔，已存在 %(d)d 笔（按流水号去重，未重复入账），错误 %(b)d 行。") % {
         "a": counts.get("added", 0),

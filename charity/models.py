@@ -204,9 +204,16 @@ class Donation(models.Model):
     item = models.CharField(_("捐赠物资"), max_length=100, blank=True)
     amount = models.DecimalField(_("金额/估值（元）"), max_digits=14, decimal_places=2)
     received_on = models.DateField(_("捐赠日期"))
-    campaign = models.ForeignKey(Campaign, verbose_name=_("募捐活动"), null=True, blank=True, on_delete=models.PROTECT)
-    fund = models.ForeignKey(Fund, verbose_name=_("定向基金"), null=True, blank=True, on_delete=models.PROTECT)
-    project = models.ForeignKey(Project, verbose_name=_("定向项目"), null=True, blank=True, on_delete=models.PROTECT)
+    # campaign, fund and project are empty on most donations: partial indexes (Meta) hold only the rows that have one
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("募捐活动"), null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("定向基金"), null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
+    project = models.ForeignKey(
+        Project, verbose_name=_("定向项目"), null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
     transaction_id = models.CharField(_("流水号"), max_length=64, blank=True)
     receipt_declined = models.BooleanField(_("捐赠人不需要票据"), default=False)
     entered_by = models.ForeignKey(
@@ -230,6 +237,11 @@ class Donation(models.Model):
         indexes = [
             models.Index(fields=["organisation", "received_on", "id"], name="charity_donation_org_day"),
             models.Index(fields=["donor", "received_on"], name="charity_donation_donor_day"),
+            models.Index(
+                fields=["campaign"], condition=Q(campaign__isnull=False), name="charity_donation_campaign_set"
+            ),
+            models.Index(fields=["fund"], condition=Q(fund__isnull=False), name="charity_donation_fund_set"),
+            models.Index(fields=["project"], condition=Q(project__isnull=False), name="charity_donation_project_set"),
         ]
 
     def __str__(self) -> str:
@@ -338,8 +350,13 @@ class LedgerEntry(models.Model):
     organisation = models.ForeignKey(Organisation, verbose_name=_("慈善组织"), on_delete=models.PROTECT, db_index=False)
     kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
     amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
-    fund = models.ForeignKey(Fund, verbose_name=_("基金"), null=True, blank=True, on_delete=models.PROTECT)
-    project = models.ForeignKey(Project, verbose_name=_("项目"), null=True, blank=True, on_delete=models.PROTECT)
+    # fund and project: partial indexes (Meta), as on donations
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("基金"), null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("募捐活动"), null=True, blank=True, on_delete=models.PROTECT, db_index=False
     )
@@ -394,6 +411,8 @@ class LedgerEntry(models.Model):
         ]
         indexes = [
             models.Index(fields=["organisation", "entered_on", "id"], name="charity_ledger_org_day"),
+            models.Index(fields=["fund"], condition=Q(fund__isnull=False), name="charity_ledger_fund_set"),
+            models.Index(fields=["project"], condition=Q(project__isnull=False), name="charity_ledger_project_set"),
         ]
 
     def __str__(self) -> str:
@@ -483,7 +502,8 @@ class ReceiptLine(models.Model):
     donation is receipted is read here, so issuing 100 000 yearly receipts
     writes lines only and never rewrites the donations."""
 
-    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="lines")
+    # a receipt's lines are found by the (receipt, donation) unique index: no index of the receipt's own
+    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="lines", db_index=False)
     donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="receipt_lines", db_index=False)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     active = models.BooleanField(_("有效"), default=True)

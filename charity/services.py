@@ -736,14 +736,16 @@ def take_numbers(*, org_id: int, year: int, n: int) -> int:
 def receipt_issue(*, actor, donation: Donation, e_code: str = "") -> Receipt:
     """One receipt for one donation."""
     d = Donation.objects.select_for_update(of=("self",)).get(pk=donation.pk)
-    if ReceiptLine.objects.filter(donation=d, active=True).exists():
-        raise DomainError(_("该笔捐赠已开具票据。"))
     if d.anonymous or d.donor_id is None:
         raise DomainError(_("匿名捐赠不开具票据（已记录）。"))
     if d.receipt_declined:
         raise DomainError(_("捐赠人已声明不需要票据。"))
     year = d.received_on.year
+    # the number first: it locks the (org, year) counter, which a yearly batch chunk holds until it commits, so the
+    # check below sees any line that chunk wrote (the number goes back with the rollback of the refusal)
     number = take_numbers(org_id=d.organisation_id, year=year, n=1)
+    if ReceiptLine.objects.filter(donation=d, active=True).exists():
+        raise DomainError(_("该笔捐赠已开具票据。"))
     receipt = Receipt.objects.create(
         organisation_id=d.organisation_id,
         year=year,
