@@ -105,7 +105,7 @@ def seed_adaptations(*, seed: int, progress) -> None:
             f"SELECT g.person_id FROM ({g.select()}) AS g(person_id, region_id, bank_account)" for g in groups
         )
         if groups
-        else "SELECT NULL::bigint WHERE false"
+        else "SELECT NULL::bigint AS person_id WHERE false"
     )
     params = {
         "seed": seed,
@@ -136,7 +136,7 @@ def seed_adaptations(*, seed: int, progress) -> None:
             return
         cursor.execute(
             f"""
-            WITH cal AS (
+            WITH poor AS MATERIALIZED ({poor}), cal AS (
                 SELECT * FROM unnest(%(days)s::date[], %(assess)s::date[], %(order)s::date[], %(accept)s::date[],
                                      %(pay)s::date[]) AS c(day, assess, ordr, accept, pay)
             ), picked AS (
@@ -169,11 +169,11 @@ def seed_adaptations(*, seed: int, progress) -> None:
                        END AS state
                 FROM steps s
             ), priced AS (
-                SELECT st.*, (st.id IN ({poor})) AS is_poor,
-                       CASE WHEN st.id IN ({poor}) THEN %(cap_poor)s ELSE %(cap_other)s END::numeric AS cap,
+                SELECT st.*, (pr.person_id IS NOT NULL) AS is_poor,
+                       CASE WHEN pr.person_id IS NOT NULL THEN %(cap_poor)s ELSE %(cap_other)s END::numeric AS cap,
                        ({NEEDS_TOTAL.format(person="st.id", kind="st.kind", h=_h("st.id"), hn=_h("st.id || '-' || line.n"))})
                          AS total
-                FROM staged st
+                FROM staged st LEFT JOIN (SELECT DISTINCT person_id FROM poor) pr ON pr.person_id = st.id
             )
             INSERT INTO {_A} (
                 kind, person_id, household_id, region_id, channel, applicant_id, reason, "group", cap, state,
@@ -213,6 +213,7 @@ def seed_adaptations(*, seed: int, progress) -> None:
             LEFT JOIN cal ac ON ac.day = x.accepted
             LEFT JOIN {_C} c ON c.credit_code = '91' || substr(x.region, 1, 6) || 'MAAD0001'
             WHERE c.id IS NOT NULL OR x.state IN ('applied', 'assessed', 'rejected')
+            ORDER BY x.applied, x.id  -- ids follow the application time, as they do when people apply
             ON CONFLICT DO NOTHING""",
             params,
         )

@@ -37,7 +37,8 @@ STEPS = {
 
 @require("adaptation_view")
 def adaptation_list(request):
-    rows = list(selectors.adaptation_list_filtered(request.user, request.GET).order_by("-applied_at", "-id")[:200])
+    # newest first by id (ids follow the application time; the primary key's index serves the order)
+    rows = list(selectors.adaptation_list_filtered(request.user, request.GET).order_by("-id")[:200])
     today = clock.today()
     for row in rows:
         row.masked_id = mask_id_number(row.person.id_number)
