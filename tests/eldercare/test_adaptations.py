@@ -458,3 +458,14 @@ def test_demo_seeder_in_proportion_valid_and_repeatable(elder_params, users, tod
     before = (Adaptation.objects.count(), AdaptationNeed.objects.count(), Contractor.objects.count())
     seed_adaptations(seed=7, progress=said.append)
     assert (Adaptation.objects.count(), AdaptationNeed.objects.count(), Contractor.objects.count()) == before
+
+
+def test_list_exported_to_excel_masked_and_audited(home, users, login):
+    import openpyxl
+
+    services.adaptation_apply(actor=users[Role.CASEWORKER], person=home["alone"], kind="adaptation")
+    response = login(users[Role.CASEWORKER]).get("/work/eldercare/adaptations/?export=xlsx&state=open")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.cell(2, 2).value == "钱独居" and "*" in sheet.cell(2, 3).value and sheet.cell(2, 6).value == "待评估"
+    assert AuditEvent.objects.filter(action="export", target_type="eldercare.adaptation").exists()
