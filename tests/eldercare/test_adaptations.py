@@ -469,3 +469,27 @@ def test_list_exported_to_excel_masked_and_audited(home, users, login):
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet.cell(2, 2).value == "钱独居" and "*" in sheet.cell(2, 3).value and sheet.cell(2, 6).value == "待评估"
     assert AuditEvent.objects.filter(action="export", target_type="eldercare.adaptation").exists()
+
+
+def test_api_steps_with_the_numbers(home, users, poor_elder, client):
+    case = _assessed(users, poor_elder)
+    client.force_login(users[Role.CASEWORKER], backend="django.contrib.auth.backends.ModelBackend")
+    url = f"/api/eldercare/adaptations/{case.pk}/"
+    got = client.get(url).json()
+    assert got["estimate"] == "1980.50" and got["cap"] == "5000.00" and "*" in got["id_number"]
+    refused = client.post(url + "order/", {"contractor": home["contractor"].pk, "budget": "5000.01"})
+    assert refused.status_code == 400 and "超过补助上限" in refused.content.decode()
+    ordered = client.post(url + "order/", {"contractor": home["contractor"].pk, "budget": "5000.00"})
+    assert ordered.status_code == 200 and ordered.json()["state"] == "ordered"
+    case = services.adaptation_complete(
+        actor=users[Role.CASEWORKER], adaptation=Adaptation.objects.get(pk=case.pk), photos=[png()], actual_cost="4999"
+    )
+    assert client.post(url + "accept/", {}).status_code == 400  # the orderer
+    client.force_login(users[Role.REVIEWER], backend="django.contrib.auth.backends.ModelBackend")
+    assert client.post(url + "accept/", {"note": "合格"}).json()["state"] == "accepted"
+    assert client.post(url + "pay/", {"amount": "5000.01"}).status_code == 400
+    paid = client.post(url + "pay/", {})
+    assert paid.status_code == 200 and paid.json()["paid_amount"] == "4999.00"
+    assert client.get("/api/eldercare/adaptations/").json()["results"][0]["state"] == "paid"
+    client.force_login(users["other_caseworker"], backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(url).status_code == 404 and client.get("/api/eldercare/adaptations/").json()["results"] == []
