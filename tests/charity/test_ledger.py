@@ -119,3 +119,28 @@ def test_maker_cannot_approve_own_disbursement(charity, donor):
     with pytest.raises(DomainError, match="另一名工作人员"):
         services.disbursement_approve(actor=charity["maker"], disbursement=d)
     services.disbursement_approve(actor=charity["checker"], disbursement=d)
+
+
+@pytest.mark.django_db
+def test_a_donation_has_one_entry_and_one_active_receipt_line_in_the_database(charity, donor):
+    """The partial unique indexes are there (0004 had dropped them; 0005 restores
+    them): a second entry for a donation, or a second active receipt line, fails
+    in the database, whatever the code above it does."""
+    from django.db import IntegrityError
+
+    from charity.models import ReceiptLine
+
+    gift = _give(charity, donor, "100")
+    receipt = services.receipt_issue(actor=charity["maker"], donation=gift)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerEntry.objects.create(organisation=charity["org"], kind="donation", amount=D("100"), donation=gift,
+                                   entered_on=gift.received_on)  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReceiptLine.objects.create(receipt=receipt, donation=_give(charity, donor, "5"), amount=D("5"))
+        ReceiptLine.objects.create(receipt=receipt, donation=gift, amount=gift.amount)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'charity%%'")
+        present = {row[0] for row in cursor.fetchall()}
+    assert {"charity_ledger_donation_once", "charity_ledger_disbursement_once"} <= present
+    assert {"charity_donation_one_active_receipt", "charity_donation_fund_set", "charity_ledger_fund_set"} <= present
+    assert "charity_donation_fund_id_99b78cce" not in present  # the full index of NULLs is gone

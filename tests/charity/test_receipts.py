@@ -185,3 +185,57 @@ def test_public_campaign_needs_its_plan_filed_first(charity, donor):
     with pytest.raises(DomainError, match="公开募捐资格"):
         services.campaign_create(actor=charity["admin"], org=charity["other"], name="x", starts_on=dt.date(2026, 1, 1),
                                  ends_on=dt.date(2026, 2, 1))  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_yearly_batch_and_single_receipts_at_once_keep_numbers_without_gaps(charity, monkeypatch):
+    """The yearly batch runs in chunks of one donor while another connection
+    issues single receipts for new donations and tries a donation the batch may
+    already have covered: the numbers of the year are exactly 1..N, no donation
+    has two active lines, and a rerun of the batch adds nothing."""
+    org = charity["org"]
+    donors = _donors(charity, 8, gifts=1)
+    monkeypatch.setattr(batch, "RECEIPT_CHUNK", 1)
+    late = services.donor_get_or_create(org=org, kind="person", name="单张票据捐赠人")
+    errors, refused = [], []
+    start = threading.Barrier(2)
+
+    def yearly():
+        try:
+            start.wait()
+            run = batch.receipts_start(org=org, year=2026)
+            batch.receipts_run(run_id=run.pk)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def singles():
+        try:
+            start.wait()
+            for n in range(4):
+                with transaction.atomic():
+                    services.receipt_issue(actor=charity["maker"], donation=_give(charity, late, amount=str(n + 1)))
+            try:  # a donation of the batch's: refused if the batch got there first, else receipted singly
+                with transaction.atomic():
+                    first = Donation.objects.filter(donor=donors[-1]).first()
+                    services.receipt_issue(actor=charity["maker"], donation=first)
+            except DomainError:
+                refused.append(True)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=yearly), threading.Thread(target=singles)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    numbers = sorted(Receipt.objects.filter(organisation=org, year=2026).values_list("number", flat=True))
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert ReceiptLine.objects.filter(donation__organisation=org, active=True).count() == 8 + 4
+    assert len(numbers) == 8 + 4  # each batch donor's gift on a yearly receipt or (taken first) a single one; 4 singles
+    rerun = batch.receipts_start(org=org, year=2026)
+    assert batch.receipts_run(run_id=rerun.pk) == {"receipts": 0, "donations": 0}

@@ -85,3 +85,120 @@ def test_copy_text_escapes():
     assert batch._copy_text(None) == "\\N"
     assert batch._copy_text("a\tb\\c\nd") == "a\\tb\\\\c\\nd"
     assert batch._copy_text(Decimal("1.50")) == "1.50"
+
+
+CHUNKED = """流水号,日期,金额,捐赠人,类型,账号
+C1,2026-06-01,10,甲,个人,A1
+C2,2026-06-01,NaN,乙,个人,A2
+C1,2026-06-01,99,甲,个人,A1
+C3,2026-06-02,20,丙,个人,A3
+C4,2026-06-02,5,"丁\x00",个人,A4
+C5,2026-06-03,30,"戊\tTab\\\\",单位,A5
+C3,2026-06-02,20,丙,个人,A3
+C6,2026-06-04,40,,个人,
+"""
+
+
+@pytest.mark.django_db
+def test_chunks_with_a_repeated_transaction_id_and_bad_rows(charity, tmp_path, monkeypatch):
+    """Chunks of three rows: C1 repeated inside the first chunk (the first one is
+    kept), C3 repeated across chunks; the NaN amount and the NUL character are bad
+    rows reported with their row numbers, the good rows around them are kept;
+    the per-pot totals equal the ledger's sum; the whole file again adds nothing."""
+    from charity.models import LedgerTotal
+
+    monkeypatch.setattr(batch, "IMPORT_CHUNK", 3)
+    path = tmp_path / "chunked.csv"
+    path.write_text(CHUNKED, encoding="utf-8")
+    org = charity["org"]
+    run, counts = _run(charity, path, campaign=charity["drive"])
+    assert counts == {"added": 4, "duplicates": 2, "bad": 2}
+    assert run.status == "succeeded" and run.done == 8
+    errors = dict(BatchRunError.objects.filter(run=run).values_list("row", "reason"))
+    assert set(errors) == {3, 6}
+    assert "金额无效" in errors[3] and "空字符" in errors[6]
+    donations = {d.transaction_id: d for d in Donation.objects.filter(organisation=org)}
+    assert sorted(donations) == ["C1", "C3", "C5", "C6"]
+    assert donations["C1"].amount == Decimal("10.00")  # the first C1 of the file, not the later 99
+    assert donations["C5"].donor.name == "戊\tTab\\\\" and donations["C5"].donor.kind == "company"
+    assert donations["C6"].anonymous and donations["C6"].donor is None
+    assert donations["C6"].campaign == charity["drive"]
+    entries = LedgerEntry.objects.filter(organisation=org)
+    assert entries.count() == len(donations)
+    total = LedgerTotal.objects.filter(organisation_id=org.pk, kind="donation")
+    assert sum(t.amount for t in total) == sum(e.amount for e in entries) == Decimal("100.00")
+    assert sum(t.entries for t in total) == entries.count()
+    again, counts = _run(charity, path)
+    assert counts == {"added": 0, "duplicates": 6, "bad": 2}
+    assert LedgerEntry.objects.filter(organisation=org).count() == len(donations)
+
+
+@pytest.mark.django_db
+def test_bad_rows_are_reported_in_the_callers_language(charity, tmp_path, monkeypatch):
+    """The rows are parsed in a thread of their own: it speaks the language of the caller."""
+    from django.utils import translation
+
+    monkeypatch.setattr(batch, "IMPORT_CHUNK", 1)
+    path = tmp_path / "en.csv"
+    path.write_text("流水号,日期,金额,捐赠人\nE1,2026-06-01,abc,甲\nE2,2026-06-01,1,乙\n", encoding="utf-8")
+    with translation.override("en"):
+        run, counts = _run(charity, path)
+    assert counts == {"added": 1, "duplicates": 0, "bad": 1}
+    assert BatchRunError.objects.get(run=run).reason == "Invalid amount: abc"
+
+
+@pytest.mark.django_db
+def test_an_empty_file_fails_the_run_in_chinese(charity, tmp_path):
+    from civil_affairs.errors import DomainError
+
+    path = tmp_path / "empty.csv"
+    path.write_text("", encoding="utf-8")
+    run = batch.statement_start(user=charity["maker"], org=charity["org"], path=str(path), filename="empty.csv")
+    with pytest.raises(DomainError, match="流水文件为空"):
+        batch.statement_import(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed" and "为空" in run.message
+
+
+@pytest.mark.django_db
+def test_a_killed_import_resumes_after_its_last_chunk(charity, tmp_path, monkeypatch):
+    """The database fails on the third chunk: the first two stay, with their
+    progress; run again, the import goes on from row 8 and the totals are those
+    of an uninterrupted run."""
+    monkeypatch.setattr(batch, "IMPORT_CHUNK", 3)
+    path = tmp_path / "resume.csv"
+    rows = "".join(f"R{n},2026-06-01,{n},捐赠人{n},个人,\n" for n in range(1, 11))
+    path.write_text("流水号,日期,金额,捐赠人,类型,证件号码\n" + rows, encoding="utf-8")
+    real = batch._insert_chunk
+    calls = {"n": 0}
+
+    def dying(**kw):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("worker killed")
+        return real(**kw)
+
+    monkeypatch.setattr(batch, "_insert_chunk", dying)
+    run = batch.statement_start(user=charity["maker"], org=charity["org"], path=str(path), filename="resume.csv")
+    with pytest.raises(RuntimeError):
+        batch.statement_import(run_id=run.pk)
+    assert Donation.objects.filter(organisation=charity["org"]).count() == 6
+    assert BatchRun.objects.get(pk=run.pk).done == 6
+    counts = batch.statement_import(run_id=run.pk)
+    assert counts == {"added": 10, "duplicates": 0, "bad": 0}
+    assert Donation.objects.filter(organisation=charity["org"]).count() == 10
+    assert services.balance(charity["org"]) == sum(range(1, 11))
+
+
+def test_parse_row_refuses_what_the_database_could_not_keep():
+    cols = {"transaction_id": 0, "date": 1, "amount": 2, "name": 3}
+    today = dt.date(2026, 11, 20)
+    for amount in ("NaN", "-nan", "Infinity", "sNaN"):
+        with pytest.raises(ValueError, match="金额无效"):
+            batch.parse_row(["T", "2026-01-01", amount, "甲"], cols, today)
+    with pytest.raises(ValueError, match="空字符"):
+        batch.parse_row(["T\x00", "2026-01-01", "1", "甲"], cols, today)
+    row = batch.parse_row(["T9", "2026/1/2", "¥1,000.005", " 乙 "], cols, today)
+    assert (row["day"], row["amount"], row["name"], row["key"]) == (dt.date(2026, 1, 2), Decimal("1000.01"), "乙",
+                                                                    "person:乙")  # fmt: skip
+    assert batch._copy_line(7, {**row, "name": "a\tb"}).split("\t")[:5] == ["7", "T9", "2026-01-02", "1000.01", "a\\tb"]
