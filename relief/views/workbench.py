@@ -467,6 +467,9 @@ def benefit_list(request):
                 _("所在社区/村"),
             ],
         )
+    # household, recipient and region fetched for the page's rows only: joined in the page query,
+    # a sort by amount or recheck date joins every benefit of the district before cutting the page
+    qs = qs.select_related(None).prefetch_related("household", "recipient", "region")
     context = listing.list_page(request, qs, sorts=BENEFIT_SORTS, default="region")
     context.update(statuses=Benefit.Status.choices, kinds=Kind.choices)
     return render(request, "relief/benefit_list.html", context)
