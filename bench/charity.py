@@ -17,7 +17,8 @@ Timed:
      — target < 30 s; numbers 1..100 000 checked without gaps;
   3. the public disclosure page of the 慈善总会 (no login) — target < 200 ms;
   4. the organisation dashboard as the bureau administrator — target < 200 ms.
-Pages: median of 5 requests after one warm-up, through Django's test client."""
+Pages: median of 5 requests after one warm-up, through Django's test client.  Every
+figure is printed with the machine's load average beside it."""
 
 from __future__ import annotations
 
@@ -54,11 +55,16 @@ STATEMENT_ROWS = 100_000
 TARGET = 1_000_000
 
 
+def loadavg() -> str:
+    """The machine's load average (1, 5, 15 min), printed beside every figure: the machine may be shared."""
+    return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
 def timed(label, fn):
     start = time.perf_counter()
     result = fn()
     elapsed = time.perf_counter() - start
-    print(f"{label}: {elapsed:.2f} s", flush=True)
+    print(f"{label}: {elapsed:.2f} s ({loadavg()})", flush=True)
     return result, elapsed
 
 
@@ -174,6 +180,7 @@ def page(client, url, label) -> None:
         assert response.status_code == 200, (url, response.status_code)
     print(
         f"{label}: median {statistics.median(times):.0f} ms (min {min(times):.0f}, max {max(times):.0f}) — target < 200 ms"
+        f" ({loadavg()})"
     )
 
 
