@@ -12,7 +12,7 @@ from civil_affairs.models import Role
 from civil_affairs.services import batchrun_create
 from eldercare.models import VulnerableElder, VulnerableVisit
 from eldercare.services import vulnerable
-from tests.browser.conftest import _async_unsafe_orm, browser, log_in, new_page, screenshot  # noqa: F401 - fixtures
+from tests.browser.conftest import log_in, screenshot
 from tests.civil_affairs.factories import HouseholdFactory, MemberFactory
 from tests.eldercare.conftest import elder_params  # noqa: F401 - fixture
 from tests.eldercare.factories import id_number_born
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_community_worker_records_an_overdue_visit_and_refers_to_relief(
-    new_page,  # noqa: F811
+    new_page,
     users,
     elder_params,  # noqa: F811
     settings,
