@@ -389,3 +389,41 @@ def test_a_visit_through_the_api(listed, users, client):
     assert ok.status_code == 201 and ok.json()["next_due"] == "2026-12-17"
     client.force_login(users[Role.REVIEWER])
     assert client.post(url, {}, content_type="application/json").status_code == 403
+
+
+def test_an_end_date_in_a_later_file_ends_the_support(today, elder_params, regions, tmp_path):
+    home = HouseholdFactory(region=regions["jinsha_1"], number="H320612001000951")
+    MemberFactory(household=home, person__id_number="320612195803122112", person__residence_region=regions["jinsha_1"])
+    MemberFactory(household=home, relation="child", person__id_number=id_number_born(dt.date(1985, 1, 1)))
+    feeds.feed_import_file(kind="fp_support", path=feeds.feed_sample_path(kind="fp_support"))
+    assert _build(dt.date(2026, 12, 1))["added"] == 1
+    path = tmp_path / "ended.csv"
+    path.write_text(
+        "id_number,support_type,start_date,end_date\n320612195803122112,独生子女死亡,2018-01-01,2026-12-10\n",
+        encoding="utf-8",
+    )
+    assert feeds.feed_import_file(kind="fp_support", path=path).result["counts"]["added"] == 1
+    assert _build(dt.date(2026, 12, 10))["ended"] == 0  # the last day of the support still counts
+    summary = _build()
+    assert summary["ended"] == 1
+    entry = VulnerableElder.objects.get()
+    assert (entry.ended_on, entry.end_reason) == (DAY, "no_longer")
+
+
+def test_the_nightly_task_runs_once_a_day(today, elder_params):
+    """The data migration's beat row (made again here: a transactional test elsewhere may have flushed it)."""
+    import importlib
+
+    from django.apps import apps
+    from django_celery_beat.models import PeriodicTask
+
+    from civil_affairs.celery import app
+
+    importlib.import_module("eldercare.migrations.0008_vulnerable_visits").add_schedule(apps, None)
+    row = PeriodicTask.objects.get(task="eldercare.vulnerable_list_nightly")
+    assert row.enabled and (row.crontab.hour, row.crontab.minute) == ("3", "45")
+    app.loader.import_default_modules()
+    assert "eldercare.vulnerable_list_nightly" in app.tasks
+    first = services.visit_list_nightly()
+    assert first is not None and first.params["date"] == DAY.isoformat()
+    assert services.visit_list_nightly() is None  # queued already: nothing more
