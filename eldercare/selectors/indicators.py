@@ -83,7 +83,53 @@ def _query(name: str, region: Region, day: dt.date, digits: int) -> dict[str, ob
         return {key.ljust(12, "0"): value for key, value in cursor.fetchall()}
 
 
+# Monthly counts that grow to millions of rows (a city's meals, its senior-allowance lines) are
+# read from a small summary per community (or meal point's community) and month, kept in the
+# cache: one GROUP BY for the whole city, then every region and cut (city, district, street)
+# sums it in Python.  Exact: every write that changes them (the meal import, the allowance
+# batch, a death) calls `summary_changed`, which starts a new generation of the month's
+# summary; other changes (a roll line withdrawn in the core) show within SUMMARY_SECONDS.
+SUMMARY_SECONDS = 600
+_SUMMARY_SQL = {
+    "meals": f"SELECT f.region_id, count(*) FROM {_M} m JOIN {_F} f ON f.id = m.point_id "
+    "WHERE m.date >= %(month)s AND m.date < %(next)s GROUP BY 1",
+    "allowance_people": f"SELECT s.region_id, count(*) FROM {_S} s WHERE s.month = %(month)s GROUP BY 1",
+}
+
+
+def _generation_key(name: str, month: dt.date) -> str:
+    return f"eldercare:summary-generation:{name}:{month.isoformat()}"
+
+
+def summary_changed(name: str, month: dt.date) -> None:
+    """The month's `name` counts changed: the next read computes them again."""
+    import time
+
+    cache.set(_generation_key(name, month), time.time_ns(), SUMMARY_SECONDS * 6)
+
+
+def summary(name: str, day: dt.date) -> dict[str, int]:
+    """{community code: count} for the month of `day` (one grouped query, then cached)."""
+    month = month_start(day)
+    generation = cache.get(_generation_key(name, month), 0)
+    key = f"eldercare:summary:{name}:{month.isoformat()}:{generation}"
+    found = cache.get(key)
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_SUMMARY_SQL[name], {"month": month, "next": next_month_start(month)})
+            found = dict(cursor.fetchall())
+        cache.set(key, found, SUMMARY_SECONDS)
+    return found
+
+
 def values_at(name: str, region: Region, day: dt.date, digits: int) -> dict[str, object]:
+    if name in _SUMMARY_SQL:
+        prefix, out = region.prefix, {}
+        for code, n in summary(name, day).items():
+            if code.startswith(prefix):
+                key = code[:digits].ljust(12, "0")
+                out[key] = out.get(key, 0) + n
+        return out
     if name not in _PER_AGED_60:
         return _query(name, region, day, digits)
     # these count the registry's people aged 60+: kept in the cache for an hour (the population

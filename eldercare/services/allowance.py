@@ -39,6 +39,7 @@ from .. import rules
 from ..models import AllowanceAccount, SeniorAllowance, SeniorAllowanceRoll
 from ..parameters import with_defaults
 from ..selectors.allowance import RUN_KIND, SENIOR_ALLOWANCE
+from ..selectors.indicators import summary_changed
 
 KIND = RUN_KIND
 CHUNK_IDS = 100_000  # person ids per chunk: one transaction, one INSERT, one progress step
@@ -255,6 +256,7 @@ def _pay(run: BatchRun, month: dt.date, progress: ProgressCallback | None) -> di
         removed = cursor.fetchone()[0]
         cursor.execute(_PRUNE_ROLLS_SQL, {"month": month})
     analyze(SeniorAllowance, SeniorAllowanceRoll)
+    summary_changed("allowance_people", month)  # the dashboard's count of the month is read again
     summary = {
         **allowance_summary(month=month),
         "added": counts.get("added", 0),
@@ -379,6 +381,8 @@ def on_death(event) -> dict:
         (overpaid if line.roll.status == SeniorAllowanceRoll.Status.APPROVED else removed).append(line)
     if removed:
         SeniorAllowance.objects.filter(pk__in=[line.pk for line in removed]).delete()
+        for month in {line.month for line in removed}:
+            summary_changed("allowance_people", month)
     if removed or overpaid:
         audit_record(
             actor=event.actor,
@@ -443,4 +447,7 @@ def on_deaths(batch) -> dict:
             },
         )
         removed, overpaid = cursor.fetchone()
+    if removed:
+        for month in SeniorAllowanceRoll.objects.filter(status="generated").values_list("month", flat=True).distinct():
+            summary_changed("allowance_people", month)
     return {"removed": removed, "overpaid": overpaid}

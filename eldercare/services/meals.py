@@ -32,6 +32,7 @@ from civil_affairs.services import DomainError, audit_record, batchrun_finish
 
 from ..models import Facility, Meal, MealSettlement
 from ..parameters import with_defaults
+from ..selectors.indicators import summary_changed
 from ..selectors.meals import settlement_elders
 from .settlement import chunks_over, monthly_approve, monthly_bank_file, monthly_run, monthly_start
 
@@ -144,6 +145,7 @@ class _Rates:
         self.dates: dict[str, dt.date | None] = {}
         self.people: dict[str, tuple | None] = {}  # ID number → (id, birth, death), None when not in the registry
         self.months: dict[dt.date, dt.date] = {}  # day → its month
+        self.changed: set[dt.date] = set()  # months whose meals this import added to
         self._settled: dict[dt.date, bool] = {}
 
     def values(self, month: dt.date) -> dict:
@@ -265,6 +267,8 @@ def _write_chunk(point: Facility, rates: _Rates, chunk: list[tuple[int, str, str
         added, _moved = cursor.fetchone()
     result.added += added
     result.duplicates += len(good) - added
+    if added:
+        rates.changed.update(chunk_months)
 
 
 def meals_record(
@@ -293,6 +297,8 @@ def meals_record(
     finally:
         with connection.cursor() as cursor:
             cursor.execute(_TEMP_DROP_SQL)
+        for month in rates.changed:  # the dashboard's monthly meal counts are read again
+            summary_changed("meals", month)
     audit_record(  # committed synchronously: the chunks' WAL reaches the disk with it
         actor=actor,
         action=AuditEvent.Action.CREATE,

@@ -1,6 +1,7 @@
 """Eldercare end to end in headless Chromium: the provider's worker checks a
 visit in and out and the elder's confirmation is recorded; a reviewer
-approves a month's home-care settlement and downloads its bank file; a
+approves a month's home-care settlement and downloads its bank file, and
+a meal point's monthly settlement likewise (ID numbers masked); a
 resident sees their senior-allowance payments."""
 
 import datetime as dt
@@ -13,8 +14,8 @@ from playwright.sync_api import expect
 
 from civil_affairs.models import Role
 from civil_affairs.services import batchrun_create
-from eldercare.models import Provider, ProviderMember, ServiceItem, Settlement, Visit
-from eldercare.services import allowance, homecare, settlement
+from eldercare.models import Facility, MealSettlement, Provider, ProviderMember, ServiceItem, Settlement, Visit
+from eldercare.services import allowance, homecare, meals, settlement
 from tests.browser.conftest import log_in, screenshot
 from tests.civil_affairs.factories import HouseholdFactory, MemberFactory, UserFactory
 from tests.eldercare.conftest import elder_params  # noqa: F401 - fixture
@@ -105,6 +106,32 @@ def test_reviewer_approves_a_settlement_and_downloads_the_bank_file(new_page, us
     screenshot(page, "eldercare-settlement-approved")
     assert Settlement.objects.get().status == "approved"
     assert Visit.objects.get().locked
+
+
+def test_reviewer_approves_a_meal_settlement(new_page, users, elder_params, settings):  # noqa: F811
+    settings.MINZHENG_TODAY = dt.date(2026, 12, 15)
+    point = Facility.objects.create(kind="meal_point", name="金沙社区长者食堂", region=elder_params["jinsha_1"])
+    diner = elder(dt.date(1950, 6, 6), elder_params["jinsha_1"])
+    day = [(diner.id_number, "2026-11-03", meal) for meal in ("午餐", "晚餐", "早餐")]  # 3 meals, 2 subsidised
+    meals.meals_record(actor=None, point=point, rows=day, source="test", system=True)
+    meals.meal_settlement_run(run_id=batchrun_create(kind=meals.SETTLE_KIND, params={"month": "2026-11"}).pk)
+
+    page = new_page()
+    log_in(page, users[Role.REVIEWER].username)
+    page.goto("/work/eldercare/meals/settlements/")
+    page.get_by_role("link", name="2026-11").click()
+    expect(page.get_by_test_id("meal-settlement-amount")).to_contain_text("6.00")
+    page.get_by_test_id("approve").click()
+    expect(page.get_by_test_id("meal-settlement-status")).to_contain_text("已审核")
+    with page.expect_download() as download:
+        page.get_by_test_id("bank-xlsx").click()
+    with open(download.value.path(), "rb") as handle:
+        sheet = openpyxl.load_workbook(io.BytesIO(handle.read())).active
+    row = [sheet.cell(2, c).value for c in range(1, 8)]
+    assert row[0] == "金沙社区长者食堂" and row[2] == diner.name and float(row[6]) == 6.0
+    assert row[3] != diner.id_number and row[3].endswith(diner.id_number[-4:])  # masked
+    screenshot(page, "eldercare-meal-settlement-approved")
+    assert MealSettlement.objects.get().status == "approved"
 
 
 def test_resident_sees_senior_allowance_payments(new_page, users, elder_params, settings):  # noqa: F811

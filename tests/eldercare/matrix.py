@@ -322,6 +322,7 @@ def objects(core_objects, users):
     return {
         **_homecare(users),
         **_institution(users),
+        **_meal_settlements(users),
         **_adaptation(users),
         **_vulnerable(users),
         "elder_allowance_roll": SeniorAllowanceRoll.objects.get(month=dt.date(2026, 9, 1), district_id="320612000000"),
@@ -569,3 +570,46 @@ ROWS.update(
         ),
     }
 )
+
+
+# Meal settlements: the point is of 金沙社区 (通州区); the 文峰 caseworker gets 404.
+ROWS.update(
+    {
+        "eldercare:meal_settlements": (lambda o: "/work/eldercare/meals/settlements/", "get", expect(SETTLEMENT)),
+        "eldercare:meal_settlement": (
+            lambda o: f"/work/eldercare/meals/settlements/{o['elder_meal_settlement'].pk}/",
+            "get",
+            expect(SETTLEMENT_IN, out_of_scope=OTHER),
+        ),
+        "eldercare:meal_settlement_approve": (
+            lambda o: f"/work/eldercare/meals/settlements/{o['elder_meal_settlement'].pk}/approve/",
+            "post",
+            _approve,
+        ),
+        "eldercare:meal_settlement_bank_file": (
+            lambda o: f"/work/eldercare/meals/settlements/{o['elder_meal_settlement_approved'].pk}/bank.csv",
+            "get",
+            expect(SETTLEMENT_IN, out_of_scope=OTHER),
+        ),
+    }
+)
+
+
+def _meal_settlements(users):
+    """A meal point of 金沙社区 with an open and an approved monthly settlement."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from civil_affairs.models import Region
+    from eldercare.models import Facility, MealSettlement
+
+    point = Facility.objects.create(
+        kind="meal_point", name="金沙长者食堂", region=Region.objects.get(code="320612001001")
+    )
+    common = {"point": point, "district_id": "320612000000", "meals": 3, "subsidised": 2, "amount": Decimal("6.00")}
+    return {
+        "elder_meal_settlement": MealSettlement.objects.create(month=dt.date(2026, 9, 1), **common),
+        "elder_meal_settlement_approved": MealSettlement.objects.create(
+            month=dt.date(2026, 8, 1), status="approved", **common
+        ),
+    }

@@ -337,3 +337,22 @@ def test_deaths_set_based_through_life_events_many(elders, users):
     assert set(events) == {str(a.pk), str(b.pk)}
     assert events[str(a.pk)]["removed_months"] == ["2026-10"]
     assert events[str(b.pk)]["overpaid_months"] == ["2026-10"] and events[str(b.pk)]["overpaid_total"] == "500.00"
+
+
+def test_dashboard_count_follows_the_batch_and_deaths(elders, users, regions):
+    """The dashboard's allowance count is read from a per-community summary of the month
+    (selectors.indicators.summary): the batch and a death make it read again at once."""
+    from eldercare.selectors.indicators import by_child
+
+    city, tongzhou = regions["city"], "320612000000"
+    assert by_child("allowance_people", city, OCT.replace(day=20)).get(tongzhou, 0) == 0  # cached empty
+    _run("2026-10")
+    before = by_child("allowance_people", city, OCT.replace(day=20))
+    assert before[tongzhou] == SeniorAllowance.objects.filter(month=OCT, region__code__startswith="320612").count()
+    assert by_child("allowance_people", regions["jinsha"], OCT.replace(day=20)) == {
+        "320612001001": SeniorAllowance.objects.filter(month=OCT, region_id="320612001001").count()
+    }
+    life_event_record(
+        actor=users[Role.CASEWORKER], event=LifeEvent(kind="death", person=elders["turns80_jul"], date=D(2026, 9, 15))
+    )
+    assert by_child("allowance_people", city, OCT.replace(day=20))[tongzhou] == before[tongzhou] - 1

@@ -256,6 +256,21 @@ def test_meal_settlement_pages_button_approval_and_bank_file(point, people, user
     assert client.get(f"/work/eldercare/meals/settlements/{s.pk}/bank.xlsx").status_code == 200
 
 
+def test_dashboard_meal_count_follows_each_import(point, people, users, regions):
+    """The dashboard's monthly meal count comes from a per-community summary (one query for the
+    city, summed per region); every import that adds meals makes it read again."""
+    from eldercare.selectors.indicators import by_child
+
+    g = people["general"].id_number
+    _record(users, point, [(g, "2026-11-03", "午餐")])
+    day = D(2026, 11, 20)
+    assert by_child("meals", regions["city"], day) == {"320612000000": 1}
+    assert by_child("meals", regions["jinsha"], day) == {"320612001001": 1}
+    _record(users, point, [(g, "2026-11-04", "午餐"), (g, "2026-11-04", "晚餐"), (g, "2026-11-03", "午餐")])
+    assert by_child("meals", regions["city"], day) == {"320612000000": 3}
+    assert by_child("meals", regions["city"], D(2026, 10, 20)) == {}
+
+
 def test_import_command(point, people, tmp_path):
     path = tmp_path / "reader.csv"
     path.write_text(
