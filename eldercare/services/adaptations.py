@@ -133,6 +133,8 @@ def adaptation_apply(*, actor, person: Person, kind: str, reason: str = "", chan
     if kind not in Adaptation.Kind.values:
         raise DomainError(_("请选择申请类型（适老化改造或家庭养老床位）。"))
     if getattr(actor, "is_resident", False):
+        if not actor.is_verified_resident:
+            raise DomainError(_("请先完成实名核验后再申请。"))
         own = household_for_resident(actor)
         mine = person.pk == actor.person_id or (
             own is not None and HouseholdMember.objects.filter(household=own, person=person).exists()
@@ -390,6 +392,8 @@ def adaptation_pay(*, actor, adaptation: Adaptation, amount=None, reference: str
 @transaction.atomic
 def assessment_request(*, resident, person: Person) -> AssessmentRequest:
     """A resident asks for an ability assessment for themselves or an elder of their household."""
+    if not getattr(resident, "is_verified_resident", False):
+        raise DomainError(_("请先完成实名核验后再申请。"))
     own = household_for_resident(resident)
     mine = person.pk == resident.person_id or (
         own is not None and HouseholdMember.objects.filter(household=own, person=person).exists()

@@ -148,15 +148,19 @@ def adaptation_detail(request, pk: int):
             "needs": list(adaptation.needs.all()),
             "photos": list(adaptation.photos.all()),
             "steps": selectors.steps(adaptation),
-            "contractors": Contractor.objects.filter(active=True).order_by("name")
-            if adaptation.state == "assessed"
-            else [],
+            "contractors": _contractors(adaptation) if adaptation.state == "assessed" else [],
             "need_rows": range(1, NEED_ROWS + 1),
             "may_manage": has_capability(request.user, "adaptation_manage"),
             "may_accept": has_capability(request.user, "adaptation_accept")
             and adaptation.ordered_by_id != request.user.pk,
         },
     )
+
+
+def _contractors(adaptation: Adaptation) -> list[Contractor]:
+    """Contractors under contract in the case's district (else the whole city's)."""
+    active = Contractor.objects.filter(active=True).order_by("name")
+    return list(active.filter(region__code__startswith=adaptation.region_id[:6])) or list(active)
 
 
 @require("adaptation_view")

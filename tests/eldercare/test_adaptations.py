@@ -493,3 +493,14 @@ def test_api_steps_with_the_numbers(home, users, poor_elder, client):
     assert client.get("/api/eldercare/adaptations/").json()["results"][0]["state"] == "paid"
     client.force_login(users["other_caseworker"], backend="django.contrib.auth.backends.ModelBackend")
     assert client.get(url).status_code == 404 and client.get("/api/eldercare/adaptations/").json()["results"] == []
+
+
+def test_unverified_resident_cannot_apply(home, users, family):
+    resident = family["resident"]
+    resident.verified_at = None
+    resident.save(update_fields=["verified_at"])
+    with pytest.raises(DomainError, match="实名核验"):
+        services.adaptation_apply(actor=resident, person=family["father"], kind="adaptation")
+    with pytest.raises(DomainError, match="实名核验"):
+        services.assessment_request(resident=resident, person=family["father"])
+    assert not Adaptation.objects.exists() and not AssessmentRequest.objects.exists()

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from civil_affairs.models import HouseholdMember, Role
 from eldercare.models import Adaptation, Contractor
 from eldercare.services import homecare
-from tests.browser.conftest import _async_unsafe_orm, browser, log_in, new_page, screenshot  # noqa: F401 - fixtures
+from tests.browser.conftest import log_in, screenshot
 from tests.civil_affairs.factories import HouseholdFactory, MemberFactory, UserFactory
 from tests.eldercare.conftest import elder_params  # noqa: F401 - fixture
 from tests.eldercare.factories import id_number_born
@@ -45,7 +45,7 @@ def family(elder_params, users, tmp_path):  # noqa: F811
     return {"father": father, "resident": resident, "photo": photo}
 
 
-def test_application_to_payment_visible_on_the_portal(new_page, users, family):  # noqa: F811
+def test_application_to_payment_visible_on_the_portal(new_page, users, family):
     # the resident applies online for their father
     page = new_page()
     log_in(page, family["resident"].username)
