@@ -202,3 +202,50 @@ def test_parse_row_refuses_what_the_database_could_not_keep():
     assert (row["day"], row["amount"], row["name"], row["key"]) == (dt.date(2026, 1, 2), Decimal("1000.01"), "乙",
                                                                     "person:乙")  # fmt: skip
     assert batch._copy_line(7, {**row, "name": "a\tb"}).split("\t")[:5] == ["7", "T9", "2026-01-02", "1000.01", "a\\tb"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_on_two_connections_commit_in_file_order(charity, tmp_path, monkeypatch):
+    """Outside a transaction each chunk is written on a connection of its own
+    while the one before commits.  A repeated transaction id in a later chunk
+    stays a duplicate (the file's first copy is kept); when the third chunk
+    fails, the fourth (already writing) rolls back with it, so what is in is
+    the first two chunks and their progress, and a resumed run completes the
+    file with the counts and errors of an uninterrupted run."""
+    monkeypatch.setattr(batch, "IMPORT_CHUNK", 2)
+    lines = [f"P{n},2026-06-01,{n},捐赠人{n % 3},个人,\n" for n in range(1, 11)]
+    lines[4] = "P1,2026-06-01,999,捐赠人1,个人,\n"  # row 6: P1 again (chunk 3)
+    lines[7] = "P8,2026-06-01,abc,捐赠人2,个人,\n"  # row 9: a bad row (chunk 4)
+    path = tmp_path / "pipelined.csv"
+    path.write_text("流水号,日期,金额,捐赠人,类型,证件号码\n" + "".join(lines), encoding="utf-8")
+    real = batch._insert_chunk
+    calls = {"n": 0}
+
+    def dying(**kw):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("connection lost")
+        return real(**kw)
+
+    monkeypatch.setattr(batch, "_insert_chunk", dying)
+    org = charity["org"]
+    run = batch.statement_start(user=charity["maker"], org=org, path=str(path), filename="pipelined.csv")
+    with pytest.raises(RuntimeError, match="connection lost"):
+        batch.statement_import(run_id=run.pk)
+    assert sorted(Donation.objects.filter(organisation=org).values_list("transaction_id", flat=True)) == [
+        "P1", "P2", "P3", "P4",
+    ]  # fmt: skip
+    assert BatchRun.objects.get(pk=run.pk).done == 4
+    assert not BatchRunError.objects.filter(run=run).exists()  # the bad row was in the rolled-back fourth chunk
+    seen = []
+    counts = batch.statement_import(run_id=run.pk, progress=seen.append)
+    assert counts == {"added": 8, "duplicates": 1, "bad": 1}
+    assert seen == [6, 8, 10]
+    finished = BatchRun.objects.get(pk=run.pk)
+    assert finished.status == "succeeded" and finished.done == 10 and finished.error_count == 1
+    assert [e["row"] for e in finished.errors] == [9]
+    assert Donation.objects.get(organisation=org, transaction_id="P1").amount == Decimal("1.00")
+    assert LedgerEntry.objects.filter(organisation=org).count() == 8
+    assert services.balance(org) == sum(n for n in range(1, 11) if n not in (5, 8))
+    assert batch.statement_import(run_id=run.pk) == counts  # run once more: every row skipped, nothing changes
+    assert BatchRun.objects.get(pk=run.pk).done == 10 and LedgerEntry.objects.filter(organisation=org).count() == 8
