@@ -6,7 +6,13 @@
   rerunning adds nothing, a killed run resumes from its last chunk;
 - bank / platform statement import (CSV or Excel, streamed): bad rows reported
   with their row number and reason, good rows kept; idempotent by the
-  statement's transaction id (the same file twice adds nothing)."""
+  statement's transaction id (the same file twice adds nothing).  Chunks of
+  IMPORT_CHUNK rows: parsed in a thread one chunk ahead, COPYed into a
+  temporary table, written with one statement for donors and one for
+  donations and their ledger entries (the ledger's statement-level trigger
+  keeps the per-pot totals, once per chunk), each chunk in its own
+  transaction; a chunk is written on a second connection while the one before
+  commits, and commits only after it."""
 
 from __future__ import annotations
 
