@@ -439,7 +439,10 @@ def _ahead(chunks):
     end = object()
 
     def produce():
-        translation.activate(lang)
+        if lang:
+            translation.activate(lang)
+        else:  # the caller had translations off (source strings): so does the thread
+            translation.deactivate_all()
         try:
             for item in chunks:
                 while not stop.is_set():
@@ -501,6 +504,8 @@ def _chunk_in_thread(slot: _Slot, before: _Slot | None, write) -> None:
     try:
         if before is not None:
             before.written.wait()
+            if before.done.is_set() and not before.ok:  # it failed before it wrote: no need to write this one
+                raise _Abandoned
         with transaction.atomic():
             write()
             slot.written.set()
