@@ -96,19 +96,14 @@ def build(request):
     return redirect("eldercare:vulnerable")
 
 
-@require("visit_list_view")
-def entry_detail(request, pk: int):
-    entry = selectors.entry_get_for_user(request.user, pk)
-    record_viewed(actor=request.user, target=entry)
+def _entry_page(request, entry, *, typed=None, status=200):
+    """The elder's page; `typed` (a refused visit's form) is shown again so nothing typed is lost."""
     today = clock.today()
     visits = list(selectors.visits_of(entry))
     labels = dict(VulnerableVisit.Check.choices)
     for visit in visits:
-        visit.check_rows = [
-            (str(label), labels.get(visit.checks[k], visit.checks[k]), visit.checks[k])
-            for k, label in services.CHECK_ITEMS.items()
-            if k in visit.checks
-        ]
+        visit.check_rows = [(str(services.CHECK_ITEMS[k]), labels.get(v, v), v) for k, v in visit.checks.items()]
+    typed = typed or {}
     return render(
         request,
         "eldercare/vulnerable_entry.html",
@@ -119,11 +114,20 @@ def entry_detail(request, pk: int):
             "overdue": entry.ended_on is None and entry.next_due < today,
             "visits": visits,
             "today": today,
-            "check_items": [(k, str(v)) for k, v in services.CHECK_ITEMS.items()],
+            "typed": typed,
+            "check_items": [(k, str(v), typed.get(f"check_{k}", "")) for k, v in services.CHECK_ITEMS.items()],
             "check_choices": VulnerableVisit.Check.choices,
             "may_record": entry.ended_on is None and has_capability(request.user, "visit_record"),
         },
+        status=status,
     )
+
+
+@require("visit_list_view")
+def entry_detail(request, pk: int):
+    entry = selectors.entry_get_for_user(request.user, pk)
+    record_viewed(actor=request.user, target=entry)
+    return _entry_page(request, entry)
 
 
 @require("visit_record")
@@ -144,9 +148,10 @@ def visit_create(request, pk: int):
             checks={k: post.get(f"check_{k}", "") for k in services.CHECK_ITEMS},
             notes=post.get("notes", ""),
         )
-        messages.success(request, _("探访记录已保存。"))
     except DomainError as exc:
         messages.error(request, str(exc))
+        return _entry_page(request, entry, typed=post, status=400)
+    messages.success(request, _("探访记录已保存。"))
     return redirect("eldercare:vulnerable_entry", pk=entry.pk)
 
 

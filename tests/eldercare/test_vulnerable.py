@@ -332,6 +332,14 @@ def test_the_worker_queue_page_and_an_elders_page(listed, users, client):
     assert AuditEvent.objects.filter(action="view", target_type="eldercare.vulnerableelder").count() == 1
     form = {"visited_on": DAY.isoformat(), "seen": "yes", "notes": "一切正常"}
     form.update({f"check_{k}": "ok" for k in services.CHECK_ITEMS})
+    # a refused visit (a date in the future) shows the form again with what was typed
+    future = {**form, "visited_on": (DAY + dt.timedelta(days=3)).isoformat(), "seen": "no", "check_food": "concern"}
+    refused = client.post(reverse("eldercare:vulnerable_visit", args=[listed.pk]), future)
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "探访日期不能晚于今天" in html
+    assert "一切正常</textarea>" in html and 'value="no" checked' in html and future["visited_on"] in html
+    assert '<option value="concern" selected>' in html
+    assert not VulnerableVisit.objects.filter(entry=listed).exists()
     response = client.post(reverse("eldercare:vulnerable_visit", args=[listed.pk]), form)
     assert response.status_code == 302 and VulnerableVisit.objects.filter(entry=listed, notes="一切正常").exists()
     client.force_login(users["other_caseworker"])
