@@ -255,6 +255,9 @@ class HouseholdMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["household"], condition=Q(relation="head"), name="household_one_head"),
         ]
+        # A search by name finds people, then their households: read from the index alone (no visit
+        # to the table per person found; a common name has over a thousand in the city).
+        indexes = [models.Index(fields=["person"], include=["household"], name="member_person_household")]
 
     def __str__(self) -> str:
         return f"{self.household_id}:{self.person_id}"
