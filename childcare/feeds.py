@@ -8,66 +8,23 @@ childcare turns into a discovery task for the person's minor children
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
-from django.utils.translation import gettext as _
-
-from civil_affairs import clock
-from civil_affairs.areas import FeedRow, FeedRowError
-from civil_affairs.rules import IdNumberError, parse_id_number
+from civil_affairs.areas import FeedRow
+from civil_affairs.feeds import Cells
 
 COLUMNS = ("id_number", "name", "institution", "start_date", "expected_end")
-_DATE = re.compile(r"^(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?$")
-
-
-def _date(values: dict, column: str, problems: list[str], *, required: bool) -> dt.date | None:
-    raw = values.get(column)
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    text = str(raw or "").strip()
-    if not text:
-        if required:
-            problems.append(_("%(c)s 不能为空") % {"c": column})
-        return None
-    if re.fullmatch(r"\d{8}", text):
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    match = _DATE.match(text)
-    try:
-        if not match:
-            raise ValueError
-        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        problems.append(_("%(c)s 不是有效日期：“%(v)s”") % {"c": column, "v": text[:20]})
-        return None
 
 
 def parse_custody(values: dict) -> FeedRow:
     """One row → FeedRow, or FeedRowError naming every problem of the row in Chinese."""
-    problems: list[str] = []
-    number = ""
-    try:
-        number = parse_id_number(str(values.get("id_number") or "")).number
-    except IdNumberError as exc:
-        problems.append(_("id_number：%(e)s") % {"e": exc})
-    institution = str(values.get("institution") or "").strip()
-    if not institution:
-        problems.append(_("institution 不能为空"))
-    elif len(institution) > 60:
-        problems.append(_("institution 不能超过60个字"))
-    start = _date(values, "start_date", problems, required=True)
-    end = _date(values, "expected_end", problems, required=False)
-    if start and start > clock.today():
-        problems.append(_("start_date 不能晚于今天"))
-    if start and end and end < start:
-        problems.append(_("expected_end 不能早于 start_date"))
-    if problems:
-        raise FeedRowError("；".join(problems))
+    row = Cells(values)
+    number, name = row.id_number(), row.name()
+    institution = row.text("institution", max_length=60)
+    start = row.date("start_date")
+    end = row.date("expected_end", required=False, future=True, not_before=start)
+    row.check()
     return FeedRow(
         id_number=number,
-        name=str(values.get("name") or "").strip()[:50],
+        name=name,
         key=f"{institution}:{start.isoformat()}"[:80],
         event_date=start,
         detail={

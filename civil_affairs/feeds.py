@@ -233,11 +233,16 @@ class Cells:
         self.birth = info.birth_date
         return info.number
 
-    def date(self, column: str, *, not_before: dt.date | None = None) -> dt.date | None:
+    def date(
+        self, column: str, *, not_before: dt.date | None = None, required: bool = True, future: bool = False
+    ) -> dt.date | None:
+        """A date column; `future` allows dates after today (an expected end), an
+        empty optional column gives None."""
         value = self.values.get(column, "")
         if not isinstance(value, dt.date):
             if not value:
-                self.fail(column, _("不能为空"))
+                if required:
+                    self.fail(column, _("不能为空"))
                 return None
             match = _DATE.match(value) or _DATE_COMPACT.match(value)
             try:
@@ -247,7 +252,7 @@ class Cells:
             if value is None:
                 self.fail(column, _("日期“%(v)s”无效，应为 YYYY-MM-DD（例如 2026-10-08）") % {"v": self.values[column]})
                 return None
-        if value > self.today:
+        if value > self.today and not future:
             self.fail(column, _("日期 %(v)s 晚于今天") % {"v": value.isoformat()})
         elif value < (not_before or _EARLIEST):
             self.fail(

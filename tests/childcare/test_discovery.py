@@ -116,7 +116,7 @@ def test_custody_feed_bad_rows_are_refused_in_chinese(today):
     with pytest.raises(FeedRowError) as exc:
         parse_custody({"id_number": "320612198501010136", "institution": "", "start_date": "2026-13-01"})
     message = str(exc.value)
-    assert "institution 不能为空" in message and "start_date 不是有效日期" in message
+    assert "列 institution：不能为空" in message and "列 start_date：日期“2026-13-01”无效" in message
 
 
 def test_the_sample_file_parses(today):
@@ -158,3 +158,17 @@ def test_a_parents_condition_past_its_expected_end_puts_a_task_once(cc):
     DiscoveryTask.objects.all().delete()
     Allowance.objects.filter(child=child).update(status="stopped")
     assert discovery.conditions_ended(dt.date(2027, 7, 1)) == 0
+
+
+def test_custody_expected_end_may_be_ahead_but_not_before_the_start(today):
+    number = id_for(dt.date(1985, 1, 1))
+    row = parse_custody(
+        {"id_number": number, "institution": "南通监狱", "start_date": "2026-09-01", "expected_end": ""}
+    )
+    assert row.detail["expected_end"] is None  # open-ended
+    with pytest.raises(FeedRowError, match="列 expected_end：日期 2026-08-31 早于 2026-09-01"):
+        parse_custody(
+            {"id_number": number, "institution": "南通监狱", "start_date": "2026-09-01", "expected_end": "2026-08-31"}
+        )
+    with pytest.raises(FeedRowError, match="列 start_date：日期 2030-01-01 晚于今天"):
+        parse_custody({"id_number": number, "institution": "南通监狱", "start_date": "2030-01-01"})
