@@ -295,6 +295,9 @@ def _covered_sql() -> tuple[str, ...]:
     )
 
 
+# Already paid this month: left to ON CONFLICT alone (like the payroll's lines).  A NOT EXISTS on the
+# subsidies planned on a never-analysed table (the first month ever) scanned every line written so far
+# for each chunk: 15 s of 19 for 200 000 people, 1.6 s once the table had statistics.
 _SUBSIDIES_SQL = f"""
 INSERT INTO {_SUB} (roll_id, person_id, month, "group", region_id, amount, bank_account)
 SELECT r.id, c.person_id, %(month)s::date, c.grp, c.region_id, t.amount, c.bank_account
@@ -302,7 +305,6 @@ FROM {_COVERED_TABLE} c
 JOIN {_RATE} t ON t.month = %(month)s AND t.region_id = c.region_id
 JOIN {_ROLL} r ON r.month = %(month)s AND r.district_id = {_DISTRICT.format(col="c.region_id")}
 WHERE c.person_id >= %(lo)s AND c.person_id < %(hi)s AND r.status = 'generated'
-  AND NOT EXISTS (SELECT 1 FROM {_SUB} s WHERE s.person_id = c.person_id AND s.month = %(month)s)
 ON CONFLICT (person_id, month) DO NOTHING"""
 
 # Covered people of the chunk left unpaid because their district roll was approved first.
