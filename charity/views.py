@@ -7,11 +7,10 @@ beneficiaries masked)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +26,7 @@ from civil_affairs.models import Household, Person, Region, Role
 from civil_affairs.permissions import has_capability, require, resident_required
 from civil_affairs.rules import mask_id_number, mask_name
 from civil_affairs.selectors import scoped
-from civil_affairs.services import export_recorded, record_viewed
+from civil_affairs.services import export_recorded, keep_upload, record_viewed
 
 from . import batch, rules, selectors, services
 from .models import Campaign, Disbursement, Disclosure, Donor, Fund, LedgerEntry, Organisation, Project
@@ -303,15 +302,13 @@ def statement_import(request, pk):
                 raise DomainError(_("只接受 CSV 或 Excel（.xlsx）文件。"))
             if uploaded.size > 200 * 1024 * 1024:
                 raise DomainError(_("流水文件不能超过 200 MB。"))
-            fd, path = tempfile.mkstemp(suffix=f".{ext}", prefix="charity-statement-")
-            with os.fdopen(fd, "wb") as out:
-                for chunk in uploaded.chunks():
-                    out.write(chunk)
-            run = batch.statement_start(
-                user=request.user, org=org, path=path, filename=uploaded.name,
-                campaign=_pick(Campaign, org, request.POST.get("campaign")),
-            )  # fmt: skip
-            batchrun_enqueue(run)
+            with transaction.atomic():
+                run = batch.statement_start(
+                    user=request.user, org=org, path="", filename=uploaded.name,
+                    campaign=_pick(Campaign, org, request.POST.get("campaign")),
+                )  # fmt: skip
+                keep_upload(run=run, uploaded=uploaded, ext=ext)  # kept with the run, not in /tmp
+                batchrun_enqueue(run)
             return redirect("workbench:batch_detail", run.pk)
         except DomainError as exc:
             messages.error(request, str(exc))

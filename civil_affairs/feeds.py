@@ -52,12 +52,12 @@ from .permissions import has_capability
 from .rules import IdNumberError, mask_id_number, parse_id_number
 from .services import (
     DomainError,
-    _import_dir,
     audit_record,
     batchrun_create,
     batchrun_finish,
     batchrun_progress,
     batchrun_started,
+    keep_upload,
 )
 
 KIND = "feed_import"  # BatchRun.kind of an import (a core batch kind: civil_affairs.batches.CORE_BATCH_KINDS)
@@ -594,12 +594,7 @@ def feed_import_start(*, user, kind: str, uploaded) -> BatchRun:
         raise DomainError(_("这是 UTF-16（Unicode 文本）文件，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”。"))
     with transaction.atomic():
         run = batchrun_create(kind=KIND, params={"kind": kind, "filename": uploaded.name[:200]}, user=user)
-        path = _import_dir() / f"{run.pk}.{ext}"
-        with open(path, "wb") as out:
-            for block in uploaded.chunks():
-                out.write(block)
-        run.params["path"] = str(path)
-        run.save(update_fields=["params"])
+        keep_upload(run=run, uploaded=uploaded, ext=ext)
         audit_record(
             actor=user,
             action=AuditEvent.Action.IMPORT,

@@ -830,6 +830,19 @@ def _import_dir():
     return path
 
 
+def keep_upload(*, run: BatchRun, uploaded, ext: str) -> str:
+    """Keep a batch run's uploaded file outside the web root, named by the run
+    (imports/<run id>.<ext>, so a resumed run finds it after a restart), and
+    record its path in the run's params."""
+    path = _import_dir() / f"{run.pk}.{ext}"
+    with open(path, "wb") as out:
+        for chunk in uploaded.chunks():
+            out.write(chunk)
+    run.params["path"] = str(path)
+    run.save(update_fields=["params"])
+    return str(path)
+
+
 def registry_import_start(*, user, kind: str, uploaded) -> BatchRun:
     """Keep the uploaded file outside the web root and queue its import."""
     from .batches import batchrun_enqueue
@@ -844,12 +857,7 @@ def registry_import_start(*, user, kind: str, uploaded) -> BatchRun:
         raise DomainError(_("导入文件不能超过 50 MB。"))
     with transaction.atomic():
         run = batchrun_create(kind=f"import_{kind}", params={"kind": kind, "filename": uploaded.name[:200]}, user=user)
-        path = _import_dir() / f"{run.pk}.{ext}"
-        with open(path, "wb") as out:
-            for chunk in uploaded.chunks():
-                out.write(chunk)
-        run.params["path"] = str(path)
-        run.save(update_fields=["params"])
+        keep_upload(run=run, uploaded=uploaded, ext=ext)
         audit_record(
             actor=user,
             action=AuditEvent.Action.IMPORT,

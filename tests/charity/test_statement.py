@@ -249,3 +249,20 @@ def test_chunks_on_two_connections_commit_in_file_order(charity, tmp_path, monke
     assert services.balance(org) == sum(n for n in range(1, 11) if n not in (5, 8))
     assert batch.statement_import(run_id=run.pk) == counts  # run once more: every row skipped, nothing changes
     assert BatchRun.objects.get(pk=run.pk).done == 10 and LedgerEntry.objects.filter(organisation=org).count() == 8
+
+
+@pytest.mark.django_db
+def test_an_uploaded_statement_is_kept_with_its_run(charity, client, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    queued = []
+    monkeypatch.setattr("charity.views.batchrun_enqueue", lambda run: queued.append(run.pk))
+    client.force_login(charity["maker"])
+    upload = SimpleUploadedFile("银行流水.csv", CSV.encode(), content_type="text/csv")
+    response = client.post(f"/work/charity/organisations/{charity['org'].pk}/statement/", {"file": upload})
+    run = BatchRun.objects.get(kind=batch.STATEMENT_KIND)
+    assert response.status_code == 302 and queued == [run.pk]
+    # outside /tmp and the web root, named by the run: a resumed run finds it after a restart
+    assert run.params["path"].endswith(f"imports/{run.pk}.csv") and run.params["filename"] == "银行流水.csv"
+    assert open(run.params["path"], encoding="utf-8").read() == CSV
+    assert batch.statement_import(run_id=run.pk) == {"added": 4, "duplicates": 1, "bad": 5}
