@@ -41,9 +41,14 @@ def meal_settlement_task(self, run_id: int) -> dict | None:
 
 @shared_task(name="eldercare.beds_check_nightly")
 def beds_check_nightly() -> int:
-    """Celery beat, nightly: beds and residents that disagree, recorded in the audit log."""
+    """Celery beat, nightly: beds and residents that disagree, recorded in the audit log; and the
+    day's aged-60 population per community counted ahead for the dashboards and the overview."""
+    from civil_affairs import clock
+
+    from .selectors.indicators import aged_60
     from .services import institutions
 
+    aged_60(clock.today())
     return institutions.beds_check_nightly()
 
 

@@ -7,7 +7,7 @@ returning {district code: value}; `by_child` gives the same per child region
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
 from django.db import connection
@@ -52,20 +52,6 @@ _SQL = {
     "allowance_people": f"SELECT substr(s.region_id, 1, %(digits)s), count(*) FROM {_S} s "
     "WHERE s.month = %(month)s AND s.region_id LIKE %(prefix)s GROUP BY 1",
 }
-# People aged 60+ per region cut, for the two figures "per 1 000 aged 60+" and "share of them served".
-_AGED_60 = (
-    f"SELECT substr(p.residence_region_id, 1, %(digits)s) AS k, count(*) AS n FROM {_P} p "
-    "WHERE p.birth_date <= %(born60)s AND p.death_date IS NULL AND p.residence_region_id LIKE %(prefix)s GROUP BY 1"
-)
-# ... each one statement: the figure's own count joined to the aged-60 count of the same cut
-_SQL["beds_per_1000"] = (
-    f"WITH aged AS ({_AGED_60}), part AS ({_SQL['beds']}) "
-    "SELECT aged.k, round(coalesce(part.count, 0) * 1000.0 / aged.n, 1) FROM aged LEFT JOIN part ON part.substr = aged.k"
-)
-_SQL["homecare_share"] = (
-    f"WITH aged AS ({_AGED_60}), part AS ({_SQL['homecare_people']}) "
-    "SELECT aged.k, round(coalesce(part.count, 0) * 100.0 / aged.n, 2) FROM aged LEFT JOIN part ON part.substr = aged.k"
-)
 
 
 def _query(name: str, region: Region, day: dt.date, digits: int) -> dict[str, object]:
@@ -75,7 +61,6 @@ def _query(name: str, region: Region, day: dt.date, digits: int) -> dict[str, ob
         "prefix": region.prefix + "%",
         "month": month,
         "next": next_month_start(month),
-        "born60": add_months(day, -720),
         "day": day,
     }
     with connection.cursor() as cursor:
@@ -130,21 +115,50 @@ def values_at(name: str, region: Region, day: dt.date, digits: int) -> dict[str,
                 key = code[:digits].ljust(12, "0")
                 out[key] = out.get(key, 0) + n
         return out
-    if name not in _PER_AGED_60:
-        return _query(name, region, day, digits)
-    # these count the registry's people aged 60+: kept in the cache for an hour (the population
-    # moves slowly; the overview and the dashboard must not count a city's registry on every request)
-    key = f"eldercare:{name}:{region.code}:{day.isoformat()}:{digits}"
+    if name in _PER_AGED_60:
+        return _per_aged_60(name, region, day, digits)
+    return _query(name, region, day, digits)
+
+
+# Per 1 000 (or per cent of) residents aged 60+: the figure's own count for the cut, over the aged-60
+# population of the same cut, summed from one count per community for the day.  That count reads the
+# whole registry (about a second for a city): computed once a day, shared by every region and cut, and
+# warmed by the nightly job (tasks.py), not counted on a dashboard request.
+_PER_AGED_60 = {"beds_per_1000": ("beds", 1000, "0.1"), "homecare_share": ("homecare_people", 100, "0.01")}
+_AGED_60_BY_COMMUNITY = (
+    f"SELECT p.residence_region_id, count(*) FROM {_P} p "
+    "WHERE p.birth_date <= %(born60)s AND p.death_date IS NULL GROUP BY 1"
+)
+
+
+def aged_60(day: dt.date) -> dict[str, int]:
+    """{community code: residents aged 60+ and alive} on `day` (one grouped query a day, then cached)."""
+    key = f"eldercare:aged60:{day.isoformat()}"
     found = cache.get(key)
     if found is None:
-        found = {k: Decimal(v) for k, v in _query(name, region, day, digits).items()}
-        cache.set(key, found, 3600)
+        with connection.cursor() as cursor:
+            cursor.execute(_AGED_60_BY_COMMUNITY, {"born60": add_months(day, -720)})
+            found = dict(cursor.fetchall())
+        cache.set(key, found, 86400)
     return found
 
 
-_SQL["visits_on_time"] = VISITS_ON_TIME_SQL
+def _per_aged_60(name: str, region: Region, day: dt.date, digits: int) -> dict[str, Decimal]:
+    base, per, places = _PER_AGED_60[name]
+    aged: dict[str, int] = {}
+    for code, n in aged_60(day).items():
+        if code.startswith(region.prefix):
+            cut = code[:digits].ljust(12, "0")
+            aged[cut] = aged.get(cut, 0) + n
+    counts = _query(base, region, day, digits)
+    return {
+        cut: (Decimal(counts.get(cut, 0)) * per / n).quantize(Decimal(places), ROUND_HALF_UP)
+        for cut, n in aged.items()
+        if n
+    }
 
-_PER_AGED_60 = ("beds_per_1000", "homecare_share")
+
+_SQL["visits_on_time"] = VISITS_ON_TIME_SQL
 
 
 def by_child(name: str, region: Region, day: dt.date) -> dict[str, object]:
