@@ -735,7 +735,10 @@ def take_numbers(*, org_id: int, year: int, n: int) -> int:
 @transaction.atomic
 def receipt_issue(*, actor, donation: Donation, e_code: str = "") -> Receipt:
     """One receipt for one donation."""
-    d = Donation.objects.select_for_update(of=("self",)).get(pk=donation.pk)
+    # FOR NO KEY UPDATE: one receipt at a time for the donation, yet no wait for a yearly batch chunk that
+    # holds the counter and writes lines pointing at it (its foreign-key check takes KEY SHARE, which a
+    # FOR UPDATE here would block while we wait for that counter: a deadlock)
+    d = Donation.objects.select_for_update(of=("self",), no_key=True).get(pk=donation.pk)
     if d.anonymous or d.donor_id is None:
         raise DomainError(_("匿名捐赠不开具票据（已记录）。"))
     if d.receipt_declined:

@@ -419,7 +419,7 @@ ROWS.update(
         "eldercare:vulnerable_visit": (
             lambda o: f"/work/eldercare/vulnerable/{o['elder_vulnerable'].pk}/visit/",
             "post",
-            expect(VISIT_RECORD - OTHER, ok_status=302, out_of_scope=OTHER),
+            expect(VISIT_RECORD - OTHER, ok_status=400, out_of_scope=OTHER),
         ),
         "eldercare:vulnerable_refer": (
             lambda o: f"/work/eldercare/vulnerable/visits/{o['elder_vulnerable_visit'].pk}/relief/",
