@@ -514,64 +514,6 @@ def _adaptation(users):
     return {"elder_adaptation": case, "elder_adaptation_photo": case.photos.get(), "elder_assessment_request": request}
 
 
-# Visits to the vulnerable elderly: the entry and its visit are of 金沙社区 (the community worker's own);
-# the 文峰 caseworker gets 404.
-VULNERABLE = {
-    Role.CASEWORKER,
-    Role.REVIEWER,
-    Role.COMMUNITY_WORKER,
-    Role.BUREAU_ADMIN,
-    Role.AUDITOR,
-    "other_caseworker",
-}
-VULNERABLE_IN = VULNERABLE - OTHER
-VISIT_RECORD = {Role.COMMUNITY_WORKER, Role.CASEWORKER}
-
-ROWS.update(
-    {
-        "eldercare:vulnerable": (lambda o: "/work/eldercare/vulnerable/", "get", expect(VULNERABLE)),
-        # the bureau's button: queued, back to the list
-        "eldercare:vulnerable_build": (
-            lambda o: "/work/eldercare/vulnerable/build/",
-            "post",
-            expect({Role.BUREAU_ADMIN}, ok_status=302),
-        ),
-        "eldercare:vulnerable_entry": (
-            lambda o: f"/work/eldercare/vulnerable/{o['elder_vulnerable'].pk}/",
-            "get",
-            expect(VULNERABLE_IN, out_of_scope=OTHER),
-        ),
-        # POSTed empty: back to the elder's page with the service's message
-        "eldercare:vulnerable_visit": (
-            lambda o: f"/work/eldercare/vulnerable/{o['elder_vulnerable'].pk}/visit/",
-            "post",
-            expect(VISIT_RECORD - OTHER, ok_status=302, out_of_scope=OTHER),
-        ),
-        "eldercare:vulnerable_refer": (
-            lambda o: f"/work/eldercare/vulnerable/visits/{o['elder_vulnerable_visit'].pk}/relief/",
-            "post",
-            expect(VISIT_RECORD - OTHER, ok_status=302, out_of_scope=OTHER),
-        ),
-        "api-eldercare:vulnerable-elder-list": (
-            lambda o: "/api/eldercare/vulnerable-elders/",
-            "get",
-            expect(VULNERABLE, anon=403),
-        ),
-        # POSTed empty: the input's 400 for whoever records visits in the community; others 403
-        "api-eldercare:vulnerable-elder-visits": (
-            lambda o: f"/api/eldercare/vulnerable-elders/{o['elder_vulnerable'].pk}/visits/",
-            "post",
-            expect(VISIT_RECORD - OTHER, ok_status=400, anon=403, out_of_scope=OTHER),
-        ),
-        "api-eldercare:vulnerable-elder-detail": (
-            lambda o: f"/api/eldercare/vulnerable-elders/{o['elder_vulnerable'].pk}/",
-            "get",
-            expect(VULNERABLE_IN, anon=403, out_of_scope=OTHER),
-        ),
-    }
-)
-
-
 # Meal settlements: the point is of 金沙社区 (通州区); the 文峰 caseworker gets 404.
 ROWS.update(
     {
