@@ -38,6 +38,13 @@ def jurisdiction_prefix(user) -> str | None:
     return user.region.prefix
 
 
+def in_jurisdiction(user, region_code: str) -> bool:
+    """Whether a region code lies in the user's region subtree (never for
+    residents and users without a region): `scoped` for one record."""
+    prefix = jurisdiction_prefix(user)
+    return prefix is not None and region_code.startswith(prefix)
+
+
 def scoped(qs: QuerySet, user, field: str) -> QuerySet:
     """`qs` narrowed to the user's jurisdiction: rows whose region code `field`
     lies in the user's region subtree (none for residents and users without a

@@ -15,7 +15,7 @@ from civil_affairs.models import HouseholdMember
 from civil_affairs.permissions import has_capability
 from civil_affairs.selectors import household_for_resident, scoped
 
-from ..models import Adaptation, AdaptationPhoto, AssessmentRequest
+from ..models import Adaptation, AdaptationPhoto, AssessmentRequest, Contractor
 
 S = Adaptation.State
 OPEN = (S.APPLIED, S.ASSESSED, S.ORDERED, S.COMPLETED, S.ACCEPTED)
@@ -156,3 +156,9 @@ def steps(adaptation: Adaptation) -> list[dict]:
             }
         )
     return out
+
+
+def contractors_for(adaptation: Adaptation) -> list[Contractor]:
+    """Contractors under contract in the case's district (else the whole city's), for its work order."""
+    active = Contractor.objects.filter(active=True).order_by("name")
+    return list(active.filter(region__code__startswith=adaptation.region_id[:6])) or list(active)

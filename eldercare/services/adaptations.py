@@ -27,7 +27,7 @@ from civil_affairs.models import AuditEvent, HouseholdMember, Person
 from civil_affairs.parameters import parameters_in_force
 from civil_affairs.permissions import has_capability
 from civil_affairs.rules import age_on
-from civil_affairs.selectors import household_for_resident, jurisdiction_prefix
+from civil_affairs.selectors import household_for_resident, in_jurisdiction
 from civil_affairs.services import DomainError, audit_record, document_check
 
 from .. import rules
@@ -51,11 +51,6 @@ def step_due(state: str, start: dt.date, values: dict[str, Decimal]) -> dt.date:
     return deadline_after(start, days) if working else start + dt.timedelta(days=days)
 
 
-def _in_jurisdiction(actor, region_code: str) -> bool:
-    prefix = jurisdiction_prefix(actor)
-    return prefix is not None and region_code.startswith(prefix)
-
-
 def _amount(value, label: str) -> Decimal:
     try:
         amount = Decimal(str(value).strip().replace(",", "").replace("，", ""))
@@ -71,7 +66,7 @@ def _locked(adaptation: Adaptation, actor, *, states: tuple[str, ...], capabilit
     if not has_capability(actor, capability):
         raise DomainError(_("您没有办理该步骤的权限。"))
     locked = Adaptation.objects.select_for_update().get(pk=adaptation.pk)
-    if not _in_jurisdiction(actor, locked.region_id):
+    if not in_jurisdiction(actor, locked.region_id):
         raise DomainError(_("该申请不在您的管辖范围内。"))
     if locked.state not in states:
         raise DomainError(_("该申请当前状态为“%(s)s”，不能办理此步骤。") % {"s": Adaptation.State(locked.state).label})
@@ -145,7 +140,7 @@ def adaptation_apply(*, actor, person: Person, kind: str, reason: str = "", chan
     else:
         if not has_capability(actor, "adaptation_manage"):
             raise DomainError(_("您没有受理适老化改造申请的权限。"))
-        if not _in_jurisdiction(actor, person.residence_region_id):
+        if not in_jurisdiction(actor, person.residence_region_id):
             raise DomainError(_("该老人不在您的管辖范围内。"))
         channel = channel or Adaptation.Channel.COUNTER
     today = clock.today()
@@ -430,7 +425,7 @@ def assessment_request_done(
 ) -> AssessmentRequest:
     """The caseworker records the assessment (homecare.assessment_record) and the request is done."""
     request = AssessmentRequest.objects.select_for_update().select_related("person").get(pk=request.pk)
-    if not _in_jurisdiction(actor, request.region_id):
+    if not in_jurisdiction(actor, request.region_id):
         raise DomainError(_("该申请不在您的管辖范围内。"))
     if request.state != AssessmentRequest.State.REQUESTED:
         raise DomainError(_("该评估申请已办结。"))

@@ -18,7 +18,7 @@ from civil_affairs.months import add_months, next_month_start
 from civil_affairs.parameters import parameters_in_force
 from civil_affairs.permissions import has_capability
 from civil_affairs.rules import age_on
-from civil_affairs.selectors import jurisdiction_prefix
+from civil_affairs.selectors import in_jurisdiction
 from civil_affairs.services import DomainError, audit_record
 from relief.selectors.low_income import is_marginal
 
@@ -137,16 +137,11 @@ def eligibility(person: Person, month: dt.date) -> tuple[str, Decimal] | None:
 # ---------------------------------------------------------------- orders and visits
 
 
-def _in_jurisdiction(actor, region_code: str) -> bool:
-    prefix = jurisdiction_prefix(actor)
-    return prefix is not None and region_code.startswith(prefix)
-
-
 @transaction.atomic
 def order_create(*, actor, person: Person, provider: Provider, month: dt.date) -> HomeCareOrder:
     if not has_capability(actor, "homecare_manage"):
         raise DomainError(_("您没有派发居家养老服务工单的权限。"))
-    if not _in_jurisdiction(actor, person.residence_region_id):
+    if not in_jurisdiction(actor, person.residence_region_id):
         raise DomainError(_("该老人不在您的管辖范围内。"))
     if not provider.active:
         raise DomainError(_("该服务组织已不在约，不能派单。"))
@@ -300,7 +295,7 @@ def visit_review(*, actor, visit: Visit, accept: bool, note: str) -> Visit:
     if not has_capability(actor, "homecare_manage"):
         raise DomainError(_("您没有核查上门服务的权限。"))
     visit = Visit.objects.select_for_update().select_related("order").get(pk=visit.pk)
-    if not _in_jurisdiction(actor, visit.order.region_id):
+    if not in_jurisdiction(actor, visit.order.region_id):
         raise DomainError(_("该服务记录不在您的管辖范围内。"))
     if not visit.flagged:
         raise DomainError(_("该服务记录无需核查。"))
@@ -337,7 +332,7 @@ def visit_correct(*, actor, visit: Visit, amount: Decimal, reason: str, reviewer
     if reviewer is None or reviewer.pk == actor.pk or reviewer.role not in (Role.REVIEWER, Role.BUREAU_ADMIN):
         raise DomainError(_("更正须由另一名审核人确认。"))
     visit = Visit.objects.select_for_update().select_related("order").get(pk=visit.pk)
-    if not (_in_jurisdiction(actor, visit.order.region_id) and _in_jurisdiction(reviewer, visit.order.region_id)):
+    if not (in_jurisdiction(actor, visit.order.region_id) and in_jurisdiction(reviewer, visit.order.region_id)):
         raise DomainError(_("该服务记录不在您的管辖范围内。"))
     before = visit.amount
     visit.amount = Decimal(amount).quantize(Decimal("0.01"))

@@ -35,7 +35,7 @@ from civil_affairs.models import AuditEvent, BatchRun, FeedRecord, Household, Ho
 from civil_affairs.months import add_months
 from civil_affairs.parameters import parameters_by_region, parameters_in_force
 from civil_affairs.permissions import has_capability
-from civil_affairs.selectors import jurisdiction_prefix
+from civil_affairs.selectors import in_jurisdiction
 from civil_affairs.services import DomainError, audit_record, audit_rows_sql, batchrun_create, batchrun_finish
 
 from .. import rules
@@ -309,8 +309,7 @@ def interval_days(region_code: str, on: dt.date) -> int:
 
 
 def _require(actor, capability: str, region_code: str) -> None:
-    prefix = jurisdiction_prefix(actor)
-    if not has_capability(actor, capability) or prefix is None or not region_code.startswith(prefix):
+    if not has_capability(actor, capability) or not in_jurisdiction(actor, region_code):
         raise DomainError(_("您没有为该社区的老人登记探访的权限。"))
 
 

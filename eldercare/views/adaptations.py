@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 
 from civil_affairs import clock
 from civil_affairs.exports import xlsx_response
-from civil_affairs.models import AuditEvent, Person
+from civil_affairs.models import AuditEvent
 from civil_affairs.permissions import has_capability, require
 from civil_affairs.rules import mask_id_number
+from civil_affairs.selectors import person_list_for_user
 from civil_affairs.services import DomainError, audit_record, export_recorded, record_viewed
 
-from ..models import AbilityLevel, Adaptation, AssessmentRequest, Contractor
+from ..models import AbilityLevel, Adaptation, AssessmentRequest
 from ..selectors import adaptations as selectors
 from ..services import adaptations as services
 
@@ -119,7 +120,8 @@ def adaptation_new(request):
     form = {"id_number": "", "kind": "adaptation", "reason": ""}
     if request.method == "POST":
         form = {k: request.POST.get(k, "").strip() for k in form}
-        person = Person.objects.filter(id_number=form["id_number"].upper()).first()
+        # looked up within the user's jurisdiction: a number elsewhere reads as unknown (no oracle)
+        person = person_list_for_user(request.user).filter(id_number=form["id_number"].upper()).first()
         try:
             if person is None:
                 raise DomainError(_("未找到该身份证号码对应的人员，请先在户籍登记中录入。"))
@@ -148,19 +150,13 @@ def adaptation_detail(request, pk: int):
             "needs": list(adaptation.needs.all()),
             "photos": list(adaptation.photos.all()),
             "steps": selectors.steps(adaptation),
-            "contractors": _contractors(adaptation) if adaptation.state == "assessed" else [],
+            "contractors": selectors.contractors_for(adaptation) if adaptation.state == "assessed" else [],
             "need_rows": range(1, NEED_ROWS + 1),
             "may_manage": has_capability(request.user, "adaptation_manage"),
             "may_accept": has_capability(request.user, "adaptation_accept")
             and adaptation.ordered_by_id != request.user.pk,
         },
     )
-
-
-def _contractors(adaptation: Adaptation) -> list[Contractor]:
-    """Contractors under contract in the case's district (else the whole city's)."""
-    active = Contractor.objects.filter(active=True).order_by("name")
-    return list(active.filter(region__code__startswith=adaptation.region_id[:6])) or list(active)
 
 
 @require("adaptation_view")
@@ -180,7 +176,9 @@ def adaptation_step(request, pk: int, step: str):
         elif step == "reject":
             services.adaptation_reject(actor=user, adaptation=adaptation, reason=post.get("reason", ""))
         elif step == "order":
-            contractor = Contractor.objects.filter(pk=post.get("contractor") or None).first()
+            # only a contractor the page offered (the case's district's, else the city's)
+            chosen = post.get("contractor", "")
+            contractor = next((c for c in selectors.contractors_for(adaptation) if str(c.pk) == chosen), None)
             services.adaptation_order(
                 actor=user, adaptation=adaptation, contractor=contractor, budget=post.get("budget", "")
             )

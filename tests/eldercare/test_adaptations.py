@@ -385,6 +385,12 @@ def test_photos_served_after_a_permission_check(home, users, family, login):
 
 
 def test_pages_walk_the_steps(home, users, poor_elder, login):
+    # another district's caseworker: the number reads as unknown, not as "someone else's"
+    other = login(users["other_caseworker"])
+    page = other.post(
+        "/work/eldercare/adaptations/new/", {"id_number": poor_elder.id_number, "kind": "adaptation", "reason": ""}
+    )
+    assert "未找到该身份证号码对应的人员" in page.content.decode() and "管辖范围" not in page.content.decode()
     staff = login(users[Role.CASEWORKER])
     response = staff.post(
         "/work/eldercare/adaptations/new/", {"id_number": poor_elder.id_number, "kind": "adaptation", "reason": ""}
