@@ -7,13 +7,12 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from civil_affairs.months import parse_month
 from civil_affairs.permissions import has_capability, require
 from civil_affairs.rules import mask_id_number
 from civil_affairs.services import DomainError, record_viewed
@@ -22,6 +21,7 @@ from ..models import ServiceItem
 from ..selectors import homecare as selectors
 from ..services import homecare as services
 from ..services import settlement as settlement_services
+from .settlement_pages import SettlementPages
 
 
 @require("homecare_view")
@@ -96,63 +96,19 @@ def visit_action(request, pk: int, action: str):
     return redirect("eldercare:visit", pk=visit.pk)
 
 
-@require("settlement_view")
-def settlement_list(request):
-    if request.method == "POST":
-        if not has_capability(request.user, "settlement_run"):
-            raise PermissionDenied
-        try:
-            run = settlement_services.settlement_start(user=request.user, month=parse_month(request.POST.get("month")))
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("已开始结算 %(m)s。") % {"m": run.params["month"]})
-        return redirect("eldercare:settlements")
-    rows = list(selectors.settlement_list_for_user(request.user).order_by("-month", "district_id", "provider_id")[:200])
-    return render(
-        request,
-        "eldercare/settlements.html",
-        {"settlements": rows, "may_run": has_capability(request.user, "settlement_run")},
-    )
-
-
-@require("settlement_view")
-def settlement_detail(request, pk: int):
-    settlement = selectors.settlement_get_for_user(request.user, pk)
-    record_viewed(actor=request.user, target=settlement)
-    full = has_capability(request.user, "full_id_number")
-    elders = selectors.settlement_elders(settlement)
-    for e in elders:
-        e["id_number"] = e["id_number"] if full else mask_id_number(e["id_number"])
-    return render(
-        request,
-        "eldercare/settlement_detail.html",
-        {
-            "settlement": settlement,
-            "elders": elders,
-            "may_approve": has_capability(request.user, "settlement_approve") and settlement.status == "generated",
-        },
-    )
-
-
-@require("settlement_approve")
-@require_POST
-def settlement_approve(request, pk: int):
-    settlement = selectors.settlement_get_for_user(request.user, pk)
-    try:
-        settlement_services.settlement_approve(actor=request.user, settlement=settlement)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("结算单已审核，可以下载银行代发文件。"))
-    return redirect("eldercare:settlement", pk=pk)
-
-
-@require("settlement_view")
-def settlement_bank_file(request, pk: int, fmt: str):
-    settlement = selectors.settlement_get_for_user(request.user, pk)
-    try:
-        return settlement_services.settlement_bank_file(user=request.user, settlement=settlement, fmt=fmt)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect("eldercare:settlement", pk=pk)
+settlement_pages = SettlementPages(
+    list_for_user=selectors.settlement_list_for_user,
+    get_for_user=selectors.settlement_get_for_user,
+    elders=selectors.settlement_elders,
+    start=settlement_services.settlement_start,
+    approve_service=settlement_services.settlement_approve,
+    bank_file_service=settlement_services.settlement_bank_file,
+    order=("-month", "district_id", "provider_id"),
+    list_url="eldercare:settlements",
+    detail_url="eldercare:settlement",
+    list_template="eldercare/settlements.html",
+    detail_template="eldercare/settlement_detail.html",
+    started=gettext_noop("已开始结算 %(m)s。"),
+)
+settlement_list, settlement_detail = settlement_pages.list, settlement_pages.detail
+settlement_approve, settlement_bank_file = settlement_pages.approve, settlement_pages.bank_file
