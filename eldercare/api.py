@@ -452,13 +452,13 @@ class AdaptationViewSet(RecordViewMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=AdaptationOrderInput, responses=AdaptationSerializer)
     @action(detail=True, methods=["post"])
     def order(self, request, pk=None):
-        from .models import Contractor
+        from .selectors.adaptations import contractor_offered
         from .services import adaptations
 
         case = self.get_object()
         data = AdaptationOrderInput(data=request.data)
         data.is_valid(raise_exception=True)
-        contractor = Contractor.objects.filter(pk=data.validated_data["contractor"]).first()
+        contractor = contractor_offered(case, data.validated_data["contractor"])
         return self._done(
             adaptations.adaptation_order(
                 actor=request.user, adaptation=case, contractor=contractor, budget=data.validated_data["budget"]

@@ -162,3 +162,8 @@ def contractors_for(adaptation: Adaptation) -> list[Contractor]:
     """Contractors under contract in the case's district (else the whole city's), for its work order."""
     active = Contractor.objects.filter(active=True).order_by("name")
     return list(active.filter(region__code__startswith=adaptation.region_id[:6])) or list(active)
+
+
+def contractor_offered(adaptation: Adaptation, pk) -> Contractor | None:
+    """The contractor chosen for a work order, if it is one of those offered for the case."""
+    return next((c for c in contractors_for(adaptation) if str(c.pk) == str(pk)), None)

@@ -176,9 +176,7 @@ def adaptation_step(request, pk: int, step: str):
         elif step == "reject":
             services.adaptation_reject(actor=user, adaptation=adaptation, reason=post.get("reason", ""))
         elif step == "order":
-            # only a contractor the page offered (the case's district's, else the city's)
-            chosen = post.get("contractor", "")
-            contractor = next((c for c in selectors.contractors_for(adaptation) if str(c.pk) == chosen), None)
+            contractor = selectors.contractor_offered(adaptation, post.get("contractor", ""))
             services.adaptation_order(
                 actor=user, adaptation=adaptation, contractor=contractor, budget=post.get("budget", "")
             )
