@@ -8,7 +8,7 @@ Relief is told through relief's own services and selectors: approving an
 allowance for a child who is paid as extremely poor (特困) ends that benefit
 after the month before the allowance's first with relief's `benefit_end_after`
 (no month paid twice or missed); a referral to temporary assistance
-opens a relief draft with relief's `application_create`."""
+opens a relief draft with relief's `temporary_referral`."""
 
 from __future__ import annotations
 
@@ -479,19 +479,15 @@ def referral_open(*, actor, child: Child, service: str, reason: str) -> Referral
         raise DomainError(_("请填写转介原因。"))
     referral = Referral(child=child, service=service, reason=reason.strip(), opened_on=clock.today(), opened_by=actor)
     if service == Referral.Service.RELIEF:
-        from relief.models import Application, Kind
-        from relief.services.applications import application_create
+        from relief.models import Application
+        from relief.services.applications import temporary_referral
 
-        membership = HouseholdMember.objects.filter(person_id=child.person_id).select_related("household").first()
-        if membership is None:
-            raise DomainError(_("该儿童没有户籍家庭记录，无法转介临时救助，请先到街道登记家庭。"))
-        application = application_create(
+        application = temporary_referral(
             actor=actor,
-            household=membership.household,
-            kind=Kind.TEMPORARY,
-            temporary_type=Application.TemporaryType.EXPENDITURE,
+            person=child.person,
             region=child.region,
             reason=_("儿童主任转介：%(r)s") % {"r": reason.strip()},
+            temporary_type=Application.TemporaryType.EXPENDITURE,
         )
         referral.relief_application = application.number
     referral.save()

@@ -399,19 +399,14 @@ def visit_refer_relief(*, actor, visit: VulnerableVisit, reason: str, temporary_
         raise DomainError(_("请填写转介临时救助的原因。"))
     if temporary_type not in TEMPORARY_TYPES:
         raise DomainError(_("请选择临时救助类型（急难型或支出型）。"))
-    from relief.models import Kind
-    from relief.services.applications import application_create
+    from relief.services.applications import temporary_referral
 
-    membership = HouseholdMember.objects.filter(person_id=visit.person_id).select_related("household").first()
-    if membership is None:
-        raise DomainError(_("该老人没有户籍家庭记录，无法转介临时救助，请先到街道登记家庭。"))
-    application = application_create(
+    application = temporary_referral(
         actor=actor,
-        household=membership.household,
-        kind=Kind.TEMPORARY,
-        temporary_type=temporary_type,
+        person=visit.person,
         region=Region.objects.get(code=visit.region_id),
         reason=_("探访关爱转介：%(r)s") % {"r": reason[:500]},
+        temporary_type=temporary_type,
     )
     visit.relief_application = application.number
     visit.save(update_fields=["relief_application"])

@@ -179,6 +179,25 @@ def application_create(
     return application
 
 
+def temporary_referral(*, actor, person: Person, region: Region, reason: str, temporary_type: str) -> Application:
+    """A temporary-assistance draft for a person another area refers (a child
+    director's referral, a visit to an elder living alone), for the person's
+    registered household; the street then takes it like any other draft."""
+    membership = HouseholdMember.objects.filter(person=person).select_related("household").first()
+    if membership is None:
+        raise DomainError(
+            _("%(name)s 没有户籍家庭记录，无法转介临时救助，请先到街道登记家庭。") % {"name": person.name}
+        )
+    return application_create(
+        actor=actor,
+        household=membership.household,
+        kind=Kind.TEMPORARY,
+        temporary_type=temporary_type,
+        region=region,
+        reason=reason,
+    )
+
+
 @transaction.atomic
 def resident_application_start(
     *, actor: User, kind: str, region: Region, address: str = "", temporary_type: str = "", reason: str = ""
